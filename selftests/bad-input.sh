@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Bad input gets a precise errno and an extack message that points at the
+# offending attribute (bad-attribute offset, or the missing attribute's type),
+# and changes nothing. The requests are crafted by nlraw, below miphactl's own
+# checks, so the kernel's validation is what is tested.
+. "$(dirname "$0")/lib.sh"
+require_cmd miphactl nlraw
+
+tap_plan 31
+
+ns=$(ns_new ha) || tap_bail "cannot create a namespace"
+ok="coa=198.51.100.1 ha=192.0.2.1"
+
+tap_check "a valid binding to protect" nlraw_ns "$ns" new home=10.2.0.1 \
+	coa=198.51.100.1 ha=192.0.2.1 encap=2 key=7 flags=1 lifetime=3600 cookie=c0ffee
+orig=$(nl_binding "$(nlraw_ns "$ns" get home=10.2.0.1)")
+stats_before=$(stats_line "$ns" | sed 's/ lookup_[a-z]*=[0-9]*//g; s/ memory=[0-9]*//; s/ buckets=[0-9]*//')
+
+# bad NAME ERRNO ATTR NLRAW-ARGS...
+bad()
+{
+	_n=$1 _e=$2 _a=$3
+	shift 3
+	expect_nlerr "$_n" "$_e" "$_a" "$(nlraw_ns "$ns" "$@")"
+}
+
+# Wrong attribute lengths and types (the netlink core's strict policy checks).
+bad "home address of 3 bytes: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new raw:2=0a0200 $ok
+bad "care-of address of 8 bytes: EINVAL at COA" 22 $A_COA new home=10.2.0.2 u64:3=1 ha=192.0.2.1
+bad "encap as u32: EINVAL at ENCAP" 22 $A_ENCAP new home=10.2.0.2 $ok u32:5=1
+bad "flags as u8: EINVAL at FLAGS" 22 $A_FLAGS new home=10.2.0.2 $ok u8:7=1
+bad "lifetime as u64: EINVAL at LIFETIME" 22 $A_LIFETIME new home=10.2.0.2 $ok u64:9=30
+bad "unknown attribute type 99: EINVAL at it" 22 99 new home=10.2.0.2 $ok u32:99=1
+# Values the policies or the command refuse.
+bad "unknown flag bit 0x4: EINVAL at FLAGS" 22 $A_FLAGS new home=10.2.0.2 $ok flags=4
+bad "unknown flag bit 0x80000000: EINVAL at FLAGS" 22 $A_FLAGS new home=10.2.0.2 $ok flags=0x80000000
+bad "encap 0: EINVAL at ENCAP" 22 $A_ENCAP new home=10.2.0.2 $ok encap=0
+bad "encap 3: EINVAL at ENCAP" 22 $A_ENCAP new home=10.2.0.2 $ok encap=3
+bad "home address 0.0.0.0: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=0.0.0.0 $ok
+bad "home address 224.0.0.1: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=224.0.0.1 $ok
+bad "home address 255.255.255.255: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=255.255.255.255 $ok
+bad "cookie of 513 bytes: ERANGE at COOKIE" 34 $A_COOKIE new home=10.2.0.2 $ok cookielen=513
+bad "GRE key with IPIP: EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok encap=1 key=5
+bad "GRE key without encap (IPIP by default): EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok key=5
+bad "lifetime 0: ERANGE at LIFETIME" 34 $A_LIFETIME new home=10.2.0.2 $ok lifetime=0
+bad "lifetime over one year: ERANGE at LIFETIME" 34 $A_LIFETIME new home=10.2.0.2 $ok lifetime=31536001
+bad "missing care-of address: EINVAL, names COA" 22 $A_COA new home=10.2.0.2 ha=192.0.2.1
+bad "missing home agent address: EINVAL, names HA_ADDR" 22 $A_HA_ADDR new home=10.2.0.2 coa=198.51.100.1
+bad "missing home address: EINVAL, names HOME_ADDR" 22 $A_HOME_ADDR new $ok
+bad "replace with a bad flag: EINVAL at FLAGS" 22 $A_FLAGS new replace home=10.2.0.1 $ok flags=8
+# Unknown bindings.
+bad "delete of an unknown binding: ENOENT at HOME_ADDR" 2 $A_HOME_ADDR del home=10.2.0.99
+bad "get of an unknown binding: ENOENT at HOME_ADDR" 2 $A_HOME_ADDR get home=10.2.0.99
+bad "delete without a home address: EINVAL, names HOME_ADDR" 22 $A_HOME_ADDR del
+
+# Nothing changed.
+expect_eq "the protected binding is unchanged" "$orig" \
+	"$(nl_binding "$(nlraw_ns "$ns" get home=10.2.0.1)")"
+expect_eq "the table holds only the protected binding" "1 10.2.0.1" \
+	"$(nlraw_ns "$ns" dump | grep -c '^msg') $(nl_field "$(nlraw_ns "$ns" dump | grep '^msg')" home)"
+expect_eq "statistics unchanged by the refused requests" "$stats_before" \
+	"$(stats_line "$ns" | sed 's/ lookup_[a-z]*=[0-9]*//g; s/ memory=[0-9]*//; s/ buckets=[0-9]*//')"
+
+# miphactl passes the kernel's extack message on to the operator.
+msg=$(nl_msg "$(nlraw_ns "$ns" del home=10.2.0.99)")
+out=$(mipha_ns "$ns" kernel binding del 10.2.0.99 2>&1)
+case $out in
+*"$msg"*) tap_ok "miphactl prints the kernel's extack message" ;;
+*) tap_fail "miphactl prints the kernel's extack message" "extack: $msg" "miphactl: $out" ;;
+esac
+
+# The boundary: a cookie of exactly MIPHA_COOKIE_MAX bytes is stored unchanged.
+nlraw_ns "$ns" new home=10.2.0.3 $ok cookielen=512 >/dev/null
+want=$(awk 'BEGIN { for (i = 0; i < 512; i++) printf "%02x", i % 256 }')
+expect_eq "a 512-byte cookie is stored and returned unchanged" "$want" \
+	"$(nl_field "$(nlraw_ns "$ns" get home=10.2.0.3)" cookie)"
+
+tap_done

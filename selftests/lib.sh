@@ -1,0 +1,419 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for mipha's selftests. Source it from a test script:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	tap_plan 3
+#	...
+#	tap_done
+#
+# Output is TAP 13 as kselftest prints it: "ok N - name", "not ok N - name",
+# "ok N - name # SKIP reason", diagnostics as "# ..." lines. The host's runner
+# (scripts/run-tests) counts every case by name, so names must be unique
+# within a script and stable between runs.
+#
+# Tests run as root inside the VM (scripts/vm/vmrun) and build their own
+# topology of network namespaces, which lib.sh deletes on exit.
+
+set -u
+
+SELFTESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+TOPDIR=$(cd "$SELFTESTS_DIR/.." && pwd)
+PATH=$TOPDIR/agentd:$SELFTESTS_DIR:$PATH
+export PATH LC_ALL=C
+MIPHA_KO=${MIPHA_KO:-$TOPDIR/mipha.ko}
+TEST_NAME=$(basename "$0" .sh)
+
+_tap_n=0
+_tap_planned=0
+_tap_failed=0
+_ns_list=""
+_bg_pids=""
+TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
+
+# ---- TAP -------------------------------------------------------------------
+
+tap_plan()
+{
+	_tap_planned=$1
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+diag()
+{
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+tap_ok()
+{
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1"
+}
+
+# tap_fail NAME [DIAGNOSTIC...]
+tap_fail()
+{
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $1"
+	shift
+	[ $# -eq 0 ] || diag "$@"
+}
+
+# tap_skip NAME REASON
+tap_skip()
+{
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+# tap_result NAME STATUS [DIAGNOSTIC...]: ok if STATUS is 0.
+tap_result()
+{
+	_name=$1 _st=$2
+	shift 2
+	if [ "$_st" -eq 0 ]; then
+		tap_ok "$_name"
+	else
+		tap_fail "$_name" "$@"
+	fi
+}
+
+# tap_check NAME COMMAND...: ok if COMMAND succeeds; its output is shown on failure.
+tap_check()
+{
+	_name=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		tap_ok "$_name"
+	else
+		tap_fail "$_name" "failed ($?): $*" "$_out"
+	fi
+}
+
+# tap_check_fails NAME COMMAND...: ok if COMMAND fails.
+tap_check_fails()
+{
+	_name=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		tap_fail "$_name" "succeeded but should have failed: $*" "$_out"
+	else
+		tap_ok "$_name"
+	fi
+}
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq()
+{
+	if [ "$2" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected: $2" "got:      $3"
+	fi
+}
+
+# expect_match NAME EXTENDED-REGEX TEXT
+expect_match()
+{
+	if printf '%s\n' "$3" | grep -qE -- "$2"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected to match: $2" "got: $3"
+	fi
+}
+
+# Called at the end of every script: fails the run when the plan was not met.
+tap_done()
+{
+	if [ "$_tap_n" -ne "$_tap_planned" ]; then
+		diag "planned $_tap_planned tests but ran $_tap_n"
+		exit 1
+	fi
+	[ "$_tap_failed" -eq 0 ]
+	exit $?
+}
+
+# Skips the rest of the plan (all remaining cases) with a reason and exits.
+tap_skip_rest()
+{
+	while [ "$_tap_n" -lt "$_tap_planned" ]; do
+		tap_skip "$TEST_NAME: case $((_tap_n + 1))" "$1"
+	done
+	exit 0
+}
+
+# Fails the rest of the plan (all remaining cases) with a reason and exits.
+tap_bail()
+{
+	_why=$1
+	while [ "$_tap_n" -lt "$_tap_planned" ]; do
+		tap_fail "$TEST_NAME: case $((_tap_n + 1)) not run" "$_why"
+	done
+	exit 1
+}
+
+# ---- environment -------------------------------------------------------------
+
+# require_cmd CMD...: bails out (all cases fail) if a needed program is missing.
+require_cmd()
+{
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || tap_bail "missing program: $_c"
+	done
+}
+
+in_vm()
+{
+	[ "${MIPHA_IN_VM:-0}" = 1 ]
+}
+
+# The module is loaded (it may not be: the first use of the family loads it).
+mipha_loaded()
+{
+	[ -d /sys/module/mipha ]
+}
+
+# Loads the module if it is not loaded; extra arguments are module parameters.
+# Uses modprobe when run-in-vm.sh installed it under /lib/modules, else insmod.
+mipha_load()
+{
+	mipha_loaded && return 0
+	if modinfo -F filename mipha >/dev/null 2>&1; then
+		modprobe mipha "$@"
+	else
+		insmod "$MIPHA_KO" "$@"
+	fi
+}
+
+mipha_unload()
+{
+	mipha_loaded || return 0
+	rmmod mipha
+}
+
+# Objects in mipha's slab caches, or 0 if it has none (any cache named mipha*).
+# The VM boots with slab_nomerge, so the caches are not merged with others.
+mipha_slab_objects()
+{
+	awk '$1 ~ /^mipha/ { n += $2 } END { print n + 0 }' /proc/slabinfo
+}
+
+# ---- namespaces --------------------------------------------------------------
+
+# ns_new NAME: creates a network namespace; its real name is printed, and
+# deleted on exit. Names are unique per script run.
+ns_new()
+{
+	_ns=mipha-$TEST_NAME-$1-$$
+	ip netns add "$_ns" || return 1
+	ip -n "$_ns" link set lo up
+	_ns_list="$_ns_list $_ns"
+	echo "$_ns"
+}
+
+# ns_del NAME: deletes a namespace made by ns_new now (not at exit).
+ns_del()
+{
+	ip netns del "$1"
+	_ns_list=$(printf '%s\n' $_ns_list | grep -vx "$1" | tr '\n' ' ')
+}
+
+# mipha_ns NS ARGS...: miphactl in a namespace.
+mipha_ns()
+{
+	_ns=$1
+	shift
+	ip netns exec "$_ns" miphactl "$@"
+}
+
+# nlraw_ns NS ARGS...: the raw netlink tool in a namespace.
+nlraw_ns()
+{
+	_ns=$1
+	shift
+	ip netns exec "$_ns" nlraw "$@"
+}
+
+# bg_start COMMAND...: runs COMMAND in the background, killed on exit; sets BG_PID.
+bg_start()
+{
+	"$@" &
+	BG_PID=$!
+	_bg_pids="$_bg_pids $BG_PID"
+}
+
+_lib_cleanup()
+{
+	for _p in $_bg_pids; do
+		kill "$_p" 2>/dev/null
+	done
+	for _p in $_bg_pids; do
+		wait "$_p" 2>/dev/null
+	done
+	for _ns in $_ns_list; do
+		ip netns del "$_ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap _lib_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- time --------------------------------------------------------------------
+
+# Milliseconds since boot (monotonic).
+now_ms()
+{
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# wait_until TIMEOUT_MS COMMAND...: polls every 50 ms until COMMAND succeeds;
+# fails after TIMEOUT_MS.
+wait_until()
+{
+	_deadline=$(($(now_ms) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(now_ms)" -lt "$_deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ---- bulk bindings -----------------------------------------------------------
+
+# gen_bindings N FILE: writes a miphactl batch file installing N bindings, and
+# FILE.expect with one line per binding as nl_binding prints it, sorted:
+#	home coa ha encap key flags link cookie
+# Values follow from the index i (0..N-1):
+#	home  10.128.0.0 + i + 1       coa 198.18.x.y (i mod 65536)
+#	ha    192.0.2.(1 + i mod 4)     encap gre with key i when i mod 3 = 0, else ipip
+#	reverse-tunnel when i is odd    cookie (4 bytes, hex of i) when i mod 100 = 0
+gen_bindings()
+{
+	awk -v n="$1" -v batch="$2" -v expect="$2.expect.unsorted" '
+	function ip(v) {
+		return sprintf("%d.%d.%d.%d", int(v / 16777216) % 256,
+			       int(v / 65536) % 256, int(v / 256) % 256, v % 256)
+	}
+	BEGIN {
+		base = 10 * 16777216 + 128 * 65536
+		for (i = 0; i < n; i++) {
+			home = ip(base + i + 1)
+			coa = "198.18." int(i / 256) % 256 "." i % 256
+			ha = "192.0.2." (1 + i % 4)
+			line = "kernel binding add " home " coa " coa " ha " ha
+			if (i % 3 == 0) {
+				line = line " encap gre key " i
+				encap = 2; key = i
+			} else {
+				encap = 1; key = "-"
+			}
+			flags = 0
+			if (i % 2 == 1) {
+				line = line " reverse-tunnel"
+				flags = 1
+			}
+			cookie = "-"
+			if (i % 100 == 0) {
+				cookie = sprintf("%08x", i)
+				line = line " cookie " cookie
+			}
+			print line > batch
+			print home, coa, ha, encap, key, flags, 0, cookie > expect
+		}
+	}'
+	sort "$2.expect.unsorted" >"$2.expect"
+	rm -f "$2.expect.unsorted"
+}
+
+# gen_bindings_cached N: like gen_bindings, into a file kept for the other
+# scripts of this VM run (/tmp is the guest's); prints the batch file's name.
+gen_bindings_cached()
+{
+	_f=/tmp/mipha-gen/$1.batch
+	if [ ! -f "$_f.expect" ]; then
+		mkdir -p /tmp/mipha-gen
+		gen_bindings "$1" "$_f" || return 1
+	fi
+	echo "$_f"
+}
+
+# ---- raw netlink (selftests/nlraw) -------------------------------------------
+
+# Attribute numbers of uapi/linux/mipha.h, for checking where extack points.
+# shellcheck disable=SC2034
+A_HOME_ADDR=2 A_COA=3 A_HA_ADDR=4 A_ENCAP=5 A_GRE_KEY=6 A_FLAGS=7 A_LINK=8
+A_LIFETIME=9 A_COOKIE=11
+
+# nl_field TEXT FIELD: the value of FIELD=VALUE in nlraw output, empty if absent.
+nl_field()
+{
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
+# nl_msg TEXT: the extack message in an nlraw status line.
+nl_msg()
+{
+	printf '%s\n' "$1" | sed -n 's/^status .* msg="\(.*\)".*$/\1/p' | head -n 1
+}
+
+# nl_binding [TEXT]: the binding fields of nlraw get/dump lines (in TEXT, or
+# on stdin without an argument), one line per binding, canonical:
+#	home coa ha encap key flags link cookie
+# "-" stands for an absent attribute; absent flags and link read as 0, their
+# meaning when absent.
+nl_binding()
+{
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$1" | nl_binding
+		return
+	fi
+	awk '/^msg / {
+		delete f
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			f[kv[1]] = kv[2]
+		}
+		n = split("home coa ha encap key flags link cookie", k, " ")
+		if (!("flags" in f)) f["flags"] = 0
+		if (!("link" in f)) f["link"] = 0
+		line = ""
+		for (i = 1; i <= n; i++)
+			line = line (i > 1 ? " " : "") (k[i] in f ? f[k[i]] : "-")
+		print line
+	}'
+}
+
+# expect_nlerr NAME ERRNO ATTR OUTPUT: one case: the kernel answered with
+# ERRNO, an extack message, and pointed at attribute ATTR, either by the bad
+# attribute offset or, for a missing attribute, by NLMSGERR_ATTR_MISS_TYPE.
+expect_nlerr()
+{
+	_st=$(printf '%s\n' "$4" | grep '^status' | tail -n 1)
+	_e=$(nl_field "$_st" errno)
+	_m=$(nl_msg "$_st")
+	_bad=$(nl_field "$_st" bad_attr)
+	_miss=$(nl_field "$_st" miss_type)
+	if [ "$_e" != "$2" ]; then
+		tap_fail "$1" "expected errno $2, got: $_st"
+	elif [ -z "$_m" ]; then
+		tap_fail "$1" "no extack message: $_st"
+	elif [ "$_bad" != "$3" ] && [ "$_miss" != "$3" ]; then
+		tap_fail "$1" "extack does not point at attribute $3: $_st"
+	else
+		tap_ok "$1"
+		diag "$_st"
+	fi
+}
+
+# stats_line NS: the table statistics of a namespace as one nlraw line.
+stats_line()
+{
+	nlraw_ns "$1" stats | grep '^msg'
+}
+
+# stat_of NS NAME: one statistic (bindings, adds, deletes, ...) of a namespace.
+stat_of()
+{
+	nl_field "$(stats_line "$1")" "$2"
+}

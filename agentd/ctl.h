@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * miphactl: shared state of one invocation, command dispatch, argument
+ * parsing helpers and output formatting. One file per command group
+ * (ctl_binding.c, ctl_stats.c, ctl_monitor.c), ctl_batch.c for -b.
+ */
+#ifndef MIPHA_CTL_H
+#define MIPHA_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <jansson.h>
+
+#include "kernel.h"
+
+/* Exit statuses, and what command handlers return. */
+enum ctl_status {
+	CTL_OK = 0,
+	CTL_ERR = 1,	/* the command failed */
+	CTL_USAGE = 2,	/* the command line was wrong */
+};
+
+/* Longest batch line and most words in one command. */
+#define CTL_LINE_MAX	8192
+#define CTL_ARGS_MAX	64
+
+struct ctl {
+	bool json;		/* -j: JSON output */
+	bool force;		/* -force: in batch mode, go on after errors */
+	bool dry_run;		/* parse only, never talk to the kernel */
+	FILE *out;		/* normal output (stdout) */
+	FILE *errf;		/* error output (stderr) */
+
+	/* Batch mode (-b): where we are, for error messages. */
+	const char *file;	/* NULL outside batch mode */
+	unsigned long line;
+	unsigned int failed;	/* failed commands so far */
+	bool stop;		/* an error ended the batch */
+
+	struct kernel_sock *ks;		/* opened on first use */
+	struct kernel_batch *batch;	/* batch mode: queued changes */
+
+	/*
+	 * Message of the last failure. A handler that failed with an empty
+	 * message has already reported it (batch errors come many at once).
+	 */
+	char err[1024];
+};
+
+/* A word of a command table; the first entry that word abbreviates wins. */
+struct ctl_cmd {
+	const char *name;
+	int (*run)(struct ctl *c, int argc, char **argv);
+};
+
+/* ctl.c */
+void ctl_init(struct ctl *c);
+void ctl_fini(struct ctl *c);
+int ctl_main(int argc, char **argv);
+int ctl_run(struct ctl *c, int argc, char **argv);
+int ctl_dispatch(struct ctl *c, const struct ctl_cmd *cmds, const char *ctx,
+		 int argc, char **argv);
+bool ctl_matches(const char *word, const char *name);
+int ctl_fail(struct ctl *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int ctl_kernel_fail(struct ctl *c, const char *what, int ret);
+void ctl_report(struct ctl *c, unsigned long line, const char *msg);
+int ctl_kernel(struct ctl *c);
+int ctl_sync(struct ctl *c);
+int ctl_batch_queue(struct ctl *c, enum kernel_op op,
+		    const struct kernel_binding *b);
+void ctl_json_print(struct ctl *c, json_t *obj);
+void ctl_usage(FILE *f);
+
+/* ctl_batch.c */
+int ctl_split_line(char *line, char **argv, int max, int *argc);
+int ctl_batch_stream(struct ctl *c, FILE *f, const char *name);
+int ctl_batch_file(struct ctl *c, const char *name);
+
+/* ctl_parse.c: small parsers, true on success. */
+bool parse_ipv4(const char *s, struct in_addr *addr);
+bool parse_u32(const char *s, uint32_t *v);
+bool parse_lifetime(const char *s, uint32_t *seconds);
+bool parse_encap(const char *s, uint8_t *encap);
+bool parse_hex(const char *s, uint8_t *buf, size_t max, size_t *len);
+bool parse_link(const char *s, uint32_t *ifindex);
+
+/* ctl_parse.c: formatting. */
+char *fmt_hms(char *buf, size_t len, uint64_t seconds);
+uint64_t expires_seconds(uint64_t expires_ms);
+char *fmt_hex(char *buf, size_t len, const uint8_t *data, size_t n);
+char *fmt_link(char *buf, size_t len, uint32_t ifindex);
+char *fmt_flag_letters(char *buf, size_t len, uint32_t flags);
+char *fmt_ipv4(char *buf, struct in_addr addr);
+
+/* ctl_binding.c */
+struct binding_args {
+	struct kernel_binding b;
+	uint8_t cookie[MIPHA_COOKIE_MAX];
+};
+
+int binding_parse_args(struct ctl *c, const char *cmd, int argc, char **argv,
+		       struct binding_args *a);
+int binding_parse_filter(struct ctl *c, int argc, char **argv,
+			 struct kernel_dump_filter *f);
+void binding_print(struct ctl *c, const struct kernel_binding *b);
+void binding_print_line(struct ctl *c, const struct kernel_binding *b);
+json_t *binding_json(const struct kernel_binding *b);
+int do_binding(struct ctl *c, int argc, char **argv);
+void binding_usage(FILE *f);
+
+/* ctl_stats.c */
+void stats_print(struct ctl *c, const struct kernel_stats *st);
+int do_stats(struct ctl *c, int argc, char **argv);
+
+/* ctl_monitor.c */
+void notification_print(struct ctl *c, const struct kernel_notification *n);
+int do_monitor(struct ctl *c, int argc, char **argv);
+
+#endif /* MIPHA_CTL_H */

@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of miphactl's argument parsing, dispatch and output, with the
+ * kernel left out (dry run) and output captured in memory.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <cmocka.h>
+
+#include "ctl.h"
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+/* A ctl that parses only, writing into memory. */
+struct fixture {
+	struct ctl c;
+	char *out, *err;
+	size_t out_len, err_len;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	ctl_init(&f->c);
+	f->c.dry_run = true;
+	f->c.out = open_memstream(&f->out, &f->out_len);
+	f->c.errf = open_memstream(&f->err, &f->err_len);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fclose(f->c.out);
+	fclose(f->c.errf);
+	free(f->out);
+	free(f->err);
+	ctl_fini(&f->c);
+	free(f);
+	return 0;
+}
+
+static const char *out_of(struct fixture *f)
+{
+	fflush(f->c.out);
+	return f->out;
+}
+
+/* Split a command written as one string and run it through ctl_run(). */
+static int run(struct fixture *f, const char *cmd)
+{
+	char line[1024], *argv[CTL_ARGS_MAX + 1];
+	int argc;
+
+	snprintf(line, sizeof(line), "%s", cmd);
+	assert_int_equal(ctl_split_line(line, argv, CTL_ARGS_MAX, &argc), 0);
+	return ctl_run(&f->c, argc, argv);
+}
+
+static int parse_add(struct fixture *f, const char *args,
+		     struct binding_args *a)
+{
+	char line[4096], *argv[CTL_ARGS_MAX + 1];
+	int argc;
+
+	snprintf(line, sizeof(line), "%s", args);
+	assert_int_equal(ctl_split_line(line, argv, CTL_ARGS_MAX, &argc), 0);
+	f->c.err[0] = '\0';
+	return binding_parse_args(&f->c, "add", argc, argv, a);
+}
+
+static void test_parse_ipv4(void **state)
+{
+	struct in_addr a;
+
+	(void)state;
+	assert_true(parse_ipv4("10.0.0.1", &a));
+	assert_int_equal(a.s_addr, htonl(0x0a000001));
+	assert_true(parse_ipv4("255.255.255.255", &a));
+	/* inet_aton's shorthands and anything loose are refused. */
+	assert_false(parse_ipv4("10.1", &a));
+	assert_false(parse_ipv4("10", &a));
+	assert_false(parse_ipv4("256.0.0.1", &a));
+	assert_false(parse_ipv4("1.2.3.4.5", &a));
+	assert_false(parse_ipv4("1.2.3.4 ", &a));
+	assert_false(parse_ipv4(" 1.2.3.4", &a));
+	assert_false(parse_ipv4("0x0a.0.0.1", &a));
+	assert_false(parse_ipv4("", &a));
+	assert_false(parse_ipv4("coa", &a));
+	assert_false(parse_ipv4("::1", &a));
+}
+
+static void test_parse_u32(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	assert_true(parse_u32("0", &v));
+	assert_int_equal(v, 0);
+	assert_true(parse_u32("4294967295", &v));
+	assert_int_equal(v, UINT32_MAX);
+	assert_true(parse_u32("0x10", &v));
+	assert_int_equal(v, 16);
+	assert_true(parse_u32("0XfF", &v));
+	assert_int_equal(v, 255);
+	assert_false(parse_u32("4294967296", &v));
+	assert_false(parse_u32("99999999999999999999999", &v));
+	assert_false(parse_u32("-1", &v));
+	assert_false(parse_u32("+1", &v));
+	assert_false(parse_u32(" 1", &v));
+	assert_false(parse_u32("12a", &v));
+	assert_false(parse_u32("", &v));
+	assert_false(parse_u32("0x", &v));
+	assert_false(parse_u32("0x-1", &v));
+}
+
+static void test_parse_lifetime(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	assert_true(parse_lifetime("1", &v));
+	assert_int_equal(v, 1);
+	assert_true(parse_lifetime("31536000", &v));
+	assert_int_equal(v, MIPHA_LIFETIME_MAX);
+	assert_true(parse_lifetime("infinite", &v));
+	assert_int_equal(v, 0);
+	assert_false(parse_lifetime("0", &v));
+	assert_false(parse_lifetime("31536001", &v));
+	assert_false(parse_lifetime("-5", &v));
+	assert_false(parse_lifetime("1h", &v));
+	assert_false(parse_lifetime("", &v));
+}
+
+static void test_parse_hex(void **state)
+{
+	uint8_t buf[MIPHA_COOKIE_MAX];
+	char big[2 * MIPHA_COOKIE_MAX + 3];
+	size_t len;
+
+	(void)state;
+	assert_true(parse_hex("0a0b0c", buf, sizeof(buf), &len));
+	assert_int_equal(len, 3);
+	assert_memory_equal(buf, "\x0a\x0b\x0c", 3);
+	assert_true(parse_hex("0xDEadBEef", buf, sizeof(buf), &len));
+	assert_int_equal(len, 4);
+	assert_memory_equal(buf, "\xde\xad\xbe\xef", 4);
+	assert_false(parse_hex("abc", buf, sizeof(buf), &len));
+	assert_false(parse_hex("zz", buf, sizeof(buf), &len));
+	assert_false(parse_hex("0g", buf, sizeof(buf), &len));
+	assert_false(parse_hex("", buf, sizeof(buf), &len));
+	assert_false(parse_hex("0x", buf, sizeof(buf), &len));
+	assert_false(parse_hex("0a 0b", buf, sizeof(buf), &len));
+
+	memset(big, 'f', 2 * MIPHA_COOKIE_MAX);
+	big[2 * MIPHA_COOKIE_MAX] = '\0';
+	assert_true(parse_hex(big, buf, sizeof(buf), &len));
+	assert_int_equal(len, MIPHA_COOKIE_MAX);
+	strcpy(big + 2 * MIPHA_COOKIE_MAX, "ff");
+	assert_false(parse_hex(big, buf, sizeof(buf), &len));
+}
+
+static void test_parse_link(void **state)
+{
+	uint32_t idx;
+
+	(void)state;
+	assert_true(parse_link("lo", &idx));
+	assert_int_equal(idx, if_nametoindex("lo"));
+	assert_false(parse_link("nosuchdev0", &idx));
+	assert_false(parse_link("", &idx));
+	assert_false(parse_link("a-name-longer-than-ifnamsiz", &idx));
+}
+
+static void test_add_args_full(void **state)
+{
+	struct fixture *f = *state;
+	struct binding_args a;
+
+	assert_int_equal(parse_add(f,
+				   "20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre "
+				   "key 100 lifetime 10000 reverse-tunnel "
+				   "broadcast link lo cookie 0a0b0c",
+				   &a),
+			 CTL_OK);
+	assert_int_equal(a.b.home_addr.s_addr, ip("20.0.0.1").s_addr);
+	assert_int_equal(a.b.coa.s_addr, ip("68.0.0.31").s_addr);
+	assert_int_equal(a.b.ha_addr.s_addr, ip("66.0.0.5").s_addr);
+	assert_int_equal(a.b.encap, MIPHA_ENCAP_GRE);
+	assert_true(a.b.has_gre_key);
+	assert_int_equal(a.b.gre_key, 100);
+	assert_int_equal(a.b.lifetime, 10000);
+	assert_int_equal(a.b.flags, MIPHA_F_REVERSE_TUNNEL | MIPHA_F_BROADCAST);
+	assert_int_equal(a.b.link, if_nametoindex("lo"));
+	assert_int_equal(a.b.cookie_len, 3);
+	assert_ptr_equal(a.b.cookie, a.cookie);
+	assert_memory_equal(a.b.cookie, "\x0a\x0b\x0c", 3);
+}
+
+static void test_add_args_minimal_and_abbrev(void **state)
+{
+	struct fixture *f = *state;
+	struct binding_args a;
+
+	assert_int_equal(parse_add(f, "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1",
+				   &a),
+			 CTL_OK);
+	assert_int_equal(a.b.encap, 0);
+	assert_false(a.b.has_gre_key);
+	assert_int_equal(a.b.lifetime, 0);
+	assert_int_equal(a.b.flags, 0);
+	assert_int_equal(a.b.link, 0);
+	assert_int_equal(a.b.cookie_len, 0);
+
+	/* Keywords in any order, abbreviated as iproute2 allows. */
+	assert_int_equal(parse_add(f,
+				   "10.0.0.1 h 198.51.100.1 rev c 192.0.2.1 "
+				   "k 7 e gre l infinite b",
+				   &a),
+			 CTL_OK);
+	assert_int_equal(a.b.coa.s_addr, ip("192.0.2.1").s_addr);
+	assert_int_equal(a.b.gre_key, 7);
+	assert_int_equal(a.b.lifetime, 0);
+	assert_int_equal(a.b.flags, MIPHA_F_ALL);
+
+	/* A multicast home address is for the kernel to refuse. */
+	assert_int_equal(parse_add(f, "224.0.0.1 coa 192.0.2.1 ha 198.51.100.1",
+				   &a),
+			 CTL_OK);
+}
+
+/* Each bad argument line and the error it must give. */
+static const struct {
+	const char *args;
+	const char *err;
+} bad_adds[] = {
+	{ "", "binding add: HOME_ADDR expected" },
+	{ "10.0.0 coa 192.0.2.1 ha 198.51.100.1",
+	  "binding add: invalid home address \"10.0.0\"" },
+	{ "coa 192.0.2.1 ha 198.51.100.1",
+	  "binding add: HOME_ADDR expected before \"coa\"" },
+	{ "10.0.0.1 ha 198.51.100.1", "binding add: coa CARE_OF_ADDR expected" },
+	{ "10.0.0.1 coa 192.0.2.1", "binding add: ha HA_ADDR expected" },
+	{ "10.0.0.1 coa 192.0.2.300 ha 198.51.100.1",
+	  "binding add: invalid care-of address \"192.0.2.300\"" },
+	{ "10.0.0.1 coa 192.0.2.1 ha x",
+	  "binding add: invalid home agent address \"x\"" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 coa 192.0.2.2",
+	  "binding add: \"coa\" given twice" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 key 5",
+	  "binding add: key needs encap gre" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 key 5 encap ipip",
+	  "binding add: key needs encap gre" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 encap gre key 4294967296",
+	  "binding add: invalid GRE key \"4294967296\" (0..4294967295)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 encap vxlan",
+	  "binding add: invalid encap \"vxlan\" (ipip or gre)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 lifetime 0",
+	  "binding add: invalid lifetime \"0\" (1..31536000 seconds or infinite)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 lifetime 31536001",
+	  "binding add: invalid lifetime \"31536001\" (1..31536000 seconds or infinite)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 cookie 0a0",
+	  "binding add: invalid cookie \"0a0\" (an even number of hex digits)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 cookie xyz1",
+	  "binding add: invalid cookie \"xyz1\" (an even number of hex digits)" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 link nosuchdev0",
+	  "binding add: no such link \"nosuchdev0\"" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 lifetime",
+	  "binding add: \"lifetime\" needs a value" },
+	{ "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 frobnicate",
+	  "binding add: unknown word \"frobnicate\"" },
+};
+
+static void test_add_args_bad(void **state)
+{
+	struct fixture *f = *state;
+	struct binding_args a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_adds) / sizeof(bad_adds[0]); i++) {
+		assert_int_equal(parse_add(f, bad_adds[i].args, &a), CTL_USAGE);
+		assert_string_equal(f->c.err, bad_adds[i].err);
+	}
+}
+
+static void test_add_cookie_too_long(void **state)
+{
+	struct fixture *f = *state;
+	struct binding_args a;
+	char args[2 * MIPHA_COOKIE_MAX + 100];
+	int n;
+
+	n = snprintf(args, sizeof(args),
+		     "10.0.0.1 coa 192.0.2.1 ha 198.51.100.1 cookie ");
+	memset(args + n, 'a', 2 * MIPHA_COOKIE_MAX);
+	args[n + 2 * MIPHA_COOKIE_MAX] = '\0';
+	assert_int_equal(parse_add(f, args, &a), CTL_OK);
+	assert_int_equal(a.b.cookie_len, MIPHA_COOKIE_MAX);
+
+	strcat(args, "aa");
+	assert_int_equal(parse_add(f, args, &a), CTL_USAGE);
+	assert_string_equal(f->c.err,
+			    "binding add: cookie longer than 512 bytes");
+}
+
+static void test_list_filter(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_dump_filter flt;
+	char *ok[] = { "link", "lo", "coa", "192.0.2.1" };
+	char *bad_coa[] = { "coa", "192.0.2" };
+	char *no_value[] = { "coa" };
+	char *twice[] = { "link", "lo", "link", "lo" };
+	char *unknown[] = { "ha", "1.2.3.4" };
+
+	assert_int_equal(binding_parse_filter(&f->c, 0, NULL, &flt), CTL_OK);
+	assert_int_equal(flt.link, 0);
+	assert_int_equal(flt.coa.s_addr, 0);
+	assert_int_equal(binding_parse_filter(&f->c, 4, ok, &flt), CTL_OK);
+	assert_int_equal(flt.link, if_nametoindex("lo"));
+	assert_int_equal(flt.coa.s_addr, ip("192.0.2.1").s_addr);
+	assert_int_equal(binding_parse_filter(&f->c, 2, bad_coa, &flt),
+			 CTL_USAGE);
+	assert_string_equal(f->c.err,
+			    "binding list: invalid care-of address \"192.0.2\"");
+	assert_int_equal(binding_parse_filter(&f->c, 1, no_value, &flt),
+			 CTL_USAGE);
+	assert_string_equal(f->c.err, "binding list: \"coa\" needs a value");
+	assert_int_equal(binding_parse_filter(&f->c, 4, twice, &flt), CTL_USAGE);
+	assert_string_equal(f->c.err, "binding list: \"link\" given twice");
+	assert_int_equal(binding_parse_filter(&f->c, 2, unknown, &flt),
+			 CTL_USAGE);
+	assert_string_equal(f->c.err, "binding list: unknown word \"ha\"");
+}
+
+static void test_dispatch(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "kernel binding add 10.0.0.1 coa 192.0.2.1 "
+				"ha 198.51.100.1"),
+			 CTL_OK);
+	assert_int_equal(run(f, "k b a 10.0.0.1 coa 192.0.2.1 ha 198.51.100.1"),
+			 CTL_OK);
+	assert_int_equal(run(f, "kernel binding replace 10.0.0.1 coa 192.0.2.1 "
+				"ha 198.51.100.1 encap gre"),
+			 CTL_OK);
+	assert_int_equal(run(f, "kernel binding del 10.0.0.1"), CTL_OK);
+	assert_int_equal(run(f, "kernel binding delete 10.0.0.1"), CTL_OK);
+	assert_int_equal(run(f, "kernel binding get 10.0.0.1"), CTL_OK);
+	assert_int_equal(run(f, "kernel binding list"), CTL_OK);
+	assert_int_equal(run(f, "kernel binding show coa 192.0.2.1"), CTL_OK);
+	assert_int_equal(run(f, "kernel binding flush"), CTL_OK);
+	assert_int_equal(run(f, "kernel stats"), CTL_OK);
+	assert_int_equal(run(f, "monitor"), CTL_OK);
+
+	assert_int_equal(run(f, "kernel bogus"), CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel: unknown word \"bogus\"");
+	assert_int_equal(run(f, "frob"), CTL_USAGE);
+	assert_string_equal(f->c.err, "unknown word \"frob\"");
+	assert_int_equal(run(f, "kernel binding"), CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel binding: command expected");
+	assert_int_equal(run(f, "kernel binding del"), CTL_USAGE);
+	assert_string_equal(f->c.err, "binding del: HOME_ADDR expected");
+	assert_int_equal(run(f, "kernel binding del 10.0.0.1 now"), CTL_USAGE);
+	assert_string_equal(f->c.err, "binding del: unknown word \"now\"");
+	assert_int_equal(run(f, "kernel binding get 10.0.0.256"), CTL_USAGE);
+	assert_string_equal(f->c.err,
+			    "binding get: invalid home address \"10.0.0.256\"");
+	assert_int_equal(run(f, "kernel binding flush all"), CTL_USAGE);
+	assert_string_equal(f->c.err, "binding flush: unknown word \"all\"");
+	assert_int_equal(run(f, "kernel stats now"), CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel stats: unknown word \"now\"");
+	assert_int_equal(run(f, "monitor all"), CTL_USAGE);
+	assert_string_equal(f->c.err, "monitor: unknown word \"all\"");
+}
+
+static void test_help(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(run(f, "help"), CTL_OK);
+	assert_non_null(strstr(out_of(f), "Usage: miphactl"));
+	assert_non_null(strstr(out_of(f), "binding { add | replace }"));
+	assert_int_equal(run(f, "kernel binding help"), CTL_OK);
+	assert_int_equal(run(f, "kernel help"), CTL_OK);
+}
+
+static void test_matches(void **state)
+{
+	(void)state;
+	assert_true(ctl_matches("del", "delete"));
+	assert_true(ctl_matches("delete", "delete"));
+	assert_false(ctl_matches("deletes", "delete"));
+	assert_false(ctl_matches("", "delete"));
+	assert_false(ctl_matches("x", "delete"));
+}
+
+static void test_fmt_time(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(fmt_hms(buf, sizeof(buf), 9992), "02:46:32");
+	assert_string_equal(fmt_hms(buf, sizeof(buf), 0), "00:00:00");
+	assert_string_equal(fmt_hms(buf, sizeof(buf), 59), "00:00:59");
+	assert_string_equal(fmt_hms(buf, sizeof(buf), 3600), "01:00:00");
+	assert_string_equal(fmt_hms(buf, sizeof(buf), MIPHA_LIFETIME_MAX),
+			    "8760:00:00");
+	assert_int_equal(expires_seconds(0), 0);
+	assert_int_equal(expires_seconds(1), 1);
+	assert_int_equal(expires_seconds(1000), 1);
+	assert_int_equal(expires_seconds(1001), 2);
+	assert_int_equal(expires_seconds(9991001), 9992);
+	assert_int_equal(expires_seconds(10000000), 10000);
+}
+
+static void test_fmt_misc(void **state)
+{
+	char buf[64];
+	char small[5];
+
+	(void)state;
+	assert_string_equal(fmt_flag_letters(buf, sizeof(buf), 0), "none");
+	assert_string_equal(fmt_flag_letters(buf, sizeof(buf),
+					     MIPHA_F_REVERSE_TUNNEL),
+			    "T");
+	assert_string_equal(fmt_flag_letters(buf, sizeof(buf), MIPHA_F_ALL),
+			    "BT");
+	assert_string_equal(fmt_flag_letters(buf, sizeof(buf),
+					     MIPHA_F_REVERSE_TUNNEL | 0x8),
+			    "T 0x8");
+	assert_string_equal(fmt_flag_letters(buf, sizeof(buf), 0x4), "0x4");
+	assert_string_equal(fmt_hex(buf, sizeof(buf),
+				    (const uint8_t *)"\x0a\xff", 2),
+			    "0aff");
+	assert_string_equal(fmt_hex(buf, sizeof(buf), NULL, 0), "");
+	/* Truncated to whole bytes. */
+	assert_string_equal(fmt_hex(small, sizeof(small),
+				    (const uint8_t *)"\x01\x02\x03", 3),
+			    "0102");
+	assert_string_equal(fmt_link(buf, sizeof(buf), if_nametoindex("lo")),
+			    "lo");
+	/* A link without a name falls back to its number. */
+	assert_string_equal(fmt_link(buf, sizeof(buf), 999999), "999999");
+}
+
+static struct kernel_binding sample(void)
+{
+	struct kernel_binding b = {
+		.home_addr = ip("20.0.0.1"),
+		.coa = ip("68.0.0.31"),
+		.ha_addr = ip("66.0.0.5"),
+		.encap = MIPHA_ENCAP_GRE,
+		.has_gre_key = true,
+		.gre_key = 100,
+		.flags = MIPHA_F_REVERSE_TUNNEL,
+		.link = if_nametoindex("lo"),
+		.has_expires = true,
+		.expires_ms = 9991500,
+		.tx_packets = 12,
+		.tx_bytes = 3400,
+		.cookie = (const uint8_t *)"\x0a\x0b\x0c",
+		.cookie_len = 3,
+	};
+
+	return b;
+}
+
+static void test_binding_print(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_binding b = sample();
+
+	binding_print(&f->c, &b);
+	b.has_expires = false;
+	b.encap = MIPHA_ENCAP_IPIP;
+	b.has_gre_key = false;
+	b.flags = 0;
+	b.link = 0;
+	b.cookie_len = 0;
+	b.rx_packets = 1;
+	b.rx_bytes = 84;
+	binding_print(&f->c, &b);
+	assert_string_equal(out_of(f),
+		"20.0.0.1:\n"
+		"    Care-of Addr 68.0.0.31, HA Addr 66.0.0.5,\n"
+		"    Lifetime remaining 02:46:32 (9992)\n"
+		"    Flags T, Encap gre key 100, Link lo,\n"
+		"    Tunnelled 12 packets 3400 bytes, Reverse 0 packets 0 bytes\n"
+		"    Cookie 0a0b0c (3 bytes)\n"
+		"20.0.0.1:\n"
+		"    Care-of Addr 68.0.0.31, HA Addr 66.0.0.5,\n"
+		"    Lifetime infinite\n"
+		"    Flags none, Encap ipip, Link none,\n"
+		"    Tunnelled 12 packets 3400 bytes, Reverse 1 packets 84 bytes\n");
+}
+
+static void test_binding_json(void **state)
+{
+	struct kernel_binding b = sample();
+	json_t *o;
+	char *s;
+
+	(void)state;
+	o = binding_json(&b);
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s,
+		"{\"coa\":\"68.0.0.31\",\"cookie\":\"0a0b0c\",\"encap\":\"gre\","
+		"\"expires_ms\":9991500,\"flags\":[\"reverse-tunnel\"],"
+		"\"gre_key\":100,\"ha_addr\":\"66.0.0.5\","
+		"\"home_addr\":\"20.0.0.1\",\"ifindex\":1,\"link\":\"lo\","
+		"\"rx_bytes\":0,\"rx_packets\":0,\"tx_bytes\":3400,"
+		"\"tx_packets\":12}");
+	free(s);
+	json_decref(o);
+
+	b.has_expires = false;
+	b.has_gre_key = false;
+	b.flags = MIPHA_F_ALL | 0x10;
+	b.link = 0;
+	b.cookie_len = 0;
+	o = binding_json(&b);
+	assert_true(json_is_null(json_object_get(o, "expires_ms")));
+	assert_true(json_is_null(json_object_get(o, "gre_key")));
+	assert_true(json_is_null(json_object_get(o, "link")));
+	assert_int_equal(json_integer_value(json_object_get(o, "ifindex")), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "cookie")), "");
+	assert_int_equal(json_array_size(json_object_get(o, "flags")), 3);
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(o, "flags"), 1)),
+			    "broadcast");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(o, "flags"), 2)),
+			    "0x10");
+	json_decref(o);
+}
+
+static void test_stats_print(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_stats st = {};
+
+	st.v[MIPHA_STATS_A_BINDINGS] = 3;
+	st.v[MIPHA_STATS_A_ADDS] = 10;
+	st.v[MIPHA_STATS_A_MEMORY] = 1ULL << 33;
+	st.present = 1U << MIPHA_STATS_A_BINDINGS | 1U << MIPHA_STATS_A_ADDS |
+		     1U << MIPHA_STATS_A_MEMORY;
+	stats_print(&f->c, &st);
+	f->c.json = true;
+	stats_print(&f->c, &st);
+	assert_string_equal(out_of(f),
+			    "bindings 3\nadds 10\nmemory 8589934592\n"
+			    "{\"bindings\":3,\"adds\":10,\"memory\":8589934592}\n");
+}
+
+static void test_notification_print(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_notification n = {
+		.cmd = MIPHA_CMD_BINDING_NEW,
+		.event = MIPHA_EVENT_ADDED,
+		.has_binding = true,
+		.binding = sample(),
+	};
+	struct kernel_notification flush = {
+		.cmd = MIPHA_CMD_BINDING_FLUSH,
+		.event = MIPHA_EVENT_FLUSHED,
+		.flush_count = 2,
+	};
+
+	n.binding.flags |= MIPHA_F_BROADCAST;
+	notification_print(&f->c, &n);
+	n.event = MIPHA_EVENT_EXPIRED;
+	n.binding.has_expires = false;
+	n.binding.cookie_len = 0;
+	n.binding.link = 0;
+	notification_print(&f->c, &n);
+	notification_print(&f->c, &flush);
+	f->c.json = true;
+	notification_print(&f->c, &flush);
+	n.binding.tx_packets = 0;
+	notification_print(&f->c, &n);
+	assert_string_equal(out_of(f),
+		"added 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
+		"reverse-tunnel broadcast link lo expires 9992s cookie 0a0b0c "
+		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
+		"expired 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
+		"reverse-tunnel broadcast expires never "
+		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
+		"flushed 2 bindings\n"
+		"{\"event\":\"flushed\",\"flush_count\":2}\n"
+		"{\"home_addr\":\"20.0.0.1\",\"coa\":\"68.0.0.31\","
+		"\"ha_addr\":\"66.0.0.5\",\"encap\":\"gre\",\"gre_key\":100,"
+		"\"flags\":[\"reverse-tunnel\",\"broadcast\"],\"link\":null,"
+		"\"ifindex\":0,\"expires_ms\":null,\"cookie\":\"\","
+		"\"tx_packets\":0,\"tx_bytes\":3400,\"rx_packets\":0,"
+		"\"rx_bytes\":0,\"event\":\"expired\"}\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ipv4),
+		cmocka_unit_test(test_parse_u32),
+		cmocka_unit_test(test_parse_lifetime),
+		cmocka_unit_test(test_parse_hex),
+		cmocka_unit_test(test_parse_link),
+		cmocka_unit_test_setup_teardown(test_add_args_full, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_args_minimal_and_abbrev,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_args_bad, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_add_cookie_too_long, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_list_filter, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_fmt_time),
+		cmocka_unit_test(test_fmt_misc),
+		cmocka_unit_test_setup_teardown(test_binding_print, setup,
+						teardown),
+		cmocka_unit_test(test_binding_json),
+		cmocka_unit_test_setup_teardown(test_stats_print, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notification_print, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);
+}

@@ -63,10 +63,11 @@ demo: all
 bench: all
 	scripts/bench-install
 
+# The module goes to /lib/modules/KVER/updates, where it overrides an in-tree namesake.
 install: all
 	$(KBUILD) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
-	$(MAKE) -C agentd install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0755 agentd/miphactl $(DESTDIR)$(PREFIX)/sbin/miphactl
 
 # The module's source as DKMS wants it: /usr/src/mipha-VERSION with dkms.conf at the top.
 dkms-src:

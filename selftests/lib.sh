@@ -281,49 +281,11 @@ wait_until()
 
 # ---- bulk bindings -----------------------------------------------------------
 
-# gen_bindings N FILE: writes a miphactl batch file installing N bindings, and
-# FILE.expect with one line per binding as nl_binding prints it, sorted:
-#	home coa ha encap key flags link cookie
-# Values follow from the index i (0..N-1):
-#	home  10.128.0.0 + i + 1       coa 198.18.x.y (i mod 65536)
-#	ha    192.0.2.(1 + i mod 4)     encap gre with key i when i mod 3 = 0, else ipip
-#	reverse-tunnel when i is odd    cookie (4 bytes, hex of i) when i mod 100 = 0
+# gen_bindings N FILE: a batch file of N bindings and FILE.expect, the
+# bindings as nl_binding reads them back; see selftests/gen-bindings.
 gen_bindings()
 {
-	awk -v n="$1" -v batch="$2" -v expect="$2.expect.unsorted" '
-	function ip(v) {
-		return sprintf("%d.%d.%d.%d", int(v / 16777216) % 256,
-			       int(v / 65536) % 256, int(v / 256) % 256, v % 256)
-	}
-	BEGIN {
-		base = 10 * 16777216 + 128 * 65536
-		for (i = 0; i < n; i++) {
-			home = ip(base + i + 1)
-			coa = "198.18." int(i / 256) % 256 "." i % 256
-			ha = "192.0.2." (1 + i % 4)
-			line = "kernel binding add " home " coa " coa " ha " ha
-			if (i % 3 == 0) {
-				line = line " encap gre key " i
-				encap = 2; key = i
-			} else {
-				encap = 1; key = "-"
-			}
-			flags = 0
-			if (i % 2 == 1) {
-				line = line " reverse-tunnel"
-				flags = 1
-			}
-			cookie = "-"
-			if (i % 100 == 0) {
-				cookie = sprintf("%08x", i)
-				line = line " cookie " cookie
-			}
-			print line > batch
-			print home, coa, ha, encap, key, flags, 0, cookie > expect
-		}
-	}'
-	sort "$2.expect.unsorted" >"$2.expect"
-	rm -f "$2.expect.unsorted"
+	"$SELFTESTS_DIR/gen-bindings" "$1" "$2"
 }
 
 # gen_bindings_cached N: like gen_bindings, into a file kept for the other

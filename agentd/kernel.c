@@ -144,6 +144,25 @@ const char *kernel_encap_name(uint8_t encap)
 	return NULL;
 }
 
+/*
+ * mnl_nlmsg_ok() compares the length as an int, so a message claiming 2 GiB
+ * passes it; compare unsigned.
+ */
+bool kernel_msg_ok(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= len;
+}
+
+/* The next message of a buffer; *len shrinks by what was skipped. */
+const struct nlmsghdr *kernel_msg_next(const struct nlmsghdr *nlh, size_t *len)
+{
+	size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	*len = step < *len ? *len - step : 0;
+	return (const struct nlmsghdr *)((const char *)nlh + step);
+}
+
 /* Message building. */
 
 struct nlmsghdr *kernel_msg_put(void *buf, uint16_t family, uint8_t cmd,
@@ -796,7 +815,8 @@ static int kernel_request(struct kernel_sock *ks, struct nlmsghdr *req,
 	};
 	const struct nlmsghdr *nlh;
 	ssize_t len;
-	int rem, ret;
+	size_t rem;
+	int ret;
 
 	set_error(ks, 0, NULL);
 	req->nlmsg_seq = st.seq = ++ks->seq;
@@ -815,8 +835,8 @@ static int kernel_request(struct kernel_sock *ks, struct nlmsghdr *req,
 		}
 		nlh = (const struct nlmsghdr *)ks->rbuf;
 		rem = len;
-		for (; mnl_nlmsg_ok(nlh, rem) && !st.done;
-		     nlh = mnl_nlmsg_next(nlh, &rem)) {
+		for (; kernel_msg_ok(nlh, rem) && !st.done;
+		     nlh = kernel_msg_next(nlh, &rem)) {
 			if (nlh->nlmsg_seq != st.seq ||
 			    (nlh->nlmsg_pid && nlh->nlmsg_pid != ks->portid))
 				continue;
@@ -1164,9 +1184,10 @@ static int notify_buf(struct kernel_sock *ks, size_t len, kernel_notify_cb cb,
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)ks->rbuf;
 	struct kernel_notification n;
-	int rem = len, count = 0, ret;
+	size_t rem = len;
+	int count = 0, ret;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; kernel_msg_ok(nlh, rem); nlh = kernel_msg_next(nlh, &rem)) {
 		if (nlh->nlmsg_type != ks->family)
 			continue;
 		/* A malformed notification is skipped, not fatal. */
@@ -1330,10 +1351,11 @@ int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 {
 	const struct nlmsghdr *nlh = buf, *req;
 	struct kernel_error err;
-	int rem = len, ret;
+	size_t rem = len;
 	uint32_t idx;
+	int ret;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; kernel_msg_ok(nlh, rem); nlh = kernel_msg_next(nlh, &rem)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR)
 			continue;
 		idx = nlh->nlmsg_seq - batch->seq0;

@@ -199,6 +199,8 @@ int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 void kernel_batch_reset(struct kernel_batch *batch);
 
 /* Message codec (no socket needed). */
+bool kernel_msg_ok(const struct nlmsghdr *nlh, size_t len);
+const struct nlmsghdr *kernel_msg_next(const struct nlmsghdr *nlh, size_t *len);
 struct nlmsghdr *kernel_msg_put(void *buf, uint16_t family, uint8_t cmd,
 				uint16_t flags, uint32_t seq);
 int kernel_binding_put(struct nlmsghdr *nlh, size_t room,

@@ -786,6 +786,37 @@ static void test_family_parse(void **state)
 	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrp), -EBADMSG);
 }
 
+/*
+ * Found by fuzz_msg: mnl_nlmsg_ok() takes a length of 2^31 or more for a
+ * negative int and lets the message through.
+ */
+static void test_msg_ok(void **state)
+{
+	char buf[64] = {};
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct nlmsghdr *next;
+	size_t rem = 40;
+
+	(void)state;
+	nlh->nlmsg_len = 20;
+	assert_true(kernel_msg_ok(nlh, rem));
+	next = kernel_msg_next(nlh, &rem);
+	assert_ptr_equal(next, buf + 20);
+	assert_int_equal(rem, 20);
+	nlh->nlmsg_len = 41;
+	assert_false(kernel_msg_ok(nlh, 40));
+	nlh->nlmsg_len = 15;
+	assert_false(kernel_msg_ok(nlh, 40));
+	nlh->nlmsg_len = 0x98c1000c;
+	assert_false(kernel_msg_ok(nlh, 40));
+	assert_false(kernel_msg_ok(nlh, 8));
+	/* Stepping past the end leaves nothing, not a wrapped length. */
+	nlh->nlmsg_len = 39;
+	rem = 40;
+	kernel_msg_next(nlh, &rem);
+	assert_int_equal(rem, 0);
+}
+
 static void test_names(void **state)
 {
 	int i;
@@ -830,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_batch_last_fails),
 		cmocka_unit_test(test_batch_full),
 		cmocka_unit_test(test_family_parse),
+		cmocka_unit_test(test_msg_ok),
 		cmocka_unit_test(test_names),
 	};
 

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness: everything kernel.c parses from the kernel. The input
+ * is one receive buffer (a run of netlink messages); each message goes
+ * through every parser that could meet it, and what parses is formatted as
+ * miphactl would print it. The buffer is also fed to a batch's answer
+ * processing, as if it answered four queued requests.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "ctl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *null;
+
+static void err_cb(uint64_t tag, const struct nlmsghdr *req,
+		   const struct kernel_error *err, void *data)
+{
+	char what[64], why[512];
+
+	(void)data;
+	fprintf(null, "%llu %s %s\n", (unsigned long long)tag,
+		kernel_request_str(req, what, sizeof(what)),
+		kernel_error_str(err, why, sizeof(why)));
+}
+
+static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
+			const struct nlmsghdr *req)
+{
+	struct kernel_notification n;
+	struct kernel_binding b;
+	struct kernel_stats st;
+	struct kernel_error err;
+	uint16_t family;
+	uint32_t mcgrp;
+	char buf[512];
+
+	if (!kernel_binding_parse(nlh, &b)) {
+		binding_print(c, &b);
+		binding_print_line(c, &b);
+		json_decref(binding_json(&b));
+	}
+	if (!kernel_notification_parse(nlh, &n))
+		notification_print(c, &n);
+	if (!kernel_stats_parse(nlh, &st))
+		stats_print(c, &st);
+	if (!kernel_error_parse(nlh, &err)) {
+		kernel_error_resolve(&err, req);
+		kernel_error_resolve(&err, nlh);
+		fputs(kernel_error_str(&err, buf, sizeof(buf)), null);
+	}
+	kernel_family_parse(nlh, &family, &mcgrp);
+	kernel_request_str(nlh, buf, sizeof(buf));
+}
+
+static void batch_answers(const void *data, size_t size)
+{
+	struct kernel_batch *batch = kernel_batch_alloc(0x1d, 8192, 8);
+	struct kernel_binding b = { .home_addr.s_addr = htonl(0x0a000001) };
+	unsigned int failed = 0;
+	const void *out;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		kernel_batch_add(batch, i == 3 ? KERNEL_OP_DEL : KERNEL_OP_ADD,
+				 &b, i);
+	/* The fuzzer's answers are numbered from 0: meet them there. */
+	kernel_batch_seal(batch, 0, &out);
+	kernel_batch_recv(batch, data, size, err_cb, NULL, &failed);
+	kernel_batch_free(batch);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct nlmsghdr *nlh, *req;
+	struct ctl c;
+	void *buf;
+	size_t rem = size;
+
+	if (!null)
+		null = fopen("/dev/null", "w");
+	/* An exact-size copy, so any read past the end is caught. */
+	buf = malloc(size ? size : 1);
+	memcpy(buf, data, size);
+	ctl_init(&c);
+	c.out = null;
+	c.errf = null;
+	req = buf;
+	for (nlh = buf; kernel_msg_ok(nlh, rem);
+	     nlh = kernel_msg_next(nlh, &rem)) {
+		c.json = nlh->nlmsg_seq & 1;
+		one_message(&c, nlh, kernel_msg_ok(req, size) ? req : NULL);
+	}
+	batch_answers(buf, size);
+	ctl_fini(&c);
+	free(buf);
+	return 0;
+}

@@ -95,7 +95,8 @@ int ctl_kernel(struct ctl *c)
 	if (ret == -ENOENT)
 		return ctl_fail(c, CTL_ERR,
 				"kernel: no generic netlink family \"%s\" "
-				"(is mipha.ko loaded?)", MIPHA_GENL_NAME);
+				"(is mipha.ko loaded?)",
+				MIPHA_GENL_NAME);
 	if (ret)
 		return ctl_fail(c, CTL_ERR, "kernel: %s", strerror(-ret));
 	return CTL_OK;
@@ -128,8 +129,9 @@ int ctl_sync(struct ctl *c)
 	if (ret < 0) {
 		char why[512];
 
-		ctl_report(c, c->line, kernel_error_str(kernel_last_error(c->ks),
-							why, sizeof(why)));
+		ctl_report(c, c->line,
+			   kernel_error_str(kernel_last_error(c->ks), why,
+					    sizeof(why)));
 		c->failed++;
 		c->stop = true;
 		c->err[0] = '\0';

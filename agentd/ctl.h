@@ -19,29 +19,29 @@
 /* Exit statuses, and what command handlers return. */
 enum ctl_status {
 	CTL_OK = 0,
-	CTL_ERR = 1,	/* the command failed */
-	CTL_USAGE = 2,	/* the command line was wrong */
+	CTL_ERR = 1,   /* the command failed */
+	CTL_USAGE = 2, /* the command line was wrong */
 };
 
 /* Longest batch line and most words in one command. */
-#define CTL_LINE_MAX	8192
-#define CTL_ARGS_MAX	64
+#define CTL_LINE_MAX 8192
+#define CTL_ARGS_MAX 64
 
 struct ctl {
-	bool json;		/* -j: JSON output */
-	bool force;		/* -force: in batch mode, go on after errors */
-	bool dry_run;		/* parse only, never talk to the kernel */
-	FILE *out;		/* normal output (stdout) */
-	FILE *errf;		/* error output (stderr) */
+	bool json;    /* -j: JSON output */
+	bool force;   /* -force: in batch mode, go on after errors */
+	bool dry_run; /* parse only, never talk to the kernel */
+	FILE *out;    /* normal output (stdout) */
+	FILE *errf;   /* error output (stderr) */
 
 	/* Batch mode (-b): where we are, for error messages. */
-	const char *file;	/* NULL outside batch mode */
+	const char *file; /* NULL outside batch mode */
 	unsigned long line;
-	unsigned int failed;	/* failed commands so far */
-	bool stop;		/* an error ended the batch */
+	unsigned int failed; /* failed commands so far */
+	bool stop;	     /* an error ended the batch */
 
-	struct kernel_sock *ks;		/* opened on first use */
-	struct kernel_batch *batch;	/* batch mode: queued changes */
+	struct kernel_sock *ks;	    /* opened on first use */
+	struct kernel_batch *batch; /* batch mode: queued changes */
 
 	/*
 	 * Message of the last failure. A handler that failed with an empty

@@ -31,13 +31,23 @@ struct binding_kw {
 		   const char *value);
 };
 
+/*
+ * "binding add: invalid care-of address "x"": a value that does not parse.
+ * Long values (a cookie) are cut short.
+ */
+static int bad_value(struct ctl *c, const char *cmd, const char *what,
+		     const char *value, const char *hint)
+{
+	return ctl_fail(c, CTL_USAGE, "binding %s: invalid %s \"%.32s%s\"%s%s",
+			cmd, what, value, strlen(value) > 32 ? "..." : "",
+			hint ? " " : "", hint ?: "");
+}
+
 static int set_coa(struct ctl *c, const char *cmd, struct binding_args *a,
 		   const char *value)
 {
 	if (!parse_ipv4(value, &a->b.coa))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid care-of address \"%s\"",
-				cmd, value);
+		return bad_value(c, cmd, "care-of address", value, NULL);
 	return CTL_OK;
 }
 
@@ -45,9 +55,7 @@ static int set_ha(struct ctl *c, const char *cmd, struct binding_args *a,
 		  const char *value)
 {
 	if (!parse_ipv4(value, &a->b.ha_addr))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid home agent address \"%s\"",
-				cmd, value);
+		return bad_value(c, cmd, "home agent address", value, NULL);
 	return CTL_OK;
 }
 
@@ -55,9 +63,7 @@ static int set_encap(struct ctl *c, const char *cmd, struct binding_args *a,
 		     const char *value)
 {
 	if (!parse_encap(value, &a->b.encap))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid encap \"%s\" "
-				"(ipip or gre)", cmd, value);
+		return bad_value(c, cmd, "encap", value, "(ipip or gre)");
 	return CTL_OK;
 }
 
@@ -65,21 +71,19 @@ static int set_key(struct ctl *c, const char *cmd, struct binding_args *a,
 		   const char *value)
 {
 	if (!parse_u32(value, &a->b.gre_key))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid GRE key \"%s\" "
-				"(0..4294967295)", cmd, value);
+		return bad_value(c, cmd, "GRE key", value, "(0..4294967295)");
 	a->b.has_gre_key = true;
 	return CTL_OK;
 }
 
-static int set_lifetime(struct ctl *c, const char *cmd,
-			struct binding_args *a, const char *value)
+_Static_assert(MIPHA_LIFETIME_MAX == 31536000, "update the lifetime hint");
+
+static int set_lifetime(struct ctl *c, const char *cmd, struct binding_args *a,
+			const char *value)
 {
 	if (!parse_lifetime(value, &a->b.lifetime))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid lifetime \"%s\" "
-				"(1..%u seconds or infinite)", cmd, value,
-				MIPHA_LIFETIME_MAX);
+		return bad_value(c, cmd, "lifetime", value,
+				 "(1..31536000 seconds or infinite)");
 	return CTL_OK;
 }
 
@@ -87,8 +91,8 @@ static int set_link(struct ctl *c, const char *cmd, struct binding_args *a,
 		    const char *value)
 {
 	if (!parse_link(value, &a->b.link))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: no such link \"%s\"", cmd, value);
+		return ctl_fail(c, CTL_USAGE, "binding %s: no such link \"%s\"",
+				cmd, value);
 	return CTL_OK;
 }
 
@@ -100,8 +104,8 @@ static int set_reverse(struct ctl *c, const char *cmd, struct binding_args *a,
 	return CTL_OK;
 }
 
-static int set_broadcast(struct ctl *c, const char *cmd,
-			 struct binding_args *a, const char *value)
+static int set_broadcast(struct ctl *c, const char *cmd, struct binding_args *a,
+			 const char *value)
 {
 	(void)c, (void)cmd, (void)value;
 	a->b.flags |= MIPHA_F_BROADCAST;
@@ -111,25 +115,21 @@ static int set_broadcast(struct ctl *c, const char *cmd,
 static int set_cookie(struct ctl *c, const char *cmd, struct binding_args *a,
 		      const char *value)
 {
+	const char *digits = value;
 	size_t len;
 
-	if (!parse_hex(value, a->cookie, sizeof(a->cookie), &len)) {
-		const char *digits = value;
-
-		if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-			digits += 2;
-		if (strlen(digits) > 2 * sizeof(a->cookie))
-			return ctl_fail(c, CTL_USAGE,
-					"binding %s: cookie longer than %u bytes",
-					cmd, MIPHA_COOKIE_MAX);
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: invalid cookie \"%.32s%s\" "
-				"(an even number of hex digits)", cmd, value,
-				strlen(value) > 32 ? "..." : "");
+	if (parse_hex(value, a->cookie, sizeof(a->cookie), &len)) {
+		a->b.cookie = a->cookie;
+		a->b.cookie_len = len;
+		return CTL_OK;
 	}
-	a->b.cookie = a->cookie;
-	a->b.cookie_len = len;
-	return CTL_OK;
+	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+		digits += 2;
+	if (strlen(digits) <= 2 * sizeof(a->cookie))
+		return bad_value(c, cmd, "cookie", value,
+				 "(an even number of hex digits)");
+	return ctl_fail(c, CTL_USAGE, "binding %s: cookie longer than %d bytes",
+			cmd, MIPHA_COOKIE_MAX);
 }
 
 /* Table order settles abbreviations: "c" is coa, "l" lifetime. */
@@ -199,8 +199,8 @@ int binding_parse_args(struct ctl *c, const char *cmd, int argc, char **argv,
 		seen |= bit;
 		if (kw->has_value && ++i >= argc)
 			return ctl_fail(c, CTL_USAGE,
-					"binding %s: \"%s\" needs a value",
-					cmd, kw->name);
+					"binding %s: \"%s\" needs a value", cmd,
+					kw->name);
 		ret = kw->set(c, cmd, a, kw->has_value ? argv[i] : NULL);
 		if (ret)
 			return ret;
@@ -209,11 +209,11 @@ int binding_parse_args(struct ctl *c, const char *cmd, int argc, char **argv,
 		return ctl_fail(c, CTL_USAGE,
 				"binding %s: coa CARE_OF_ADDR expected", cmd);
 	if (!(seen & 1U << 1))
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: ha HA_ADDR expected", cmd);
+		return ctl_fail(c, CTL_USAGE, "binding %s: ha HA_ADDR expected",
+				cmd);
 	if (a->b.has_gre_key && a->b.encap != MIPHA_ENCAP_GRE)
-		return ctl_fail(c, CTL_USAGE,
-				"binding %s: key needs encap gre", cmd);
+		return ctl_fail(c, CTL_USAGE, "binding %s: key needs encap gre",
+				cmd);
 	return CTL_OK;
 }
 
@@ -245,9 +245,8 @@ int binding_parse_filter(struct ctl *c, int argc, char **argv,
 					"binding list: no such link \"%s\"",
 					argv[i]);
 		if (is_coa && !parse_ipv4(argv[i], &f->coa))
-			return ctl_fail(c, CTL_USAGE,
-					"binding list: invalid care-of address \"%s\"",
-					argv[i]);
+			return bad_value(c, "list", "care-of address", argv[i],
+					 NULL);
 		seen_link |= is_link;
 		seen_coa |= is_coa;
 	}
@@ -335,7 +334,8 @@ void binding_print_line(struct ctl *c, const struct kernel_binding *b)
 		fprintf(f, " cookie %s",
 			fmt_hex(hex, sizeof(hex), b->cookie, b->cookie_len));
 	if (b->tx_packets || b->rx_packets)
-		fprintf(f, " tx %llu packets %llu bytes rx %llu packets %llu bytes",
+		fprintf(f,
+			" tx %llu packets %llu bytes rx %llu packets %llu bytes",
 			(unsigned long long)b->tx_packets,
 			(unsigned long long)b->tx_bytes,
 			(unsigned long long)b->rx_packets,
@@ -371,24 +371,26 @@ json_t *binding_json(const struct kernel_binding *b)
 	const char *encap = kernel_encap_name(b->encap);
 	json_t *o = json_object();
 
-	json_object_set_new(o, "home_addr", json_string(fmt_ipv4(a, b->home_addr)));
+	json_object_set_new(o, "home_addr",
+			    json_string(fmt_ipv4(a, b->home_addr)));
 	json_object_set_new(o, "coa", json_string(fmt_ipv4(a, b->coa)));
 	json_object_set_new(o, "ha_addr", json_string(fmt_ipv4(a, b->ha_addr)));
-	json_object_set_new(o, "encap", encap ? json_string(encap) :
-						json_integer(b->encap));
-	json_object_set_new(o, "gre_key", b->has_gre_key ?
-						  json_integer(b->gre_key) :
-						  json_null());
+	json_object_set_new(o, "encap",
+			    encap ? json_string(encap) :
+				    json_integer(b->encap));
+	json_object_set_new(o, "gre_key",
+			    b->has_gre_key ? json_integer(b->gre_key) :
+					     json_null());
 	json_object_set_new(o, "flags", flags_json(b->flags));
 	/* Unlike the text, JSON has null for a link without a name. */
-	json_object_set_new(o, "link",
-			    b->link && if_indextoname(b->link, link) ?
-				    json_string(link) :
-				    json_null());
+	if (b->link && if_indextoname(b->link, link))
+		json_object_set_new(o, "link", json_string(link));
+	else
+		json_object_set_new(o, "link", json_null());
 	json_object_set_new(o, "ifindex", json_integer(b->link));
-	json_object_set_new(o, "expires_ms", b->has_expires ?
-						     u64_json(b->expires_ms) :
-						     json_null());
+	json_object_set_new(o, "expires_ms",
+			    b->has_expires ? u64_json(b->expires_ms) :
+					     json_null());
 	json_object_set_new(o, "cookie",
 			    json_string(fmt_hex(hex, sizeof(hex), b->cookie,
 						b->cookie_len)));
@@ -404,6 +406,7 @@ json_t *binding_json(const struct kernel_binding *b)
 static int do_new(struct ctl *c, const char *cmd, int argc, char **argv)
 {
 	bool replace = !strcmp(cmd, "replace");
+	enum kernel_op op = replace ? KERNEL_OP_REPLACE : KERNEL_OP_ADD;
 	struct binding_args a;
 	char what[64], addr[INET_ADDRSTRLEN];
 	int ret;
@@ -415,8 +418,7 @@ static int do_new(struct ctl *c, const char *cmd, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (c->file)
-		return ctl_batch_queue(c, replace ? KERNEL_OP_REPLACE :
-						    KERNEL_OP_ADD, &a.b);
+		return ctl_batch_queue(c, op, &a.b);
 	ret = kernel_binding_add(c->ks, &a.b, replace);
 	if (ret) {
 		snprintf(what, sizeof(what), "binding %s %s", cmd,
@@ -669,14 +671,10 @@ static int do_binding_help(struct ctl *c, int argc, char **argv)
 }
 
 static const struct ctl_cmd binding_cmds[] = {
-	{ "add", do_add },
-	{ "replace", do_replace },
-	{ "delete", do_del },
-	{ "get", do_get },
-	{ "list", do_list },
-	{ "show", do_list },
-	{ "flush", do_flush },
-	{ "help", do_binding_help },
+	{ "add", do_add },     { "replace", do_replace },
+	{ "delete", do_del },  { "get", do_get },
+	{ "list", do_list },   { "show", do_list },
+	{ "flush", do_flush }, { "help", do_binding_help },
 	{ NULL, NULL },
 };
 

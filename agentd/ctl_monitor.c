@@ -16,8 +16,9 @@ void notification_print(struct ctl *c, const struct kernel_notification *n)
 
 	if (c->json) {
 		o = n->has_binding ? binding_json(&n->binding) : json_object();
-		json_object_set_new(o, "event", event ? json_string(event) :
-						      json_integer(n->event));
+		json_object_set_new(o, "event",
+				    event ? json_string(event) :
+					    json_integer(n->event));
 		if (n->event == MIPHA_EVENT_FLUSHED)
 			json_object_set_new(o, "flush_count",
 					    json_integer(n->flush_count));
@@ -65,7 +66,8 @@ int do_monitor(struct ctl *c, int argc, char **argv)
 	if (ret == -ENOENT)
 		return ctl_fail(c, CTL_ERR,
 				"monitor: no generic netlink family \"%s\" "
-				"(is mipha.ko loaded?)", MIPHA_GENL_NAME);
+				"(is mipha.ko loaded?)",
+				MIPHA_GENL_NAME);
 	if (ret)
 		return ctl_fail(c, CTL_ERR, "monitor: %s", strerror(-ret));
 	for (;;) {

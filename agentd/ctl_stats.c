@@ -31,8 +31,8 @@ int do_stats(struct ctl *c, int argc, char **argv)
 	int ret;
 
 	if (argc)
-		return ctl_fail(c, CTL_USAGE, "kernel stats: unknown word \"%s\"",
-				argv[0]);
+		return ctl_fail(c, CTL_USAGE,
+				"kernel stats: unknown word \"%s\"", argv[0]);
 	if (c->dry_run)
 		return CTL_OK;
 	ret = ctl_kernel(c) ?: ctl_sync(c);

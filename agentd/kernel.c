@@ -22,33 +22,33 @@
  * 32 KiB (netlink_recvmsg caps max_recvmsg_len there); twice that leaves
  * room for anything else it sends.
  */
-#define KERNEL_RBUF_SIZE	65536
+#define KERNEL_RBUF_SIZE 65536
 /* Buffer for building one single (non-batched) request. */
-#define KERNEL_SBUF_SIZE	4096
+#define KERNEL_SBUF_SIZE 4096
 /* Socket buffers we ask for; SO_*BUFFORCE needs CAP_NET_ADMIN. */
-#define KERNEL_SNDBUF		(2U << 20)
-#define KERNEL_RCVBUF		(4U << 20)
+#define KERNEL_SNDBUF (2U << 20)
+#define KERNEL_RCVBUF (4U << 20)
 /* Largest batch we build, whatever the send buffer allows. */
-#define KERNEL_BATCH_BYTES	(1U << 20)
+#define KERNEL_BATCH_BYTES (1U << 20)
 /*
  * Upper estimate of the receive-buffer cost (skb truesize) of one error
  * report with extack: a kmalloc-512 data area plus struct sk_buff. A batch
  * holds at most rcvbuf / this many requests, so even if all of them fail
  * every report fits and none is dropped.
  */
-#define KERNEL_ERR_TRUESIZE	1024
+#define KERNEL_ERR_TRUESIZE 1024
 /* How long a request may wait for its answer on a non-blocking socket. */
-#define KERNEL_REPLY_TIMEOUT_MS	5000
+#define KERNEL_REPLY_TIMEOUT_MS 5000
 
 struct kernel_sock {
 	struct mnl_socket *nl;
-	uint16_t family;	/* mipha generic-netlink family id */
-	uint32_t mcgrp;		/* "bindings" multicast group id */
+	uint16_t family; /* mipha generic-netlink family id */
+	uint32_t mcgrp;	 /* "bindings" multicast group id */
 	uint32_t portid;
-	uint32_t seq;		/* last sequence number used */
+	uint32_t seq; /* last sequence number used */
 	bool nonblock;
-	size_t sndbuf;		/* effective SO_SNDBUF */
-	size_t rcvbuf;		/* effective SO_RCVBUF */
+	size_t sndbuf; /* effective SO_SNDBUF */
+	size_t rcvbuf; /* effective SO_RCVBUF */
 	struct kernel_error err;
 	char *rbuf;
 	char *sbuf;
@@ -57,13 +57,13 @@ struct kernel_sock {
 struct kernel_batch {
 	uint16_t family;
 	char *buf;
-	size_t size;		/* capacity of buf */
-	size_t len;		/* bytes used */
-	unsigned int count;	/* requests in buf */
-	unsigned int max;	/* most requests a batch may hold */
-	uint32_t *offs;		/* offset of each request in buf */
-	uint64_t *tags;		/* caller's tag of each request */
-	uint32_t seq0;		/* sequence number of request 0 once sealed */
+	size_t size;	    /* capacity of buf */
+	size_t len;	    /* bytes used */
+	unsigned int count; /* requests in buf */
+	unsigned int max;   /* most requests a batch may hold */
+	uint32_t *offs;	    /* offset of each request in buf */
+	uint64_t *tags;	    /* caller's tag of each request */
+	uint32_t seq0;	    /* sequence number of request 0 once sealed */
 };
 
 /* Names: JSON keys and error messages use these. */
@@ -101,14 +101,6 @@ static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
 	[MIPHA_STATS_A_BUCKETS] = "buckets",
 };
 
-static const char *const event_names[] = {
-	[MIPHA_EVENT_ADDED] = "added",
-	[MIPHA_EVENT_REPLACED] = "replaced",
-	[MIPHA_EVENT_DELETED] = "deleted",
-	[MIPHA_EVENT_EXPIRED] = "expired",
-	[MIPHA_EVENT_FLUSHED] = "flushed",
-};
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *kernel_attr_name(int type)
@@ -127,9 +119,19 @@ const char *kernel_stats_name(int type)
 
 const char *kernel_event_name(uint8_t event)
 {
-	if (event >= ARRAY_SIZE(event_names) || !event_names[event])
-		return NULL;
-	return event_names[event];
+	switch (event) {
+	case MIPHA_EVENT_ADDED:
+		return "added";
+	case MIPHA_EVENT_REPLACED:
+		return "replaced";
+	case MIPHA_EVENT_DELETED:
+		return "deleted";
+	case MIPHA_EVENT_EXPIRED:
+		return "expired";
+	case MIPHA_EVENT_FLUSHED:
+		return "flushed";
+	}
+	return NULL;
 }
 
 const char *kernel_encap_name(uint8_t encap)
@@ -235,15 +237,14 @@ static int attrs_walk(const void *start, size_t len, attr_fn fn, void *data)
 			return -EBADMSG;
 		step = MNL_ALIGN(attr->nla_len);
 		if (step >= len)
-			return 0;	/* the last one may lack its padding */
+			return 0; /* the last one may lack its padding */
 		len -= step;
 		attr = (const struct nlattr *)((const char *)attr + step);
 	}
 	return len ? -EBADMSG : 0;
 }
 
-static int attrs_walk_nested(const struct nlattr *nest, attr_fn fn,
-			     void *data)
+static int attrs_walk_nested(const struct nlattr *nest, attr_fn fn, void *data)
 {
 	return attrs_walk(mnl_attr_get_payload(nest),
 			  mnl_attr_get_payload_len(nest), fn, data);
@@ -606,9 +607,9 @@ char *kernel_request_str(const struct nlmsghdr *req, char *buf, size_t len)
 		break;
 	case MIPHA_CMD_BINDING_GET:
 		/* NLM_F_DUMP's bits mean other things in NEW requests. */
-		what = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP ?
-			       "binding list" :
-			       "binding get";
+		what = "binding get";
+		if ((req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+			what = "binding list";
 		break;
 	case MIPHA_CMD_BINDING_FLUSH:
 		what = "binding flush";
@@ -703,6 +704,15 @@ static void set_error(struct kernel_sock *ks, int error, const char *msg)
 		snprintf(ks->err.msg, sizeof(ks->err.msg), "%s", msg);
 }
 
+/* A failed receive; -ENOBUFS means the kernel dropped answers for us. */
+static void set_recv_error(struct kernel_sock *ks, int error, const char *lost)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s: socket receive buffer full", lost);
+	set_error(ks, error, error == -ENOBUFS ? msg : NULL);
+}
+
 /*
  * Receive one datagram from the kernel into ks->rbuf. Datagrams from other
  * user-space sockets (anyone may unicast to our port) are dropped.
@@ -763,8 +773,8 @@ struct reply_state {
 	msg_cb cb;
 	void *data;
 	bool done;
-	bool intr;	/* NLM_F_DUMP_INTR seen */
-	int error;	/* kernel's error or cb's */
+	bool intr; /* NLM_F_DUMP_INTR seen */
+	int error; /* kernel's error or cb's */
 };
 
 static void reply_msg(struct kernel_sock *ks, const struct nlmsghdr *nlh,
@@ -811,7 +821,9 @@ static int kernel_request(struct kernel_sock *ks, struct nlmsghdr *req,
 			  msg_cb cb, void *data, bool *intr)
 {
 	struct reply_state st = {
-		.req = req, .cb = cb, .data = data,
+		.req = req,
+		.cb = cb,
+		.data = data,
 	};
 	const struct nlmsghdr *nlh;
 	ssize_t len;
@@ -828,9 +840,7 @@ static int kernel_request(struct kernel_sock *ks, struct nlmsghdr *req,
 	while (!st.done) {
 		len = sock_recv(ks, true);
 		if (len < 0) {
-			set_error(ks, len, len == -ENOBUFS ?
-				  "replies lost: socket receive buffer full" :
-				  NULL);
+			set_recv_error(ks, len, "replies lost");
 			return len;
 		}
 		nlh = (const struct nlmsghdr *)ks->rbuf;
@@ -872,7 +882,8 @@ static int resolve_family(struct kernel_sock *ks)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MIPHA_GENL_NAME);
 	ret = kernel_request(ks, nlh, family_cb, ks, NULL);
 	if (ret == -ENOENT) {
-		set_error(ks, ret, "no generic netlink family \"" MIPHA_GENL_NAME
+		set_error(ks, ret,
+			  "no generic netlink family \"" MIPHA_GENL_NAME
 			  "\": is mipha.ko loaded?");
 		return ret;
 	}
@@ -1110,7 +1121,8 @@ int kernel_binding_dump(struct kernel_sock *ks,
 		if (ret || !intr)
 			return ret;
 	}
-	set_error(ks, -EINTR, "dump interrupted by concurrent changes, "
+	set_error(ks, -EINTR,
+		  "dump interrupted by concurrent changes, "
 		  "retries exhausted");
 	return -EINTR;
 }
@@ -1305,10 +1317,10 @@ int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 	case KERNEL_OP_DEL:
 		nlh = kernel_msg_put(batch->buf + batch->len, batch->family,
 				     MIPHA_CMD_BINDING_DEL, 0, 0);
-		ret = mnl_attr_put_u32_check(nlh, room, MIPHA_A_HOME_ADDR,
-					     b->home_addr.s_addr) ?
-			      0 :
-			      -EMSGSIZE;
+		ret = 0;
+		if (!mnl_attr_put_u32_check(nlh, room, MIPHA_A_HOME_ADDR,
+					    b->home_addr.s_addr))
+			ret = -EMSGSIZE;
 		break;
 	default:
 		return -EINVAL;
@@ -1360,7 +1372,7 @@ int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 			continue;
 		idx = nlh->nlmsg_seq - batch->seq0;
 		if (idx >= batch->count)
-			continue;	/* an answer to something else */
+			continue; /* an answer to something else */
 		ret = kernel_error_parse(nlh, &err);
 		if (ret)
 			return ret;
@@ -1400,9 +1412,7 @@ int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
 		n = sock_recv(ks, true);
 		if (n < 0) {
 			ret = n;
-			set_error(ks, ret, ret == -ENOBUFS ?
-				  "error reports lost: socket receive buffer full" :
-				  NULL);
+			set_recv_error(ks, ret, "error reports lost");
 			goto out;
 		}
 		ret = kernel_batch_recv(batch, ks->rbuf, n, cb, data, &failed);

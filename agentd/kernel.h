@@ -40,22 +40,22 @@
  * counters, event in notifications).
  */
 struct kernel_binding {
-	struct in_addr home_addr;	/* the mobile node's home address: the key */
-	struct in_addr coa;		/* care-of address: tunnel destination */
-	struct in_addr ha_addr;		/* home agent address: tunnel source */
-	uint8_t encap;			/* enum mipha_encap; 0 = not given (IPIP) */
-	bool has_gre_key;		/* GRE key present (only with GRE) */
+	struct in_addr home_addr; /* the mobile node's home address: the key */
+	struct in_addr coa;	  /* care-of address: tunnel destination */
+	struct in_addr ha_addr;	  /* home agent address: tunnel source */
+	uint8_t encap;		  /* enum mipha_encap; 0 = not given (IPIP) */
+	bool has_gre_key;	  /* GRE key present (only with GRE) */
 	uint32_t gre_key;
-	uint32_t flags;			/* enum mipha_binding_flags */
-	uint32_t link;			/* home link ifindex, 0 = virtual network */
-	uint32_t lifetime;		/* request: seconds, 0 = never expires */
-	bool has_expires;		/* reply: false = never expires */
-	uint64_t expires_ms;		/* reply: milliseconds left */
-	uint64_t tx_packets;		/* tunnelled to the CoA */
+	uint32_t flags;	     /* enum mipha_binding_flags */
+	uint32_t link;	     /* home link ifindex, 0 = virtual network */
+	uint32_t lifetime;   /* request: seconds, 0 = never expires */
+	bool has_expires;    /* reply: false = never expires */
+	uint64_t expires_ms; /* reply: milliseconds left */
+	uint64_t tx_packets; /* tunnelled to the CoA */
 	uint64_t tx_bytes;
-	uint64_t rx_packets;		/* received by reverse tunnel */
+	uint64_t rx_packets; /* received by reverse tunnel */
 	uint64_t rx_bytes;
-	uint8_t event;			/* notifications: enum mipha_event */
+	uint8_t event; /* notifications: enum mipha_event */
 	/*
 	 * Opaque agent data. After kernel_binding_parse() this points into the
 	 * parsed message and is valid only as long as the message is.
@@ -66,25 +66,25 @@ struct kernel_binding {
 
 /* What the kernel said about a failed (or warned-about) request. */
 struct kernel_error {
-	int error;		/* negative errno; 0: success (msg may warn) */
-	char msg[256];		/* NLMSGERR_ATTR_MSG, "" if none */
-	int offs;		/* NLMSGERR_ATTR_OFFS: byte offset in request, -1 */
-	int attr;		/* attribute type found at offs, -1 if unknown */
-	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, -1 if none */
+	int error;     /* negative errno; 0: success (msg may warn) */
+	char msg[256]; /* NLMSGERR_ATTR_MSG, "" if none */
+	int offs;      /* NLMSGERR_ATTR_OFFS: byte offset in request, -1 */
+	int attr;      /* attribute type found at offs, -1 if unknown */
+	int miss_type; /* NLMSGERR_ATTR_MISS_TYPE, -1 if none */
 };
 
 /* Per-namespace table statistics; v[] is indexed by MIPHA_STATS_A_*. */
 struct kernel_stats {
 	uint64_t v[MIPHA_STATS_A_MAX + 1];
-	uint32_t present;	/* bit (1 << MIPHA_STATS_A_*) if it was sent */
+	uint32_t present; /* bit (1 << MIPHA_STATS_A_*) if it was sent */
 };
 
 /* One message from the "bindings" multicast group. */
 struct kernel_notification {
-	uint8_t cmd;		/* MIPHA_CMD_BINDING_NEW / _DEL / _FLUSH */
-	uint8_t event;		/* enum mipha_event */
-	uint32_t flush_count;	/* EVENT_FLUSHED: bindings removed */
-	bool has_binding;	/* false only for EVENT_FLUSHED */
+	uint8_t cmd;	      /* MIPHA_CMD_BINDING_NEW / _DEL / _FLUSH */
+	uint8_t event;	      /* enum mipha_event */
+	uint32_t flush_count; /* EVENT_FLUSHED: bindings removed */
+	bool has_binding;     /* false only for EVENT_FLUSHED */
 	struct kernel_binding binding;
 };
 
@@ -106,18 +106,18 @@ struct kernel_dump_ops {
 };
 
 /* How often an interrupted dump is restarted before giving up (-EINTR). */
-#define KERNEL_DUMP_RETRIES	8
+#define KERNEL_DUMP_RETRIES 8
 
 enum kernel_open_flags {
-	KERNEL_F_NONBLOCK	= 1U << 0,	/* O_NONBLOCK on the socket */
-	KERNEL_F_NOTIFY		= 1U << 1,	/* join the "bindings" group */
+	KERNEL_F_NONBLOCK = 1U << 0, /* O_NONBLOCK on the socket */
+	KERNEL_F_NOTIFY = 1U << 1,   /* join the "bindings" group */
 };
 
 /* Operations that can go into a batch. */
 enum kernel_op {
-	KERNEL_OP_ADD,		/* BINDING_NEW, fails if bound */
-	KERNEL_OP_REPLACE,	/* BINDING_NEW with NLM_F_REPLACE */
-	KERNEL_OP_DEL,		/* BINDING_DEL of home_addr */
+	KERNEL_OP_ADD,	   /* BINDING_NEW, fails if bound */
+	KERNEL_OP_REPLACE, /* BINDING_NEW with NLM_F_REPLACE */
+	KERNEL_OP_DEL,	   /* BINDING_DEL of home_addr */
 };
 
 struct kernel_sock;
@@ -162,8 +162,7 @@ int kernel_stats_get(struct kernel_sock *ks, struct kernel_stats *stats);
  * the socket buffer was full (the socket stays usable: resynchronise with a
  * dump), or cb's negative return.
  */
-int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb,
-		       void *data);
+int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb, void *data);
 
 /*
  * Batches. kernel_batch_new() sizes the batch so that one sendmsg() fits

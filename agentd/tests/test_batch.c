@@ -27,15 +27,15 @@ static void test_split_words(void **state)
 	int argc;
 
 	(void)state;
-	assert_int_equal(split("kernel binding add 10.0.0.1\n", argv, line,
-			       &argc),
-			 0);
+	assert_int_equal(
+		split("kernel binding add 10.0.0.1\n", argv, line, &argc), 0);
 	assert_int_equal(argc, 4);
 	assert_string_equal(argv[0], "kernel");
 	assert_string_equal(argv[3], "10.0.0.1");
 	assert_null(argv[4]);
 
-	assert_int_equal(split(" \t kernel\tstats  \r\n", argv, line, &argc), 0);
+	assert_int_equal(split(" \t kernel\tstats  \r\n", argv, line, &argc),
+			 0);
 	assert_int_equal(argc, 2);
 	assert_string_equal(argv[1], "stats");
 
@@ -62,7 +62,8 @@ static void test_split_comments_quotes(void **state)
 	assert_int_equal(argc, 2);
 	assert_string_equal(argv[0], "a#b");
 
-	assert_int_equal(split("'a b' \"c # d\" e'f g'h", argv, line, &argc), 0);
+	assert_int_equal(split("'a b' \"c # d\" e'f g'h", argv, line, &argc),
+			 0);
 	assert_int_equal(argc, 3);
 	assert_string_equal(argv[0], "a b");
 	assert_string_equal(argv[1], "c # d");
@@ -135,20 +136,21 @@ static void test_batch_good(void **state)
 	struct result r;
 
 	(void)state;
-	r = run_batch("# install two bindings\n"
-		      "\n"
-		      "kernel binding add 10.0.0.1 coa 192.0.2.1 ha 198.51.100.1\n"
-		      "   \t\n"
-		      "kernel binding add 10.0.0.2 coa 192.0.2.1 ha 198.51.100.1 "
-		      "encap gre key 5 # with a key\n"
-		      "kernel binding del 10.0.0.1\n"
-		      "kernel binding list\n"
-		      "kernel stats\n"
-		      "kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1",
-		      false);
+	r = run_batch(
+		"# install two bindings\n"
+		"\n"
+		"kernel binding add 10.0.0.1 coa 192.0.2.1 ha 198.51.100.1\n"
+		"   \t\n"
+		"kernel binding add 10.0.0.2 coa 192.0.2.1 ha 198.51.100.1 "
+		"encap gre key 5 # with a key\n"
+		"kernel binding del 10.0.0.1\n"
+		"kernel binding list\n"
+		"kernel stats\n"
+		"kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1",
+		false);
 	assert_int_equal(r.status, CTL_OK);
 	assert_int_equal(r.failed, 0);
-	assert_int_equal(r.lines, 9);	/* the last line has no newline */
+	assert_int_equal(r.lines, 9); /* the last line has no newline */
 	assert_string_equal(r.err, "");
 	free_result(&r);
 }
@@ -158,16 +160,17 @@ static void test_batch_error_stops(void **state)
 	struct result r;
 
 	(void)state;
-	r = run_batch("# comment\n"
-		      "kernel binding add 10.0.0.1 coa 192.0.2.1 ha 198.51.100.1\n"
-		      "\n"
-		      "kernel binding add 10.0.0.2 coa 192.0.2.x ha 198.51.100.1\n"
-		      "kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1\n"
-		      "kernel frob\n",
-		      false);
+	r = run_batch(
+		"# comment\n"
+		"kernel binding add 10.0.0.1 coa 192.0.2.1 ha 198.51.100.1\n"
+		"\n"
+		"kernel binding add 10.0.0.2 coa 192.0.2.x ha 198.51.100.1\n"
+		"kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1\n"
+		"kernel frob\n",
+		false);
 	assert_int_equal(r.status, CTL_ERR);
 	assert_int_equal(r.failed, 1);
-	assert_int_equal(r.lines, 4);	/* stopped at the bad line */
+	assert_int_equal(r.lines, 4); /* stopped at the bad line */
 	assert_string_equal(r.err,
 			    "miphactl: t.batch:4: binding add: invalid care-of "
 			    "address \"192.0.2.x\"\n");
@@ -179,19 +182,21 @@ static void test_batch_force_continues(void **state)
 	struct result r;
 
 	(void)state;
-	r = run_batch("kernel binding add 10.0.0.2 coa 192.0.2.x ha 198.51.100.1\n"
-		      "kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1\n"
-		      "# a comment\n"
-		      "kernel frob\n"
-		      "kernel binding add 10.0.0.4 coa 192.0.2.1 ha 198.51.100.1 "
-		      "'unterminated\n"
-		      "miphactl kernel stats\n"
-		      "kernel binding flush\n",
-		      true);
-	assert_int_equal(r.status, CTL_ERR);	/* exit 1 since some failed */
+	r = run_batch(
+		"kernel binding add 10.0.0.2 coa 192.0.2.x ha 198.51.100.1\n"
+		"kernel binding add 10.0.0.3 coa 192.0.2.1 ha 198.51.100.1\n"
+		"# a comment\n"
+		"kernel frob\n"
+		"kernel binding add 10.0.0.4 coa 192.0.2.1 ha 198.51.100.1 "
+		"'unterminated\n"
+		"miphactl kernel stats\n"
+		"kernel binding flush\n",
+		true);
+	assert_int_equal(r.status, CTL_ERR); /* exit 1 since some failed */
 	assert_int_equal(r.failed, 4);
 	assert_int_equal(r.lines, 7);
-	assert_string_equal(r.err,
+	assert_string_equal(
+		r.err,
 		"miphactl: t.batch:1: binding add: invalid care-of address "
 		"\"192.0.2.x\"\n"
 		"miphactl: t.batch:4: kernel: unknown word \"frob\"\n"
@@ -216,8 +221,8 @@ static void test_batch_bad_lines(void **state)
 	strcpy(text + 13 + CTL_LINE_MAX + 1, "\n");
 	r = run_batch(text, false);
 	assert_int_equal(r.status, CTL_ERR);
-	assert_string_equal(r.err,
-			    "miphactl: t.batch:2: line longer than 8192 bytes\n");
+	assert_string_equal(
+		r.err, "miphactl: t.batch:2: line longer than 8192 bytes\n");
 	free_result(&r);
 	free(text);
 

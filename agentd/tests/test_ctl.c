@@ -193,12 +193,13 @@ static void test_add_args_full(void **state)
 	struct fixture *f = *state;
 	struct binding_args a;
 
-	assert_int_equal(parse_add(f,
-				   "20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre "
-				   "key 100 lifetime 10000 reverse-tunnel "
-				   "broadcast link lo cookie 0a0b0c",
-				   &a),
-			 CTL_OK);
+	assert_int_equal(
+		parse_add(f,
+			  "20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre "
+			  "key 100 lifetime 10000 reverse-tunnel "
+			  "broadcast link lo cookie 0a0b0c",
+			  &a),
+		CTL_OK);
 	assert_int_equal(a.b.home_addr.s_addr, ip("20.0.0.1").s_addr);
 	assert_int_equal(a.b.coa.s_addr, ip("68.0.0.31").s_addr);
 	assert_int_equal(a.b.ha_addr.s_addr, ip("66.0.0.5").s_addr);
@@ -255,7 +256,8 @@ static const struct {
 	  "binding add: invalid home address \"10.0.0\"" },
 	{ "coa 192.0.2.1 ha 198.51.100.1",
 	  "binding add: HOME_ADDR expected before \"coa\"" },
-	{ "10.0.0.1 ha 198.51.100.1", "binding add: coa CARE_OF_ADDR expected" },
+	{ "10.0.0.1 ha 198.51.100.1",
+	  "binding add: coa CARE_OF_ADDR expected" },
 	{ "10.0.0.1 coa 192.0.2.1", "binding add: ha HA_ADDR expected" },
 	{ "10.0.0.1 coa 192.0.2.300 ha 198.51.100.1",
 	  "binding add: invalid care-of address \"192.0.2.300\"" },
@@ -337,12 +339,13 @@ static void test_list_filter(void **state)
 	assert_int_equal(flt.coa.s_addr, ip("192.0.2.1").s_addr);
 	assert_int_equal(binding_parse_filter(&f->c, 2, bad_coa, &flt),
 			 CTL_USAGE);
-	assert_string_equal(f->c.err,
-			    "binding list: invalid care-of address \"192.0.2\"");
+	assert_string_equal(
+		f->c.err, "binding list: invalid care-of address \"192.0.2\"");
 	assert_int_equal(binding_parse_filter(&f->c, 1, no_value, &flt),
 			 CTL_USAGE);
 	assert_string_equal(f->c.err, "binding list: \"coa\" needs a value");
-	assert_int_equal(binding_parse_filter(&f->c, 4, twice, &flt), CTL_USAGE);
+	assert_int_equal(binding_parse_filter(&f->c, 4, twice, &flt),
+			 CTL_USAGE);
 	assert_string_equal(f->c.err, "binding list: \"link\" given twice");
 	assert_int_equal(binding_parse_filter(&f->c, 2, unknown, &flt),
 			 CTL_USAGE);
@@ -498,7 +501,8 @@ static void test_binding_print(void **state)
 	b.rx_packets = 1;
 	b.rx_bytes = 84;
 	binding_print(&f->c, &b);
-	assert_string_equal(out_of(f),
+	assert_string_equal(
+		out_of(f),
 		"20.0.0.1:\n"
 		"    Care-of Addr 68.0.0.31, HA Addr 66.0.0.5,\n"
 		"    Lifetime remaining 02:46:32 (9992)\n"
@@ -521,7 +525,8 @@ static void test_binding_json(void **state)
 	(void)state;
 	o = binding_json(&b);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s,
+	assert_string_equal(
+		s,
 		"{\"coa\":\"68.0.0.31\",\"cookie\":\"0a0b0c\",\"encap\":\"gre\","
 		"\"expires_ms\":9991500,\"flags\":[\"reverse-tunnel\"],"
 		"\"gre_key\":100,\"ha_addr\":\"66.0.0.5\","
@@ -541,7 +546,8 @@ static void test_binding_json(void **state)
 	assert_true(json_is_null(json_object_get(o, "gre_key")));
 	assert_true(json_is_null(json_object_get(o, "link")));
 	assert_int_equal(json_integer_value(json_object_get(o, "ifindex")), 0);
-	assert_string_equal(json_string_value(json_object_get(o, "cookie")), "");
+	assert_string_equal(json_string_value(json_object_get(o, "cookie")),
+			    "");
 	assert_int_equal(json_array_size(json_object_get(o, "flags")), 3);
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(o, "flags"), 1)),
@@ -565,9 +571,10 @@ static void test_stats_print(void **state)
 	stats_print(&f->c, &st);
 	f->c.json = true;
 	stats_print(&f->c, &st);
-	assert_string_equal(out_of(f),
-			    "bindings 3\nadds 10\nmemory 8589934592\n"
-			    "{\"bindings\":3,\"adds\":10,\"memory\":8589934592}\n");
+	assert_string_equal(
+		out_of(f),
+		"bindings 3\nadds 10\nmemory 8589934592\n"
+		"{\"bindings\":3,\"adds\":10,\"memory\":8589934592}\n");
 }
 
 static void test_notification_print(void **state)
@@ -597,7 +604,8 @@ static void test_notification_print(void **state)
 	notification_print(&f->c, &flush);
 	n.binding.tx_packets = 0;
 	notification_print(&f->c, &n);
-	assert_string_equal(out_of(f),
+	assert_string_equal(
+		out_of(f),
 		"added 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
 		"reverse-tunnel broadcast link lo expires 9992s cookie 0a0b0c "
 		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
@@ -624,8 +632,8 @@ int main(void)
 		cmocka_unit_test(test_parse_link),
 		cmocka_unit_test_setup_teardown(test_add_args_full, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_add_args_minimal_and_abbrev,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_add_args_minimal_and_abbrev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_args_bad, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_add_cookie_too_long, setup,

@@ -223,7 +223,8 @@ static void test_binding_parse_rejects(void **state)
 
 	/* An attribute shorter than its own header. */
 	nlh = msg_with_home(buf);
-	((struct nlattr *)((char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN))->nla_len = 2;
+	((struct nlattr *)((char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN))->nla_len =
+		2;
 	assert_int_equal(kernel_binding_parse(nlh, &b), -EBADMSG);
 }
 
@@ -292,17 +293,17 @@ static void test_stats_parse(void **state)
 	mnl_attr_put_u64(nlh, MIPHA_STATS_A_ADDS, 600000);
 	mnl_attr_put_u64(nlh, MIPHA_STATS_A_MEMORY, 1ULL << 33);
 	mnl_attr_put_u32(nlh, MIPHA_STATS_A_BUCKETS, 1 << 19);
-	mnl_attr_put_u64(nlh, MIPHA_STATS_A_MAX + 3, 9);	/* newer kernel */
+	mnl_attr_put_u64(nlh, MIPHA_STATS_A_MAX + 3, 9); /* newer kernel */
 	mnl_attr_nest_end(nlh, nest);
 	assert_int_equal(kernel_stats_parse(nlh, &st), 0);
 	assert_int_equal(st.v[MIPHA_STATS_A_BINDINGS], 500000);
 	assert_int_equal(st.v[MIPHA_STATS_A_ADDS], 600000);
 	assert_int_equal(st.v[MIPHA_STATS_A_MEMORY], 1ULL << 33);
 	assert_int_equal(st.v[MIPHA_STATS_A_BUCKETS], 1 << 19);
-	assert_int_equal(st.present,
-			 1U << MIPHA_STATS_A_BINDINGS | 1U << MIPHA_STATS_A_ADDS |
-				 1U << MIPHA_STATS_A_MEMORY |
-				 1U << MIPHA_STATS_A_BUCKETS);
+	assert_int_equal(st.present, 1U << MIPHA_STATS_A_BINDINGS |
+					     1U << MIPHA_STATS_A_ADDS |
+					     1U << MIPHA_STATS_A_MEMORY |
+					     1U << MIPHA_STATS_A_BUCKETS);
 
 	/* A counter of odd size. */
 	nlh = kernel_msg_put(buf, FAMILY, MIPHA_CMD_STATS_GET, 0, 0);
@@ -405,8 +406,8 @@ static void test_extack_uncapped(void **state)
 
 	(void)state;
 	/* Without NETLINK_CAP_ACK the request comes back before the TLVs. */
-	nlh = put_error(ebuf, req, -EEXIST, false,
-			"home address already bound", -1, -1);
+	nlh = put_error(ebuf, req, -EEXIST, false, "home address already bound",
+			-1, -1);
 	assert_true(nlh->nlmsg_len > req->nlmsg_len);
 	assert_int_equal(kernel_error_parse(nlh, &err), 0);
 	assert_int_equal(err.error, -EEXIST);
@@ -581,17 +582,19 @@ static void test_batch_seal(void **state)
 	(void)state;
 	for (i = 1; i <= 5; i++) {
 		b = nth_binding(i);
-		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i), 0);
+		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
+				 0);
 	}
 	b = nth_binding(6);
 	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_REPLACE, &b, 6), 0);
 	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_DEL, &b, 7), 0);
 	assert_int_equal(kernel_batch_count(batch), 7);
 
-	len = kernel_batch_seal(batch, 0xfffffffe, &buf);	/* seq wraps */
+	len = kernel_batch_seal(batch, 0xfffffffe, &buf); /* seq wraps */
 	nlh = buf;
 	rem = len;
-	for (i = 0; mnl_nlmsg_ok(nlh, rem); i++, nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (i = 0; mnl_nlmsg_ok(nlh, rem);
+	     i++, nlh = mnl_nlmsg_next(nlh, &rem)) {
 		const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 		char what[64];
 
@@ -638,19 +641,20 @@ static void test_batch_errors_by_seq(void **state)
 		b = nth_binding(i + 1);
 		b.cookie = (const uint8_t *)"abcd";
 		b.cookie_len = 4;
-		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b,
-						  100 + i),
-				 0);
+		assert_int_equal(
+			kernel_batch_add(batch, KERNEL_OP_ADD, &b, 100 + i), 0);
 	}
 	kernel_batch_seal(batch, 1000, &buf);
 
 	/* Requests 1 and 3 fail; an answer to someone else; the final ACK. */
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 1), -EEXIST,
-				   true, "binding exists", -1, -1)->nlmsg_len);
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 3), -EINVAL,
-				   true, "bad cookie",
-				   attr_offset(batch_msg(buf, 3), MIPHA_A_COOKIE),
-				   -1)->nlmsg_len);
+	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 1), -EEXIST, true,
+				   "binding exists", -1, -1)
+				 ->nlmsg_len);
+	off += MNL_ALIGN(
+		put_error(rbuf + off, batch_msg(buf, 3), -EINVAL, true,
+			  "bad cookie",
+			  attr_offset(batch_msg(buf, 3), MIPHA_A_COOKIE), -1)
+			->nlmsg_len);
 	assert_int_equal(kernel_batch_recv(batch, rbuf, off, record_error,
 					   &seen, &failed),
 			 0);
@@ -659,11 +663,13 @@ static void test_batch_errors_by_seq(void **state)
 		struct nlmsghdr other = *batch_msg(buf, 0);
 
 		other.nlmsg_seq = 999;
-		off += MNL_ALIGN(put_error(rbuf, &other, -EPERM, true, NULL,
-					   -1, -1)->nlmsg_len);
+		off += MNL_ALIGN(
+			put_error(rbuf, &other, -EPERM, true, NULL, -1, -1)
+				->nlmsg_len);
 	}
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 4), 0, true,
-				   NULL, -1, -1)->nlmsg_len);
+	off += MNL_ALIGN(
+		put_error(rbuf + off, batch_msg(buf, 4), 0, true, NULL, -1, -1)
+			->nlmsg_len);
 	assert_int_equal(kernel_batch_recv(batch, rbuf, off, record_error,
 					   &seen, &failed),
 			 1);
@@ -716,8 +722,10 @@ static void test_batch_full(void **state)
 	batch = kernel_batch_alloc(FAMILY, 65536, 3);
 	b.cookie_len = 0;
 	for (i = 0; i < 3; i++)
-		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i), 0);
-	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i), -ENOSPC);
+		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
+				 0);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
+			 -ENOSPC);
 	kernel_batch_reset(batch);
 	assert_int_equal(kernel_batch_count(batch), 0);
 	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i), 0);
@@ -727,7 +735,8 @@ static void test_batch_full(void **state)
 	batch = kernel_batch_alloc(FAMILY, 1199, 100);
 	b.cookie_len = MIPHA_COOKIE_MAX;
 	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, 1), 0);
-	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, 2), -ENOSPC);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, 2),
+			 -ENOSPC);
 	assert_int_equal(kernel_batch_count(batch), 1);
 	kernel_batch_free(batch);
 

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A mobility binding: home address -> care-of address.
+ *
+ * A binding is immutable once published, except for its counters: a
+ * change is a replacement by a new object (mipha_table_replace), so a
+ * reader on the packet path never sees half an update and no key field
+ * ever changes under a reader's feet.
+ */
+#ifndef _MIPHA_BINDING_H
+#define _MIPHA_BINDING_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+/*
+ * Counters are per binding atomics, not per-CPU: per-CPU counters cost
+ * nr_cpu_ids * 32 bytes per binding (a 64-core router with 500k bindings
+ * would spend 1 GiB on them), while the traffic of one mobile node is
+ * bounded by its radio link and normally lands on one CPU (RSS hashes the
+ * outer flow), so the atomics are rarely contended.
+ */
+struct mipha_binding_stats {
+	atomic64_t tx_packets;	/* tunnelled to the care-of address */
+	atomic64_t tx_bytes;
+	atomic64_t rx_packets;	/* received through the reverse tunnel */
+	atomic64_t rx_bytes;
+};
+
+struct mipha_binding {
+	struct hlist_node node[2];	/* chains of the table; see table.h */
+	__be32 home_addr;		/* the key */
+	__be32 coa;			/* outer destination */
+	__be32 ha_addr;			/* outer source */
+	u32 gre_key;			/* valid if has_gre_key */
+	u32 flags;			/* enum mipha_binding_flags */
+	int link;			/* home link ifindex, 0: virtual network */
+	u8 encap;			/* enum mipha_encap */
+	bool has_gre_key;
+	u16 cookie_len;
+	u64 expires;			/* jiffies64; 0: never */
+	u8 *cookie;			/* agent's opaque data, cookie_len bytes */
+	struct mipha_binding_stats stats;
+	struct rcu_head rcu;
+};
+
+int mipha_binding_cache_init(void);
+void mipha_binding_cache_exit(void);
+
+/* A binding with no cookie and zeroed counters; NULL without memory. */
+struct mipha_binding *mipha_binding_alloc(gfp_t gfp);
+/* Copies @len bytes to a private buffer; -ENOMEM. */
+int mipha_binding_set_cookie(struct mipha_binding *b, const void *data,
+			     u16 len, gfp_t gfp);
+/* Frees at once: @b was never published, or no reader can reach it. */
+void mipha_binding_free(struct mipha_binding *b);
+/* Frees after a grace period. */
+void mipha_binding_free_rcu(struct mipha_binding *b);
+/* Kernel memory held by @b, for the memory statistic. */
+size_t mipha_binding_bytes(const struct mipha_binding *b);
+
+static inline void mipha_binding_copy_stats(struct mipha_binding *to,
+					    const struct mipha_binding *from)
+{
+	atomic64_set(&to->stats.tx_packets,
+		     atomic64_read(&from->stats.tx_packets));
+	atomic64_set(&to->stats.tx_bytes, atomic64_read(&from->stats.tx_bytes));
+	atomic64_set(&to->stats.rx_packets,
+		     atomic64_read(&from->stats.rx_packets));
+	atomic64_set(&to->stats.rx_bytes, atomic64_read(&from->stats.rx_bytes));
+}
+
+#endif /* _MIPHA_BINDING_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A namespace's bindings: add, replace, remove, flush, look up.
+ */
+#include <linux/lockdep.h>
+#include <uapi/linux/mipha.h>
+
+#include "bindings.h"
+#include "expiry.h"
+#include "netlink.h"
+
+int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
+		       bool replace, struct netlink_ext_ack *extack)
+{
+	struct mipha_binding *old;
+	u8 event;
+
+	mipha_assert_locked(mn);
+	old = mipha_table_find(&mn->table, b->home_addr);
+	if (old && !replace) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "home address is already bound (use replace)");
+		return -EEXIST;
+	}
+
+	if (old) {
+		mipha_binding_copy_stats(b, old);
+		mipha_table_replace(&mn->table, old, b);
+		mn->cookie_bytes -= old->cookie_len;
+		mipha_binding_free_rcu(old);
+		mn->stats.replaces++;
+		event = MIPHA_EVENT_REPLACED;
+	} else {
+		mipha_table_insert(&mn->table, b);
+		mn->stats.adds++;
+		event = MIPHA_EVENT_ADDED;
+	}
+	mn->cookie_bytes += b->cookie_len;
+	mipha_changed(mn);
+	mipha_expiry_note(mn, b->expires);
+	mipha_nl_notify_binding(mn, b, event);
+	return event;
+}
+
+void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
+			   u8 event)
+{
+	mipha_assert_locked(mn);
+	mipha_table_remove(&mn->table, b);
+	mn->cookie_bytes -= b->cookie_len;
+	if (event == MIPHA_EVENT_EXPIRED)
+		mn->stats.expiries++;
+	else
+		mn->stats.deletes++;
+	mipha_changed(mn);
+	mipha_nl_notify_binding(mn, b, event);
+	mipha_binding_free_rcu(b);
+}
+
+int mipha_bindings_flush(struct mipha_net *mn)
+{
+	struct mipha_table_instance *old;
+	unsigned int count;
+
+	mipha_lock(mn);
+	count = mn->table.count;
+	old = mipha_table_detach(&mn->table);
+	if (!old) {
+		mipha_unlock(mn);
+		return -ENOMEM;
+	}
+	mn->cookie_bytes = 0;
+	mn->stats.flushes++;
+	mipha_changed(mn);
+	mipha_nl_notify_flush(mn, count);
+	mipha_unlock(mn);
+
+	/*
+	 * The detached array is ours alone but for readers that found it
+	 * before the swap; after a grace period nobody can reach it, and its
+	 * bindings are freed at once instead of by one callback each.
+	 */
+	synchronize_rcu();
+	mipha_table_free_instance_bindings(old);
+	return count;
+}
+
+struct mipha_binding *mipha_bindings_lookup(struct mipha_net *mn,
+					    __be32 home_addr)
+{
+	struct mipha_pcpu_stats *s = this_cpu_ptr(mn->pcpu_stats);
+	struct mipha_binding *b = mipha_table_lookup(&mn->table, home_addr);
+
+	lockdep_assert_in_softirq();
+
+	u64_stats_update_begin(&s->syncp);
+	if (b)
+		u64_stats_inc(&s->lookup_hits);
+	else
+		u64_stats_inc(&s->lookup_misses);
+	u64_stats_update_end(&s->syncp);
+	return b;
+}
+
+u64 mipha_bindings_memory(struct mipha_net *mn)
+{
+	mipha_assert_locked(mn);
+	return (u64)mn->table.count * sizeof(struct mipha_binding) +
+	       mn->cookie_bytes + mipha_table_bucket_bytes(&mn->table);
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mipha: Mobile IPv4 home agent fast path.
+ *
+ * Module init and exit: a linear ladder, unwound in reverse.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/mipha.h>
+
+#include "binding.h"
+#include "netlink.h"
+#include "netns.h"
+#include "selftest.h"
+
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest,
+		 "run the randomized binding table self-test at load; refuse to load if it fails");
+
+static int __init mipha_init(void)
+{
+	int err;
+
+	err = mipha_binding_cache_init();
+	if (err)
+		goto err_cache;
+	if (selftest) {
+		err = mipha_selftest();
+		if (err)
+			goto err_selftest;
+	}
+	err = mipha_netns_init();
+	if (err)
+		goto err_netns;
+	err = mipha_nl_init();
+	if (err)
+		goto err_nl;
+	pr_info("Mobile IPv4 home agent fast path, netlink family %s v%d\n",
+		MIPHA_GENL_NAME, MIPHA_GENL_VERSION);
+	return 0;
+
+err_nl:
+	mipha_netns_exit();
+err_netns:
+err_selftest:
+	mipha_binding_cache_exit();
+err_cache:
+	return err;
+}
+
+static void __exit mipha_exit(void)
+{
+	/* No new requests, and none in flight, once the family is gone. */
+	mipha_nl_exit();
+	mipha_netns_exit();
+	mipha_binding_cache_exit();
+}
+
+module_init(mipha_init);
+module_exit(mipha_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Mobile IPv4 home agent fast path");
+MODULE_AUTHOR("The mipha authors");
+MODULE_ALIAS_GENL_FAMILY(MIPHA_GENL_NAME);

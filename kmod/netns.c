@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: creation and teardown.
+ */
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <net/netns/generic.h>
+
+#include "expiry.h"
+#include "netns.h"
+
+static unsigned int mipha_net_id __read_mostly;
+
+struct mipha_net *mipha_net(const struct net *net)
+{
+	return net_generic(net, mipha_net_id);
+}
+
+static int __net_init mipha_net_init(struct net *net)
+{
+	struct mipha_net *mn = mipha_net(net);
+	int err;
+
+	mn->net = net;
+	mutex_init(&mn->lock);
+	mn->generation = 1;
+	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);
+	if (!mn->pcpu_stats)
+		return -ENOMEM;
+	err = mipha_table_init(&mn->table, &mn->lock, 0);
+	if (err) {
+		free_percpu(mn->pcpu_stats);
+		return err;
+	}
+	mipha_expiry_init(mn);
+	return 0;
+}
+
+/*
+ * Teardown is staged: every namespace of the batch stops its expiry work
+ * and unlinks its table (exit), one grace period covers them all, then
+ * the tables are freed without a callback per binding (exit_batch).
+ * Nothing can reach the tables meanwhile: netlink sockets pin their
+ * namespace, and on module unload the family is gone already.
+ */
+static void __net_exit mipha_net_exit(struct net *net)
+{
+	struct mipha_net *mn = mipha_net(net);
+
+	mipha_expiry_stop(mn);
+	mipha_lock(mn);
+	mn->dying = rcu_dereference_protected(mn->table.ti,
+					      lockdep_is_held(&mn->lock));
+	RCU_INIT_POINTER(mn->table.ti, NULL);
+	mn->table.count = 0;
+	mipha_unlock(mn);
+}
+
+static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
+{
+	struct net *net;
+
+	synchronize_rcu();
+	list_for_each_entry(net, net_list, exit_list) {
+		struct mipha_net *mn = mipha_net(net);
+
+		mipha_table_free_instance_bindings(mn->dying);
+		mn->dying = NULL;
+		free_percpu(mn->pcpu_stats);
+		mutex_destroy(&mn->lock);
+	}
+}
+
+static struct pernet_operations mipha_net_ops = {
+	.init = mipha_net_init,
+	.exit = mipha_net_exit,
+	.exit_batch = mipha_net_exit_batch,
+	.id = &mipha_net_id,
+	.size = sizeof(struct mipha_net),
+};
+
+int mipha_netns_init(void)
+{
+	return register_pernet_subsys(&mipha_net_ops);
+}
+
+void mipha_netns_exit(void)
+{
+	unregister_pernet_subsys(&mipha_net_ops);
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * mipha: Mobile IPv4 home agent fast path - generic netlink API.
+ *
+ * This header is the only thing shared between the kernel module (kmod/)
+ * and user space (agentd/). It is append-only: attribute and command
+ * numbers never change once released.
+ *
+ * Family "mipha", version MIPHA_GENL_VERSION. The family is per network
+ * namespace: every command acts on the binding table of the namespace the
+ * netlink socket belongs to.
+ *
+ * Byte order: IPv4 addresses are in network byte order (NLA_BE32); every
+ * other integer is in host byte order.
+ *
+ * Commands
+ * --------
+ * MIPHA_CMD_BINDING_NEW (CAP_NET_ADMIN)
+ *	Install a binding. Requires HOME_ADDR, COA, HA_ADDR; optional ENCAP
+ *	(default IPIP), GRE_KEY (only with ENCAP=GRE), FLAGS, LINK, LIFETIME
+ *	(absent: the binding never expires), COOKIE.
+ *	Fails with -EEXIST if the home address is bound, unless the request
+ *	carries NLM_F_REPLACE: then the live binding is replaced atomically
+ *	(a lookup sees either the old or the new binding, never a mix) and
+ *	its counters carry over. NLM_F_REPLACE on an unbound home address
+ *	creates the binding (as "ip route replace" does).
+ * MIPHA_CMD_BINDING_DEL (CAP_NET_ADMIN)
+ *	Remove the binding of HOME_ADDR; -ENOENT if there is none.
+ * MIPHA_CMD_BINDING_GET
+ *	doit: the binding of HOME_ADDR (-ENOENT if none).
+ *	dumpit: every binding, optionally only those with LINK and/or COA
+ *	equal to the given values. Dumps resume across any number of
+ *	bindings; a dump that raced with a change of the table is flagged
+ *	NLM_F_DUMP_INTR and should be restarted.
+ * MIPHA_CMD_BINDING_FLUSH (CAP_NET_ADMIN)
+ *	Remove every binding of the namespace. The reply (and the single
+ *	notification) carries FLUSH_COUNT.
+ * MIPHA_CMD_STATS_GET
+ *	Table statistics, in the STATS nest.
+ *
+ * Notifications
+ * -------------
+ * Multicast group MIPHA_MCGRP_BINDINGS receives one message per change:
+ * cmd BINDING_NEW with EVENT=ADDED or REPLACED and the new binding;
+ * cmd BINDING_DEL with EVENT=DELETED or EXPIRED and the removed binding;
+ * cmd BINDING_FLUSH with EVENT=FLUSHED and FLUSH_COUNT.
+ */
+#ifndef _UAPI_LINUX_MIPHA_H
+#define _UAPI_LINUX_MIPHA_H
+
+#define MIPHA_GENL_NAME		"mipha"
+#define MIPHA_GENL_VERSION	1
+#define MIPHA_MCGRP_BINDINGS	"bindings"
+
+/* Longest agent cookie the kernel stores for a binding, in bytes. */
+#define MIPHA_COOKIE_MAX	512
+
+/* Longest lifetime a binding may be given, in seconds (one year). */
+#define MIPHA_LIFETIME_MAX	(365U * 24 * 3600)
+
+enum mipha_cmd {
+	MIPHA_CMD_UNSPEC,
+	MIPHA_CMD_BINDING_NEW,
+	MIPHA_CMD_BINDING_DEL,
+	MIPHA_CMD_BINDING_GET,
+	MIPHA_CMD_BINDING_FLUSH,
+	MIPHA_CMD_STATS_GET,
+
+	__MIPHA_CMD_MAX,
+	MIPHA_CMD_MAX = __MIPHA_CMD_MAX - 1
+};
+
+/* How packets for the home address are carried to the care-of address. */
+enum mipha_encap {
+	MIPHA_ENCAP_UNSPEC,
+	MIPHA_ENCAP_IPIP,	/* IP in IP, RFC 2003 */
+	MIPHA_ENCAP_GRE,	/* GRE, RFC 2784; key (RFC 2890) if GRE_KEY is set */
+
+	__MIPHA_ENCAP_MAX,
+	MIPHA_ENCAP_MAX = __MIPHA_ENCAP_MAX - 1
+};
+
+/* Binding flags (MIPHA_A_FLAGS). Unknown bits are rejected. */
+enum mipha_binding_flags {
+	/* The mobile node may reverse tunnel to us (RFC 3024, 'T' bit). */
+	MIPHA_F_REVERSE_TUNNEL	= 1U << 0,
+	/* Tunnel broadcasts of the home link to the mobile node ('B' bit). */
+	MIPHA_F_BROADCAST	= 1U << 1,
+
+	MIPHA_F_ALL		= MIPHA_F_REVERSE_TUNNEL | MIPHA_F_BROADCAST,
+};
+
+/* Why a notification was sent (MIPHA_A_EVENT). */
+enum mipha_event {
+	MIPHA_EVENT_UNSPEC,
+	MIPHA_EVENT_ADDED,	/* a new binding */
+	MIPHA_EVENT_REPLACED,	/* a live binding was replaced */
+	MIPHA_EVENT_DELETED,	/* removed on request */
+	MIPHA_EVENT_EXPIRED,	/* removed by the kernel when its lifetime ran out */
+	MIPHA_EVENT_FLUSHED,	/* the whole table was flushed */
+};
+
+enum mipha_attrs {
+	MIPHA_A_UNSPEC,
+	MIPHA_A_PAD,
+	/* be32: the mobile node's home address; the table key */
+	MIPHA_A_HOME_ADDR,
+	/* be32: the care-of address: outer destination of the tunnel */
+	MIPHA_A_COA,
+	/* be32: the home agent address: outer source of the tunnel */
+	MIPHA_A_HA_ADDR,
+	/* u8: enum mipha_encap */
+	MIPHA_A_ENCAP,
+	/* u32: GRE key, only with MIPHA_ENCAP_GRE; absent means no key */
+	MIPHA_A_GRE_KEY,
+	/* u32: enum mipha_binding_flags */
+	MIPHA_A_FLAGS,
+	/* u32: ifindex of the home link, 0 (or absent) for a virtual network.
+	 * In a dump request: only bindings on this link.
+	 */
+	MIPHA_A_LINK,
+	/* u32: requested lifetime in seconds, 1..MIPHA_LIFETIME_MAX; absent
+	 * means the binding never expires. Not sent by the kernel.
+	 */
+	MIPHA_A_LIFETIME,
+	/* u64: milliseconds until the binding expires; absent if it never does.
+	 * Sent by the kernel only.
+	 */
+	MIPHA_A_EXPIRES_MS,
+	/* binary: opaque agent data, at most MIPHA_COOKIE_MAX bytes, stored
+	 * and returned unchanged.
+	 */
+	MIPHA_A_COOKIE,
+	/* u64: packets and bytes tunnelled to the care-of address */
+	MIPHA_A_TX_PACKETS,
+	MIPHA_A_TX_BYTES,
+	/* u64: packets and bytes received through the reverse tunnel */
+	MIPHA_A_RX_PACKETS,
+	MIPHA_A_RX_BYTES,
+	/* u8: enum mipha_event, in notifications */
+	MIPHA_A_EVENT,
+	/* u32: how many bindings a flush removed */
+	MIPHA_A_FLUSH_COUNT,
+	/* nest: enum mipha_stats_attrs */
+	MIPHA_A_STATS,
+
+	__MIPHA_A_MAX,
+	MIPHA_A_MAX = __MIPHA_A_MAX - 1
+};
+
+/* Per-namespace table statistics, nested in MIPHA_A_STATS. */
+enum mipha_stats_attrs {
+	MIPHA_STATS_A_UNSPEC,
+	MIPHA_STATS_A_PAD,
+	MIPHA_STATS_A_BINDINGS,		/* u32: bindings in the table now */
+	MIPHA_STATS_A_ADDS,		/* u64: bindings created */
+	MIPHA_STATS_A_REPLACES,		/* u64: bindings replaced */
+	MIPHA_STATS_A_DELETES,		/* u64: bindings deleted on request */
+	MIPHA_STATS_A_EXPIRIES,		/* u64: bindings removed on expiry */
+	MIPHA_STATS_A_FLUSHES,		/* u64: flush commands */
+	MIPHA_STATS_A_LOOKUP_HITS,	/* u64: lookups that found a binding */
+	MIPHA_STATS_A_LOOKUP_MISSES,	/* u64: lookups that found none */
+	MIPHA_STATS_A_MEMORY,		/* u64: bytes of kernel memory held */
+	MIPHA_STATS_A_BUCKETS,		/* u32: hash buckets of the table */
+
+	__MIPHA_STATS_A_MAX,
+	MIPHA_STATS_A_MAX = __MIPHA_STATS_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_MIPHA_H */

@@ -73,10 +73,11 @@ static struct genl_family mipha_genl_family;
 
 /* A required attribute: missing means -EINVAL naming it. */
 #define require_attr(info, type, msg) ({				\
-	bool __present = !!(info)->attrs[type];				\
+	struct genl_info *__info = (info);				\
+	bool __present = !!__info->attrs[type];				\
 	if (!__present) {						\
-		NL_SET_ERR_ATTR_MISS((info)->extack, NULL, type);	\
-		NL_SET_ERR_MSG_MOD((info)->extack, msg);		\
+		NL_SET_ERR_ATTR_MISS(__info->extack, NULL, type);	\
+		NL_SET_ERR_MSG_MOD(__info->extack, msg);		\
 	}								\
 	__present;							\
 })
@@ -91,9 +92,11 @@ static bool addr_is_unicast(__be32 addr)
 #define NOT_UNICAST " must be unicast (not 0/8, 127/8, multicast or broadcast)"
 
 #define check_addr(info, type, what) ({					\
+	struct genl_info *__info = (info);				\
+	const struct nlattr *__attr = __info->attrs[type];		\
 	int __err = 0;							\
-	if (!addr_is_unicast(nla_get_be32((info)->attrs[type]))) {	\
-		NL_SET_ERR_MSG_ATTR((info)->extack, (info)->attrs[type],	\
+	if (!addr_is_unicast(nla_get_be32(__attr))) {			\
+		NL_SET_ERR_MSG_ATTR(__info->extack, __attr,		\
 				    what NOT_UNICAST);			\
 		__err = -EINVAL;					\
 	}								\
@@ -116,6 +119,12 @@ static int check_link(struct net *net, struct genl_info *info, int ifindex)
 	return -ENODEV;
 }
 
+static bool encap_is_gre(struct nlattr **attrs)
+{
+	return attrs[MIPHA_A_ENCAP] &&
+	       nla_get_u8(attrs[MIPHA_A_ENCAP]) == MIPHA_ENCAP_GRE;
+}
+
 static int binding_check_attrs(struct net *net, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -132,8 +141,7 @@ static int binding_check_attrs(struct net *net, struct genl_info *info)
 		err = check_addr(info, MIPHA_A_HA_ADDR, "home agent address");
 	if (err)
 		return err;
-	if (attrs[MIPHA_A_GRE_KEY] && (!attrs[MIPHA_A_ENCAP] ||
-	    nla_get_u8(attrs[MIPHA_A_ENCAP]) != MIPHA_ENCAP_GRE)) {
+	if (attrs[MIPHA_A_GRE_KEY] && !encap_is_gre(attrs)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_GRE_KEY],
 				    "a GRE key needs GRE encapsulation");
 		return -EINVAL;

@@ -3,9 +3,10 @@
  * Randomized self-test of the binding table against a naive reference: a
  * flat array indexed by the low bits of the home address. Random
  * inserts, replacements, removals and lookups, in phases that fill the
- * table to two thirds and then drain it to a few percent so that it grows and shrinks many times; after
- * every few hundred operations every key is looked up and the table is
- * walked with a cursor, and both must agree with the reference.
+ * table to two thirds and then drain it to a few percent, so that it
+ * grows and shrinks many times; after every few hundred operations every
+ * key is looked up and the table is walked with a cursor, and both must
+ * agree with the reference.
  *
  * Runs at module load with selftest=1 and prints its seed, so a failure
  * can be reproduced.
@@ -27,7 +28,7 @@
 #define ST_CHECK_EVERY	500
 
 struct selftest {
-	struct mutex lock;
+	struct mutex lock;		/* the table's writer lock */
 	struct mipha_table table;
 	struct rnd_state rnd;
 	__be32 ref_coa[ST_KEYS];	/* 0: not bound */

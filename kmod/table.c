@@ -3,6 +3,7 @@
  * The binding table: RCU hash table with whole-array swap on resize.
  * See table.h for the locking rules.
  */
+#include <linux/bits.h>
 #include <linux/jhash.h>
 #include <linux/lockdep.h>
 #include <linux/random.h>
@@ -16,7 +17,7 @@
 
 /* Grow above one binding per bucket; shrink below one per four buckets. */
 #define TABLE_DEFAULT_MIN_BUCKETS	256
-#define TABLE_MAX_BUCKETS		(1U << 24)
+#define TABLE_MAX_BUCKETS		BIT(24)
 
 #define table_deref(t, p) \
 	rcu_dereference_protected(p, lockdep_is_held((t)->lock))
@@ -42,7 +43,7 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 	return ti;
 }
 
-void mipha_table_free_instance(struct mipha_table_instance *ti)
+static void table_free_instance(struct mipha_table_instance *ti)
 {
 	kvfree(ti->buckets);
 	kfree(ti);
@@ -50,9 +51,8 @@ void mipha_table_free_instance(struct mipha_table_instance *ti)
 
 static void instance_free_rcu(struct rcu_head *head)
 {
-	mipha_table_free_instance(container_of(head,
-					       struct mipha_table_instance,
-					       rcu));
+	table_free_instance(container_of(head, struct mipha_table_instance,
+					 rcu));
 }
 
 static struct hlist_head *bucket(const struct mipha_table_instance *ti,
@@ -94,7 +94,7 @@ void mipha_table_free_instance_bindings(struct mipha_table_instance *ti)
 		if (!(i & 1023))
 			cond_resched();
 	}
-	mipha_table_free_instance(ti);
+	table_free_instance(ti);
 }
 
 void mipha_table_destroy(struct mipha_table *t)

@@ -108,7 +108,9 @@ int binding_parse_filter(struct ctl *c, int argc, char **argv,
 			 struct kernel_dump_filter *f);
 void binding_print(struct ctl *c, const struct kernel_binding *b);
 void binding_print_line(struct ctl *c, const struct kernel_binding *b);
-json_t *binding_json(const struct kernel_binding *b);
+void binding_json_print(FILE *f, const struct kernel_binding *b,
+			const char *event);
+void json_put_str(FILE *f, const char *s);
 int do_binding(struct ctl *c, int argc, char **argv);
 void binding_usage(FILE *f);
 

@@ -12,17 +12,19 @@
 void notification_print(struct ctl *c, const struct kernel_notification *n)
 {
 	const char *event = kernel_event_name(n->event);
-	json_t *o;
 
 	if (c->json) {
-		o = n->has_binding ? binding_json(&n->binding) : json_object();
-		json_object_set_new(o, "event",
-				    event ? json_string(event) :
-					    json_integer(n->event));
-		if (n->event == MIPHA_EVENT_FLUSHED)
-			json_object_set_new(o, "flush_count",
-					    json_integer(n->flush_count));
-		ctl_json_print(c, o);
+		if (n->has_binding)
+			binding_json_print(c->out, &n->binding, event);
+		else if (event)
+			fprintf(c->out, "{\"event\":\"%s\"", event);
+		else
+			fprintf(c->out, "{\"event\":%u", n->event);
+		if (!n->has_binding && n->event == MIPHA_EVENT_FLUSHED)
+			fprintf(c->out, ",\"flush_count\":%u", n->flush_count);
+		if (!n->has_binding)
+			fputc('}', c->out);
+		fputc('\n', c->out);
 		return;
 	}
 	if (event)

@@ -43,7 +43,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 	if (!kernel_binding_parse(nlh, &b)) {
 		binding_print(c, &b);
 		binding_print_line(c, &b);
-		json_decref(binding_json(&b));
+		binding_json_print(null, &b, "added");
 	}
 	if (!kernel_notification_parse(nlh, &n))
 		notification_print(c, &n);

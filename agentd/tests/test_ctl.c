@@ -516,14 +516,31 @@ static void test_binding_print(void **state)
 		"    Tunnelled 12 packets 3400 bytes, Reverse 1 packets 84 bytes\n");
 }
 
+/* binding_json_print's output, parsed back by jansson. */
+static json_t *json_of(struct fixture *f, const struct kernel_binding *b,
+		       const char *event)
+{
+	json_error_t jerr;
+	json_t *o;
+
+	rewind(f->c.out);
+	binding_json_print(f->c.out, b, event);
+	fputc('\0', f->c.out);
+	fflush(f->c.out);
+	o = json_loads(f->out, 0, &jerr);
+	if (!o)
+		fail_msg("invalid JSON (%s): %s", jerr.text, f->out);
+	return o;
+}
+
 static void test_binding_json(void **state)
 {
+	struct fixture *f = *state;
 	struct kernel_binding b = sample();
 	json_t *o;
 	char *s;
 
-	(void)state;
-	o = binding_json(&b);
+	o = json_of(f, &b, NULL);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(
 		s,
@@ -541,13 +558,20 @@ static void test_binding_json(void **state)
 	b.flags = MIPHA_F_ALL | 0x10;
 	b.link = 0;
 	b.cookie_len = 0;
-	o = binding_json(&b);
+	b.encap = 7;
+	b.rx_bytes = UINT64_MAX / 4;
+	o = json_of(f, &b, "expired");
 	assert_true(json_is_null(json_object_get(o, "expires_ms")));
 	assert_true(json_is_null(json_object_get(o, "gre_key")));
 	assert_true(json_is_null(json_object_get(o, "link")));
 	assert_int_equal(json_integer_value(json_object_get(o, "ifindex")), 0);
+	assert_int_equal(json_integer_value(json_object_get(o, "encap")), 7);
 	assert_string_equal(json_string_value(json_object_get(o, "cookie")),
 			    "");
+	assert_string_equal(json_string_value(json_object_get(o, "event")),
+			    "expired");
+	assert_int_equal(json_integer_value(json_object_get(o, "rx_bytes")),
+			 UINT64_MAX / 4);
 	assert_int_equal(json_array_size(json_object_get(o, "flags")), 3);
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(o, "flags"), 1)),
@@ -556,6 +580,18 @@ static void test_binding_json(void **state)
 				    json_object_get(o, "flags"), 2)),
 			    "0x10");
 	json_decref(o);
+}
+
+static void test_json_put_str(void **state)
+{
+	struct fixture *f = *state;
+
+	json_put_str(f->c.out, "eth0");
+	json_put_str(f->c.out, "a\"b\\c\x01"
+			       "d\xff"
+			       "e");
+	assert_string_equal(out_of(f),
+			    "\"eth0\"\"a\\\"b\\\\c\\u0001d\\u00ffe\"");
 }
 
 static void test_stats_print(void **state)
@@ -595,7 +631,8 @@ static void test_notification_print(void **state)
 	n.binding.flags |= MIPHA_F_BROADCAST;
 	notification_print(&f->c, &n);
 	n.event = MIPHA_EVENT_EXPIRED;
-	n.binding.has_expires = false;
+	n.binding.event = MIPHA_EVENT_EXPIRED;
+	n.binding.expires_ms = 0;
 	n.binding.cookie_len = 0;
 	n.binding.link = 0;
 	notification_print(&f->c, &n);
@@ -610,14 +647,14 @@ static void test_notification_print(void **state)
 		"reverse-tunnel broadcast link lo expires 9992s cookie 0a0b0c "
 		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
 		"expired 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
-		"reverse-tunnel broadcast expires never "
+		"reverse-tunnel broadcast "
 		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
 		"flushed 2 bindings\n"
 		"{\"event\":\"flushed\",\"flush_count\":2}\n"
 		"{\"home_addr\":\"20.0.0.1\",\"coa\":\"68.0.0.31\","
 		"\"ha_addr\":\"66.0.0.5\",\"encap\":\"gre\",\"gre_key\":100,"
 		"\"flags\":[\"reverse-tunnel\",\"broadcast\"],\"link\":null,"
-		"\"ifindex\":0,\"expires_ms\":null,\"cookie\":\"\","
+		"\"ifindex\":0,\"expires_ms\":0,\"cookie\":\"\","
 		"\"tx_packets\":0,\"tx_bytes\":3400,\"rx_packets\":0,"
 		"\"rx_bytes\":0,\"event\":\"expired\"}\n");
 }
@@ -647,7 +684,10 @@ int main(void)
 		cmocka_unit_test(test_fmt_misc),
 		cmocka_unit_test_setup_teardown(test_binding_print, setup,
 						teardown),
-		cmocka_unit_test(test_binding_json),
+		cmocka_unit_test_setup_teardown(test_binding_json, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_json_put_str, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_print, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notification_print, setup,

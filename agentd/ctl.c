@@ -108,6 +108,12 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
 	struct ctl *c = data;
 	char what[64], why[512], msg[640];
 
+	/* Without -force one batch's worth is enough to read. */
+	if (!c->force && c->shown >= CTL_BATCH_ERRORS_SHOWN) {
+		c->hidden++;
+		return;
+	}
+	c->shown++;
 	snprintf(msg, sizeof(msg), "%s: %s",
 		 kernel_request_str(req, what, sizeof(what)),
 		 kernel_error_str(err, why, sizeof(why)));
@@ -116,29 +122,39 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
 
 /*
  * Send what the batch holds. Errors are reported line by line as they come
- * back; without -force they end the batch. Returns CTL_ERR (already
- * reported) if the batch must stop.
+ * back; without -force they end the batch, and since the kernel ran every
+ * request of the batch, the operator is told which lines were sent.
+ * Returns CTL_ERR (already reported) if the batch must stop.
  */
 int ctl_sync(struct ctl *c)
 {
+	char why[512];
 	int ret;
 
 	if (!c->batch || !kernel_batch_count(c->batch))
 		return CTL_OK;
+	c->shown = 0;
+	c->hidden = 0;
 	ret = kernel_batch_send(c->ks, c->batch, batch_err_cb, c);
 	if (ret < 0) {
-		char why[512];
-
-		ctl_report(c, c->line,
-			   kernel_error_str(kernel_last_error(c->ks), why,
-					    sizeof(why)));
+		fprintf(c->errf, "miphactl: %s:%lu-%lu: %s\n", c->file,
+			c->batch_first, c->batch_last,
+			kernel_error_str(kernel_last_error(c->ks), why,
+					 sizeof(why)));
 		c->failed++;
 		c->stop = true;
 		c->err[0] = '\0';
 		return CTL_ERR;
 	}
 	c->failed += ret;
+	if (c->hidden)
+		fprintf(c->errf,
+			"miphactl: %s: %u more failures in lines up to %lu\n",
+			c->file, c->hidden, c->batch_last);
 	if (ret && !c->force) {
+		fprintf(c->errf,
+			"miphactl: %s: stopped; lines up to %lu were sent\n",
+			c->file, c->batch_last);
 		c->stop = true;
 		c->err[0] = '\0';
 		return CTL_ERR;
@@ -166,6 +182,9 @@ int ctl_batch_queue(struct ctl *c, enum kernel_op op,
 	}
 	if (ret)
 		return ctl_fail(c, CTL_ERR, "%s", strerror(-ret));
+	if (kernel_batch_count(c->batch) == 1)
+		c->batch_first = c->line;
+	c->batch_last = c->line;
 	return CTL_OK;
 }
 

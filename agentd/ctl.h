@@ -23,6 +23,9 @@ enum ctl_status {
 	CTL_USAGE = 2, /* the command line was wrong */
 };
 
+/* Errors of one netlink batch shown without -force. */
+#define CTL_BATCH_ERRORS_SHOWN 10
+
 /* Longest batch line and most words in one command. */
 #define CTL_LINE_MAX 8192
 #define CTL_ARGS_MAX 64
@@ -37,8 +40,12 @@ struct ctl {
 	/* Batch mode (-b): where we are, for error messages. */
 	const char *file; /* NULL outside batch mode */
 	unsigned long line;
-	unsigned int failed; /* failed commands so far */
-	bool stop;	     /* an error ended the batch */
+	unsigned int failed;	   /* failed commands so far */
+	bool stop;		   /* an error ended the batch */
+	unsigned long batch_first; /* lines of the queued changes */
+	unsigned long batch_last;
+	unsigned int shown;  /* errors of the last batch reported */
+	unsigned int hidden; /* and not reported */
 
 	struct kernel_sock *ks;	    /* opened on first use */
 	struct kernel_batch *batch; /* batch mode: queued changes */

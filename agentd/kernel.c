@@ -86,6 +86,12 @@ static const char *const attr_names[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_EVENT] = "event",
 	[MIPHA_A_FLUSH_COUNT] = "flush_count",
 	[MIPHA_A_STATS] = "stats",
+	[MIPHA_A_PROXY_ARP] = "proxy_arp",
+	[MIPHA_A_LLADDR] = "lladdr",
+	[MIPHA_A_ANNOUNCE_RATE] = "announce_rate",
+	[MIPHA_A_ARP_REPLIES] = "arp_replies",
+	[MIPHA_A_ANNOUNCEMENTS] = "announcements",
+	[MIPHA_A_ANNOUNCE_PENDING] = "announce_pending",
 };
 
 static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
@@ -99,7 +105,24 @@ static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
 	[MIPHA_STATS_A_LOOKUP_MISSES] = "lookup_misses",
 	[MIPHA_STATS_A_MEMORY] = "memory",
 	[MIPHA_STATS_A_BUCKETS] = "buckets",
+	[MIPHA_STATS_A_TX_PACKETS] = "tx_packets",
+	[MIPHA_STATS_A_RX_PACKETS] = "rx_packets",
+	[MIPHA_STATS_A_DROP_NO_ROUTE] = "drop_no_route",
+	[MIPHA_STATS_A_DROP_TOO_BIG] = "drop_too_big",
+	[MIPHA_STATS_A_DROP_TTL] = "drop_ttl",
+	[MIPHA_STATS_A_DROP_SPOOF] = "drop_spoof",
+	[MIPHA_STATS_A_DROP_LOOP] = "drop_loop",
+	[MIPHA_STATS_A_DROP_NO_BINDING] = "drop_no_binding",
+	[MIPHA_STATS_A_DROP_ERROR] = "drop_error",
+	[MIPHA_STATS_A_ICMP_ERRORS] = "icmp_errors",
+	[MIPHA_STATS_A_PMTU_UPDATES] = "pmtu_updates",
+	[MIPHA_STATS_A_BROADCASTS] = "broadcasts",
+	[MIPHA_STATS_A_ARP_REPLIES] = "arp_replies",
+	[MIPHA_STATS_A_ANNOUNCEMENTS] = "announcements",
 };
+
+/* kernel_stats.present has a bit per statistic. */
+_Static_assert(MIPHA_STATS_A_MAX < 32, "kernel_stats.present too small");
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -262,14 +285,27 @@ static int attrs_walk_msg(const struct nlmsghdr *nlh, attr_fn fn, void *data)
 
 /* Exact payload size of each fixed-size attribute the kernel sends. */
 static const uint8_t attr_sizes[MIPHA_A_MAX + 1] = {
-	[MIPHA_A_HOME_ADDR] = 4,   [MIPHA_A_COA] = 4,
-	[MIPHA_A_HA_ADDR] = 4,	   [MIPHA_A_ENCAP] = 1,
-	[MIPHA_A_GRE_KEY] = 4,	   [MIPHA_A_FLAGS] = 4,
-	[MIPHA_A_LINK] = 4,	   [MIPHA_A_LIFETIME] = 4,
-	[MIPHA_A_EXPIRES_MS] = 8,  [MIPHA_A_TX_PACKETS] = 8,
-	[MIPHA_A_TX_BYTES] = 8,	   [MIPHA_A_RX_PACKETS] = 8,
-	[MIPHA_A_RX_BYTES] = 8,	   [MIPHA_A_EVENT] = 1,
+	[MIPHA_A_HOME_ADDR] = 4,
+	[MIPHA_A_COA] = 4,
+	[MIPHA_A_HA_ADDR] = 4,
+	[MIPHA_A_ENCAP] = 1,
+	[MIPHA_A_GRE_KEY] = 4,
+	[MIPHA_A_FLAGS] = 4,
+	[MIPHA_A_LINK] = 4,
+	[MIPHA_A_LIFETIME] = 4,
+	[MIPHA_A_EXPIRES_MS] = 8,
+	[MIPHA_A_TX_PACKETS] = 8,
+	[MIPHA_A_TX_BYTES] = 8,
+	[MIPHA_A_RX_PACKETS] = 8,
+	[MIPHA_A_RX_BYTES] = 8,
+	[MIPHA_A_EVENT] = 1,
 	[MIPHA_A_FLUSH_COUNT] = 4,
+	[MIPHA_A_PROXY_ARP] = 1,
+	[MIPHA_A_LLADDR] = 6,
+	[MIPHA_A_ANNOUNCE_RATE] = 4,
+	[MIPHA_A_ARP_REPLIES] = 8,
+	[MIPHA_A_ANNOUNCEMENTS] = 8,
+	[MIPHA_A_ANNOUNCE_PENDING] = 1,
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)
@@ -616,6 +652,15 @@ char *kernel_request_str(const struct nlmsghdr *req, char *buf, size_t len)
 		break;
 	case MIPHA_CMD_STATS_GET:
 		what = "stats";
+		break;
+	case MIPHA_CMD_LINK_SET:
+		what = "link set";
+		break;
+	case MIPHA_CMD_LINK_GET:
+		what = "link get";
+		break;
+	case MIPHA_CMD_ANNOUNCE:
+		what = "announce";
 		break;
 	}
 	if (tb[MIPHA_A_HOME_ADDR]) {

@@ -43,6 +43,8 @@ struct mipha_binding {
 	u64 expires;			/* jiffies64; 0: never */
 	u8 *cookie;			/* agent's opaque data, cookie_len bytes */
 	struct mipha_binding_stats stats;
+	/* On mipha_net.bcast_bindings while MIPHA_F_BROADCAST is set. */
+	struct hlist_node bcast_node;
 	struct rcu_head rcu;
 };
 

@@ -6,7 +6,10 @@
 #include <uapi/linux/mipha.h>
 
 #include "bindings.h"
+#include "decap.h"
 #include "expiry.h"
+#include "hooks.h"
+#include "link.h"
 #include "netlink.h"
 
 int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
@@ -17,17 +20,33 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 
 	mipha_assert_locked(mn);
 	old = mipha_table_find(&mn->table, b->home_addr);
+	int err;
+
 	if (old && !replace) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "home address is already bound (use replace)");
 		return -EEXIST;
 	}
+	/* The first binding of the namespace brings the fast path up. */
+	err = mipha_hooks_enable(mn);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot register netfilter hooks");
+		return err;
+	}
+	err = mipha_ha_addr_ref(mn, b->ha_addr, 1);
+	if (err) {
+		if (!mn->table.count)
+			mipha_hooks_disable(mn);
+		return err;
+	}
 
 	if (old) {
+		mipha_ha_addr_ref(mn, old->ha_addr, -1);
 		mipha_binding_copy_stats(b, old);
 		mipha_table_replace(&mn->table, old, b);
+		if (old->flags & MIPHA_F_BROADCAST)
+			hlist_del_rcu(&old->bcast_node);
 		mn->cookie_bytes -= old->cookie_len;
-		mipha_binding_free_rcu(old);
 		mn->stats.replaces++;
 		event = MIPHA_EVENT_REPLACED;
 	} else {
@@ -35,10 +54,17 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		mn->stats.adds++;
 		event = MIPHA_EVENT_ADDED;
 	}
+	if (b->flags & MIPHA_F_BROADCAST)
+		hlist_add_head_rcu(&b->bcast_node, &mn->bcast_bindings);
 	mn->cookie_bytes += b->cookie_len;
 	mipha_changed(mn);
 	mipha_expiry_note(mn, b->expires);
 	mipha_nl_notify_binding(mn, b, event);
+	/* Hosts of the home link learn the new address (or its new link). */
+	if (!old || old->link != b->link)
+		mipha_link_binding_added(mn, b);
+	if (old)
+		mipha_binding_free_rcu(old);
 	return event;
 }
 
@@ -47,6 +73,9 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 {
 	mipha_assert_locked(mn);
 	mipha_table_remove(&mn->table, b);
+	if (b->flags & MIPHA_F_BROADCAST)
+		hlist_del_rcu(&b->bcast_node);
+	mipha_ha_addr_ref(mn, b->ha_addr, -1);
 	mn->cookie_bytes -= b->cookie_len;
 	if (event == MIPHA_EVENT_EXPIRED)
 		mn->stats.expiries++;
@@ -55,6 +84,8 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 	mipha_changed(mn);
 	mipha_nl_notify_binding(mn, b, event);
 	mipha_binding_free_rcu(b);
+	if (!mn->table.count)
+		mipha_hooks_disable(mn);
 }
 
 int mipha_bindings_flush(struct mipha_net *mn)
@@ -69,6 +100,10 @@ int mipha_bindings_flush(struct mipha_net *mn)
 		mipha_unlock(mn);
 		return -ENOMEM;
 	}
+	/* The detached bindings' list nodes die with them, after readers. */
+	WRITE_ONCE(mn->bcast_bindings.first, NULL);
+	mipha_ha_addrs_reset(mn);
+	mipha_hooks_disable(mn);
 	mn->cookie_bytes = 0;
 	mn->stats.flushes++;
 	mipha_changed(mn);
@@ -88,17 +123,10 @@ int mipha_bindings_flush(struct mipha_net *mn)
 struct mipha_binding *mipha_bindings_lookup(struct mipha_net *mn,
 					    __be32 home_addr)
 {
-	struct mipha_pcpu_stats *s = this_cpu_ptr(mn->pcpu_stats);
 	struct mipha_binding *b = mipha_table_lookup(&mn->table, home_addr);
 
 	lockdep_assert_in_softirq();
-
-	u64_stats_update_begin(&s->syncp);
-	if (b)
-		u64_stats_inc(&s->lookup_hits);
-	else
-		u64_stats_inc(&s->lookup_misses);
-	u64_stats_update_end(&s->syncp);
+	mipha_count(mn, b ? MIPHA_CNT_LOOKUP_HITS : MIPHA_CNT_LOOKUP_MISSES);
 	return b;
 }
 

@@ -11,6 +11,7 @@
 #include <uapi/linux/mipha.h>
 
 #include "binding.h"
+#include "link.h"
 #include "netlink.h"
 #include "netns.h"
 #include "selftest.h"
@@ -35,6 +36,9 @@ static int __init mipha_init(void)
 	err = mipha_netns_init();
 	if (err)
 		goto err_netns;
+	err = mipha_link_notifier_init();
+	if (err)
+		goto err_notifier;
 	err = mipha_nl_init();
 	if (err)
 		goto err_nl;
@@ -43,6 +47,8 @@ static int __init mipha_init(void)
 	return 0;
 
 err_nl:
+	mipha_link_notifier_exit();
+err_notifier:
 	mipha_netns_exit();
 err_netns:
 err_selftest:
@@ -55,6 +61,7 @@ static void __exit mipha_exit(void)
 {
 	/* No new requests, and none in flight, once the family is gone. */
 	mipha_nl_exit();
+	mipha_link_notifier_exit();
 	mipha_netns_exit();
 	mipha_binding_cache_exit();
 }

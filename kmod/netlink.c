@@ -7,6 +7,8 @@
  * attributes are required, which addresses make sense, whether a link
  * exists) and name the offending attribute in the extack.
  */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 #include <linux/inetdevice.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
@@ -16,6 +18,7 @@
 #include <uapi/linux/mipha.h>
 
 #include "bindings.h"
+#include "link.h"
 #include "netlink.h"
 
 enum mipha_multicast_groups {
@@ -43,6 +46,11 @@ static struct netlink_range_validation lifetime_range = {
 	.max = MIPHA_LIFETIME_MAX,
 };
 
+static struct netlink_range_validation announce_rate_range = {
+	.min = 1,
+	.max = MIPHA_ANNOUNCE_RATE_MAX,
+};
+
 #define OUTPUT_ONLY { .type = NLA_REJECT, \
 		      .reject_message = "attribute is only sent by the kernel" }
 
@@ -67,6 +75,13 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_EVENT]		= OUTPUT_ONLY,
 	[MIPHA_A_FLUSH_COUNT]	= OUTPUT_ONLY,
 	[MIPHA_A_STATS]		= OUTPUT_ONLY,
+	[MIPHA_A_PROXY_ARP]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[MIPHA_A_LLADDR]	= NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[MIPHA_A_ANNOUNCE_RATE]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&announce_rate_range),
+	[MIPHA_A_ARP_REPLIES]	= OUTPUT_ONLY,
+	[MIPHA_A_ANNOUNCEMENTS]	= OUTPUT_ONLY,
+	[MIPHA_A_ANNOUNCE_PENDING] = OUTPUT_ONLY,
 };
 
 static struct genl_family mipha_genl_family;
@@ -472,36 +487,44 @@ static int mipha_nl_binding_flush_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
-static void stats_sum_pcpu(struct mipha_net *mn, u64 *hits, u64 *misses)
+/* Each per-CPU counter and the statistics attribute it goes out as. */
+static const u16 counter_attrs[MIPHA_CNT_MAX] = {
+	[MIPHA_CNT_LOOKUP_HITS]		= MIPHA_STATS_A_LOOKUP_HITS,
+	[MIPHA_CNT_LOOKUP_MISSES]	= MIPHA_STATS_A_LOOKUP_MISSES,
+	[MIPHA_CNT_TX_PACKETS]		= MIPHA_STATS_A_TX_PACKETS,
+	[MIPHA_CNT_RX_PACKETS]		= MIPHA_STATS_A_RX_PACKETS,
+	[MIPHA_CNT_DROP_NO_ROUTE]	= MIPHA_STATS_A_DROP_NO_ROUTE,
+	[MIPHA_CNT_DROP_TOO_BIG]	= MIPHA_STATS_A_DROP_TOO_BIG,
+	[MIPHA_CNT_DROP_TTL]		= MIPHA_STATS_A_DROP_TTL,
+	[MIPHA_CNT_DROP_SPOOF]		= MIPHA_STATS_A_DROP_SPOOF,
+	[MIPHA_CNT_DROP_LOOP]		= MIPHA_STATS_A_DROP_LOOP,
+	[MIPHA_CNT_DROP_NO_BINDING]	= MIPHA_STATS_A_DROP_NO_BINDING,
+	[MIPHA_CNT_DROP_ERROR]		= MIPHA_STATS_A_DROP_ERROR,
+	[MIPHA_CNT_ICMP_ERRORS]		= MIPHA_STATS_A_ICMP_ERRORS,
+	[MIPHA_CNT_PMTU_UPDATES]	= MIPHA_STATS_A_PMTU_UPDATES,
+	[MIPHA_CNT_BROADCASTS]		= MIPHA_STATS_A_BROADCASTS,
+	[MIPHA_CNT_ARP_REPLIES]		= MIPHA_STATS_A_ARP_REPLIES,
+	[MIPHA_CNT_ANNOUNCEMENTS]	= MIPHA_STATS_A_ANNOUNCEMENTS,
+};
+
+static int counters_put(struct sk_buff *skb, struct mipha_net *mn)
 {
-	unsigned int start;
-	int cpu;
+	int c;
 
-	*hits = 0;
-	*misses = 0;
-	for_each_possible_cpu(cpu) {
-		const struct mipha_pcpu_stats *s = per_cpu_ptr(mn->pcpu_stats,
-							       cpu);
-		u64 h, m;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			h = u64_stats_read(&s->lookup_hits);
-			m = u64_stats_read(&s->lookup_misses);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		*hits += h;
-		*misses += m;
-	}
+	for (c = 0; c < MIPHA_CNT_MAX; c++)
+		if (nla_put_u64_64bit(skb, counter_attrs[c],
+				      mipha_counter_read(mn, c),
+				      MIPHA_STATS_A_PAD))
+			return -EMSGSIZE;
+	return 0;
 }
 
 static int stats_put(struct sk_buff *skb, struct mipha_net *mn)
 {
 	const struct mipha_table_stats *ts = &mn->stats;
 	struct nlattr *nest;
-	u64 hits, misses;
 
 	mipha_assert_locked(mn);
-	stats_sum_pcpu(mn, &hits, &misses);
 	nest = nla_nest_start(skb, MIPHA_A_STATS);
 	if (!nest ||
 	    nla_put_u32(skb, MIPHA_STATS_A_BINDINGS, mn->table.count) ||
@@ -517,12 +540,9 @@ static int stats_put(struct sk_buff *skb, struct mipha_net *mn)
 			      MIPHA_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MIPHA_STATS_A_FLUSHES, ts->flushes,
 			      MIPHA_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, MIPHA_STATS_A_LOOKUP_HITS, hits,
-			      MIPHA_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, MIPHA_STATS_A_LOOKUP_MISSES, misses,
-			      MIPHA_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MIPHA_STATS_A_MEMORY,
-			      mipha_bindings_memory(mn), MIPHA_STATS_A_PAD))
+			      mipha_bindings_memory(mn), MIPHA_STATS_A_PAD) ||
+	    counters_put(skb, mn))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -555,6 +575,173 @@ static int mipha_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int link_fill(struct sk_buff *skb, const struct mipha_link *link,
+		     u32 portid, u32 seq, int flags, struct netlink_callback *cb)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &mipha_genl_family, flags,
+				MIPHA_CMD_LINK_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, MIPHA_A_LINK, link->ifindex) ||
+	    nla_put_u8(skb, MIPHA_A_PROXY_ARP, link->proxy_arp) ||
+	    nla_put(skb, MIPHA_A_LLADDR, ETH_ALEN, link->lladdr) ||
+	    nla_put_u32(skb, MIPHA_A_ANNOUNCE_RATE, link->announce_rate) ||
+	    nla_put_u8(skb, MIPHA_A_ANNOUNCE_PENDING, link->sweeping) ||
+	    nla_put_u64_64bit(skb, MIPHA_A_ARP_REPLIES,
+			      atomic64_read(&link->arp_replies), MIPHA_A_PAD) ||
+	    nla_put_u64_64bit(skb, MIPHA_A_ANNOUNCEMENTS,
+			      atomic64_read(&link->announcements),
+			      MIPHA_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The device LINK names, held; proxy ARP needs an Ethernet device. */
+static struct net_device *link_dev(struct genl_info *info)
+{
+	struct net_device *dev;
+
+	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+		return ERR_PTR(-EINVAL);
+	dev = dev_get_by_index(genl_info_net(info),
+			       nla_get_u32(info->attrs[MIPHA_A_LINK]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_LINK],
+				    "no such link in this namespace");
+		return ERR_PTR(-ENODEV);
+	}
+	if (dev->type != ARPHRD_ETHER) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_LINK],
+				    "proxy ARP needs an Ethernet link");
+		dev_put(dev);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return dev;
+}
+
+static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mipha_net *mn = mipha_net(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	const u8 *lladdr = NULL;
+	struct mipha_link *link;
+	struct net_device *dev;
+	bool proxy_arp;
+	u32 rate = 0;
+
+	if (attrs[MIPHA_A_LLADDR]) {
+		lladdr = nla_data(attrs[MIPHA_A_LLADDR]);
+		if (!is_valid_ether_addr(lladdr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_LLADDR],
+					    "link-layer address must be unicast and not zero");
+			return -EINVAL;
+		}
+	}
+	if (attrs[MIPHA_A_ANNOUNCE_RATE])
+		rate = nla_get_u32(attrs[MIPHA_A_ANNOUNCE_RATE]);
+	dev = link_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	mipha_lock(mn);
+	link = mipha_link_get_or_create(mn, dev);
+	if (link) {
+		proxy_arp = attrs[MIPHA_A_PROXY_ARP] ?
+			    nla_get_u8(attrs[MIPHA_A_PROXY_ARP]) :
+			    link->proxy_arp;
+		mipha_link_set(link, proxy_arp, lladdr, rate);
+	}
+	mipha_unlock(mn);
+	dev_put(dev);
+	return link ? 0 : -ENOMEM;
+}
+
+static int mipha_nl_link_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mipha_net *mn = mipha_net(genl_info_net(info));
+	struct mipha_link *link;
+	struct sk_buff *msg;
+	int err = -ENOENT;
+
+	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mipha_lock(mn);
+	link = mipha_link_find(mn, nla_get_u32(info->attrs[MIPHA_A_LINK]));
+	if (link)
+		err = link_fill(msg, link, info->snd_portid, info->snd_seq, 0,
+				NULL);
+	mipha_unlock(mn);
+	if (err) {
+		nlmsg_free(msg);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[MIPHA_A_LINK],
+					    "no settings for this link");
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Links are few: the cursor is an index into the list, cb->args[0]. */
+static int mipha_nl_link_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	struct mipha_net *mn = mipha_net(sock_net(skb->sk));
+	struct mipha_link *link;
+	long i = 0;
+
+	mipha_lock(mn);
+	cb->seq = mn->generation;
+	list_for_each_entry(link, &mn->links, list) {
+		if (i++ < cb->args[0])
+			continue;
+		if (link_fill(skb, link, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb)) {
+			i--;
+			break;
+		}
+	}
+	mipha_unlock(mn);
+	cb->args[0] = i;
+	return skb->len;
+}
+
+static int mipha_nl_announce_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mipha_net *mn = mipha_net(genl_info_net(info));
+	struct nlattr *home = info->attrs[MIPHA_A_HOME_ADDR];
+	struct mipha_link *link;
+	struct net_device *dev;
+	int err = -ENOENT;
+
+	dev = link_dev(info);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mipha_lock(mn);
+	link = mipha_link_find(mn, dev->ifindex);
+	if (link)
+		err = mipha_link_announce(link, home ? nla_get_be32(home) : 0);
+	mipha_unlock(mn);
+	dev_put(dev);
+
+	if (err == -ENETDOWN || (!link && err == -ENOENT))
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_LINK],
+				    "proxy ARP is off on this link");
+	else if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, home,
+				    "no binding for this home address on this link");
+	return err == -ENETDOWN ? -ENOENT : err;
+}
+
 static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_NEW,
@@ -580,6 +767,21 @@ static const struct genl_small_ops mipha_nl_ops[] = {
 		.cmd = MIPHA_CMD_STATS_GET,
 		.doit = mipha_nl_stats_get_doit,
 	},
+	{
+		.cmd = MIPHA_CMD_LINK_SET,
+		.doit = mipha_nl_link_set_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MIPHA_CMD_LINK_GET,
+		.doit = mipha_nl_link_get_doit,
+		.dumpit = mipha_nl_link_get_dumpit,
+	},
+	{
+		.cmd = MIPHA_CMD_ANNOUNCE,
+		.doit = mipha_nl_announce_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family mipha_genl_family __ro_after_init = {
@@ -593,7 +795,7 @@ static struct genl_family mipha_genl_family __ro_after_init = {
 	 * strict header check of newer generic netlink commands refuses;
 	 * commands added later get that check.
 	 */
-	.resv_start_op = __MIPHA_CMD_MAX,
+	.resv_start_op = MIPHA_CMD_STATS_GET + 1,
 	/* Handlers serialise on the namespace's own lock, not genl_mutex. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,

@@ -6,7 +6,10 @@
 #include <linux/percpu.h>
 #include <net/netns/generic.h>
 
+#include "decap.h"
 #include "expiry.h"
+#include "hooks.h"
+#include "link.h"
 #include "netns.h"
 
 static unsigned int mipha_net_id __read_mostly;
@@ -14,6 +17,25 @@ static unsigned int mipha_net_id __read_mostly;
 struct mipha_net *mipha_net(const struct net *net)
 {
 	return net_generic(net, mipha_net_id);
+}
+
+u64 mipha_counter_read(struct mipha_net *mn, enum mipha_counter c)
+{
+	unsigned int start;
+	u64 sum = 0, v;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct mipha_pcpu_stats *s = per_cpu_ptr(mn->pcpu_stats,
+							       cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v = u64_stats_read(&s->count[c]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum += v;
+	}
+	return sum;
 }
 
 static int __net_init mipha_net_init(struct net *net)
@@ -24,6 +46,8 @@ static int __net_init mipha_net_init(struct net *net)
 	mn->net = net;
 	mutex_init(&mn->lock);
 	mn->generation = 1;
+	INIT_HLIST_HEAD(&mn->bcast_bindings);
+	INIT_LIST_HEAD(&mn->links);
 	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);
 	if (!mn->pcpu_stats)
 		return -ENOMEM;
@@ -48,7 +72,10 @@ static void __net_exit mipha_net_exit(struct net *net)
 	struct mipha_net *mn = mipha_net(net);
 
 	mipha_expiry_stop(mn);
+	mipha_links_destroy(mn);
 	mipha_lock(mn);
+	/* No packet is in our hooks once they are gone. */
+	mipha_hooks_disable(mn);
 	mn->dying = rcu_dereference_protected(mn->table.ti,
 					      lockdep_is_held(&mn->lock));
 	RCU_INIT_POINTER(mn->table.ti, NULL);
@@ -66,8 +93,11 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 
 		mipha_table_free_instance_bindings(mn->dying);
 		mn->dying = NULL;
+		mipha_ha_addrs_free(mn);
 		free_percpu(mn->pcpu_stats);
-		mutex_destroy(&mn->lock);
+		/* The lock stays usable: device notifiers of this namespace
+		 * may still run after us.
+		 */
 	}
 }
 

@@ -14,11 +14,46 @@
 
 #include "table.h"
 
-/* Lookups happen on every packet, on any CPU: count them per CPU. */
+/* Events of the packet path, counted per CPU (see mipha_count()). */
+enum mipha_counter {
+	MIPHA_CNT_LOOKUP_HITS,
+	MIPHA_CNT_LOOKUP_MISSES,
+	MIPHA_CNT_TX_PACKETS,
+	MIPHA_CNT_RX_PACKETS,
+	MIPHA_CNT_DROP_NO_ROUTE,
+	MIPHA_CNT_DROP_TOO_BIG,
+	MIPHA_CNT_DROP_TTL,
+	MIPHA_CNT_DROP_SPOOF,
+	MIPHA_CNT_DROP_LOOP,
+	MIPHA_CNT_DROP_NO_BINDING,
+	MIPHA_CNT_DROP_ERROR,
+	MIPHA_CNT_ICMP_ERRORS,
+	MIPHA_CNT_PMTU_UPDATES,
+	MIPHA_CNT_BROADCASTS,
+	MIPHA_CNT_ARP_REPLIES,
+	MIPHA_CNT_ANNOUNCEMENTS,
+	MIPHA_CNT_MAX
+};
+
 struct mipha_pcpu_stats {
-	u64_stats_t lookup_hits;
-	u64_stats_t lookup_misses;
+	u64_stats_t count[MIPHA_CNT_MAX];
 	struct u64_stats_sync syncp;
+};
+
+/* The distinct home agent addresses of the bindings, for the reverse
+ * tunnel to tell "tunnelled to us" from "tunnelled to someone else".
+ * Published by RCU, rebuilt when the set changes (rarely: a home agent
+ * has a handful of addresses).
+ */
+struct mipha_ha_addrs {
+	struct rcu_head rcu;
+	unsigned int n;
+	__be32 addr[];
+};
+
+struct mipha_ha_ref {
+	__be32 addr;
+	unsigned int refs;		/* bindings using it */
 };
 
 /* Changed only under mipha_net.lock. */
@@ -59,6 +94,16 @@ struct mipha_net {
 	struct mipha_expiry expiry;
 	/* The table's array between teardown stages (netns.c). */
 	struct mipha_table_instance *dying;
+	/* Netfilter hooks are registered while the table is not empty. */
+	bool hooks_registered;
+	/* Bindings with MIPHA_F_BROADCAST, for home link broadcasts. */
+	struct hlist_head bcast_bindings;
+	/* Home agent addresses in use: refcounts (lock) and published set. */
+	struct mipha_ha_ref *ha_refs;
+	unsigned int n_ha_refs;
+	struct mipha_ha_addrs __rcu *ha_addrs;
+	/* Home links with proxy ARP settings (struct mipha_link), RCU list. */
+	struct list_head links;
 };
 
 struct mipha_net *mipha_net(const struct net *net);
@@ -87,5 +132,18 @@ static inline void mipha_changed(struct mipha_net *mn)
 	/* Never 0: netlink treats a zero sequence as "not checked". */
 	WRITE_ONCE(mn->generation, mn->generation + 1 ?: 1);
 }
+
+/* Count one event; BHs off (the packet path, or local_bh_disable()). */
+static inline void mipha_count(struct mipha_net *mn, enum mipha_counter c)
+{
+	struct mipha_pcpu_stats *s = this_cpu_ptr(mn->pcpu_stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->count[c]);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* Sum of one counter over all CPUs. */
+u64 mipha_counter_read(struct mipha_net *mn, enum mipha_counter c);
 
 #endif /* _MIPHA_NETNS_H */

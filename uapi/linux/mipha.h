@@ -36,7 +36,23 @@
  *	Remove every binding of the namespace. The reply (and the single
  *	notification) carries FLUSH_COUNT.
  * MIPHA_CMD_STATS_GET
- *	Table statistics, in the STATS nest.
+ *	Table and data path statistics, in the STATS nest.
+ * MIPHA_CMD_LINK_SET (CAP_NET_ADMIN)
+ *	Proxy ARP settings of home link LINK: PROXY_ARP (on/off), LLADDR
+ *	(the MAC that answers; the link's own address until set),
+ *	ANNOUNCE_RATE (gratuitous ARPs per second, default
+ *	MIPHA_ANNOUNCE_RATE_DEFAULT). Turning proxy ARP on announces every
+ *	binding of the link, paced at ANNOUNCE_RATE.
+ * MIPHA_CMD_LINK_GET
+ *	doit: the settings and counters of LINK (-ENOENT if never set).
+ *	dumpit: every link with settings.
+ * MIPHA_CMD_ANNOUNCE (CAP_NET_ADMIN)
+ *	Gratuitous ARP on LINK (proxy ARP must be on, else -ENOENT) for
+ *	HOME_ADDR (-ENOENT if not bound on LINK), or for every binding of
+ *	the link if HOME_ADDR is absent (paced).
+ *
+ * Commands from LINK_SET on get the strict generic netlink header check:
+ * only NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO (and DUMP) flags.
  *
  * Notifications
  * -------------
@@ -55,6 +71,10 @@
 /* Longest agent cookie the kernel stores for a binding, in bytes. */
 #define MIPHA_COOKIE_MAX	512
 
+/* Gratuitous ARPs per second and link, unless set otherwise. */
+#define MIPHA_ANNOUNCE_RATE_DEFAULT	1000
+#define MIPHA_ANNOUNCE_RATE_MAX		1000000
+
 /* Longest lifetime a binding may be given, in seconds (one year). */
 #define MIPHA_LIFETIME_MAX	(365U * 24 * 3600)
 
@@ -65,6 +85,9 @@ enum mipha_cmd {
 	MIPHA_CMD_BINDING_GET,
 	MIPHA_CMD_BINDING_FLUSH,
 	MIPHA_CMD_STATS_GET,
+	MIPHA_CMD_LINK_SET,
+	MIPHA_CMD_LINK_GET,
+	MIPHA_CMD_ANNOUNCE,
 
 	__MIPHA_CMD_MAX,
 	MIPHA_CMD_MAX = __MIPHA_CMD_MAX - 1
@@ -143,6 +166,18 @@ enum mipha_attrs {
 	MIPHA_A_FLUSH_COUNT,
 	/* nest: enum mipha_stats_attrs */
 	MIPHA_A_STATS,
+	/* u8: proxy ARP on the link, 0 or 1 */
+	MIPHA_A_PROXY_ARP,
+	/* binary, 6 bytes: the unicast MAC proxy ARP answers with */
+	MIPHA_A_LLADDR,
+	/* u32: gratuitous ARPs per second, 1..MIPHA_ANNOUNCE_RATE_MAX */
+	MIPHA_A_ANNOUNCE_RATE,
+	/* u64: ARP requests answered on the link (kernel only) */
+	MIPHA_A_ARP_REPLIES,
+	/* u64: gratuitous ARPs sent on the link (kernel only) */
+	MIPHA_A_ANNOUNCEMENTS,
+	/* u8: 1 while a paced announcement of the link's bindings runs */
+	MIPHA_A_ANNOUNCE_PENDING,
 
 	__MIPHA_A_MAX,
 	MIPHA_A_MAX = __MIPHA_A_MAX - 1
@@ -162,6 +197,21 @@ enum mipha_stats_attrs {
 	MIPHA_STATS_A_LOOKUP_MISSES,	/* u64: lookups that found none */
 	MIPHA_STATS_A_MEMORY,		/* u64: bytes of kernel memory held */
 	MIPHA_STATS_A_BUCKETS,		/* u32: hash buckets of the table */
+	/* Data path, u64 each. */
+	MIPHA_STATS_A_TX_PACKETS,	/* tunnelled to care-of addresses */
+	MIPHA_STATS_A_RX_PACKETS,	/* decapsulated from reverse tunnels */
+	MIPHA_STATS_A_DROP_NO_ROUTE,	/* no route to the care-of address */
+	MIPHA_STATS_A_DROP_TOO_BIG,	/* DF and over the tunnel's MTU */
+	MIPHA_STATS_A_DROP_TTL,		/* TTL ran out at the tunnel entry */
+	MIPHA_STATS_A_DROP_SPOOF,	/* reverse tunnel from a wrong source */
+	MIPHA_STATS_A_DROP_LOOP,	/* care-of address is a home address */
+	MIPHA_STATS_A_DROP_NO_BINDING,	/* reverse tunnel from an unbound home address */
+	MIPHA_STATS_A_DROP_ERROR,	/* out of memory, malformed */
+	MIPHA_STATS_A_ICMP_ERRORS,	/* ICMP errors sent (time exceeded, frag needed) */
+	MIPHA_STATS_A_PMTU_UPDATES,	/* frag-needed about our tunnels, learned */
+	MIPHA_STATS_A_BROADCASTS,	/* home link broadcasts tunnelled ('B') */
+	MIPHA_STATS_A_ARP_REPLIES,	/* proxy ARP answers */
+	MIPHA_STATS_A_ANNOUNCEMENTS,	/* gratuitous ARPs */
 
 	__MIPHA_STATS_A_MAX,
 	MIPHA_STATS_A_MAX = __MIPHA_STATS_A_MAX - 1

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks of the fast path: see hooks.h.
+ */
+#include <linux/bottom_half.h>
+#include <linux/ip.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
+#include <uapi/linux/mipha.h>
+
+#include "bindings.h"
+#include "decap.h"
+#include "hooks.h"
+#include "link.h"
+#include "xmit.h"
+
+/*
+ * A broadcast on a home link goes to every binding of that link that
+ * asked for broadcasts (RFC 5944 4.3), as a copy; the original goes on.
+ * It is delivered, not routed, so its TTL is left alone.
+ */
+static void tunnel_broadcast(struct mipha_net *mn, struct sk_buff *skb,
+			     const struct net_device *in)
+{
+	struct mipha_binding *b;
+	struct sk_buff *copy;
+
+	hlist_for_each_entry_rcu(b, &mn->bcast_bindings, bcast_node) {
+		if (b->link != in->ifindex)
+			continue;
+		copy = skb_clone(skb, GFP_ATOMIC);
+		if (!copy) {
+			mipha_count(mn, MIPHA_CNT_DROP_ERROR);
+			continue;
+		}
+		mipha_count(mn, MIPHA_CNT_BROADCASTS);
+		mipha_xmit(mn, copy, b, false);
+	}
+}
+
+static unsigned int mipha_nf_pre_routing(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	struct mipha_net *mn = mipha_net(state->net);
+	struct mipha_binding *b;
+
+	if (skb->pkt_type == PACKET_BROADCAST) {
+		if (!hlist_empty(&mn->bcast_bindings))
+			tunnel_broadcast(mn, skb, state->in);
+		return NF_ACCEPT;
+	}
+	if (skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	b = mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
+	if (!b)
+		return NF_ACCEPT;
+	mipha_xmit(mn, skb, b, true);
+	return NF_STOLEN;
+}
+
+static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct mipha_net *mn = mipha_net(state->net);
+	struct mipha_binding *b;
+
+	/* Raw sockets may hand us less than a header. */
+	if (skb->len < sizeof(struct iphdr) ||
+	    ip_hdrlen(skb) < sizeof(struct iphdr))
+		return NF_ACCEPT;
+	/* Local senders may run with BHs on; the counters need them off. */
+	local_bh_disable();
+	b = mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
+	if (b)
+		mipha_xmit(mn, skb, b, false);
+	local_bh_enable();
+	return b ? NF_STOLEN : NF_ACCEPT;
+}
+
+static unsigned int mipha_nf_local_in(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	struct mipha_net *mn = mipha_net(state->net);
+
+	switch (ip_hdr(skb)->protocol) {
+	case IPPROTO_IPIP:
+	case IPPROTO_GRE:
+		return mipha_decap(mn, skb);
+	case IPPROTO_ICMP:
+		mipha_icmp_pmtu(mn, skb);
+		break;
+	}
+	return NF_ACCEPT;
+}
+
+static unsigned int mipha_nf_arp_in(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	mipha_proxy_arp(mipha_net(state->net), skb, state->in);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops mipha_nf_ops[] = {
+	{
+		.hook = mipha_nf_pre_routing,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = mipha_nf_local_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+	},
+	{
+		.hook = mipha_nf_local_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_FILTER + 1,
+	},
+	{
+		.hook = mipha_nf_arp_in,
+		.pf = NFPROTO_ARP,
+		.hooknum = NF_ARP_IN,
+		.priority = 0,
+	},
+};
+
+int mipha_hooks_enable(struct mipha_net *mn)
+{
+	int err;
+
+	mipha_assert_locked(mn);
+	if (mn->hooks_registered)
+		return 0;
+	err = nf_register_net_hooks(mn->net, mipha_nf_ops,
+				    ARRAY_SIZE(mipha_nf_ops));
+	if (!err)
+		mn->hooks_registered = true;
+	return err;
+}
+
+void mipha_hooks_disable(struct mipha_net *mn)
+{
+	mipha_assert_locked(mn);
+	if (!mn->hooks_registered)
+		return;
+	/* Waits for packets in the hooks: none is inside once it returns. */
+	nf_unregister_net_hooks(mn->net, mipha_nf_ops,
+				ARRAY_SIZE(mipha_nf_ops));
+	mn->hooks_registered = false;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netfilter hooks of the fast path, registered in a namespace only while
+ * its table holds bindings, so that a namespace without mobile nodes pays
+ * nothing per packet.
+ *
+ *   PRE_ROUTING  packets routed through us to a bound home address, and
+ *                home link broadcasts for bindings with 'B': tunnelled.
+ *   LOCAL_OUT    packets this host sends to a bound home address: tunnelled.
+ *   LOCAL_IN     the reverse tunnel, and ICMP errors about our tunnels.
+ *   ARP_IN       proxy ARP for bound home addresses on their home link.
+ *
+ * PRE_ROUTING and LOCAL_OUT run right after defragmentation, before
+ * conntrack, the way IPVS steals its traffic: tunnelled packets need no
+ * route to the home address and create no conntrack entry. LOCAL_IN runs
+ * after the filter table, so INPUT rules still apply to tunnel packets.
+ */
+#ifndef _MIPHA_HOOKS_H
+#define _MIPHA_HOOKS_H
+
+#include "netns.h"
+
+/* Lock held. */
+int mipha_hooks_enable(struct mipha_net *mn);
+void mipha_hooks_disable(struct mipha_net *mn);
+
+#endif /* _MIPHA_HOOKS_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunnel entry point: see xmit.h.
+ *
+ * The outer header is built the way ip_tunnel does it: DF copied from the
+ * inner header (so path MTU discovery works end to end), DSCP copied and
+ * ECN per RFC 6040 normal mode, TTL from the route to the care-of
+ * address. GSO packets stay GSO: iptunnel_handle_offloads() marks them as
+ * IPIP or GRE encapsulated and the device (or the stack, in software)
+ * segments them later. ICMP errors go out through icmp_send(), so the
+ * kernel's own rate limits apply.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <net/dst.h>
+#include <net/gre.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip_tunnels.h>
+#include <net/route.h>
+#include <uapi/linux/mipha.h>
+
+#include "xmit.h"
+
+static unsigned int encap_header_len(const struct mipha_binding *b)
+{
+	if (b->encap != MIPHA_ENCAP_GRE)
+		return sizeof(struct iphdr);
+	return sizeof(struct iphdr) + sizeof(struct gre_base_hdr) +
+	       (b->has_gre_key ? 4 : 0);
+}
+
+/*
+ * icmp_send() needs a route on the packet to pick its source and check
+ * for broadcasts; a packet caught in PRE_ROUTING has none yet, so route
+ * it as the stack would have (only on this error path).
+ */
+static void send_icmp(struct mipha_net *mn, struct sk_buff *skb, int type,
+		      int code, __be32 info)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return;
+	icmp_send(skb, type, code, info);
+	mipha_count(mn, MIPHA_CNT_ICMP_ERRORS);
+}
+
+static struct rtable *coa_route(struct mipha_net *mn,
+				const struct mipha_binding *b, u8 tos,
+				struct flowi4 *fl4)
+{
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->daddr = b->coa;
+	fl4->saddr = b->ha_addr;
+	fl4->flowi4_tos = RT_TOS(tos);
+	fl4->flowi4_proto = b->encap == MIPHA_ENCAP_GRE ? IPPROTO_GRE :
+							   IPPROTO_IPIP;
+	/*
+	 * A standby home agent may tunnel from the shared address before it
+	 * owns it (the seeds: "either of the home agents tunnel them").
+	 */
+	fl4->flowi4_flags = FLOWI_FLAG_ANYSRC;
+	return ip_route_output_key(mn->net, fl4);
+}
+
+/* Would the packet, once encapsulated, exceed the tunnel's @mtu with DF? */
+static bool too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return skb->len > mtu;
+}
+
+static void count_tx(struct mipha_net *mn, struct mipha_binding *b,
+		     const struct sk_buff *skb)
+{
+	atomic64_add(skb_shinfo(skb)->gso_segs ?: 1, &b->stats.tx_packets);
+	atomic64_add(skb->len, &b->stats.tx_bytes);
+	mipha_count(mn, MIPHA_CNT_TX_PACKETS);
+}
+
+void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
+		struct mipha_binding *b, bool forwarded)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int hlen = encap_header_len(b);
+	u8 tos = iph->tos, outer_tos, proto;
+	enum mipha_counter drop;
+	struct rtable *rt;
+	struct flowi4 fl4;
+	unsigned int mtu;
+	__be16 df;
+
+	/* A care-of address that is itself bound here would loop for ever. */
+	if (mipha_table_lookup(&mn->table, b->coa)) {
+		drop = MIPHA_CNT_DROP_LOOP;
+		goto drop;
+	}
+	if (forwarded && iph->ttl <= 1) {
+		send_icmp(mn, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		drop = MIPHA_CNT_DROP_TTL;
+		goto drop;
+	}
+
+	rt = coa_route(mn, b, tos, &fl4);
+	if (IS_ERR(rt)) {
+		if (forwarded)
+			send_icmp(mn, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH,
+				  0);
+		drop = MIPHA_CNT_DROP_NO_ROUTE;
+		goto drop;
+	}
+
+	mtu = dst_mtu(&rt->dst) - hlen;
+	if (mtu < IPV4_MIN_MTU)
+		mtu = IPV4_MIN_MTU;
+	if (too_big(skb, mtu)) {
+		ip_rt_put(rt);
+		/* The inner route of a local sender learns the tunnel MTU. */
+		if (!forwarded && skb_dst(skb))
+			skb_dst_update_pmtu_no_confirm(skb, mtu);
+		send_icmp(mn, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			  htonl(mtu));
+		drop = MIPHA_CNT_DROP_TOO_BIG;
+		goto drop;
+	}
+
+	/* The inner header is about to change (TTL): make it ours. */
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			 rt->dst.header_len + hlen))
+		goto drop_rt;
+	iph = ip_hdr(skb);
+	if (forwarded)
+		ip_decrease_ttl((struct iphdr *)iph);
+	df = iph->frag_off & htons(IP_DF);
+	outer_tos = ip_tunnel_ecn_encap(tos, iph, skb);
+
+	if (b->encap == MIPHA_ENCAP_GRE) {
+		if (iptunnel_handle_offloads(skb, SKB_GSO_GRE))
+			goto drop_rt;
+		gre_build_header(skb, hlen - sizeof(struct iphdr),
+				 b->has_gre_key ? TUNNEL_KEY : 0,
+				 htons(ETH_P_IP), htonl(b->gre_key), 0);
+		proto = IPPROTO_GRE;
+	} else {
+		if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP4))
+			goto drop_rt;
+		skb_set_inner_ipproto(skb, IPPROTO_IPIP);
+		proto = IPPROTO_IPIP;
+	}
+
+	count_tx(mn, b, skb);
+	/*
+	 * iptunnel_xmit() accounts to skb->dev as to a tunnel device; ours
+	 * is the ingress device (or none), which has no tunnel stats.
+	 */
+	skb->dev = NULL;
+	iptunnel_xmit(skb->sk, rt, skb, fl4.saddr, fl4.daddr, proto,
+		      outer_tos, ip4_dst_hoplimit(&rt->dst), df, false);
+	return;
+
+drop_rt:
+	ip_rt_put(rt);
+	drop = MIPHA_CNT_DROP_ERROR;
+drop:
+	mipha_count(mn, drop);
+	kfree_skb(skb);
+}

@@ -325,14 +325,14 @@ void binding_print_line(struct ctl *c, const struct kernel_binding *b)
 		fprintf(f, " flags 0x%x", b->flags & ~MIPHA_F_ALL);
 	if (b->link)
 		fprintf(f, " link %s", fmt_link(link, sizeof(link), b->link));
-	/* A binding being removed has no future to show. */
-	if (b->event == MIPHA_EVENT_DELETED || b->event == MIPHA_EVENT_EXPIRED)
-		;
-	else if (b->has_expires)
-		fprintf(f, " expires %llus",
+	/*
+	 * The lifetime left, as "binding add" would give it; none if infinite
+	 * or if the binding is going away.
+	 */
+	if (b->has_expires && b->event != MIPHA_EVENT_DELETED &&
+	    b->event != MIPHA_EVENT_EXPIRED)
+		fprintf(f, " lifetime %llu",
 			(unsigned long long)expires_seconds(b->expires_ms));
-	else
-		fprintf(f, " expires never");
 	if (b->cookie_len)
 		fprintf(f, " cookie %s",
 			fmt_hex(hex, sizeof(hex), b->cookie, b->cookie_len));
@@ -515,11 +515,11 @@ static int get_cb(const struct kernel_binding *b, void *data)
 {
 	struct ctl *c = data;
 
+	/* One binding is not a list: the block without the list header. */
 	if (c->json) {
 		binding_json_print(c->out, b, NULL);
 		fputc('\n', c->out);
 	} else {
-		list_header(c, 1);
 		binding_print(c, b);
 	}
 	return 0;

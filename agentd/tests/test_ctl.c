@@ -644,7 +644,7 @@ static void test_notification_print(void **state)
 	assert_string_equal(
 		out_of(f),
 		"added 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
-		"reverse-tunnel broadcast link lo expires 9992s cookie 0a0b0c "
+		"reverse-tunnel broadcast link lo lifetime 9992 cookie 0a0b0c "
 		"tx 12 packets 3400 bytes rx 0 packets 0 bytes\n"
 		"expired 20.0.0.1 coa 68.0.0.31 ha 66.0.0.5 encap gre key 100 "
 		"reverse-tunnel broadcast "
@@ -657,6 +657,34 @@ static void test_notification_print(void **state)
 		"\"ifindex\":0,\"expires_ms\":0,\"cookie\":\"\","
 		"\"tx_packets\":0,\"tx_bytes\":3400,\"rx_packets\":0,"
 		"\"rx_bytes\":0,\"event\":\"expired\"}\n");
+}
+
+/* Monitor lines give the lifetime left as "binding add" would take it. */
+static void test_monitor_line_lifetime(void **state)
+{
+	struct fixture *f = *state;
+	struct kernel_binding b = {
+		.home_addr = ip("10.5.0.1"),
+		.coa = ip("198.51.100.1"),
+		.ha_addr = ip("192.0.2.1"),
+		.has_expires = true,
+		.expires_ms = 1500,
+		.event = MIPHA_EVENT_ADDED,
+	};
+
+	binding_print_line(&f->c, &b);
+	fputc('\n', f->c.out);
+	b.has_expires = false;
+	binding_print_line(&f->c, &b);
+	fputc('\n', f->c.out);
+	b.has_expires = true;
+	b.event = MIPHA_EVENT_DELETED;
+	binding_print_line(&f->c, &b);
+	assert_string_equal(
+		out_of(f), "10.5.0.1 coa 198.51.100.1 ha 192.0.2.1 encap ipip "
+			   "lifetime 2\n"
+			   "10.5.0.1 coa 198.51.100.1 ha 192.0.2.1 encap ipip\n"
+			   "10.5.0.1 coa 198.51.100.1 ha 192.0.2.1 encap ipip");
 }
 
 int main(void)
@@ -692,6 +720,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_notification_print, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_line_lifetime,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);

@@ -15,12 +15,14 @@ void ctl_usage(FILE *f)
 	fprintf(f,
 		"Usage: miphactl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       miphactl [OPTIONS] -b FILE\n"
-		"where  OBJECT := { kernel binding | kernel stats | monitor }\n"
+		"where  OBJECT := { kernel binding | kernel link | kernel announce |\n"
+		"                   kernel stats | monitor }\n"
 		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] | -h[elp] }\n"
 		"\n"
 		"       miphactl kernel stats\n"
 		"       miphactl monitor\n");
 	binding_usage(f);
+	link_usage(f);
 	fprintf(f,
 		"\n"
 		"-b FILE runs one command a line from FILE (- for stdin), written\n"
@@ -227,17 +229,18 @@ static int do_kernel_help(struct ctl *c, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(c->out, "Usage: miphactl kernel { binding | stats } ...\n");
+	fprintf(c->out,
+		"Usage: miphactl kernel { binding | link | announce | stats } ...\n");
 	binding_usage(c->out);
+	link_usage(c->out);
 	fprintf(c->out, "       miphactl kernel stats\n");
 	return CTL_OK;
 }
 
 static const struct ctl_cmd kernel_cmds[] = {
-	{ "binding", do_binding },
-	{ "stats", do_stats },
-	{ "help", do_kernel_help },
-	{ NULL, NULL },
+	{ "binding", do_binding },   { "link", do_link },
+	{ "announce", do_announce }, { "stats", do_stats },
+	{ "help", do_kernel_help },  { NULL, NULL },
 };
 
 static int do_kernel(struct ctl *c, int argc, char **argv)

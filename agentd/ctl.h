@@ -2,7 +2,8 @@
 /*
  * miphactl: shared state of one invocation, command dispatch, argument
  * parsing helpers and output formatting. One file per command group
- * (ctl_binding.c, ctl_stats.c, ctl_monitor.c), ctl_batch.c for -b.
+ * (ctl_binding.c, ctl_link.c, ctl_stats.c, ctl_monitor.c), ctl_batch.c
+ * for -b.
  */
 #ifndef MIPHA_CTL_H
 #define MIPHA_CTL_H
@@ -124,6 +125,21 @@ void binding_usage(FILE *f);
 /* ctl_stats.c */
 void stats_print(struct ctl *c, const struct kernel_stats *st);
 int do_stats(struct ctl *c, int argc, char **argv);
+
+/* ctl_link.c */
+bool parse_mac(const char *s, uint8_t mac[KERNEL_LLADDR_LEN]);
+bool mac_is_unicast(const uint8_t mac[KERNEL_LLADDR_LEN]);
+char *fmt_mac(char *buf, size_t len, const uint8_t mac[KERNEL_LLADDR_LEN]);
+int link_parse_set_args(struct ctl *c, int argc, char **argv,
+			struct kernel_link *l);
+int announce_parse_args(struct ctl *c, int argc, char **argv, uint32_t *ifindex,
+			struct in_addr *home, bool *all);
+void link_print(struct ctl *c, const struct kernel_link *l);
+json_t *link_json(const struct kernel_link *l);
+void link_list_print(struct ctl *c, struct kernel_link *v, size_t n);
+int do_link(struct ctl *c, int argc, char **argv);
+int do_announce(struct ctl *c, int argc, char **argv);
+void link_usage(FILE *f);
 
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);

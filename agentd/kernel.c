@@ -1471,3 +1471,162 @@ out:
 	kernel_batch_reset(batch);
 	return ret;
 }
+
+/* Links: proxy ARP settings of home links, and announcements. */
+
+int kernel_link_put(struct nlmsghdr *nlh, size_t room,
+		    const struct kernel_link *l)
+{
+	bool ok;
+
+	ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_LINK, l->ifindex);
+	if (ok && l->has_proxy_arp)
+		ok = mnl_attr_put_u8_check(nlh, room, MIPHA_A_PROXY_ARP,
+					   l->proxy_arp);
+	if (ok && l->has_lladdr)
+		ok = mnl_attr_put_check(nlh, room, MIPHA_A_LLADDR,
+					sizeof(l->lladdr), l->lladdr);
+	if (ok && l->has_announce_rate)
+		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_ANNOUNCE_RATE,
+					    l->announce_rate);
+	return ok ? 0 : -EMSGSIZE;
+}
+
+int kernel_link_parse(const struct nlmsghdr *nlh, struct kernel_link *l)
+{
+	const struct nlattr *tb[MIPHA_A_MAX + 1];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	err = attrs_parse(nlh, tb);
+	if (err)
+		return err;
+	/* A link without its ifindex is no answer to anything. */
+	if (!tb[MIPHA_A_LINK])
+		return -EBADMSG;
+	l->ifindex = mnl_attr_get_u32(tb[MIPHA_A_LINK]);
+	if (tb[MIPHA_A_PROXY_ARP]) {
+		l->has_proxy_arp = true;
+		l->proxy_arp = mnl_attr_get_u8(tb[MIPHA_A_PROXY_ARP]) != 0;
+	}
+	if (tb[MIPHA_A_LLADDR]) {
+		l->has_lladdr = true;
+		memcpy(l->lladdr, mnl_attr_get_payload(tb[MIPHA_A_LLADDR]),
+		       sizeof(l->lladdr));
+	}
+	if (tb[MIPHA_A_ANNOUNCE_RATE]) {
+		l->has_announce_rate = true;
+		l->announce_rate = mnl_attr_get_u32(tb[MIPHA_A_ANNOUNCE_RATE]);
+	}
+	l->arp_replies = get_u64(tb[MIPHA_A_ARP_REPLIES]);
+	l->announcements = get_u64(tb[MIPHA_A_ANNOUNCEMENTS]);
+	if (tb[MIPHA_A_ANNOUNCE_PENDING])
+		l->announce_pending =
+			mnl_attr_get_u8(tb[MIPHA_A_ANNOUNCE_PENDING]) != 0;
+	return 0;
+}
+
+int kernel_link_set(struct kernel_sock *ks, const struct kernel_link *l)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = kernel_msg_put(ks->sbuf, ks->family, MIPHA_CMD_LINK_SET,
+			     NLM_F_ACK, 0);
+	ret = kernel_link_put(nlh, KERNEL_SBUF_SIZE, l);
+	if (ret)
+		return ret;
+	return kernel_request(ks, nlh, NULL, NULL, NULL);
+}
+
+struct link_cb_ctx {
+	kernel_link_cb cb;
+	void *data;
+	unsigned int count;
+};
+
+static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_cb_ctx *ctx = data;
+	struct kernel_link l;
+	int ret;
+
+	ret = kernel_link_parse(nlh, &l);
+	if (ret)
+		return ret;
+	ctx->count++;
+	return ctx->cb(&l, ctx->data);
+}
+
+static int link_copy_cb(const struct kernel_link *l, void *data)
+{
+	*(struct kernel_link *)data = *l;
+	return 0;
+}
+
+int kernel_link_get(struct kernel_sock *ks, uint32_t ifindex,
+		    struct kernel_link *l)
+{
+	struct link_cb_ctx ctx = { link_copy_cb, l, 0 };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = kernel_msg_put(ks->sbuf, ks->family, MIPHA_CMD_LINK_GET,
+			     NLM_F_ACK, 0);
+	mnl_attr_put_u32(nlh, MIPHA_A_LINK, ifindex);
+	ret = kernel_request(ks, nlh, link_msg_cb, &ctx, NULL);
+	if (!ret && !ctx.count) {
+		set_error(ks, -EBADMSG, "no link in the reply");
+		return -EBADMSG;
+	}
+	return ret;
+}
+
+int kernel_link_dump(struct kernel_sock *ks, kernel_link_cb cb,
+		     void (*restart)(void *data), void *data)
+{
+	struct link_cb_ctx ctx = { cb, data, 0 };
+	struct nlmsghdr *nlh;
+	bool intr;
+	int ret, i;
+
+	for (i = 0; i <= KERNEL_DUMP_RETRIES; i++) {
+		if (i && restart)
+			restart(data);
+		nlh = kernel_msg_put(ks->sbuf, ks->family, MIPHA_CMD_LINK_GET,
+				     NLM_F_DUMP, 0);
+		ret = kernel_request(ks, nlh, link_msg_cb, &ctx, &intr);
+		if (ret || !intr)
+			return ret;
+	}
+	set_error(ks, -EINTR,
+		  "dump interrupted by concurrent changes, "
+		  "retries exhausted");
+	return -EINTR;
+}
+
+int kernel_announce_put(struct nlmsghdr *nlh, size_t room, uint32_t ifindex,
+			const struct in_addr *home)
+{
+	bool ok;
+
+	ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_LINK, ifindex);
+	if (ok && home)
+		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_HOME_ADDR,
+					    home->s_addr);
+	return ok ? 0 : -EMSGSIZE;
+}
+
+int kernel_announce(struct kernel_sock *ks, uint32_t ifindex,
+		    const struct in_addr *home)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = kernel_msg_put(ks->sbuf, ks->family, MIPHA_CMD_ANNOUNCE,
+			     NLM_F_ACK, 0);
+	ret = kernel_announce_put(nlh, KERNEL_SBUF_SIZE, ifindex, home);
+	if (ret)
+		return ret;
+	return kernel_request(ks, nlh, NULL, NULL, NULL);
+}

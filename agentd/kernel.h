@@ -221,4 +221,49 @@ const char *kernel_encap_name(uint8_t encap);
 char *kernel_error_str(const struct kernel_error *err, char *buf, size_t len);
 char *kernel_request_str(const struct nlmsghdr *req, char *buf, size_t len);
 
+/*
+ * Proxy ARP settings of one home link (LINK_SET / LINK_GET). In a request
+ * only the has_* fields are sent; in a reply they say what the kernel sent.
+ */
+#define KERNEL_LLADDR_LEN 6
+
+struct kernel_link {
+	uint32_t ifindex; /* the home link: the key */
+	bool has_proxy_arp;
+	bool proxy_arp;
+	bool has_lladdr;
+	uint8_t lladdr[KERNEL_LLADDR_LEN]; /* the MAC proxy ARP answers with */
+	bool has_announce_rate;
+	uint32_t announce_rate; /* gratuitous ARPs per second */
+	/* Reply only. */
+	uint64_t arp_replies;	/* ARP requests answered */
+	uint64_t announcements; /* gratuitous ARPs sent */
+	bool announce_pending;	/* a paced announcement is running */
+};
+
+typedef int (*kernel_link_cb)(const struct kernel_link *l, void *data);
+
+/*
+ * Links. kernel_link_get() fails with -ENOENT for a link never set.
+ * kernel_link_dump() calls cb for every link with settings; if the dump is
+ * interrupted by a concurrent change, restart (may be NULL) is called and
+ * the dump starts over, as for bindings. kernel_announce() sends gratuitous
+ * ARP on a link for one home address, or for every binding of the link if
+ * home is NULL.
+ */
+int kernel_link_set(struct kernel_sock *ks, const struct kernel_link *l);
+int kernel_link_get(struct kernel_sock *ks, uint32_t ifindex,
+		    struct kernel_link *l);
+int kernel_link_dump(struct kernel_sock *ks, kernel_link_cb cb,
+		     void (*restart)(void *data), void *data);
+int kernel_announce(struct kernel_sock *ks, uint32_t ifindex,
+		    const struct in_addr *home);
+
+/* Link codec. */
+int kernel_link_put(struct nlmsghdr *nlh, size_t room,
+		    const struct kernel_link *l);
+int kernel_link_parse(const struct nlmsghdr *nlh, struct kernel_link *l);
+int kernel_announce_put(struct nlmsghdr *nlh, size_t room, uint32_t ifindex,
+			const struct in_addr *home);
+
 #endif /* MIPHA_KERNEL_H */

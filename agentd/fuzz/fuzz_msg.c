@@ -35,6 +35,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 	struct kernel_notification n;
 	struct kernel_binding b;
 	struct kernel_stats st;
+	struct kernel_link l;
 	struct kernel_error err;
 	uint16_t family;
 	uint32_t mcgrp;
@@ -49,6 +50,10 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 		notification_print(c, &n);
 	if (!kernel_stats_parse(nlh, &st))
 		stats_print(c, &st);
+	if (!kernel_link_parse(nlh, &l)) {
+		link_print(c, &l);
+		json_decref(link_json(&l));
+	}
 	if (!kernel_error_parse(nlh, &err)) {
 		kernel_error_resolve(&err, req);
 		kernel_error_resolve(&err, nlh);

@@ -23,14 +23,14 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 	int err;
 
 	if (old && !replace) {
-		NL_SET_ERR_MSG_MOD(extack,
+		NL_SET_ERR_MSG(extack,
 				   "home address is already bound (use replace)");
 		return -EEXIST;
 	}
 	/* The first binding of the namespace brings the fast path up. */
 	err = mipha_hooks_enable(mn);
 	if (err) {
-		NL_SET_ERR_MSG_MOD(extack, "cannot register netfilter hooks");
+		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
 		return err;
 	}
 	err = mipha_ha_addr_ref(mn, b->ha_addr, 1);
@@ -57,7 +57,6 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 	if (b->flags & MIPHA_F_BROADCAST)
 		hlist_add_head_rcu(&b->bcast_node, &mn->bcast_bindings);
 	mn->cookie_bytes += b->cookie_len;
-	mipha_changed(mn);
 	mipha_expiry_note(mn, b->expires);
 	mipha_nl_notify_binding(mn, b, event);
 	/* Hosts of the home link learn the new address (or its new link). */
@@ -81,7 +80,6 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 		mn->stats.expiries++;
 	else
 		mn->stats.deletes++;
-	mipha_changed(mn);
 	mipha_nl_notify_binding(mn, b, event);
 	mipha_binding_free_rcu(b);
 	if (!mn->table.count)
@@ -106,7 +104,6 @@ int mipha_bindings_flush(struct mipha_net *mn)
 	mipha_hooks_disable(mn);
 	mn->cookie_bytes = 0;
 	mn->stats.flushes++;
-	mipha_changed(mn);
 	mipha_nl_notify_flush(mn, count);
 	mipha_unlock(mn);
 

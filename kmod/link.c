@@ -219,6 +219,8 @@ struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 	link->tokens = tick_budget(link);
 	INIT_DELAYED_WORK(&link->sweep_work, sweep_work);
 	list_add_tail_rcu(&link->list, &mn->links);
+	/* Never 0: netlink takes a zero sequence as "not checked". */
+	mn->links_generation = mn->links_generation + 1 ?: 1;
 	return link;
 }
 
@@ -295,8 +297,10 @@ static int link_netdev_event(struct notifier_block *nb, unsigned long event,
 	mn = mipha_net(dev_net(dev));
 	mipha_lock(mn);
 	link = mipha_link_find(mn, dev->ifindex);
-	if (link)
+	if (link) {
 		list_del_rcu(&link->list);
+		mn->links_generation = mn->links_generation + 1 ?: 1;
+	}
 	mipha_unlock(mn);
 	if (link)
 		link_free(link);

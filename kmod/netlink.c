@@ -92,7 +92,7 @@ static struct genl_family mipha_genl_family;
 	bool __present = !!__info->attrs[type];				\
 	if (!__present) {						\
 		NL_SET_ERR_ATTR_MISS(__info->extack, NULL, type);	\
-		NL_SET_ERR_MSG_MOD(__info->extack, msg);		\
+		NL_SET_ERR_MSG(__info->extack, msg);		\
 	}								\
 	__present;							\
 })
@@ -432,39 +432,81 @@ static bool dump_filter_match(struct nlattr **attrs,
 }
 
 /*
- * The cursor (bucket, offset in chain) lives in cb->args[0..1]. Each part
- * records the table's generation in cb->seq, so a part that follows a
- * change of the table is flagged NLM_F_DUMP_INTR.
+ * Dump cursor, kept in cb->args between parts: the bucket, the offset in
+ * its chain, the key found just before that offset, the bucket array the
+ * offsets refer to, and how many inconsistencies were seen.
  */
+enum {
+	DUMP_BUCKET,
+	DUMP_INDEX,
+	DUMP_LAST_KEY,
+	DUMP_ARRAY_SEQ,
+	DUMP_INCONSISTENT,
+};
+
+/*
+ * Between two parts of a dump the table may change. A replace changes
+ * nothing a cursor depends on, and an insert or removal elsewhere only
+ * adds or drops an entry the dump had not reached or had already sent.
+ * What can make the dump repeat or skip an entry is a new bucket array
+ * (resize, flush) or a change in the chain the cursor is in; the latter
+ * is repaired by finding the last key again. Only what cannot be
+ * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
+ * bindings renew every second can still dump 500k of them.
+ */
+static void dump_resume(struct netlink_callback *cb,
+			const struct mipha_table_instance *ti,
+			struct mipha_table_cursor *cur)
+{
+	bool started = cb->args[DUMP_BUCKET] || cb->args[DUMP_INDEX];
+	int pos;
+
+	if (started && cb->args[DUMP_ARRAY_SEQ] != ti->seq) {
+		cb->args[DUMP_INCONSISTENT]++;
+	} else if (cur->index && cur->bucket < ti->n_buckets) {
+		pos = mipha_table_bucket_pos(ti, cur->bucket,
+					     (__force __be32)cb->args[DUMP_LAST_KEY]);
+		if (pos < 0)
+			cb->args[DUMP_INCONSISTENT]++;
+		else
+			cur->index = pos + 1;
+	}
+	cb->args[DUMP_ARRAY_SEQ] = ti->seq;
+	/* Never 0: netlink takes a zero sequence as "not checked". */
+	cb->seq = 1 + cb->args[DUMP_INCONSISTENT];
+}
+
 static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 				       struct netlink_callback *cb)
 {
 	struct mipha_net *mn = mipha_net(sock_net(skb->sk));
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct mipha_table_cursor cur = {
-		.bucket = cb->args[0],
-		.index = cb->args[1],
+		.bucket = cb->args[DUMP_BUCKET],
+		.index = cb->args[DUMP_INDEX],
 	};
+	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
 
 	rcu_read_lock();
-	cb->seq = READ_ONCE(mn->generation);
 	ti = rcu_dereference(mn->table.ti);
+	dump_resume(cb, ti, &cur);
 	while ((b = mipha_table_next(ti, &cur))) {
-		if (!dump_filter_match(attrs, b))
-			continue;
-		if (binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
+		if (dump_filter_match(attrs, b) &&
+		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				 MIPHA_CMD_BINDING_GET, 0, cb)) {
 			cur.index--;	/* not sent: start there next time */
 			break;
 		}
+		last_key = b->home_addr;
 	}
 	rcu_read_unlock();
 
-	cb->args[0] = cur.bucket;
-	cb->args[1] = cur.index;
+	cb->args[DUMP_BUCKET] = cur.bucket;
+	cb->args[DUMP_INDEX] = cur.index;
+	cb->args[DUMP_LAST_KEY] = (__force u32)last_key;
 	return skb->len;
 }
 
@@ -700,7 +742,7 @@ static int mipha_nl_link_get_dumpit(struct sk_buff *skb,
 	long i = 0;
 
 	mipha_lock(mn);
-	cb->seq = mn->generation;
+	cb->seq = mn->links_generation;
 	list_for_each_entry(link, &mn->links, list) {
 		if (i++ < cb->args[0])
 			continue;

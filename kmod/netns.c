@@ -45,7 +45,7 @@ static int __net_init mipha_net_init(struct net *net)
 
 	mn->net = net;
 	mutex_init(&mn->lock);
-	mn->generation = 1;
+	mn->links_generation = 1;
 	INIT_HLIST_HEAD(&mn->bcast_bindings);
 	INIT_LIST_HEAD(&mn->links);
 	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);

@@ -84,10 +84,8 @@ struct mipha_net {
 	/* Serialises every change of the table, the stats and expiry. */
 	struct mutex lock;
 	struct mipha_table table;
-	/* Bumped on every change; dumps compare it to flag interruptions.
-	 * Written under lock, read locklessly by dumps.
-	 */
-	u32 generation;
+	/* Bumped when the list of links changes; link dumps compare it. */
+	u32 links_generation;
 	size_t cookie_bytes;		/* kernel memory held by cookies */
 	struct mipha_table_stats stats;
 	struct mipha_pcpu_stats __percpu *pcpu_stats;
@@ -126,12 +124,6 @@ static inline void mipha_assert_locked(struct mipha_net *mn)
 	lockdep_assert_held(&mn->lock);
 }
 
-static inline void mipha_changed(struct mipha_net *mn)
-{
-	mipha_assert_locked(mn);
-	/* Never 0: netlink treats a zero sequence as "not checked". */
-	WRITE_ONCE(mn->generation, mn->generation + 1 ?: 1);
-}
 
 /* Count one event; BHs off (the packet path, or local_bh_disable()). */
 static inline void mipha_count(struct mipha_net *mn, enum mipha_counter c)

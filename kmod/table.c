@@ -146,6 +146,7 @@ static void table_rehash(struct mipha_table *t, unsigned int n_buckets)
 	if (!new)
 		return;
 	new->node_ver = !old->node_ver;
+	new->seq = t->ti_seq + 1;
 	cond_synchronize_rcu(t->retired_gp);
 
 	for (i = 0; i < old->n_buckets; i++)
@@ -200,6 +201,7 @@ struct mipha_table_instance *mipha_table_detach(struct mipha_table *t)
 	empty = instance_alloc(t->min_buckets);
 	if (!empty)
 		return NULL;
+	empty->seq = t->ti_seq + 1;
 	rcu_assign_pointer(t->ti, empty);
 	t->ti_seq++;
 	t->count = 0;
@@ -227,6 +229,21 @@ struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 		}
 	}
 	return NULL;
+}
+
+int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
+			   unsigned int bucket, __be32 home_addr)
+{
+	struct mipha_binding *b;
+	int pos = 0;
+
+	hlist_for_each_entry_rcu(b, &ti->buckets[bucket], node[ti->node_ver],
+				 true) {
+		if (b->home_addr == home_addr)
+			return pos;
+		pos++;
+	}
+	return -ENOENT;
 }
 
 size_t mipha_table_bucket_bytes(const struct mipha_table *t)

@@ -29,6 +29,7 @@ struct mipha_table_instance {
 	struct hlist_head *buckets;
 	unsigned int n_buckets;		/* a power of two */
 	unsigned int node_ver;		/* which mipha_binding.node[] chains us */
+	unsigned int seq;		/* mipha_table.ti_seq when published */
 	u32 hash_seed;
 	struct rcu_head rcu;
 };
@@ -94,6 +95,10 @@ void mipha_table_free_instance_bindings(struct mipha_table_instance *ti);
  */
 struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur);
+
+/* Where @home_addr sits in its chain of @bucket, or -ENOENT. */
+int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
+			   unsigned int bucket, __be32 home_addr);
 
 size_t mipha_table_bucket_bytes(const struct mipha_table *t);
 unsigned int mipha_table_buckets(const struct mipha_table *t);

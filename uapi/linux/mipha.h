@@ -22,16 +22,21 @@
  *	Fails with -EEXIST if the home address is bound, unless the request
  *	carries NLM_F_REPLACE: then the live binding is replaced atomically
  *	(a lookup sees either the old or the new binding, never a mix) and
- *	its counters carry over. NLM_F_REPLACE on an unbound home address
- *	creates the binding (as "ip route replace" does).
+ *	its counters carry over. A replace sets the whole binding: optional
+ *	attributes left out take their defaults (no key, no flags, no link,
+ *	no expiry, no cookie), they are not kept from the old binding.
+ *	NLM_F_REPLACE on an unbound home address creates the binding (as
+ *	"ip route replace" does).
  * MIPHA_CMD_BINDING_DEL (CAP_NET_ADMIN)
  *	Remove the binding of HOME_ADDR; -ENOENT if there is none.
  * MIPHA_CMD_BINDING_GET
  *	doit: the binding of HOME_ADDR (-ENOENT if none).
  *	dumpit: every binding, optionally only those with LINK and/or COA
  *	equal to the given values. Dumps resume across any number of
- *	bindings; a dump that raced with a change of the table is flagged
- *	NLM_F_DUMP_INTR and should be restarted.
+ *	bindings. Bindings added, replaced or removed during a dump may or
+ *	may not be in it; every other binding is in it exactly once, unless
+ *	the dump is flagged NLM_F_DUMP_INTR (the table was resized or
+ *	flushed meanwhile), when it should be restarted.
  * MIPHA_CMD_BINDING_FLUSH (CAP_NET_ADMIN)
  *	Remove every binding of the namespace. The reply (and the single
  *	notification) carries FLUSH_COUNT.

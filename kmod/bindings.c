@@ -24,7 +24,7 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 
 	if (old && !replace) {
 		NL_SET_ERR_MSG(extack,
-				   "home address is already bound (use replace)");
+			       "home address is already bound (use replace)");
 		return -EEXIST;
 	}
 	/* The first binding of the namespace brings the fast path up. */

@@ -124,7 +124,6 @@ static inline void mipha_assert_locked(struct mipha_net *mn)
 	lockdep_assert_held(&mn->lock);
 }
 
-
 /* Count one event; BHs off (the packet path, or local_bh_disable()). */
 static inline void mipha_count(struct mipha_net *mn, enum mipha_counter c)
 {

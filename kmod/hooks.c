@@ -15,6 +15,7 @@
 #include "decap.h"
 #include "hooks.h"
 #include "link.h"
+#include "route.h"
 #include "xmit.h"
 
 /*
@@ -137,6 +138,9 @@ int mipha_hooks_enable(struct mipha_net *mn)
 	mipha_assert_locked(mn);
 	if (mn->hooks_registered)
 		return 0;
+	err = mipha_route_cache_init(mn);
+	if (err)
+		return err;
 	err = nf_register_net_hooks(mn->net, mipha_nf_ops,
 				    ARRAY_SIZE(mipha_nf_ops));
 	if (!err)
@@ -153,4 +157,6 @@ void mipha_hooks_disable(struct mipha_net *mn)
 	nf_unregister_net_hooks(mn->net, mipha_nf_ops,
 				ARRAY_SIZE(mipha_nf_ops));
 	mn->hooks_registered = false;
+	/* Cached routes would pin their devices' routes for nothing. */
+	mipha_route_cache_flush(mn);
 }

@@ -10,6 +10,7 @@
 #include "expiry.h"
 #include "hooks.h"
 #include "link.h"
+#include "route.h"
 #include "netns.h"
 
 static unsigned int mipha_net_id __read_mostly;
@@ -94,6 +95,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 		mipha_table_free_instance_bindings(mn->dying);
 		mn->dying = NULL;
 		mipha_ha_addrs_free(mn);
+		mipha_route_cache_free(mn);
 		free_percpu(mn->pcpu_stats);
 		/* The lock stays usable: device notifiers of this namespace
 		 * may still run after us.

@@ -79,6 +79,8 @@ struct mipha_expiry {
 	u64 scan_min;
 };
 
+struct mipha_route_cache;
+
 struct mipha_net {
 	struct net *net;
 	/* Serialises every change of the table, the stats and expiry. */
@@ -100,6 +102,8 @@ struct mipha_net {
 	struct mipha_ha_ref *ha_refs;
 	unsigned int n_ha_refs;
 	struct mipha_ha_addrs __rcu *ha_addrs;
+	/* Routes to care-of addresses (route.c), from the first binding on. */
+	struct mipha_route_cache __percpu *route_cache;
 	/* Home links with proxy ARP settings (struct mipha_link), RCU list. */
 	struct list_head links;
 };

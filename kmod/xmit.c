@@ -21,6 +21,7 @@
 #include <net/route.h>
 #include <uapi/linux/mipha.h>
 
+#include "route.h"
 #include "xmit.h"
 
 static unsigned int encap_header_len(const struct mipha_binding *b)
@@ -47,24 +48,6 @@ static void send_icmp(struct mipha_net *mn, struct sk_buff *skb, int type,
 		return;
 	icmp_send(skb, type, code, info);
 	mipha_count(mn, MIPHA_CNT_ICMP_ERRORS);
-}
-
-static struct rtable *coa_route(struct mipha_net *mn,
-				const struct mipha_binding *b, u8 tos,
-				struct flowi4 *fl4)
-{
-	memset(fl4, 0, sizeof(*fl4));
-	fl4->daddr = b->coa;
-	fl4->saddr = b->ha_addr;
-	fl4->flowi4_tos = RT_TOS(tos);
-	fl4->flowi4_proto = b->encap == MIPHA_ENCAP_GRE ? IPPROTO_GRE :
-							   IPPROTO_IPIP;
-	/*
-	 * A standby home agent may tunnel from the shared address before it
-	 * owns it (the seeds: "either of the home agents tunnel them").
-	 */
-	fl4->flowi4_flags = FLOWI_FLAG_ANYSRC;
-	return ip_route_output_key(mn->net, fl4);
 }
 
 /* Would the packet, once encapsulated, exceed the tunnel's @mtu with DF? */
@@ -108,7 +91,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 		goto drop;
 	}
 
-	rt = coa_route(mn, b, tos, &fl4);
+	rt = mipha_route_coa(mn, b, tos, &fl4);
 	if (IS_ERR(rt)) {
 		if (forwarded)
 			send_icmp(mn, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH,

@@ -8,7 +8,7 @@ require_cmd miphactl nlraw genl modprobe
 
 tap_plan 6
 
-if [ "${MIPHA_KO#/lib/modules/}" = "$MIPHA_KO" ]; then
+if [ "${MIPHA_LOAD_MODE:-}" = insmod ]; then
 	tap_skip_rest "module loaded with insmod (run-in-vm.sh -i), not installed"
 fi
 

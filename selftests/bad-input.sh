@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw
 
-tap_plan 31
+tap_plan 34
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 ok="coa=198.51.100.1 ha=192.0.2.1"
@@ -35,12 +35,15 @@ bad "unknown attribute type 99: EINVAL at it" 22 99 new home=10.2.0.2 $ok u32:99
 # Values the policies or the command refuse.
 bad "unknown flag bit 0x4: EINVAL at FLAGS" 22 $A_FLAGS new home=10.2.0.2 $ok flags=4
 bad "unknown flag bit 0x80000000: EINVAL at FLAGS" 22 $A_FLAGS new home=10.2.0.2 $ok flags=0x80000000
-bad "encap 0: EINVAL at ENCAP" 22 $A_ENCAP new home=10.2.0.2 $ok encap=0
-bad "encap 3: EINVAL at ENCAP" 22 $A_ENCAP new home=10.2.0.2 $ok encap=3
+bad "encap 0: ERANGE at ENCAP" 34 $A_ENCAP new home=10.2.0.2 $ok encap=0
+bad "encap 3: ERANGE at ENCAP" 34 $A_ENCAP new home=10.2.0.2 $ok encap=3
 bad "home address 0.0.0.0: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=0.0.0.0 $ok
 bad "home address 224.0.0.1: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=224.0.0.1 $ok
 bad "home address 255.255.255.255: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=255.255.255.255 $ok
-bad "cookie of 513 bytes: ERANGE at COOKIE" 34 $A_COOKIE new home=10.2.0.2 $ok cookielen=513
+bad "home address 127.0.0.1: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=127.0.0.1 $ok
+bad "care-of address 0.0.0.0: EINVAL at COA" 22 $A_COA new home=10.2.0.2 coa=0.0.0.0 ha=192.0.2.1
+bad "home link that does not exist: ENODEV at LINK" 19 $A_LINK new home=10.2.0.2 $ok link=9999
+bad "cookie of 513 bytes: EMSGSIZE at COOKIE" 90 $A_COOKIE new home=10.2.0.2 $ok cookielen=513
 bad "GRE key with IPIP: EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok encap=1 key=5
 bad "GRE key without encap (IPIP by default): EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok key=5
 bad "lifetime 0: ERANGE at LIFETIME" 34 $A_LIFETIME new home=10.2.0.2 $ok lifetime=0
@@ -55,11 +58,11 @@ bad "get of an unknown binding: ENOENT at HOME_ADDR" 2 $A_HOME_ADDR get home=10.
 bad "delete without a home address: EINVAL, names HOME_ADDR" 22 $A_HOME_ADDR del
 
 # Nothing changed.
-expect_eq "the protected binding is unchanged" "$orig" \
+expect_same "the protected binding is unchanged" "$orig" \
 	"$(nl_binding "$(nlraw_ns "$ns" get home=10.2.0.1)")"
 expect_eq "the table holds only the protected binding" "1 10.2.0.1" \
 	"$(nlraw_ns "$ns" dump | grep -c '^msg') $(nl_field "$(nlraw_ns "$ns" dump | grep '^msg')" home)"
-expect_eq "statistics unchanged by the refused requests" "$stats_before" \
+expect_same "statistics unchanged by the refused requests" "$stats_before" \
 	"$(stats_line "$ns" | sed 's/ lookup_[a-z]*=[0-9]*//g; s/ memory=[0-9]*//; s/ buckets=[0-9]*//')"
 
 # miphactl passes the kernel's extack message on to the operator.

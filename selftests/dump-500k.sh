@@ -26,6 +26,13 @@ st=$(stats_line "$ns")
 expect_eq "statistics: $N bindings, $N adds" "$N $N" \
 	"$(nl_field "$st" bindings) $(nl_field "$st" adds)"
 mem=$(nl_field "$st" memory)
+slab1=$(mipha_slab_objects)
+if [ "$slab1" -ge $((slab0 + N)) ]; then
+	tap_ok "the bindings are in mipha's slab cache ($((slab1 - slab0)) objects)"
+else
+	tap_fail "the bindings are in mipha's slab cache" "objects: $slab0 before, $slab1 now" \
+		"$(grep '^mipha' /proc/slabinfo)"
+fi
 diag "kernel memory: $mem bytes, $((${mem:-0} / N)) per binding (1% carry a 4-byte cookie)," \
 	"$(nl_field "$st" buckets) buckets, slab objects $(($(mipha_slab_objects) - slab0))"
 
@@ -67,9 +74,11 @@ fi
 
 # Deleting the namespace frees all of it. Namespace cleanup runs in a
 # workqueue after "ip netns del" returns: wait for the slab to drain.
+slab_drained() { [ "$(mipha_slab_objects)" -le "$slab0" ]; }
 t=$(now_ms)
 ns_del "$ns"
-if wait_until 120000 sh -c "[ \$(awk '\$1 ~ /^mipha/ { n += \$2 } END { print n + 0 }' /proc/slabinfo) -le $slab0 ]"; then
+if [ "$slab1" -ge $((slab0 + N)) ] &&
+	wait_until 120000 slab_drained; then
 	tap_ok "deleting the namespace freed every binding (mipha slab objects back to $slab0)"
 else
 	tap_fail "deleting the namespace freed every binding (mipha slab objects back to $slab0)" \

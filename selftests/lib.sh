@@ -113,6 +113,17 @@ expect_eq()
 	fi
 }
 
+# expect_same NAME BEFORE AFTER: AFTER equals BEFORE, which must not be empty
+# (an empty "before" means the setup failed: nothing to compare).
+expect_same()
+{
+	if [ -z "$2" ]; then
+		tap_fail "$1" "nothing to compare: the state before was empty"
+	else
+		expect_eq "$1" "$2" "$3"
+	fi
+}
+
 # expect_match NAME EXTENDED-REGEX TEXT
 expect_match()
 {
@@ -192,10 +203,15 @@ mipha_unload()
 	rmmod mipha
 }
 
-# Objects in mipha's slab caches, or 0 if it has none (any cache named mipha*).
-# The VM boots with slab_nomerge, so the caches are not merged with others.
+# Objects in use in mipha's slab caches (any named mipha*), 0 if none. The VM
+# boots with slab_nomerge, so they are not merged with other caches. SLUB
+# counts the free objects of per-CPU slabs as in use; shrinking first flushes
+# those, which makes the count exact.
 mipha_slab_objects()
 {
+	for _s in /sys/kernel/slab/mipha*/shrink; do
+		[ -e "$_s" ] && echo 1 >"$_s"
+	done
 	awk '$1 ~ /^mipha/ { n += $2 } END { print n + 0 }' /proc/slabinfo
 }
 
@@ -252,6 +268,8 @@ _lib_cleanup()
 		wait "$_p" 2>/dev/null
 	done
 	for _ns in $_ns_list; do
+		# A process left in the namespace (a monitor) would keep it alive.
+		ip netns pids "$_ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		ip netns del "$_ns" 2>/dev/null
 	done
 	rm -rf "$TMP"
@@ -365,6 +383,23 @@ expect_nlerr()
 	else
 		tap_ok "$1"
 		diag "$_st"
+	fi
+}
+
+# dump_matching NS REGEX: how many bindings of a namespace's dump ("" for the
+# initial one) match REGEX, or "dump failed" (so a test expecting 0 cannot
+# pass because nothing answered).
+dump_matching()
+{
+	if [ -n "$1" ]; then
+		_d=$(nlraw_ns "$1" dump)
+	else
+		_d=$(nlraw dump)
+	fi
+	if printf '%s\n' "$_d" | grep -q '^status errno=0 '; then
+		printf '%s\n' "$_d" | grep '^msg ' | grep -cE -- "$2"
+	else
+		echo "dump failed: $(printf '%s\n' "$_d" | tail -n 1)"
 	fi
 }
 

@@ -51,6 +51,7 @@ exec 3>"$out/run-in-vm.tap"
 echo "TAP version 13" >&3
 echo "1..$(echo $tests | wc -w)" >&3
 
+export MIPHA_LOAD_MODE=$mode
 kver=$(uname -r)
 ko=$top/mipha.ko
 echo "# kernel $kver, module $ko ($mode)"

@@ -5,8 +5,9 @@
 #	scripts/vm/vmrun -- sh selftests/run-in-vm.sh [-o OUTDIR] [-i] [TEST...]
 #
 # (scripts/run-tests does that and counts the results.) TEST is a script name
-# without .sh; the default is every test, in the order below: autoload must
-# see the module unloaded, teardown-500k unloads it.
+# without .sh; the default is every selftests/*.sh but lib*.sh and this one:
+# autoload first (it must see the module unloaded), selftest second, the
+# *teardown* scripts last (they unload the module), the rest in name order.
 #
 # The module is installed as an operator's would be, into
 # /lib/modules/$(uname -r)/updates with depmod (the VM's module tree is a
@@ -31,8 +32,14 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-ALL_TESTS="autoload selftest binding bad-input permissions netns expiry dump-500k teardown-500k"
-tests=${*:-$ALL_TESTS}
+all_tests()
+{
+	ls selftests/*.sh | sed 's|.*/||; s|\.sh$||' |
+		grep -vE '^(lib.*|run-in-vm)$' |
+		awk '{ k = /^autoload$/ ? 0 : /^selftest$/ ? 1 : /teardown/ ? 3 : 2; print k, $0 }' |
+		sort | cut -d' ' -f2
+}
+tests=${*:-$(all_tests | tr '\n' ' ')}
 
 # Seconds each script may take under TCG before it counts as hung.
 timeout_of()

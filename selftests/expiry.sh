@@ -26,12 +26,15 @@ present() { nlraw_ns "$ns" -q get home="$1" >/dev/null; }
 # event_ms EVENT HOME: when the monitor printed EVENT for HOME, or nothing.
 event_ms() { awk -v e="$1" -v h="$2" '$2 == e && $3 == h { print $1; exit }' "$mon"; }
 
+# Each binding is looked up right after its own add: under TCG on a busy
+# host one command can take most of a second.
 mipha_ns "$ns" kernel binding add 10.5.0.1 coa 198.51.100.1 ha 192.0.2.1 lifetime 2 &&
+	present 10.5.0.1 &&
 	mipha_ns "$ns" kernel binding add 10.5.0.2 coa 198.51.100.2 ha 192.0.2.1 lifetime 3 &&
-	mipha_ns "$ns" kernel binding add 10.5.0.3 coa 198.51.100.3 ha 192.0.2.1
-tap_result "add bindings with lifetimes 2 s, 3 s and none" $?
-present 10.5.0.1 && present 10.5.0.2
-tap_result "the bindings with a lifetime are there after the add" $?
+	present 10.5.0.2
+tap_result "bindings with lifetimes 2 s and 3 s are there after their add" $?
+mipha_ns "$ns" kernel binding add 10.5.0.3 coa 198.51.100.3 ha 192.0.2.1
+tap_result "add a binding without a lifetime" $?
 
 wait_until 8000 sh -c "grep -q '^[0-9]* expired 10\\.5\\.0\\.2 ' $mon"
 # on_time NAME HOME LIFETIME_MS: expired no earlier than its lifetime (less a
@@ -75,7 +78,8 @@ t1=$(now_ms)
 diag "installing took $((t1 - t0)) ms"
 expect_eq "all $n were installed (adds)" $((n + 3)) "$(stat_of "$ns" adds)"
 # The last was added at t1 at the latest: all must be gone 2 s after t1 + 5 s.
-if wait_until $((t1 + 7000 - $(now_ms))) sh -c "[ \"\$(ip netns exec $ns nlraw stats | tr ' ' '\n' | sed -n 's/^bindings=//p')\" = 1 ]"; then
+only_permanent_left() { [ "$(stat_of "$ns" bindings)" = 1 ]; }
+if wait_until $((t1 + 7000 - $(now_ms))) only_permanent_left; then
 	tap_ok "all $n expired within 2 s after their lifetime"
 else
 	tap_fail "all $n expired within 2 s after their lifetime" "left: $(stat_of "$ns" bindings)"

@@ -243,12 +243,13 @@ mipha_ns()
 	ip netns exec "$_ns" miphactl "$@"
 }
 
-# nlraw_ns NS ARGS...: the raw netlink tool in a namespace.
+# nlraw_ns NS ARGS...: the raw netlink tool in a namespace (it enters the
+# namespace itself: cheaper than ip netns exec).
 nlraw_ns()
 {
 	_ns=$1
 	shift
-	ip netns exec "$_ns" nlraw "$@"
+	nlraw -n "$_ns" "$@"
 }
 
 # bg_start COMMAND...: runs COMMAND in the background, killed on exit; sets BG_PID.

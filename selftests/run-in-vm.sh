@@ -13,7 +13,8 @@
 # /lib/modules/$(uname -r)/updates with depmod (the VM's module tree is a
 # writable overlay), and not loaded: the autoload test proves that the first
 # use of the "mipha" genetlink family loads it. -i loads it with insmod
-# instead, for a quick run of single tests.
+# instead, for a quick run of single tests. MIPHA_KO names another build of
+# the module (scripts/debug-kernel/run-suite: the one for the debug kernel).
 #
 # Each script's TAP goes to OUTDIR/NAME.tap and the kernel log it caused to
 # OUTDIR/NAME.dmesg. OUTDIR/run-in-vm.tap gets one case per script, failing
@@ -60,7 +61,7 @@ echo "1..$(echo $tests | wc -w)" >&3
 
 export MIPHA_LOAD_MODE=$mode
 kver=$(uname -r)
-ko=$top/mipha.ko
+ko=${MIPHA_KO:-$top/mipha.ko}
 echo "# kernel $kver, module $ko ($mode)"
 if [ ! -f "$ko" ]; then
 	echo "# $ko is missing: build it with make first"

@@ -42,12 +42,13 @@ all_tests()
 }
 tests=${*:-$(all_tests | tr '\n' ' ')}
 
-# Seconds each script may take under TCG before it counts as hung.
+# Seconds each script may take under TCG before it counts as hung, times
+# MIPHA_TIMEOUT_SCALE (default 1; the debug kernel runs about 3 times slower).
 timeout_of()
 {
 	case $1 in
-	*-500k) echo 900 ;;
-	*) echo 300 ;;
+	*-500k) echo $((900 * ${MIPHA_TIMEOUT_SCALE:-1})) ;;
+	*) echo $((300 * ${MIPHA_TIMEOUT_SCALE:-1})) ;;
 	esac
 }
 

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Tearing mipha down under load, without a kernel splat (run-in-vm.sh fails
+# the script on any WARN/BUG/oops/lockdep/RCU report it causes):
+#  - deleting the HA's namespace while pings flow through the tunnel both
+#    ways and a paced gratuitous-ARP announcement is running;
+#  - rmmod while traffic flows in another copy of the topology; the module
+#    then loads again and forwards again. Runs after the other fast-path
+#    tests: it unloads the module.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fastpath.sh"
+require_cmd miphactl tcpdump ping jq
+
+tap_plan 11
+
+# flood_start: pings both ways through the tunnel, in the background (ip
+# netns exec execs ping, so the pid bg_start keeps is ping's).
+flood_start()
+{
+	bg_start ip netns exec "$CN" ping -q -i 0.01 $HOA
+	bg_start ip netns exec "$MN" ping -q -i 0.01 $CN_ADDR
+}
+
+# setup [SUFFIX]: the topology, the MN's binding and 300 bindings on the home
+# link, proxy ARP announcing them at 5 per second (a minute's work).
+setup()
+{
+	fp_topo "$@" && fp_mn_tunnel ipip && ha_bind $HOA reverse-tunnel link home0 || return 1
+	_i=1
+	while [ $_i -le 300 ]; do
+		echo "kernel binding add 10.10.$((_i / 256)).$((_i % 256)) coa $COA ha $HA_ADDR link home0"
+		_i=$((_i + 1))
+	done >"$TMP/more" && ha_ctl -b "$TMP/more" &&
+		ha_ctl kernel link set home0 proxy-arp on lladdr 02:00:5e:00:01:0a announce-rate 5
+}
+
+mipha_load || tap_bail "cannot load mipha"
+setup || tap_bail "cannot build the topology"
+flood_start
+sleep 2
+tx=$(ha_bstat $HOA tx_packets) rx=$(ha_bstat $HOA rx_packets)
+expect_eq "traffic flows both ways through the tunnel (tx, rx > 20)" "yes yes" \
+	"$([ "${tx:-0}" -gt 20 ] && echo yes || echo no) $([ "${rx:-0}" -gt 20 ] && echo yes || echo no)"
+expect_eq "an announcement is running" true "$(ha_ctl -j kernel link show home0 | jq -r .announce_pending)"
+out=$(ns_del "$HA" 2>&1)
+tap_result "delete the HA's namespace under that load" $? "$out"
+sleep 2
+other=$(ns_new other) &&
+	mipha_ns "$other" kernel binding add 10.6.0.1 coa 198.51.100.1 ha 192.0.2.1 &&
+	[ "$(mipha_ns "$other" -j kernel binding get 10.6.0.1 | jq -r .coa)" = 198.51.100.1 ]
+tap_result "the module still works in another namespace" $?
+for p in $_bg_pids; do kill "$p" 2>/dev/null; done
+for ns in $CN $TR $MN $H1; do ns_del "$ns"; done
+
+# --- rmmod under load -------------------------------------------------------------------
+phase "rmmod under load"
+setup 2 || tap_bail "cannot build the second topology"
+flood_start
+sleep 2
+tx=$(ha_bstat $HOA tx_packets)
+expect_eq "second topology: traffic flows (tx > 20)" yes "$([ "${tx:-0}" -gt 20 ] && echo yes || echo no)"
+out=$(rmmod mipha 2>&1)
+tap_result "rmmod mipha while traffic flows and an announcement runs" $? "$out"
+if mipha_loaded; then
+	tap_fail "the module is gone" "/sys/module/mipha still exists"
+else
+	tap_ok "the module is gone"
+fi
+cap_start mn "$MN" mn0 || tap_bail "cannot capture"
+sleep 1
+cap_stop mn
+# (The HA's kernel now answers the MN's reverse tunnel with ICMP
+# unreachable: that is not a tunnelled packet.)
+expect_cap "nothing is tunnelled any more" mn 0 "IP 10\.9\.0\.1 > 10\.9\.3\.2: (IP |GRE)"
+for p in $_bg_pids; do kill "$p" 2>/dev/null; done
+tap_check "the module loads again" mipha_load
+expect_eq "the HA's table starts empty" 0 "$(ha_stat bindings)"
+ha_bind $HOA reverse-tunnel
+expect_eq "after the reload the tunnel works again: 3 of 3 pings" 3 "$(pings "$CN" 3 $HOA)"
+
+phase "end"
+tap_done

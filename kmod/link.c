@@ -5,8 +5,9 @@
  * Proxy ARP answers from the packet path under RCU. Announcements of a
  * whole link walk the table in batches under the namespace lock, from a
  * delayed work ticking ten times a second with a budget of a tenth of the
- * configured rate; a single new binding is announced at once while the
- * link's token bucket allows, else it joins a sweep.
+ * configured rate (or once per announcement below ten a second); a single
+ * new binding is announced at once while the link's token bucket allows,
+ * else it joins a sweep.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -18,14 +19,22 @@
 
 #include "link.h"
 
-#define SWEEP_TICK		(HZ / 10)
+/* Ten ticks a second, or fewer when the rate is below ten a second. */
 #define SWEEP_TICKS_PER_SEC	10
 /* Buckets one tick may scan, however few of them hold the link's bindings. */
 #define SWEEP_SCAN_BUCKETS	4096
 
+static unsigned long tick_interval(const struct mipha_link *link)
+{
+	return link->announce_rate >= SWEEP_TICKS_PER_SEC ?
+	       HZ / SWEEP_TICKS_PER_SEC : HZ / link->announce_rate;
+}
+
+/* Announcements per tick: the rate times the tick, at least one. */
 static u32 tick_budget(const struct mipha_link *link)
 {
-	return max_t(u32, 1, link->announce_rate / SWEEP_TICKS_PER_SEC);
+	return max_t(u32, 1, (u64)link->announce_rate * tick_interval(link) /
+			     HZ);
 }
 
 /* A gratuitous ARP request: sender and target are the home address. */
@@ -145,7 +154,7 @@ static void sweep_work(struct work_struct *work)
 			sweep_start(link);
 	} else {
 		mod_delayed_work(system_power_efficient_wq, &link->sweep_work,
-				 SWEEP_TICK);
+				 tick_interval(link));
 	}
 	dev_put(dev);
 	mipha_unlock(mn);

@@ -3,8 +3,8 @@
  * Tunnel entry point: see xmit.h.
  *
  * The outer header is built the way ip_tunnel does it: DF copied from the
- * inner header (so path MTU discovery works end to end), DSCP copied and
- * ECN per RFC 6040 normal mode, TTL from the route to the care-of
+ * inner header (so path MTU discovery works end to end), TOS copied (DSCP,
+ * and ECN as RFC 6040 normal mode asks), TTL from the route to the care-of
  * address. GSO packets stay GSO: iptunnel_handle_offloads() marks them as
  * IPIP or GRE encapsulated and the device (or the stack, in software)
  * segments them later. ICMP errors go out through icmp_send(), so the
@@ -15,7 +15,6 @@
 #include <net/dst.h>
 #include <net/gre.h>
 #include <net/icmp.h>
-#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/route.h>
@@ -122,7 +121,13 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	if (forwarded)
 		ip_decrease_ttl((struct iphdr *)iph);
 	df = iph->frag_off & htons(IP_DF);
-	outer_tos = ip_tunnel_ecn_encap(tos, iph, skb);
+	/*
+	 * RFC 6040 normal mode: the outer ECN field is a copy of the inner
+	 * one, CE included (RFC 3168's reset of CE to ECT(0), which
+	 * INET_ECN_encapsulate() does, hides congestion from the egress);
+	 * DSCP is copied too.
+	 */
+	outer_tos = tos;
 
 	if (b->encap == MIPHA_ENCAP_GRE) {
 		if (iptunnel_handle_offloads(skb, SKB_GSO_GRE))

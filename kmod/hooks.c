@@ -97,12 +97,14 @@ static unsigned int mipha_nf_local_in(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+#ifdef CONFIG_NETFILTER_FAMILY_ARP
 static unsigned int mipha_nf_arp_in(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	mipha_proxy_arp(mipha_net(state->net), skb, state->in);
 	return NF_ACCEPT;
 }
+#endif
 
 static const struct nf_hook_ops mipha_nf_ops[] = {
 	{
@@ -123,12 +125,15 @@ static const struct nf_hook_ops mipha_nf_ops[] = {
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = NF_IP_PRI_FILTER + 1,
 	},
+#ifdef CONFIG_NETFILTER_FAMILY_ARP
+	/* A kernel without ARP netfilter hooks warns on registering one. */
 	{
 		.hook = mipha_nf_arp_in,
 		.pf = NFPROTO_ARP,
 		.hooknum = NF_ARP_IN,
 		.priority = 0,
 	},
+#endif
 };
 
 int mipha_hooks_enable(struct mipha_net *mn)

@@ -687,6 +687,12 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (attrs[MIPHA_A_ANNOUNCE_RATE])
 		rate = nla_get_u32(attrs[MIPHA_A_ANNOUNCE_RATE]);
+	if (!IS_ENABLED(CONFIG_NETFILTER_FAMILY_ARP) &&
+	    attrs[MIPHA_A_PROXY_ARP] && nla_get_u8(attrs[MIPHA_A_PROXY_ARP])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_PROXY_ARP],
+				    "this kernel has no ARP netfilter hooks (CONFIG_NETFILTER_FAMILY_ARP)");
+		return -EOPNOTSUPP;
+	}
 	dev = link_dev(info);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);

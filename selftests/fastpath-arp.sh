@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl tcpdump ping arping jq
 
-tap_plan 40
+tap_plan 41
 
 VMAC=02:00:5e:00:01:0a
 VMAC_RE='02:00:5e:00:01:0a'
@@ -87,6 +87,9 @@ j=$(ha_ctl -j kernel link show)
 expect_eq "link show -j: one link, proxy_arp, lladdr, rate" "1 home0 true $VMAC 1000" \
 	"$(echo "$j" | jq -r '[length, .[0].link, .[0].proxy_arp, .[0].lladdr, .[0].announce_rate] | map(tostring) | join(" ")' 2>&1)"
 expect_ge "namespace stats count the answers (arp_replies)" 1 "$(ha_stat arp_replies)"
+out=$(ha_ctl kernel link show ha-tr 2>&1)
+expect_match "link show of a link never set: refused with ENOENT" \
+	"link show ha-tr: No such file or directory" "$out"
 
 expect_eq "a home host reaches the mobile node through proxy ARP: 3 of 3 pings" 3 \
 	"$(pings "$H1" 3 $HOA)"
@@ -110,7 +113,8 @@ expect_eq "announce HOME_ADDR: that address only" "1 0" \
 	"$(cap_count h1 "$(garp_re 10.9.0.110)" -e) $(cap_count h1 "$(garp_re $HOA)" -e)"
 t0=$(mark)
 tap_check "announce home0 (all its bindings)" ha_ctl kernel announce home0
-sleep 0.5
+wait_until 10000 sh -c "ip netns exec $HA miphactl -j kernel link show home0 | jq -e '.announce_pending == false'"
+sleep 0.2
 win "$t0" "$(mark)"
 expect_eq "announce without address: every binding of the link, once" "1 1 0" \
 	"$(cap_count h1 "$(garp_re $HOA)" -e) $(cap_count h1 "$(garp_re 10.9.0.110)" -e) $(cap_count h1 "10\.9\.0\.10[34]" -e)"

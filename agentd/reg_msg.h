@@ -194,8 +194,11 @@ int reg_request_parse(const uint8_t *buf, size_t len, struct reg_request *req);
 unsigned int reg_request_covered(const struct reg_request *req,
 				 const struct reg_auth_ext *auth);
 
-/* Verifies an authentication extension of a parsed message (buf is the
- * message it was parsed from) with key k. Constant time. */
+/*
+ * Verifies an authentication extension of a parsed message (buf is the
+ * message it was parsed from) with key k: the SPI in the extension must be
+ * k->spi and the authenticator must match (constant time).
+ */
 bool reg_auth_ext_verify(const uint8_t *buf, const struct reg_auth_ext *ext,
 			 const struct auth_key *k);
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "reg_msg.h"
+#include "replay.h"
 
 static struct in_addr ip(const char *s)
 {
@@ -646,6 +647,171 @@ static void test_garbage(void **state)
 	assert_true(ok > 100 && bad > 100 && drop > 100);
 }
 
+/*
+ * A whole exchange as mipha-mn and the home agent run it, with the codec
+ * and replay.c on both sides: the HA side parses, authenticates, checks
+ * replay and answers; the MN side parses and authenticates the answer and
+ * matches it to its request by the low 32 bits of the Identification.
+ */
+#define WIN_S 7
+#define SEC_NTP (1ULL << 32)
+#define T0 (3913056000ULL << 32) /* an NTP time */
+
+struct exchange {
+	uint8_t rrq[512], rrp[512];
+	ssize_t rrq_len, rrp_len;
+	struct reg_request req; /* as the HA parsed it */
+	struct reg_reply rep;	/* as the MN parsed it */
+};
+
+/* HA side: returns the code it answered with. */
+static uint8_t ha_answer(struct exchange *x, enum replay_method m,
+			 struct replay_state *st, uint64_t now,
+			 uint32_t nonce, struct in_addr assign)
+{
+	struct reg_reply out = { 0 };
+	int code;
+
+	assert_int_equal(reg_request_parse(x->rrq, (size_t)x->rrq_len,
+					   &x->req),
+			 0);
+	assert_true(x->req.has_mn_ha);
+	assert_true(reg_auth_ext_verify(x->rrq, &x->req.mn_ha, &mn_key));
+	if (x->req.has_fa_ha)
+		assert_true(reg_auth_ext_verify(x->rrq, &x->req.fa_ha,
+						&fa_key));
+	code = replay_check(m, WIN_S, st, x->req.id, now);
+	if (code)
+		replay_reject(m, st, nonce);
+	else
+		replay_accept(m, st, x->req.id, nonce);
+	out.code = (uint8_t)code;
+	out.lifetime = code ? 0 : x->req.lifetime;
+	out.home_addr = x->req.home_addr.s_addr ? x->req.home_addr : assign;
+	out.ha_addr = x->req.ha_addr;
+	out.id = replay_reply_id(m, st, x->req.id, now, code != 0);
+	if (reg_request_covered(&x->req, &x->req.mn_ha) & REG_EXTB_NAI) {
+		out.nai = x->req.nai;
+		out.nai_len = x->req.nai_len;
+	}
+	x->rrp_len = reg_reply_build(x->rrp, sizeof(x->rrp), &out, &mn_key,
+				     x->req.has_fa_ha ? &fa_key : NULL);
+	assert_true(x->rrp_len > 0);
+	return (uint8_t)code;
+}
+
+/* MN side: sends req, parses and authenticates what comes back. */
+static void mn_send(struct exchange *x, const struct reg_request *r,
+		    bool via_fa)
+{
+	x->rrq_len = reg_request_build(x->rrq, sizeof(x->rrq), r, &mn_key,
+				       via_fa ? &fa_key : NULL);
+	assert_true(x->rrq_len > 0);
+}
+
+static void mn_receive(struct exchange *x, const struct reg_request *r)
+{
+	assert_int_equal(reg_reply_parse(x->rrp, (size_t)x->rrp_len, &x->rep),
+			 0);
+	assert_true(x->rep.has_mn_ha);
+	assert_true(reg_auth_ext_verify(x->rrp, &x->rep.mn_ha, &mn_key));
+	/* RFC 5944 3.6.2: the low 32 bits match the request */
+	assert_int_equal((uint32_t)x->rep.id, (uint32_t)r->id);
+}
+
+
+static void test_exchange_timestamps(void **state)
+{
+	struct replay_state st = { 0 };
+	struct reg_request r = sample_request();
+	struct exchange x;
+	uint64_t mn_clock;
+
+	(void)state;
+	/* NAI, no home address: the HA assigns one (RFC 2794) */
+	r.home_addr.s_addr = 0;
+	r.id = T0 + 5;
+	mn_send(&x, &r, true);
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st, T0, 0,
+				   ip("10.1.0.9")),
+			 REG_CODE_ACCEPTED);
+	mn_receive(&x, &r);
+	assert_int_equal(x.rep.code, 0);
+	assert_int_equal(x.rep.id, r.id);
+	assert_int_equal(x.rep.lifetime, 1800);
+	assert_int_equal(x.rep.home_addr.s_addr, ip("10.1.0.9").s_addr);
+	assert_true(x.rep.has_fa_ha);
+	assert_true(reg_auth_ext_verify(x.rrp, &x.rep.fa_ha, &fa_key));
+	assert_int_equal(x.rep.nai_len, strlen(nai));
+	assert_memory_equal(x.rep.nai, nai, strlen(nai));
+
+	/* the same request again: replay */
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st, T0 + SEC_NTP, 0,
+				   ip("10.1.0.9")),
+			 REG_CODE_ID_MISMATCH);
+
+	/* an MN whose clock is 100 s slow is told the HA's time ... */
+	mn_clock = T0 + 2 * SEC_NTP - 100 * SEC_NTP;
+	r.id = mn_clock | 0x77;
+	r.home_addr = ip("10.1.0.9");
+	mn_send(&x, &r, false);
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st,
+				   T0 + 2 * SEC_NTP, 0, ip("0.0.0.0")),
+			 REG_CODE_ID_MISMATCH);
+	mn_receive(&x, &r);
+	assert_int_equal(x.rep.code, REG_CODE_ID_MISMATCH);
+	assert_int_equal(x.rep.id >> 32, (T0 + 2 * SEC_NTP) >> 32);
+	assert_int_equal(x.rep.lifetime, 0);
+	/* ... adopts it, and is accepted */
+	r.id = (x.rep.id & ~0xffffffffULL) | 0x78;
+	mn_send(&x, &r, false);
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st,
+				   T0 + 3 * SEC_NTP, 0, ip("0.0.0.0")),
+			 REG_CODE_ACCEPTED);
+	mn_receive(&x, &r);
+	assert_int_equal(x.rep.id, r.id);
+	assert_false(x.rep.has_fa_ha);
+}
+
+static void test_exchange_nonces(void **state)
+{
+	struct replay_state st = { 0 };
+	struct reg_request r = sample_request(), old;
+	struct exchange x;
+
+	(void)state;
+	/* first contact: the MN knows no nonce of ours yet */
+	r.id = 0x00000000cafe0001ULL;
+	mn_send(&x, &r, false);
+	assert_int_equal(ha_answer(&x, REPLAY_NONCE, &st, T0, 0x11111111,
+				   ip("0.0.0.0")),
+			 REG_CODE_ID_MISMATCH);
+	mn_receive(&x, &r);
+	assert_int_equal(x.rep.id, 0x11111111cafe0001ULL);
+	/* with our nonce and a new one of its own: accepted, next nonce */
+	r.id = (x.rep.id & ~0xffffffffULL) | 0xcafe0002;
+	mn_send(&x, &r, false);
+	assert_int_equal(ha_answer(&x, REPLAY_NONCE, &st, T0, 0x22222222,
+				   ip("0.0.0.0")),
+			 REG_CODE_ACCEPTED);
+	mn_receive(&x, &r);
+	assert_int_equal(x.rep.id, 0x22222222cafe0002ULL);
+	/* a replay of that request is refused (the nonce is spent) */
+	old = r;
+	mn_send(&x, &old, false);
+	assert_int_equal(ha_answer(&x, REPLAY_NONCE, &st, T0, 0x33333333,
+				   ip("0.0.0.0")),
+			 REG_CODE_ID_MISMATCH);
+	mn_receive(&x, &old);
+	assert_int_equal(x.rep.id, 0x33333333cafe0002ULL);
+	/* the renewal with the latest nonce goes through */
+	r.id = 0x33333333cafe0003ULL;
+	mn_send(&x, &r, false);
+	assert_int_equal(ha_answer(&x, REPLAY_NONCE, &st, T0, 0x44444444,
+				   ip("0.0.0.0")),
+			 REG_CODE_ACCEPTED);
+}
+
 static void test_code_str(void **state)
 {
 	(void)state;
@@ -686,6 +852,8 @@ int main(void)
 		cmocka_unit_test(test_build_bounds),
 		cmocka_unit_test(test_build_invalid),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_exchange_timestamps),
+		cmocka_unit_test(test_exchange_nonces),
 		cmocka_unit_test(test_code_str),
 	};
 

@@ -52,8 +52,8 @@ static int auth_hmac_md5(const struct auth_key *k, const uint8_t *data,
 	 * HMAC() with a NULL md is not allowed; an empty message needs a
 	 * non-NULL pointer for some OpenSSL versions.
 	 */
-	if (!HMAC(EVP_md5(), k->key, k->key_len, len ? data : (const uint8_t *)"",
-		  len, out, &olen))
+	if (!HMAC(EVP_md5(), k->key, k->key_len,
+		  len ? data : (const uint8_t *)"", len, out, &olen))
 		return -EIO;
 	return olen == AUTH_MD5_LEN ? 0 : -EIO;
 }

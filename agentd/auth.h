@@ -34,11 +34,11 @@ enum auth_algo {
  * configuration boils down to for computing an authenticator.
  */
 struct auth_key {
-	uint32_t spi;		    /* Security Parameter Index: selects the
+	uint32_t spi; /* Security Parameter Index: selects the
 				     * SA; sent in the extension (host order) */
 	enum auth_algo algo;
 	uint8_t key[AUTH_KEY_MAX]; /* shared secret, binary */
-	uint8_t key_len;	    /* bytes used in key[], 1..AUTH_KEY_MAX */
+	uint8_t key_len;	   /* bytes used in key[], 1..AUTH_KEY_MAX */
 };
 
 /*

@@ -166,10 +166,10 @@ struct reg_exts {
  * no authenticator of ours, so only skippable extensions may stand there.
  */
 enum reg_ext_phase {
-	PHASE_HA,     /* before MN-HA auth: extensions for the home agent */
-	PHASE_FA,     /* after MN-HA auth: extensions for the foreign agent */
-	PHASE_MN_FA,  /* after MN-FA auth: what the FA appends */
-	PHASE_FA_HA,  /* after FA-HA auth */
+	PHASE_HA,    /* before MN-HA auth: extensions for the home agent */
+	PHASE_FA,    /* after MN-HA auth: extensions for the foreign agent */
+	PHASE_MN_FA, /* after MN-FA auth: what the FA appends */
+	PHASE_FA_HA, /* after FA-HA auth */
 };
 
 static int reg_auth_ext_parse(const uint8_t *buf, size_t off, uint8_t elen,
@@ -338,7 +338,8 @@ unsigned int reg_request_covered(const struct reg_request *req,
 	size_t lim = auth->covered_len;
 	unsigned int m = 0;
 
-	if (req->nai && (size_t)req->nai_off + REG_EXT_HDR + req->nai_len <= lim)
+	if (req->nai &&
+	    (size_t)req->nai_off + REG_EXT_HDR + req->nai_len <= lim)
 		m |= REG_EXTB_NAI;
 	if (req->has_mn_ha && reg_auth_ext_end(&req->mn_ha) <= lim)
 		m |= REG_EXTB_MN_HA;

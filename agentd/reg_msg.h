@@ -35,11 +35,11 @@
 
 /* Message types (first byte). */
 #define REG_TYPE_REQUEST 1
-#define REG_TYPE_REPLY 3
+#define REG_TYPE_REPLY	 3
 
 /* Fixed-part lengths, bytes. */
 #define REG_REQUEST_LEN 24
-#define REG_REPLY_LEN 20
+#define REG_REPLY_LEN	20
 /*
  * Longest message we build or accept: a UDP payload in one IPv4 datagram
  * without fragmentation on any sane path would be smaller, but requests
@@ -60,12 +60,12 @@
 /* Registration extension types (IANA "Extensions to Mobile IP Registration
  * Messages"). 0-127 must be understood or the message is discarded; 128-255
  * may be skipped (RFC 5944 1.9). */
-#define REG_EXT_MN_HA_AUTH 32 /* Mobile-Home Authentication, 3.5.2 */
-#define REG_EXT_MN_FA_AUTH 33 /* Mobile-Foreign Authentication, 3.5.3 */
-#define REG_EXT_FA_HA_AUTH 34 /* Foreign-Home Authentication, 3.5.4 */
+#define REG_EXT_MN_HA_AUTH     32  /* Mobile-Home Authentication, 3.5.2 */
+#define REG_EXT_MN_FA_AUTH     33  /* Mobile-Foreign Authentication, 3.5.3 */
+#define REG_EXT_FA_HA_AUTH     34  /* Foreign-Home Authentication, 3.5.4 */
 #define REG_EXT_ENCAP_DELIVERY 130 /* Encapsulating Delivery Style, 3024 */
-#define REG_EXT_NAI 131		   /* Mobile Node NAI, RFC 2794 */
-#define REG_EXT_SKIPPABLE 128	   /* types >= this may be skipped */
+#define REG_EXT_NAI	       131 /* Mobile Node NAI, RFC 2794 */
+#define REG_EXT_SKIPPABLE      128 /* types >= this may be skipped */
 
 /* An authentication extension: Type, Length, SPI (4), Authenticator. */
 #define REG_AUTH_EXT_HDR 6 /* Type + Length + SPI */
@@ -86,9 +86,9 @@ enum reg_code {
 	REG_CODE_FA_POORLY_FORMED_REP = 71,
 	REG_CODE_FA_ENCAP = 72,
 	REG_CODE_FA_VJ = 73,
-	REG_CODE_FA_RT_UNAVAIL = 74,	/* RFC 3024 */
-	REG_CODE_FA_RT_MANDATORY = 75,	/* RFC 3024 */
-	REG_CODE_FA_TOO_DISTANT = 76,	/* RFC 3024 */
+	REG_CODE_FA_RT_UNAVAIL = 74,   /* RFC 3024 */
+	REG_CODE_FA_RT_MANDATORY = 75, /* RFC 3024 */
+	REG_CODE_FA_TOO_DISTANT = 76,  /* RFC 3024 */
 	REG_CODE_FA_INVALID_COA = 77,
 	REG_CODE_FA_TIMEOUT = 78,
 	REG_CODE_FA_DELIVERY_STYLE = 79, /* RFC 3024 */
@@ -103,17 +103,17 @@ enum reg_code {
 	REG_CODE_FA_INVALID_HA = 194,
 	/* denied by the home agent: what we send */
 	REG_CODE_UNSPECIFIED = 128,
-	REG_CODE_PROHIBITED = 129,	  /* administratively prohibited */
-	REG_CODE_RESOURCES = 130,	  /* insufficient resources */
-	REG_CODE_MN_AUTH = 131,		  /* mobile node failed authentication */
-	REG_CODE_FA_AUTH = 132,		  /* foreign agent failed auth */
-	REG_CODE_ID_MISMATCH = 133,	  /* registration Identification */
-	REG_CODE_POORLY_FORMED = 134,	  /* poorly formed Request */
+	REG_CODE_PROHIBITED = 129,    /* administratively prohibited */
+	REG_CODE_RESOURCES = 130,     /* insufficient resources */
+	REG_CODE_MN_AUTH = 131,	      /* mobile node failed authentication */
+	REG_CODE_FA_AUTH = 132,	      /* foreign agent failed auth */
+	REG_CODE_ID_MISMATCH = 133,   /* registration Identification */
+	REG_CODE_POORLY_FORMED = 134, /* poorly formed Request */
 	REG_CODE_TOO_MANY_BINDINGS = 135, /* too many simultaneous bindings */
 	REG_CODE_UNKNOWN_HA = 136,	  /* unknown home agent address */
 	REG_CODE_RT_UNAVAIL = 137,	  /* reverse tunnel unavailable, 3024 */
-	REG_CODE_RT_MANDATORY = 138,	  /* reverse tunnel mandatory, T unset */
-	REG_CODE_ENCAP_UNAVAIL = 139,	  /* requested encapsulation, 3024 */
+	REG_CODE_RT_MANDATORY = 138,  /* reverse tunnel mandatory, T unset */
+	REG_CODE_ENCAP_UNAVAIL = 139, /* requested encapsulation, 3024 */
 };
 
 /* Short English text for a code ("accepted", "identification mismatch"),
@@ -146,8 +146,8 @@ enum reg_ext_bit {
 };
 
 struct reg_request {
-	uint8_t flags;	    /* REG_F_* */
-	uint16_t lifetime;  /* seconds requested; 0 = deregister, 0xffff =
+	uint8_t flags;		  /* REG_F_* */
+	uint16_t lifetime;	  /* seconds requested; 0 = deregister, 0xffff =
 			     * infinity */
 	struct in_addr home_addr; /* MN's home address; 0.0.0.0 = please
 				   * assign one (NAI, RFC 2794) */
@@ -215,8 +215,8 @@ ssize_t reg_request_build(uint8_t *buf, size_t size,
 			  const struct auth_key *fa_ha);
 
 struct reg_reply {
-	uint8_t code;		  /* enum reg_code */
-	uint16_t lifetime;	  /* seconds granted; 0 on denial or deregistration */
+	uint8_t code;	   /* enum reg_code */
+	uint16_t lifetime; /* seconds granted; 0 on denial or deregistration */
 	struct in_addr home_addr; /* the MN's (possibly assigned) home address */
 	struct in_addr ha_addr;	  /* the home agent's address */
 	uint64_t id;		  /* Identification (see replay.h) */

@@ -19,10 +19,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct auth_key hmac_key = {
-	.spi = 256, .algo = AUTH_HMAC_MD5, .key = "fuzz", .key_len = 4,
+	.spi = 256,
+	.algo = AUTH_HMAC_MD5,
+	.key = "fuzz",
+	.key_len = 4,
 };
 static const struct auth_key ps_key = {
-	.spi = 257, .algo = AUTH_PREFIX_SUFFIX_MD5, .key = "fuzz", .key_len = 4,
+	.spi = 257,
+	.algo = AUTH_PREFIX_SUFFIX_MD5,
+	.key = "fuzz",
+	.key_len = 4,
 };
 
 static void check_auth(const uint8_t *buf, size_t len,
@@ -31,7 +37,8 @@ static void check_auth(const uint8_t *buf, size_t len,
 	if (!has)
 		return;
 	if (a->covered_len != (size_t)a->off + REG_AUTH_EXT_HDR ||
-	    a->covered_len + a->auth_len > len || a->auth != buf + a->covered_len)
+	    a->covered_len + a->auth_len > len ||
+	    a->auth != buf + a->covered_len)
 		abort();
 	/* Whatever the result, it must not crash or read out of bounds. */
 	(void)reg_auth_ext_verify(buf, a, &hmac_key);

@@ -30,8 +30,7 @@ static void hex(const char *s, uint8_t *out, size_t n)
 	}
 }
 
-static struct auth_key key_of(enum auth_algo algo, const uint8_t *k,
-			      size_t len)
+static struct auth_key key_of(enum auth_algo algo, const uint8_t *k, size_t len)
 {
 	struct auth_key key = { .spi = 256, .algo = algo };
 
@@ -41,8 +40,8 @@ static struct auth_key key_of(enum auth_algo algo, const uint8_t *k,
 	return key;
 }
 
-static void check_digest(const struct auth_key *k, const void *data,
-			 size_t len, const char *want_hex)
+static void check_digest(const struct auth_key *k, const void *data, size_t len,
+			 const char *want_hex)
 {
 	uint8_t want[AUTH_MD5_LEN], got[AUTH_MD5_LEN];
 
@@ -123,8 +122,8 @@ static const char rrq_key[] = "secret-key-16byt";
 
 static void test_prefix_suffix_vector(void **state)
 {
-	struct auth_key key = key_of(AUTH_PREFIX_SUFFIX_MD5,
-				     (const uint8_t *)rrq_key, 16);
+	struct auth_key key =
+		key_of(AUTH_PREFIX_SUFFIX_MD5, (const uint8_t *)rrq_key, 16);
 
 	(void)state;
 	check_digest(&key, rrq, sizeof(rrq),
@@ -133,8 +132,8 @@ static void test_prefix_suffix_vector(void **state)
 
 static void test_hmac_rrq_vector(void **state)
 {
-	struct auth_key key = key_of(AUTH_HMAC_MD5,
-				     (const uint8_t *)rrq_key, 16);
+	struct auth_key key =
+		key_of(AUTH_HMAC_MD5, (const uint8_t *)rrq_key, 16);
 
 	(void)state;
 	check_digest(&key, rrq, sizeof(rrq),
@@ -145,8 +144,8 @@ static void test_hmac_rrq_vector(void **state)
 static void test_algorithms_differ(void **state)
 {
 	struct auth_key h = key_of(AUTH_HMAC_MD5, (const uint8_t *)rrq_key, 16);
-	struct auth_key p = key_of(AUTH_PREFIX_SUFFIX_MD5,
-				   (const uint8_t *)rrq_key, 16);
+	struct auth_key p =
+		key_of(AUTH_PREFIX_SUFFIX_MD5, (const uint8_t *)rrq_key, 16);
 	uint8_t a[AUTH_MD5_LEN];
 
 	(void)state;
@@ -163,8 +162,8 @@ static void test_verify_rejects(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		struct auth_key k = key_of(algos[i], (const uint8_t *)rrq_key,
-					   16);
+		struct auth_key k =
+			key_of(algos[i], (const uint8_t *)rrq_key, 16);
 		struct auth_key other = k;
 
 		other.key[15] ^= 1;
@@ -188,8 +187,8 @@ static void test_verify_rejects(void **state)
 		memcpy(data, rrq, sizeof(data));
 		for (bit = 0; bit < sizeof(data) * 8; bit++) {
 			data[bit / 8] ^= 1 << (bit % 8);
-			assert_false(auth_verify(&k, data, sizeof(data), a,
-						 16));
+			assert_false(
+				auth_verify(&k, data, sizeof(data), a, 16));
 			data[bit / 8] ^= 1 << (bit % 8);
 		}
 	}
@@ -221,8 +220,8 @@ static void test_bad_keys(void **state)
 static void test_empty_data_prefix_suffix(void **state)
 {
 	/* printf 'abcabc' | openssl md5 = 440ac85892ca43ad26d44c7ad9d47d3e */
-	struct auth_key k = key_of(AUTH_PREFIX_SUFFIX_MD5,
-				   (const uint8_t *)"abc", 3);
+	struct auth_key k =
+		key_of(AUTH_PREFIX_SUFFIX_MD5, (const uint8_t *)"abc", 3);
 
 	(void)state;
 	check_digest(&k, "", 0, "440ac85892ca43ad26d44c7ad9d47d3e");

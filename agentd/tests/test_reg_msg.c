@@ -77,12 +77,12 @@ static size_t build_full(uint8_t *buf, size_t size)
  * HMAC-MD5 authenticator openssl computed over the first 30 bytes.
  */
 static const uint8_t hand_rrq[] = {
-	0x01, 0x02, 0x07, 0x08,			/* type, T, lifetime 1800 */
-	0x0a, 0x00, 0x00, 0x05,			/* home 10.0.0.5 */
-	0x0a, 0x00, 0x00, 0x01,			/* HA 10.0.0.1 */
-	0xc0, 0x00, 0x02, 0x07,			/* CoA 192.0.2.7 */
+	0x01, 0x02, 0x07, 0x08, /* type, T, lifetime 1800 */
+	0x0a, 0x00, 0x00, 0x05, /* home 10.0.0.5 */
+	0x0a, 0x00, 0x00, 0x01, /* HA 10.0.0.1 */
+	0xc0, 0x00, 0x02, 0x07, /* CoA 192.0.2.7 */
 	0xe7, 0xf0, 0xa1, 0xb2, 0x00, 0x00, 0x00, 0x01, /* id */
-	0x20, 0x14, 0x00, 0x00, 0x01, 0x00,	/* MN-HA, len 20, SPI 256 */
+	0x20, 0x14, 0x00, 0x00, 0x01, 0x00, /* MN-HA, len 20, SPI 256 */
 	0xfe, 0xeb, 0x20, 0x7a, 0x3c, 0xbc, 0xc3, 0xef,
 	0xa4, 0x7e, 0xe9, 0x6d, 0x68, 0xff, 0x2a, 0x97,
 };
@@ -318,6 +318,7 @@ static size_t with_exts(uint8_t *buf, const uint8_t *ext, size_t ext_len)
 
 static void test_unknown_extensions(void **state)
 {
+	/* clang-format off */
 	static const uint8_t skip[] = {
 		200, 3, 1, 2, 3,	/* unknown skippable */
 		130, 0,			/* encapsulating delivery style */
@@ -326,8 +327,9 @@ static void test_unknown_extensions(void **state)
 		AUTH(32),
 		255, 0,			/* after MN-HA: FA's, skipped */
 	};
+	/* clang-format on */
 	static const uint8_t discard[][6] = {
-		{ 36, 4, 0, 0, 0, 0 },	/* generalized auth: not ours */
+		{ 36, 4, 0, 0, 0, 0 }, /* generalized auth: not ours */
 		{ 0, 0 },
 		{ 127, 1, 0 },
 		{ 38, 0 },
@@ -378,19 +380,22 @@ static void test_order_and_shape(void **state)
 		{ "two MN-HA", { AUTH(32), AUTH(32) }, 16, -EBADMSG },
 		{ "MN-HA after MN-FA", { AUTH(33), AUTH(32) }, 16, -EBADMSG },
 		{ "MN-HA after FA-HA", { AUTH(34), AUTH(32) }, 16, -EBADMSG },
-		{ "two MN-FA", { AUTH(32), AUTH(33), AUTH(33) }, 24,
+		{ "two MN-FA", { AUTH(32), AUTH(33), AUTH(33) }, 24, -EBADMSG },
+		{ "MN-FA after FA-HA",
+		  { AUTH(32), AUTH(34), AUTH(33) },
+		  24,
 		  -EBADMSG },
-		{ "MN-FA after FA-HA", { AUTH(32), AUTH(34), AUTH(33) }, 24,
-		  -EBADMSG },
-		{ "two FA-HA", { AUTH(32), AUTH(34), AUTH(34) }, 24,
-		  -EBADMSG },
+		{ "two FA-HA", { AUTH(32), AUTH(34), AUTH(34) }, 24, -EBADMSG },
 		{ "auth shorter than SPI", { 32, 3, 0, 0, 1 }, 5, -EBADMSG },
 		{ "length past the end", { 200, 10, 1, 2 }, 4, -EBADMSG },
 		{ "lone skippable type", { 200 }, 1, -EBADMSG },
 		{ "auth of SPI only", { 32, 4, 0, 0, 1, 0 }, 6, 0 },
 		{ "MN-FA without MN-HA", { AUTH(33) }, 8, 0 },
-		{ "all in order", { 131, 1, 'a', AUTH(32), 200, 0, AUTH(33),
-				    201, 0, AUTH(34), 202, 0 }, 33, 0 },
+		{ "all in order",
+		  { 131, 1, 'a', AUTH(32), 200, 0, AUTH(33), 201, 0, AUTH(34),
+		    202, 0 },
+		  33,
+		  0 },
 		{ "FA-HA alone", { AUTH(34) }, 8, 0 },
 	};
 	uint8_t buf[128];
@@ -406,8 +411,8 @@ static void test_order_and_shape(void **state)
 			fail_msg("%s: got %d, want %d", cases[i].what, err,
 				 cases[i].err);
 		if (err)
-			assert_false(r.has_mn_ha || r.has_mn_fa || r.has_fa_ha ||
-				     r.nai || r.skipped_exts);
+			assert_false(r.has_mn_ha || r.has_mn_fa ||
+				     r.has_fa_ha || r.nai || r.skipped_exts);
 	}
 
 	/* "all in order": what was found where */
@@ -517,7 +522,8 @@ static void test_reply_via_fa(void **state)
 static void test_build_bounds(void **state)
 {
 	struct reg_request rq = sample_request();
-	struct reg_reply rp = { .code = 0, .nai = (const uint8_t *)nai,
+	struct reg_reply rp = { .code = 0,
+				.nai = (const uint8_t *)nai,
 				.nai_len = 3 };
 	uint8_t buf[256];
 	size_t size;
@@ -536,8 +542,7 @@ static void test_build_bounds(void **state)
 			 FULL_LEN);
 	assert_int_equal(reg_request_build(NULL, 0, &rq, NULL, NULL), -ENOSPC);
 	for (size = 0; size < REG_REPLY_LEN + 5 + 22; size++)
-		assert_int_equal(reg_reply_build(buf, size, &rp, &mn_key,
-						 NULL),
+		assert_int_equal(reg_reply_build(buf, size, &rp, &mn_key, NULL),
 				 -ENOSPC);
 	assert_int_equal(reg_reply_build(buf, size, &rp, &mn_key, NULL),
 			 REG_REPLY_LEN + 5 + 22);
@@ -605,7 +610,8 @@ static void test_garbage(void **state)
 
 			/* bias towards types we know, to go deeper */
 			buf[j] = (v & 0x300) ? (uint8_t)v :
-			     (uint8_t[]){ 32, 33, 34, 131 }[(v >> 4) & 3];
+					       (uint8_t[]){ 32, 33, 34,
+							    131 }[(v >> 4) & 3];
 		}
 		if (len)
 			buf[0] = i & 1 ? REG_TYPE_REPLY : REG_TYPE_REQUEST;
@@ -653,9 +659,9 @@ static void test_garbage(void **state)
  * replay and answers; the MN side parses and authenticates the answer and
  * matches it to its request by the low 32 bits of the Identification.
  */
-#define WIN_S 7
+#define WIN_S	7
 #define SEC_NTP (1ULL << 32)
-#define T0 (3913056000ULL << 32) /* an NTP time */
+#define T0	(3913056000ULL << 32) /* an NTP time */
 
 struct exchange {
 	uint8_t rrq[512], rrp[512];
@@ -666,20 +672,19 @@ struct exchange {
 
 /* HA side: returns the code it answered with. */
 static uint8_t ha_answer(struct exchange *x, enum replay_method m,
-			 struct replay_state *st, uint64_t now,
-			 uint32_t nonce, struct in_addr assign)
+			 struct replay_state *st, uint64_t now, uint32_t nonce,
+			 struct in_addr assign)
 {
 	struct reg_reply out = { 0 };
 	int code;
 
-	assert_int_equal(reg_request_parse(x->rrq, (size_t)x->rrq_len,
-					   &x->req),
+	assert_int_equal(reg_request_parse(x->rrq, (size_t)x->rrq_len, &x->req),
 			 0);
 	assert_true(x->req.has_mn_ha);
 	assert_true(reg_auth_ext_verify(x->rrq, &x->req.mn_ha, &mn_key));
 	if (x->req.has_fa_ha)
-		assert_true(reg_auth_ext_verify(x->rrq, &x->req.fa_ha,
-						&fa_key));
+		assert_true(
+			reg_auth_ext_verify(x->rrq, &x->req.fa_ha, &fa_key));
 	code = replay_check(m, WIN_S, st, x->req.id, now);
 	if (code)
 		replay_reject(m, st, nonce);
@@ -719,7 +724,6 @@ static void mn_receive(struct exchange *x, const struct reg_request *r)
 	assert_int_equal((uint32_t)x->rep.id, (uint32_t)r->id);
 }
 
-
 static void test_exchange_timestamps(void **state)
 {
 	struct replay_state st = { 0 };
@@ -755,8 +759,8 @@ static void test_exchange_timestamps(void **state)
 	r.id = mn_clock | 0x77;
 	r.home_addr = ip("10.1.0.9");
 	mn_send(&x, &r, false);
-	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st,
-				   T0 + 2 * SEC_NTP, 0, ip("0.0.0.0")),
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st, T0 + 2 * SEC_NTP,
+				   0, ip("0.0.0.0")),
 			 REG_CODE_ID_MISMATCH);
 	mn_receive(&x, &r);
 	assert_int_equal(x.rep.code, REG_CODE_ID_MISMATCH);
@@ -765,8 +769,8 @@ static void test_exchange_timestamps(void **state)
 	/* ... adopts it, and is accepted */
 	r.id = (x.rep.id & ~0xffffffffULL) | 0x78;
 	mn_send(&x, &r, false);
-	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st,
-				   T0 + 3 * SEC_NTP, 0, ip("0.0.0.0")),
+	assert_int_equal(ha_answer(&x, REPLAY_TIMESTAMP, &st, T0 + 3 * SEC_NTP,
+				   0, ip("0.0.0.0")),
 			 REG_CODE_ACCEPTED);
 	mn_receive(&x, &r);
 	assert_int_equal(x.rep.id, r.id);
@@ -858,5 +862,5 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("reg_msg", tests, NULL, NULL) ? 1 :
-									    0;
+									   0;
 }

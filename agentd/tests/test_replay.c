@@ -30,8 +30,7 @@ static void test_ntp_conversion(void **state)
 	(void)state;
 	/* The Unix epoch is NTP second 2208988800. */
 	assert_int_equal(replay_ntp_from_unix(0, 0), 2208988800ULL << 32);
-	assert_int_equal(replay_ntp_from_unix(1704067200, 500000000),
-			 NOW);
+	assert_int_equal(replay_ntp_from_unix(1704067200, 500000000), NOW);
 	/* fraction: 0.25 s = 2^30 */
 	assert_int_equal(replay_ntp_from_unix(0, 250000000) & 0xffffffff,
 			 1ULL << 30);
@@ -92,7 +91,7 @@ static void test_window_edges(void **state)
 /* Timestamps keep working across the NTP era rollover of 2036. */
 static void test_window_era_rollover(void **state)
 {
-	uint64_t now = 2 * SEC;		    /* era 1, second 2 */
+	uint64_t now = 2 * SEC;			 /* era 1, second 2 */
 	uint64_t before = (0xffffffffULL << 32); /* era 0, last second */
 	struct replay_state st = { 0 };
 
@@ -101,8 +100,8 @@ static void test_window_era_rollover(void **state)
 			 0);
 	replay_accept(REPLAY_TIMESTAMP, &st, before, 0);
 	assert_int_equal(replay_check(REPLAY_TIMESTAMP, WIN, &st, now, now), 0);
-	assert_int_equal(replay_check(REPLAY_TIMESTAMP, WIN, &st,
-				      before - SEC, now),
+	assert_int_equal(replay_check(REPLAY_TIMESTAMP, WIN, &st, before - SEC,
+				      now),
 			 REG_CODE_ID_MISMATCH);
 }
 
@@ -123,8 +122,7 @@ static void test_increasing(void **state)
 				      NOW + SEC),
 			 REG_CODE_ID_MISMATCH);
 	/* one unit newer */
-	assert_int_equal(replay_check(REPLAY_TIMESTAMP, WIN, &st, NOW + 1,
-				      NOW),
+	assert_int_equal(replay_check(REPLAY_TIMESTAMP, WIN, &st, NOW + 1, NOW),
 			 0);
 	/* a rejection moves no high-water mark */
 	replay_reject(REPLAY_TIMESTAMP, &st, 0x1234);
@@ -139,9 +137,8 @@ static void test_timestamp_reply_id(void **state)
 
 	(void)state;
 	/* accepted: copied */
-	assert_int_equal(replay_reply_id(REPLAY_TIMESTAMP, &st, NOW, NOW,
-					 false),
-			 NOW);
+	assert_int_equal(
+		replay_reply_id(REPLAY_TIMESTAMP, &st, NOW, NOW, false), NOW);
 	/* mismatch: our seconds, their low 32 bits */
 	assert_int_equal(replay_reply_id(REPLAY_TIMESTAMP, &st, req,
 					 NOW + 0x5555, true),

@@ -102,6 +102,31 @@ static void test_hmac_md5_rfc2202(void **state)
 }
 
 /*
+ * Keys of exactly one MD5 block and one byte less (the longest we hold):
+ * 'k' then the bytes 0x01, 0x02, ...:
+ *   K=6b$(for i in $(seq 1 63); do printf %02x $i; done)
+ *   printf 'Hi There' | openssl dgst -md5 -mac HMAC -macopt hexkey:$K
+ *     = 328bdf01dce9b8e600615ac9699ef8b4
+ *   ... -macopt hexkey:${K:0:126}
+ *     = ff09863b43c839a180be3590b0aaa9e9
+ */
+static void test_hmac_block_keys(void **state)
+{
+	uint8_t k[AUTH_KEY_MAX];
+	struct auth_key key;
+	size_t i;
+
+	(void)state;
+	k[0] = 'k';
+	for (i = 1; i < sizeof(k); i++)
+		k[i] = (uint8_t)i;
+	key = key_of(AUTH_HMAC_MD5, k, 64);
+	check_digest(&key, "Hi There", 8, "328bdf01dce9b8e600615ac9699ef8b4");
+	key = key_of(AUTH_HMAC_MD5, k, 63);
+	check_digest(&key, "Hi There", 8, "ff09863b43c839a180be3590b0aaa9e9");
+}
+
+/*
  * A registration request up to and including the MN-HA SPI: type 1, flags
  * T, lifetime 1800, home 10.0.0.5, HA 10.0.0.1, CoA 192.0.2.7, id
  * 0xe7f0a1b200000001, MN-HA type 32 length 20 SPI 256. Digests made with:
@@ -252,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hmac_md5_rfc2202),
+		cmocka_unit_test(test_hmac_block_keys),
 		cmocka_unit_test(test_prefix_suffix_vector),
 		cmocka_unit_test(test_hmac_rrq_vector),
 		cmocka_unit_test(test_algorithms_differ),

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mipha-agentd: the Mobile IPv4 home agent daemon.
+ *
+ *	mipha-agentd [-f] [-c FILE] [-d SUBSYS,...] [--flush-on-exit]
+ *	mipha-agentd --check FILE
+ *
+ * Start: load and validate the configuration (refuse to start on any
+ * error), open the kernel, rebuild the binding table from the kernel's
+ * (agent cookies), install the virtual networks' routes, listen on UDP 434
+ * and on the control socket. SIGHUP reloads what can change live and
+ * refuses the rest with a reason. SIGTERM/SIGINT: stop, remove the routes,
+ * leave the kernel's bindings in place (they keep forwarding and expire on
+ * their own) unless --flush-on-exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "ctlsock.h"
+#include "log.h"
+#include "loop.h"
+#include "pool.h"
+#include "reg.h"
+#include "vnet.h"
+
+struct agentd {
+	const char *config_path;
+	bool debug_from_cmdline;
+	unsigned int debug_mask;
+	bool flush_on_exit;
+	struct config *cfg;
+	struct pool_set *pools;
+	struct loop *loop;
+	struct reg *reg;
+	struct vnet *vnet;
+	struct ctlsock *ctl;
+	char reload_msg[768];
+	unsigned long reloads, reload_refusals;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mipha-agentd [-f] [-c FILE] [-d SUBSYS,...] "
+		"[--flush-on-exit]\n"
+		"       mipha-agentd --check FILE\n"
+		"  -f, --foreground     stay in the foreground, log to stderr\n"
+		"  -c, --config FILE    configuration (default %s)\n"
+		"  -d, --debug LIST     debug subsystems: registration, pool,\n"
+		"                       kernel, ctl, config, all\n"
+		"      --flush-on-exit  remove every binding from the kernel "
+		"on exit\n"
+		"      --check FILE     validate FILE and exit (0: valid)\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+static int check_only(const char *path)
+{
+	char err[512];
+	struct config *cfg;
+	int ret;
+
+	ret = config_load(path, &cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("%s: configuration valid: %zu hosts, %zu pools, "
+	       "%zu virtual networks\n", path, cfg->n_hosts, cfg->n_pools,
+	       cfg->n_vnets);
+	config_free(cfg);
+	return 0;
+}
+
+static void apply_log(struct agentd *a, const struct config *cfg)
+{
+	log_set_debug(a->debug_from_cmdline ? a->debug_mask :
+					      cfg->debug_mask);
+}
+
+static void pool_event(void *ctx, const struct pool_event *ev)
+{
+	(void)ctx;
+	/* The pool logs the line itself; this is where hooks will go. */
+	log_debug(LOG_POOL, "pool %s: %s threshold %u%% (%llu of %llu used)",
+		  ev->pool, ev->kind == POOL_EVENT_HIGH ? "high" : "low",
+		  ev->threshold, (unsigned long long)ev->used,
+		  (unsigned long long)ev->size);
+}
+
+static int vnet_apply(struct agentd *a, const struct config *cfg)
+{
+	struct vnet_prefix p[cfg->n_vnets + 1];
+	size_t i;
+
+	for (i = 0; i < cfg->n_vnets; i++) {
+		p[i].addr = cfg->vnets[i].net;
+		p[i].len = cfg->vnets[i].plen;
+	}
+	return vnet_sync(a->vnet, p, cfg->n_vnets, NULL, NULL);
+}
+
+/* Returns 0 if the new configuration runs; else msg says why not. */
+static int reload(struct agentd *a, char *msg, size_t len)
+{
+	struct config *cfg;
+	struct pool_set *pools;
+	struct config_diff diff;
+	struct in_addr missing;
+	char err[512];
+	int ret;
+
+	ret = config_load(a->config_path, &cfg, err, sizeof(err));
+	if (ret) {
+		snprintf(msg, len, "reload refused: %s", err);
+		goto refused;
+	}
+	config_diff(a->cfg, cfg, &diff);
+	if (!diff.live_ok) {
+		snprintf(msg, len, "reload refused (needs a restart): %s",
+			 diff.reason);
+		config_free(cfg);
+		goto refused;
+	}
+	pools = pool_set_new(cfg);
+	if (!pools) {
+		snprintf(msg, len, "reload refused: %s", strerror(errno));
+		config_free(cfg);
+		goto refused;
+	}
+	pool_set_event_fn(pools, pool_event, a);
+	ret = pool_set_transfer(a->pools, pools, &missing);
+	if (ret) {
+		snprintf(msg, len, "reload refused: address %s in use has no "
+			 "pool in the new configuration", inet_ntoa(missing));
+		pool_set_free(pools);
+		config_free(cfg);
+		goto refused;
+	}
+	ret = reg_set_config(a->reg, cfg, pools);
+	if (ret) {
+		snprintf(msg, len, "reload refused: %s", strerror(-ret));
+		pool_set_free(pools);
+		config_free(cfg);
+		goto refused;
+	}
+	pool_set_free(a->pools);
+	config_free(a->cfg);
+	a->cfg = cfg;
+	a->pools = pools;
+	apply_log(a, cfg);
+	if (diff.changes & CONFIG_CHG_VNETS)
+		vnet_apply(a, cfg);
+	a->reloads++;
+	snprintf(msg, len, "configuration reloaded from %s (change mask 0x%x)",
+		 a->config_path, diff.changes);
+	log_notice("%s", msg);
+	return 0;
+
+refused:
+	a->reload_refusals++;
+	log_err("%s", msg);
+	return -EINVAL;
+}
+
+static void on_signal(struct loop *l, int signo, void *data)
+{
+	struct agentd *a = data;
+
+	switch (signo) {
+	case SIGHUP:
+		reload(a, a->reload_msg, sizeof(a->reload_msg));
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_notice("signal %d: stopping", signo);
+		loop_stop(l);
+		break;
+	}
+}
+
+/* ---- control socket commands ------------------------------------------ */
+
+struct list_state {
+	struct agentd *a;
+	struct in_addr *addrs;
+	size_t n, i;
+};
+
+static json_t *list_next(void *data)
+{
+	struct list_state *st = data;
+
+	/* Bindings gone since the list was taken are skipped. */
+	while (st->i < st->n) {
+		json_t *o = reg_binding_json(st->a->reg, st->addrs[st->i++]);
+
+		if (o)
+			return o;
+	}
+	return NULL;
+}
+
+static void list_free(void *data)
+{
+	struct list_state *st = data;
+
+	free(st->addrs);
+	free(st);
+}
+
+static json_t *pool_show(struct agentd *a)
+{
+	json_t *arr = json_array();
+	size_t i, r;
+
+	for (i = 0; arr && i < pool_set_count(a->pools); i++) {
+		struct pool_stats ps;
+		json_t *p, *ranges = json_array();
+
+		if (pool_get_stats(a->pools, i, &ps))
+			break;
+		for (r = 0; r < ps.n_ranges; r++) {
+			struct pool_range_stats rs;
+			struct in_addr f, l;
+			char fs[INET_ADDRSTRLEN], ls[INET_ADDRSTRLEN];
+
+			if (pool_get_range_stats(a->pools, i, r, &rs))
+				break;
+			f.s_addr = htonl(rs.range.first);
+			l.s_addr = htonl(rs.range.last);
+			inet_ntop(AF_INET, &f, fs, sizeof(fs));
+			inet_ntop(AF_INET, &l, ls, sizeof(ls));
+			json_array_append_new(ranges, json_pack(
+				"{s:s, s:s, s:i, s:I, s:I}", "first", fs,
+				"last", ls, "priority", rs.priority, "size",
+				(json_int_t)rs.size, "used",
+				(json_int_t)rs.used));
+		}
+		p = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, "
+			      "s:b, s:o}",
+			      "name", ps.name, "size", (json_int_t)ps.size,
+			      "used", (json_int_t)ps.used, "peak",
+			      (json_int_t)ps.peak, "allocs",
+			      (json_int_t)ps.allocs, "releases",
+			      (json_int_t)ps.releases, "exhausted",
+			      (json_int_t)ps.exhausted, "threshold_low",
+			      ps.threshold_low, "threshold_high",
+			      ps.threshold_high, "above_high", ps.above_high,
+			      "ranges", ranges);
+		if (p && ps.group)
+			json_object_set_new(p, "group", json_string(ps.group));
+		json_array_append_new(arr, p);
+	}
+	return json_pack("{s:o}", "pools", arr);
+}
+
+static json_t *ctl_handler(void *data, const char *cmd, json_t *req,
+			   struct ctlsock_stream *stream, const char **err)
+{
+	static char msg[768];
+	struct agentd *a = data;
+
+	if (!strcmp(cmd, "binding list")) {
+		struct list_state *st = calloc(1, sizeof(*st));
+
+		if (!st || reg_binding_addrs(a->reg, &st->addrs, &st->n)) {
+			free(st);
+			*err = strerror(ENOMEM);
+			return NULL;
+		}
+		st->a = a;
+		stream->next = list_next;
+		stream->free = list_free;
+		stream->state = st;
+		return NULL;
+	}
+	if (!strcmp(cmd, "binding show")) {
+		const char *s = json_string_value(json_object_get(req,
+								  "home_addr"));
+		struct in_addr home;
+		json_t *o;
+
+		if (!s || inet_pton(AF_INET, s, &home) != 1) {
+			*err = "binding show: \"home_addr\" must be an IPv4 "
+			       "address";
+			return NULL;
+		}
+		o = reg_binding_json(a->reg, home);
+		if (!o) {
+			snprintf(msg, sizeof(msg), "no binding for %s", s);
+			*err = msg;
+		}
+		return o;
+	}
+	if (!strcmp(cmd, "binding summary"))
+		return reg_summary_json(a->reg);
+	if (!strcmp(cmd, "pool show"))
+		return pool_show(a);
+	if (!strcmp(cmd, "stats")) {
+		json_t *o = reg_stats_json(a->reg);
+
+		if (o) {
+			json_object_set_new(o, "reloads",
+					    json_integer((json_int_t)a->reloads));
+			json_object_set_new(o, "reload_refusals",
+					    json_integer((json_int_t)
+							 a->reload_refusals));
+		}
+		return o;
+	}
+	if (!strcmp(cmd, "config reload")) {
+		if (reload(a, msg, sizeof(msg))) {
+			*err = msg;
+			return NULL;
+		}
+		return json_pack("{s:s}", "message", msg);
+	}
+	snprintf(msg, sizeof(msg), "unknown command \"%s\"", cmd);
+	*err = msg;
+	return NULL;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int run(struct agentd *a, bool foreground)
+{
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	char err[512];
+	int ret, status = 1;
+
+	ret = config_load(a->config_path, &a->cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "mipha-agentd: %s\n", err);
+		return 1;
+	}
+	log_open("mipha-agentd", foreground && a->cfg->log_target !=
+				  CONFIG_LOG_SYSLOG ? LOG_TO_STDERR :
+						      LOG_TO_SYSLOG);
+	apply_log(a, a->cfg);
+	if (loop_new(&a->loop)) {
+		log_err("event loop: %s", strerror(errno));
+		goto out_cfg;
+	}
+	ret = loop_signals(a->loop, signals, 3, on_signal, a);
+	if (ret) {
+		log_err("signals: %s", strerror(-ret));
+		goto out_loop;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	a->pools = pool_set_new(a->cfg);
+	if (!a->pools) {
+		log_err("pools: %s", strerror(errno));
+		goto out_loop;
+	}
+	pool_set_event_fn(a->pools, pool_event, a);
+	ret = reg_new(&a->reg, a->loop, a->cfg, a->pools, NULL);
+	if (ret)
+		goto out_pools;
+	ret = vnet_open(&a->vnet);
+	if (ret) {
+		log_err("rtnetlink: %s", strerror(-ret));
+		goto out_reg;
+	}
+	if (vnet_apply(a, a->cfg))
+		log_warn("some virtual network routes are missing");
+	ret = ctlsock_open(&a->ctl, a->loop, a->cfg->control_socket,
+			   ctl_handler, a);
+	if (ret) {
+		log_err("control socket %s: %s", a->cfg->control_socket,
+			strerror(-ret));
+		goto out_vnet;
+	}
+	if (!foreground && daemon(0, 0)) {
+		log_err("daemon: %s", strerror(errno));
+		goto out_ctl;
+	}
+	log_notice("running: %zu bindings, %zu hosts, %zu HA addresses",
+		   reg_binding_count(a->reg), a->cfg->n_hosts,
+		   a->cfg->n_ha_addrs);
+	ret = loop_run(a->loop);
+	status = ret ? 1 : 0;
+	if (ret)
+		log_err("event loop: %s", strerror(-ret));
+out_ctl:
+	ctlsock_close(a->ctl);
+out_vnet:
+	vnet_sync(a->vnet, NULL, 0, NULL, NULL);
+	vnet_close(a->vnet);
+out_reg:
+	log_notice("%zu bindings %s", reg_binding_count(a->reg),
+		   a->flush_on_exit ? "flushed" : "left in the kernel");
+	reg_free(a->reg, a->flush_on_exit);
+out_pools:
+	pool_set_free(a->pools);
+out_loop:
+	loop_free(a->loop);
+out_cfg:
+	config_free(a->cfg);
+	log_close();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "check", required_argument, NULL, 'C' },
+		{ "flush-on-exit", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct agentd a = { .config_path = CONFIG_DEFAULT_PATH };
+	bool foreground = false;
+	char bad[64];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fc:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'c':
+			a.config_path = optarg;
+			break;
+		case 'd':
+			if (log_parse_debug(optarg, &a.debug_mask, bad,
+					    sizeof(bad))) {
+				fprintf(stderr,
+					"mipha-agentd: -d: unknown subsystem "
+					"\"%s\"\n", bad);
+				return 2;
+			}
+			a.debug_from_cmdline = true;
+			break;
+		case 'C':
+			return check_only(optarg);
+		case 'F':
+			a.flush_on_exit = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mipha-agentd: unexpected \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return run(&a, foreground);
+}

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * miphactl: the commands answered by mipha-agentd over its control socket
+ * (binding list/show/summary, pool show, stats, config reload), and
+ * "config check FILE", which runs the daemon's own configuration loader.
+ *
+ * The socket is /run/mipha/agentd.sock unless -socket PATH or
+ * $MIPHA_AGENTD_SOCK say otherwise. See ctlsock.h for the protocol.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "ctlsock.h"
+#include "reg_msg.h"
+
+/* daemon_next(): the final "ok" line was read (CTL_* are 0..2). */
+#define ANSWER_END 100
+
+struct daemon_conn {
+	FILE *f;
+	char *line;
+	size_t size;
+};
+
+static const char *sock_path(const struct ctl *c)
+{
+	const char *env = getenv("MIPHA_AGENTD_SOCK");
+
+	if (c->sock_path)
+		return c->sock_path;
+	return env && *env ? env : CONFIG_DEFAULT_SOCKET;
+}
+
+static int daemon_open(struct ctl *c, struct daemon_conn *dc)
+{
+	const char *path = sock_path(c);
+	int fd = ctlsock_connect(path);
+
+	memset(dc, 0, sizeof(*dc));
+	if (fd < 0)
+		return ctl_fail(c, CTL_ERR, "%s: %s (is mipha-agentd running?)",
+				path, strerror(-fd));
+	dc->f = fdopen(fd, "r+");
+	if (!dc->f) {
+		close(fd);
+		return ctl_fail(c, CTL_ERR, "%s", strerror(errno));
+	}
+	return CTL_OK;
+}
+
+static void daemon_close(struct daemon_conn *dc)
+{
+	if (dc->f)
+		fclose(dc->f);
+	free(dc->line);
+}
+
+static int daemon_send(struct ctl *c, struct daemon_conn *dc, json_t *req)
+{
+	int ret = json_dumpf(req, dc->f, JSON_COMPACT);
+
+	json_decref(req);
+	if (ret || fputc('\n', dc->f) == EOF || fflush(dc->f))
+		return ctl_fail(c, CTL_ERR, "control socket: write failed");
+	return CTL_OK;
+}
+
+/*
+ * Next answer line into *obj: CTL_OK for a list item, ANSWER_END for the
+ * final "ok" line, or an error (reported, *obj NULL).
+ */
+static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
+{
+	json_error_t jerr;
+	const char *status;
+
+	*obj = NULL;
+	if (getline(&dc->line, &dc->size, dc->f) < 0)
+		return ctl_fail(c, CTL_ERR,
+				"control socket: connection closed by the "
+				"daemon");
+	*obj = json_loads(dc->line, 0, &jerr);
+	if (!*obj || !json_is_object(*obj)) {
+		json_decref(*obj);
+		*obj = NULL;
+		return ctl_fail(c, CTL_ERR, "control socket: bad answer: %s",
+				jerr.text);
+	}
+	status = json_string_value(json_object_get(*obj, "status"));
+	if (!status)
+		return CTL_OK; /* a list item */
+	if (strcmp(status, "ok")) {
+		const char *e = json_string_value(json_object_get(*obj,
+								  "error"));
+		int ret = ctl_fail(c, CTL_ERR, "mipha-agentd: %s", e ?: status);
+
+		json_decref(*obj);
+		*obj = NULL;
+		return ret;
+	}
+	return ANSWER_END;
+}
+
+/* One request whose answer is a single result. */
+static int daemon_call(struct ctl *c, json_t *req, json_t **result)
+{
+	struct daemon_conn dc;
+	json_t *obj;
+	int ret;
+
+	*result = NULL;
+	ret = daemon_open(c, &dc);
+	if (ret) {
+		json_decref(req);
+		return ret;
+	}
+	ret = daemon_send(c, &dc, req);
+	while (!ret) {
+		ret = daemon_next(c, &dc, &obj);
+		if (ret == ANSWER_END) {
+			*result = json_incref(json_object_get(obj, "result"));
+			json_decref(obj);
+			ret = CTL_OK;
+			break;
+		}
+		json_decref(obj); /* stray items: not expected here */
+	}
+	daemon_close(&dc);
+	return ret;
+}
+
+static json_int_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k)) ?: "";
+}
+
+/* The block of "show ip mobile binding" for one binding. */
+static void binding_block(struct ctl *c, const json_t *b)
+{
+	const char *opts = jstr(b, "routing_options");
+	char granted[32], remaining[32];
+
+	fmt_hms(granted, sizeof(granted), (uint64_t)jint(b, "lifetime"));
+	fmt_hms(remaining, sizeof(remaining), (uint64_t)jint(b, "remaining"));
+	fprintf(c->out, "%s:\n", jstr(b, "home_addr"));
+	if (json_object_get(b, "nai"))
+		fprintf(c->out, "    NAI %s%s%s\n", jstr(b, "nai"),
+			json_object_get(b, "pool") ? ", pool " : "",
+			jstr(b, "pool"));
+	fprintf(c->out, "    Care-of Addr %s, Src Addr %s,\n", jstr(b, "coa"),
+		jstr(b, "src"));
+	fprintf(c->out, "    Lifetime granted %s (%lld), remaining %s\n",
+		granted, (long long)jint(b, "lifetime"), remaining);
+	fprintf(c->out, "    Flags %s, Identification %s,\n", jstr(b, "flags"),
+		jstr(b, "identification"));
+	fprintf(c->out, "    Tunnel src %s dest %s %s\n", jstr(b, "ha_addr"),
+		jstr(b, "coa"),
+		json_is_true(json_object_get(b, "reverse_tunnel")) ?
+			"reverse-allowed" : "reverse-off");
+	fprintf(c->out, "    Routing Options -%s%s%s%s\n",
+		strchr(opts, 'B') ? " (B)Broadcast" : "",
+		strchr(opts, 'D') ? " (D)Direct-to-MN" : "",
+		strchr(opts, 'G') ? " (G)GRE" : "",
+		strchr(opts, 'T') ? " (T)Reverse-tunnel" : "");
+}
+
+static int binding_list(struct ctl *c, int argc, char **argv)
+{
+	struct daemon_conn dc;
+	json_t *obj, *all = NULL;
+	bool first = true;
+	int ret;
+
+	if (argc)
+		return ctl_fail(c, CTL_USAGE, "binding list: unexpected \"%s\"",
+				argv[0]);
+	ret = daemon_open(c, &dc);
+	if (ret)
+		return ret;
+	ret = daemon_send(c, &dc, json_pack("{s:s}", "command",
+					     "binding list"));
+	/* Text needs the total first: keep the items (JSON streams them). */
+	if (!c->json)
+		all = json_array();
+	else
+		fputs("[", c->out);
+	while (!ret) {
+		ret = daemon_next(c, &dc, &obj);
+		if (ret == ANSWER_END) {
+			if (c->json) {
+				fputs("]\n", c->out);
+			} else {
+				size_t i;
+
+				fprintf(c->out, "Mobility Binding List:\n"
+					"Total %zu\n", json_array_size(all));
+				for (i = 0; i < json_array_size(all); i++)
+					binding_block(c,
+						      json_array_get(all, i));
+			}
+			json_decref(obj);
+			ret = CTL_OK;
+			break;
+		}
+		if (ret)
+			break;
+		if (c->json) {
+			if (!first)
+				fputc(',', c->out);
+			first = false;
+			json_dumpf(obj, c->out, JSON_COMPACT);
+			json_decref(obj);
+		} else {
+			json_array_append_new(all, obj);
+		}
+	}
+	json_decref(all);
+	daemon_close(&dc);
+	return ret;
+}
+
+static int binding_show(struct ctl *c, int argc, char **argv)
+{
+	struct in_addr a;
+	json_t *res;
+	int ret;
+
+	if (argc != 1 || !parse_ipv4(argv[0], &a))
+		return ctl_fail(c, CTL_USAGE,
+				"binding show: one home address expected");
+	ret = daemon_call(c, json_pack("{s:s, s:s}", "command", "binding show",
+				       "home_addr", argv[0]), &res);
+	if (ret)
+		return ret;
+	if (c->json)
+		ctl_json_print(c, res);
+	else {
+		binding_block(c, res);
+		json_decref(res);
+	}
+	return CTL_OK;
+}
+
+static int binding_summary(struct ctl *c, int argc, char **argv)
+{
+	const char *k;
+	json_t *res, *v;
+	int ret;
+
+	if (argc)
+		return ctl_fail(c, CTL_USAGE,
+				"binding summary: unexpected \"%s\"", argv[0]);
+	ret = daemon_call(c, json_pack("{s:s}", "command", "binding summary"),
+			  &res);
+	if (ret)
+		return ret;
+	if (c->json) {
+		ctl_json_print(c, res);
+		return CTL_OK;
+	}
+	fprintf(c->out,
+		"Mobility Binding List:\nTotal %lld\n"
+		"  dynamic addresses %lld, virtual networks %lld, GRE %lld, "
+		"reverse tunnel %lld\n",
+		(long long)jint(res, "total"), (long long)jint(res, "dynamic"),
+		(long long)jint(res, "virtual_network"),
+		(long long)jint(res, "gre"),
+		(long long)jint(res, "reverse_tunnel"));
+	json_object_foreach(json_object_get(res, "by_ha_addr"), k, v)
+		fprintf(c->out, "  home agent %s: %lld\n", k,
+			(long long)json_integer_value(v));
+	json_decref(res);
+	return CTL_OK;
+}
+
+static int binding_help(struct ctl *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(c->out, "Usage: miphactl binding { list | show ADDR | "
+			"summary }\n");
+	return CTL_OK;
+}
+
+static const struct ctl_cmd binding_cmds[] = {
+	{ "list", binding_list },	{ "show", binding_show },
+	{ "summary", binding_summary }, { "help", binding_help },
+	{ NULL, NULL },
+};
+
+int do_daemon_binding(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, binding_cmds, "binding", argc, argv);
+}
+
+static int pool_show(struct ctl *c, int argc, char **argv)
+{
+	json_t *res, *p, *r;
+	size_t i, j;
+	int ret;
+
+	if (argc)
+		return ctl_fail(c, CTL_USAGE, "pool show: unexpected \"%s\"",
+				argv[0]);
+	ret = daemon_call(c, json_pack("{s:s}", "command", "pool show"), &res);
+	if (ret)
+		return ret;
+	if (c->json) {
+		ctl_json_print(c, res);
+		return CTL_OK;
+	}
+	json_array_foreach(json_object_get(res, "pools"), i, p) {
+		fprintf(c->out,
+			"Pool %s%s%s: %lld of %lld in use (peak %lld), "
+			"%lld allocated, %lld released, %lld exhausted\n",
+			jstr(p, "name"), json_object_get(p, "group") ?
+				", group " : "", jstr(p, "group"),
+			(long long)jint(p, "used"), (long long)jint(p, "size"),
+			(long long)jint(p, "peak"),
+			(long long)jint(p, "allocs"),
+			(long long)jint(p, "releases"),
+			(long long)jint(p, "exhausted"));
+		if (jint(p, "threshold_high"))
+			fprintf(c->out, "  threshold low %lld%% high %lld%%%s\n",
+				(long long)jint(p, "threshold_low"),
+				(long long)jint(p, "threshold_high"),
+				json_is_true(json_object_get(p, "above_high")) ?
+					" (above high)" : "");
+		json_array_foreach(json_object_get(p, "ranges"), j, r)
+			fprintf(c->out,
+				"  %s - %s priority %lld: %lld of %lld in use\n",
+				jstr(r, "first"), jstr(r, "last"),
+				(long long)jint(r, "priority"),
+				(long long)jint(r, "used"),
+				(long long)jint(r, "size"));
+	}
+	json_decref(res);
+	return CTL_OK;
+}
+
+static const struct ctl_cmd pool_cmds[] = {
+	{ "show", pool_show },
+	{ NULL, NULL },
+};
+
+int do_pool(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, pool_cmds, "pool", argc, argv);
+}
+
+int do_daemon_stats(struct ctl *c, int argc, char **argv)
+{
+	const char *k;
+	json_t *res, *v;
+	int ret;
+
+	if (argc)
+		return ctl_fail(c, CTL_USAGE, "stats: unexpected \"%s\"",
+				argv[0]);
+	ret = daemon_call(c, json_pack("{s:s}", "command", "stats"), &res);
+	if (ret)
+		return ret;
+	if (c->json) {
+		ctl_json_print(c, res);
+		return CTL_OK;
+	}
+	json_object_foreach(res, k, v) {
+		if (json_is_integer(v))
+			fprintf(c->out, "%-18s %lld\n", k,
+				(long long)json_integer_value(v));
+	}
+	fprintf(c->out, "replies by code:\n");
+	json_object_foreach(json_object_get(res, "replies"), k, v)
+		fprintf(c->out, "  %3s %-40s %lld\n", k,
+			reg_code_str((uint8_t)atoi(k)),
+			(long long)json_integer_value(v));
+	json_decref(res);
+	return CTL_OK;
+}
+
+static int config_check(struct ctl *c, int argc, char **argv)
+{
+	struct config *cfg;
+	char err[512];
+
+	if (argc != 1)
+		return ctl_fail(c, CTL_USAGE, "config check: one file expected");
+	if (config_load(argv[0], &cfg, err, sizeof(err))) {
+		if (c->json)
+			ctl_json_print(c, json_pack("{s:b, s:s}", "valid", 0,
+						    "error", err));
+		return ctl_fail(c, CTL_ERR, "%s", err);
+	}
+	if (c->json)
+		ctl_json_print(c, json_pack("{s:b, s:I, s:I, s:I}", "valid", 1,
+					    "hosts", (json_int_t)cfg->n_hosts,
+					    "pools", (json_int_t)cfg->n_pools,
+					    "virtual_networks",
+					    (json_int_t)cfg->n_vnets));
+	else
+		fprintf(c->out, "%s: valid\n", argv[0]);
+	config_free(cfg);
+	return CTL_OK;
+}
+
+static int config_reload(struct ctl *c, int argc, char **argv)
+{
+	json_t *res;
+	int ret;
+
+	if (argc)
+		return ctl_fail(c, CTL_USAGE,
+				"config reload: unexpected \"%s\"", argv[0]);
+	ret = daemon_call(c, json_pack("{s:s}", "command", "config reload"),
+			  &res);
+	if (ret)
+		return ret;
+	if (c->json)
+		ctl_json_print(c, res);
+	else {
+		fprintf(c->out, "%s\n", jstr(res, "message"));
+		json_decref(res);
+	}
+	return CTL_OK;
+}
+
+static const struct ctl_cmd config_cmds[] = {
+	{ "check", config_check },
+	{ "reload", config_reload },
+	{ NULL, NULL },
+};
+
+int do_config(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, config_cmds, "config", argc, argv);
+}
+
+void daemon_usage(FILE *f)
+{
+	fprintf(f,
+		"       miphactl binding { list | show ADDR | summary }\n"
+		"       miphactl pool show\n"
+		"       miphactl stats\n"
+		"       miphactl config { check FILE | reload }\n");
+}

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctlsock: unix stream server of JSON lines, non-blocking, on the loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "ctlsock.h"
+#include "log.h"
+#include "loop.h"
+
+/* Output is refilled from a stream while less than this is queued. */
+#define CTL_OUT_LOW 65536
+
+struct ctl_client {
+	struct ctl_client *next;
+	struct ctlsock *srv;
+	struct loop_io io;
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off, out_size;
+	struct ctlsock_stream stream;
+	bool streaming;
+	size_t count;
+	bool closing; /* close once the output is written */
+};
+
+struct ctlsock {
+	struct loop *loop;
+	struct loop_io io;
+	char *path;
+	ctlsock_handler handler;
+	void *data;
+	struct ctl_client *clients;
+	unsigned int nclients;
+};
+
+static void client_free(struct ctl_client *cl)
+{
+	struct ctlsock *s = cl->srv;
+	struct ctl_client **pp;
+
+	for (pp = &s->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	s->nclients--;
+	loop_io_del(s->loop, &cl->io);
+	close(cl->io.fd);
+	if (cl->streaming && cl->stream.free)
+		cl->stream.free(cl->stream.state);
+	free(cl->in);
+	free(cl->out);
+	free(cl);
+}
+
+static int out_put(struct ctl_client *cl, json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	size_t len;
+
+	json_decref(obj);
+	if (!s)
+		return -ENOMEM;
+	len = strlen(s);
+	if (cl->out_len + len + 1 > cl->out_size) {
+		size_t size = (cl->out_len + len + 1) * 2;
+		char *n = realloc(cl->out, size);
+
+		if (!n) {
+			free(s);
+			return -ENOMEM;
+		}
+		cl->out = n;
+		cl->out_size = size;
+	}
+	memcpy(cl->out + cl->out_len, s, len);
+	cl->out[cl->out_len + len] = '\n';
+	cl->out_len += len + 1;
+	free(s);
+	return 0;
+}
+
+static void put_error(struct ctl_client *cl, const char *msg)
+{
+	out_put(cl, json_pack("{s:s, s:s}", "status", "error", "error", msg));
+}
+
+/* Move stream items into the output buffer until it has enough. */
+static void stream_fill(struct ctl_client *cl)
+{
+	while (cl->streaming && cl->out_len - cl->out_off < CTL_OUT_LOW) {
+		json_t *item = cl->stream.next(cl->stream.state);
+
+		if (!item) {
+			if (cl->stream.free)
+				cl->stream.free(cl->stream.state);
+			cl->streaming = false;
+			out_put(cl, json_pack("{s:s, s:I}", "status", "ok",
+					      "count",
+					      (json_int_t)cl->count));
+			break;
+		}
+		cl->count++;
+		if (out_put(cl, item)) {
+			cl->closing = true;
+			break;
+		}
+	}
+}
+
+static void handle_line(struct ctl_client *cl, char *line)
+{
+	struct ctlsock *s = cl->srv;
+	struct ctlsock_stream st = { 0 };
+	const char *err = NULL, *cmd;
+	json_error_t jerr;
+	json_t *req, *res;
+
+	req = json_loads(line, 0, &jerr);
+	if (!req || !json_is_object(req)) {
+		json_decref(req);
+		put_error(cl, "request is not a JSON object");
+		return;
+	}
+	cmd = json_string_value(json_object_get(req, "command"));
+	if (!cmd) {
+		json_decref(req);
+		put_error(cl, "request has no \"command\"");
+		return;
+	}
+	log_debug(LOG_CTL, "command \"%s\"", cmd);
+	res = s->handler(s->data, cmd, req, &st, &err);
+	json_decref(req);
+	if (res) {
+		out_put(cl, json_pack("{s:s, s:o}", "status", "ok", "result",
+				      res));
+	} else if (st.next) {
+		cl->stream = st;
+		cl->streaming = true;
+		cl->count = 0;
+		stream_fill(cl);
+	} else {
+		put_error(cl, err ?: "failed");
+	}
+}
+
+static void client_write(struct ctl_client *cl)
+{
+	while (cl->out_off < cl->out_len) {
+		ssize_t n = write(cl->io.fd, cl->out + cl->out_off,
+				  cl->out_len - cl->out_off);
+
+		if (n < 0) {
+			if (errno == EAGAIN)
+				break;
+			cl->closing = true;
+			cl->out_off = cl->out_len = 0;
+			return;
+		}
+		cl->out_off += (size_t)n;
+		if (cl->out_off == cl->out_len) {
+			cl->out_off = cl->out_len = 0;
+			stream_fill(cl);
+		}
+	}
+}
+
+/* Answer the complete lines received, one request at a time. */
+static void process_input(struct ctl_client *cl)
+{
+	char *nl;
+
+	while (!cl->streaming && !cl->closing &&
+	       (nl = memchr(cl->in, '\n', cl->in_len))) {
+		*nl = '\0';
+		handle_line(cl, cl->in);
+		cl->in_len -= (size_t)(nl + 1 - cl->in);
+		memmove(cl->in, nl + 1, cl->in_len);
+	}
+	if (cl->in_len == CTLSOCK_LINE_MAX) {
+		put_error(cl, "request line too long");
+		cl->closing = true;
+	}
+}
+
+static void client_cb(struct loop_io *io, uint32_t events)
+{
+	struct ctl_client *cl = io->data;
+
+	if (events & EPOLLIN) {
+		ssize_t n = read(io->fd, cl->in + cl->in_len,
+				 CTLSOCK_LINE_MAX - cl->in_len);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN)) {
+			client_free(cl);
+			return;
+		}
+		if (n > 0)
+			cl->in_len += (size_t)n;
+	} else if (events & (EPOLLHUP | EPOLLERR)) {
+		client_free(cl);
+		return;
+	}
+	for (;;) {
+		process_input(cl);
+		client_write(cl);
+		/* Written out and more requests queued: answer them too. */
+		if (cl->streaming || cl->closing || cl->out_len ||
+		    !memchr(cl->in, '\n', cl->in_len))
+			break;
+	}
+	if (cl->closing && cl->out_len == cl->out_off) {
+		client_free(cl);
+		return;
+	}
+	/* Wait for room to write while output is pending; else for input. */
+	loop_io_mod(cl->srv->loop, &cl->io,
+		    cl->out_len > cl->out_off || cl->streaming ? EPOLLOUT :
+								 EPOLLIN);
+}
+
+static void accept_cb(struct loop_io *io, uint32_t events)
+{
+	struct ctlsock *s = io->data;
+	struct ctl_client *cl;
+	int fd;
+
+	(void)events;
+	for (;;) {
+		fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_ratelimited(LOG_WARNING,
+						"control socket: accept: %s",
+						strerror(errno));
+			return;
+		}
+		if (s->nclients >= CTLSOCK_MAX_CLIENTS) {
+			log_ratelimited(LOG_WARNING,
+					"control socket: too many clients");
+			close(fd);
+			continue;
+		}
+		cl = calloc(1, sizeof(*cl));
+		if (cl)
+			cl->in = malloc(CTLSOCK_LINE_MAX);
+		if (!cl || !cl->in ||
+		    loop_io_add(s->loop, &cl->io, fd, EPOLLIN, client_cb, cl)) {
+			if (cl)
+				free(cl->in);
+			free(cl);
+			close(fd);
+			continue;
+		}
+		cl->srv = s;
+		cl->next = s->clients;
+		s->clients = cl;
+		s->nclients++;
+		log_debug(LOG_CTL, "client connected");
+	}
+}
+
+static int mkdir_parent(const char *path)
+{
+	char *dup = strdup(path), *dir;
+	int ret = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	dir = dirname(dup);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		ret = -errno;
+	free(dup);
+	return ret;
+}
+
+int ctlsock_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
+		 ctlsock_handler handler, void *data)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ctlsock *s;
+	int fd, ret;
+
+	*cp = NULL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	ret = mkdir_parent(path);
+	if (ret)
+		return ret;
+	/* A live daemon answers on it: do not steal its socket. */
+	fd = ctlsock_connect(path);
+	if (fd >= 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->path = strdup(path);
+	if (!s->path) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    chmod(path, 0660) || listen(fd, 16)) {
+		ret = -errno;
+		goto err_close;
+	}
+	s->loop = l;
+	s->handler = handler;
+	s->data = data;
+	ret = loop_io_add(l, &s->io, fd, EPOLLIN, accept_cb, s);
+	if (ret)
+		goto err_unlink;
+	*cp = s;
+	return 0;
+
+err_unlink:
+	unlink(path);
+err_close:
+	close(fd);
+err_free:
+	free(s->path);
+	free(s);
+	return ret;
+}
+
+void ctlsock_close(struct ctlsock *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s->clients);
+	loop_io_del(s->loop, &s->io);
+	close(s->io.fd);
+	unlink(s->path);
+	free(s->path);
+	free(s);
+}

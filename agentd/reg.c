@@ -1,0 +1,1152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reg: the registration service. One UDP socket on port 434 (wildcard, with
+ * IP_PKTINFO so we know which address a request was sent to, and answer
+ * from it), the binding table (hashed by home address and by NAI), pool
+ * addresses, kernel installs, expiry, and recovery from the kernel table.
+ *
+ * The kernel is the authority on what is forwarded; the daemon's table is
+ * its view plus what the kernel does not know (NAI, replay state, pool):
+ * the same data the agent cookie carries, so the view can always be rebuilt
+ * from a dump.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include "config.h"
+#include "kernel.h"
+#include "log.h"
+#include "loop.h"
+#include "pool.h"
+#include "reg.h"
+#include "reg_config.h"
+
+/* Bindings whose expiry the kernel has not reported get this long. */
+#define REG_EXPIRY_GRACE_MS 1000
+
+struct reg_binding {
+	struct reg_binding *next_addr; /* hash chain by home address */
+	struct reg_binding *next_nai;  /* hash chain by NAI */
+	struct reg *r;
+	struct loop_timer timer; /* expiry */
+	struct in_addr home_addr, coa, ha_addr, src;
+	struct replay_state replay;
+	uint64_t reg_time_ms; /* Unix ms of the registration */
+	uint64_t expires_ms;  /* monotonic; 0: never */
+	uint32_t spi;
+	uint32_t granted; /* seconds */
+	uint32_t link;
+	uint32_t kflags;
+	uint8_t req_flags;
+	uint8_t replay_method;
+	uint8_t encap;
+	uint8_t nai_len;
+	char *pool; /* pool the address came from, or NULL */
+	uint8_t *nai;
+};
+
+/*
+ * Replay state of mobile nodes without a binding: nonces handed out in a
+ * denial (a node's first request under nonces is always refused with the
+ * nonce to use) and the high-water mark after a deregistration. A
+ * direct-mapped cache: bounded memory whatever the request rate; a
+ * collision only costs the evicted node one more 133 round trip.
+ */
+#define REG_REPLAY_CACHE 4096
+
+struct replay_slot {
+	uint64_t key; /* 0: empty */
+	struct replay_state st;
+};
+
+struct htab {
+	struct reg_binding **b;
+	size_t size; /* power of two */
+	size_t n;
+};
+
+struct reg {
+	struct loop *loop;
+	const struct config *cfg;
+	struct pool_set *pools;
+	struct reg_env env;
+	struct reg_config_env envdata;
+	struct kernel_sock *ks;	 /* requests */
+	struct kernel_sock *kns; /* notifications */
+	struct loop_io udp_io;
+	struct loop_io notify_io;
+	struct htab by_addr;
+	struct htab by_nai;
+	struct reg_stats stats;
+	struct replay_slot replay_cache[REG_REPLAY_CACHE];
+	uint8_t rbuf[REG_MSG_MAX];
+	uint8_t sbuf[1024];
+};
+
+/* ---- hash tables ------------------------------------------------------ */
+
+static size_t hash_addr(struct in_addr a)
+{
+	uint32_t x = ntohl(a.s_addr);
+
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	x ^= x >> 16;
+	return x;
+}
+
+static size_t hash_nai(const uint8_t *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+static size_t binding_hash(const struct reg_binding *b, bool nai)
+{
+	return nai ? hash_nai(b->nai, b->nai_len) : hash_addr(b->home_addr);
+}
+
+static struct reg_binding **chain_next(struct reg_binding *b, bool nai)
+{
+	return nai ? &b->next_nai : &b->next_addr;
+}
+
+static int htab_grow(struct htab *t, bool nai)
+{
+	size_t size = t->size ? t->size * 2 : 1024, i;
+	struct reg_binding **nb = calloc(size, sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	for (i = 0; i < t->size; i++) {
+		struct reg_binding *b = t->b[i], *next;
+
+		for (; b; b = next) {
+			size_t h = binding_hash(b, nai) & (size - 1);
+
+			next = *chain_next(b, nai);
+			*chain_next(b, nai) = nb[h];
+			nb[h] = b;
+		}
+	}
+	free(t->b);
+	t->b = nb;
+	t->size = size;
+	return 0;
+}
+
+static int htab_insert(struct htab *t, struct reg_binding *b, bool nai)
+{
+	size_t h;
+
+	if (t->n >= t->size) {
+		int ret = htab_grow(t, nai);
+
+		/* A full table still works, only with longer chains. */
+		if (ret && !t->size)
+			return ret;
+	}
+	h = binding_hash(b, nai) & (t->size - 1);
+	*chain_next(b, nai) = t->b[h];
+	t->b[h] = b;
+	t->n++;
+	return 0;
+}
+
+static void htab_remove(struct htab *t, struct reg_binding *b, bool nai)
+{
+	struct reg_binding **pp;
+
+	if (!t->size)
+		return;
+	pp = &t->b[binding_hash(b, nai) & (t->size - 1)];
+	for (; *pp; pp = chain_next(*pp, nai)) {
+		if (*pp == b) {
+			*pp = *chain_next(b, nai);
+			t->n--;
+			return;
+		}
+	}
+}
+
+static struct reg_binding *find_addr(const struct reg *r, struct in_addr a)
+{
+	struct reg_binding *b;
+
+	if (!r->by_addr.size)
+		return NULL;
+	b = r->by_addr.b[hash_addr(a) & (r->by_addr.size - 1)];
+	for (; b; b = b->next_addr) {
+		if (b->home_addr.s_addr == a.s_addr)
+			return b;
+	}
+	return NULL;
+}
+
+static struct reg_binding *find_nai(const struct reg *r, const uint8_t *nai,
+				    uint8_t len)
+{
+	struct reg_binding *b;
+
+	if (!r->by_nai.size || !len)
+		return NULL;
+	b = r->by_nai.b[hash_nai(nai, len) & (r->by_nai.size - 1)];
+	for (; b; b = b->next_nai) {
+		if (b->nai_len == len && !memcmp(b->nai, nai, len))
+			return b;
+	}
+	return NULL;
+}
+
+/* ---- replay cache ----------------------------------------------------- */
+
+static uint64_t replay_key(const struct reg_request *req, bool nai)
+{
+	uint64_t k = nai ? (uint64_t)hash_nai(req->nai, req->nai_len) << 1 :
+			   (uint64_t)hash_addr(req->home_addr) << 1 | 1;
+
+	return k ?: 2;
+}
+
+static struct replay_slot *replay_slot(struct reg *r, uint64_t key)
+{
+	return &r->replay_cache[(key ^ key >> 29) % REG_REPLAY_CACHE];
+}
+
+static bool replay_cache_get(struct reg *r, uint64_t key,
+			     struct replay_state *st)
+{
+	struct replay_slot *s = replay_slot(r, key);
+
+	if (s->key != key)
+		return false;
+	*st = s->st;
+	return true;
+}
+
+static void replay_cache_put(struct reg *r, uint64_t key,
+			     const struct replay_state *st)
+{
+	struct replay_slot *s = replay_slot(r, key);
+
+	s->key = key;
+	s->st = *st;
+}
+
+/* ---- bindings --------------------------------------------------------- */
+
+static uint64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void expiry_cb(struct loop_timer *t);
+
+static void binding_unlink_free(struct reg *r, struct reg_binding *b)
+{
+	loop_timer_cancel(r->loop, &b->timer);
+	htab_remove(&r->by_addr, b, false);
+	if (b->nai_len)
+		htab_remove(&r->by_nai, b, true);
+	free(b->pool);
+	free(b->nai);
+	free(b);
+}
+
+/* Forget a binding (the kernel's copy is handled by the caller). */
+static void binding_drop(struct reg *r, struct reg_binding *b,
+			 const char *why)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
+	if (b->pool) {
+		pool_release(r->pools, b->home_addr);
+		log_debug(LOG_POOL, "%s released to pool %s (%s)", a, b->pool,
+			  why);
+	}
+	log_debug(LOG_REGISTRATION, "binding %s removed: %s", a, why);
+	binding_unlink_free(r, b);
+}
+
+static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
+				       const uint8_t *nai, uint8_t nai_len,
+				       const char *pool)
+{
+	struct reg_binding *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->r = r;
+	b->home_addr = home;
+	loop_timer_init(&b->timer, expiry_cb, b);
+	if (nai_len) {
+		b->nai = malloc(nai_len);
+		if (!b->nai)
+			goto err;
+		memcpy(b->nai, nai, nai_len);
+		b->nai_len = nai_len;
+	}
+	if (pool) {
+		b->pool = strdup(pool);
+		if (!b->pool)
+			goto err;
+	}
+	if (htab_insert(&r->by_addr, b, false))
+		goto err;
+	if (nai_len && htab_insert(&r->by_nai, b, true)) {
+		htab_remove(&r->by_addr, b, false);
+		goto err;
+	}
+	return b;
+err:
+	free(b->nai);
+	free(b->pool);
+	free(b);
+	return NULL;
+}
+
+static void binding_arm(struct reg *r, struct reg_binding *b,
+			uint64_t remaining_ms)
+{
+	/*
+	 * The kernel expires the binding itself at the same moment and tells
+	 * us; the timer (a little later) covers a lost notification.
+	 */
+	b->expires_ms = loop_now_ms() + remaining_ms;
+	if (loop_timer_arm_at(r->loop, &b->timer,
+			      b->expires_ms + REG_EXPIRY_GRACE_MS))
+		log_err("out of memory arming an expiry timer");
+}
+
+static void expiry_cb(struct loop_timer *t)
+{
+	struct reg_binding *b = t->data;
+	struct reg *r = b->r;
+	int ret;
+
+	/* Normally the kernel's EXPIRED came first; make sure it is gone. */
+	ret = kernel_binding_del(r->ks, b->home_addr);
+	if (ret && ret != -ENOENT)
+		log_warn("expiry: kernel delete failed: %s", strerror(-ret));
+	r->stats.expiries++;
+	binding_drop(r, b, "expired");
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void send_reply(struct reg *r, const struct reg_decision *d,
+		       const struct sockaddr_in *to, struct in_addr from)
+{
+	struct reg_reply rep = {
+		.code = d->code,
+		.lifetime = d->lifetime,
+		.home_addr = d->home_addr,
+		.ha_addr = d->ha_addr,
+		.id = d->reply_id,
+	};
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
+	struct iovec iov;
+	struct msghdr mh = {
+		.msg_name = (void *)to,
+		.msg_namelen = sizeof(*to),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	struct in_pktinfo *pi;
+	struct cmsghdr *cm;
+	ssize_t len;
+
+	if (d->parsed && d->req.nai) {
+		rep.nai = d->req.nai;
+		rep.nai_len = d->req.nai_len;
+	}
+	len = reg_reply_build(r->sbuf, sizeof(r->sbuf), &rep,
+			      d->sign_mn_ha ? &d->sa.key : NULL,
+			      d->sign_fa_ha ? &d->fa_key : NULL);
+	if (len < 0) {
+		r->stats.send_errors++;
+		log_ratelimited(LOG_ERR, "building a reply: %s",
+				strerror((int)-len));
+		return;
+	}
+	iov.iov_base = r->sbuf;
+	iov.iov_len = (size_t)len;
+	/* Answer from the address the request was sent to (not broadcast). */
+	if (from.s_addr != htonl(INADDR_BROADCAST) && from.s_addr) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+		pi = (struct in_pktinfo *)CMSG_DATA(cm);
+		pi->ipi_spec_dst = from;
+	}
+	if (sendmsg(r->udp_io.fd, &mh, MSG_DONTWAIT) < 0) {
+		r->stats.send_errors++;
+		log_ratelimited(LOG_WARNING, "sending a reply: %s",
+				strerror(errno));
+		return;
+	}
+	r->stats.replies[d->code]++;
+}
+
+/* ---- registration ----------------------------------------------------- */
+
+static int install(struct reg *r, struct reg_decision *d,
+		   const struct reg_input *in, struct reg_binding **bp)
+{
+	struct reg_binding *b = *bp;
+	struct kernel_binding kb = { 0 };
+	struct reg_cookie cookie;
+	uint8_t cbuf[REG_COOKIE_MAX];
+	char pool[REG_POOL_NAME_MAX + 1] = "";
+	bool allocated = false;
+	int clen, ret;
+
+	if (d->need_addr) {
+		ret = pool_alloc(r->pools, d->host.pool, &d->home_addr);
+		if (ret) {
+			d->why = ret == -ENOSPC ? "pool exhausted" :
+						  "no such pool";
+			return REG_CODE_RESOURCES;
+		}
+		allocated = true;
+		snprintf(pool, sizeof(pool), "%s", d->host.pool);
+	} else if (b && b->pool) {
+		snprintf(pool, sizeof(pool), "%s", b->pool);
+	}
+
+	kb.home_addr = d->home_addr;
+	kb.coa = d->req.coa;
+	kb.ha_addr = d->ha_addr;
+	kb.encap = d->encap;
+	kb.flags = d->kflags;
+	kb.link = d->host.link;
+	kb.lifetime = d->lifetime;
+
+	memset(&cookie, 0, sizeof(cookie));
+	cookie.req_flags = d->req.flags;
+	cookie.replay_method = d->sa.replay;
+	cookie.replay = d->replay;
+	cookie.spi = d->sa.key.spi;
+	cookie.granted = d->lifetime;
+	cookie.reg_time_ms = unix_ms();
+	cookie.src = in->src;
+	if (d->req.nai &&
+	    (reg_request_covered(&d->req, &d->req.mn_ha) & REG_EXTB_NAI)) {
+		cookie.nai_len = d->req.nai_len;
+		memcpy(cookie.nai, d->req.nai, d->req.nai_len);
+	}
+	cookie.pool_len = (uint8_t)strlen(pool);
+	memcpy(cookie.pool, pool, cookie.pool_len);
+	clen = reg_cookie_encode(&cookie, cbuf, sizeof(cbuf));
+	if (clen < 0)
+		goto err_release;
+	kb.cookie = cbuf;
+	kb.cookie_len = (uint16_t)clen;
+
+	ret = kernel_binding_add(r->ks, &kb, true);
+	if (ret) {
+		char why[512];
+
+		r->stats.kernel_errors++;
+		log_ratelimited(LOG_ERR, "kernel install failed: %s",
+				kernel_error_str(kernel_last_error(r->ks), why,
+						 sizeof(why)));
+		d->why = "kernel install failed";
+		if (allocated)
+			pool_release(r->pools, d->home_addr);
+		return ret == -ENOMEM || ret == -ENOSPC ? REG_CODE_RESOURCES :
+							  REG_CODE_UNSPECIFIED;
+	}
+
+	if (!b || b->home_addr.s_addr != d->home_addr.s_addr) {
+		if (b)
+			binding_unlink_free(r, b);
+		b = binding_new(r, d->home_addr, cookie.nai, cookie.nai_len,
+				pool[0] ? pool : NULL);
+		if (!b) {
+			/* The kernel has it and expires it; we cannot track. */
+			log_err("out of memory: binding kept by the kernel only");
+			*bp = NULL;
+			return 0;
+		}
+	}
+	b->coa = d->req.coa;
+	b->ha_addr = d->ha_addr;
+	b->src = in->src;
+	b->replay = d->replay;
+	b->replay_method = d->sa.replay;
+	b->reg_time_ms = cookie.reg_time_ms;
+	b->spi = d->sa.key.spi;
+	b->granted = d->lifetime;
+	b->link = d->host.link;
+	b->kflags = d->kflags;
+	b->req_flags = d->req.flags;
+	b->encap = d->encap;
+	binding_arm(r, b, (uint64_t)d->lifetime * 1000);
+	*bp = b;
+	return 0;
+
+err_release:
+	if (allocated)
+		pool_release(r->pools, d->home_addr);
+	d->why = "cookie too long";
+	return REG_CODE_UNSPECIFIED;
+}
+
+static void deregister(struct reg *r, struct reg_decision *d,
+		       struct reg_binding *b)
+{
+	int ret;
+
+	if (!b)
+		return;
+	ret = kernel_binding_del(r->ks, b->home_addr);
+	if (ret && ret != -ENOENT) {
+		r->stats.kernel_errors++;
+		log_ratelimited(LOG_ERR, "kernel delete failed: %s",
+				strerror(-ret));
+	}
+	d->home_addr = b->home_addr;
+	binding_drop(r, b, "deregistered");
+}
+
+static void log_decision(const struct reg_decision *d, struct in_addr src)
+{
+	char s[INET_ADDRSTRLEN], h[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+
+	if (!log_debug_on(LOG_REGISTRATION))
+		return;
+	inet_ntop(AF_INET, &src, s, sizeof(s));
+	inet_ntop(AF_INET, &d->home_addr, h, sizeof(h));
+	inet_ntop(AF_INET, &d->req.coa, c, sizeof(c));
+	if (d->action == REG_ACT_DISCARD)
+		log_debug_msg(LOG_REGISTRATION, "from %s: discarded: %s", s,
+			      d->why);
+	else
+		log_debug_msg(LOG_REGISTRATION,
+			      "from %s: home %s coa %s lifetime %u -> %u: "
+			      "%u %s%s%s",
+			      s, h, c, d->req.lifetime, d->lifetime, d->code,
+			      reg_code_str(d->code), d->why ? ": " : "",
+			      d->why ?: "");
+}
+
+static void handle_request(struct reg *r, const uint8_t *buf, size_t len,
+			   const struct sockaddr_in *from, struct in_addr dst)
+{
+	struct reg_input in = {
+		.buf = buf,
+		.len = len,
+		.src = from->sin_addr,
+		.dst = dst,
+		.now_ntp = replay_ntp_now(),
+	};
+	struct reg_prior prior = { 0 };
+	struct reg_binding *b = NULL;
+	struct reg_decision d;
+	struct reg_request pre;
+	uint64_t rkey = 0;
+	uint8_t code;
+
+	r->stats.requests++;
+	if (RAND_bytes((unsigned char *)&in.nonce, sizeof(in.nonce)) != 1)
+		in.nonce ^= (uint32_t)in.now_ntp;
+	/* Find what we know of this mobile node: by covered NAI, else address. */
+	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
+		bool nai = pre.nai && (reg_request_covered(&pre, &pre.mn_ha) &
+				       REG_EXTB_NAI);
+
+		if (nai)
+			b = find_nai(r, pre.nai, pre.nai_len);
+		if (!b && pre.home_addr.s_addr)
+			b = find_addr(r, pre.home_addr);
+		if (nai || pre.home_addr.s_addr)
+			rkey = replay_key(&pre, nai);
+	}
+	if (b) {
+		prior.bound = true;
+		prior.home_addr = b->home_addr;
+		prior.replay = b->replay;
+	} else if (rkey) {
+		replay_cache_get(r, rkey, &prior.replay);
+	}
+	reg_decide(&r->env, &in, &prior, &d);
+	switch (d.action) {
+	case REG_ACT_DISCARD:
+		r->stats.discarded++;
+		log_decision(&d, in.src);
+		reg_decision_clear(&d);
+		return;
+	case REG_ACT_REGISTER:
+		code = (uint8_t)install(r, &d, &in, &b);
+		if (code) {
+			d.action = REG_ACT_DENY;
+			d.code = code;
+			d.lifetime = 0;
+		} else {
+			r->stats.registrations++;
+		}
+		break;
+	case REG_ACT_DEREGISTER:
+		deregister(r, &d, b);
+		r->stats.deregistrations++;
+		/* The next registration must still be fresh. */
+		if (rkey)
+			replay_cache_put(r, rkey, &d.replay);
+		break;
+	case REG_ACT_DENY:
+		/* A denial still moves the nonce (replay_reject()). */
+		if (b && d.sign_mn_ha)
+			b->replay = d.replay;
+		else if (rkey && d.sign_mn_ha)
+			replay_cache_put(r, rkey, &d.replay);
+		if (d.code == REG_CODE_MN_AUTH)
+			log_ratelimited(LOG_WARNING,
+					"registration from %s: %s",
+					inet_ntoa(in.src), d.why);
+		break;
+	}
+	log_decision(&d, in.src);
+	send_reply(r, &d, from, dst);
+	reg_decision_clear(&d);
+}
+
+static void udp_cb(struct loop_io *io, uint32_t events)
+{
+	struct reg *r = io->data;
+	unsigned int budget = 64; /* let other events in under a flood */
+
+	(void)events;
+	while (budget--) {
+		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct sockaddr_in from;
+		struct iovec iov = { r->rbuf, sizeof(r->rbuf) };
+		struct msghdr mh = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf,
+			.msg_controllen = sizeof(cbuf),
+		};
+		struct in_addr dst = { 0 };
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		n = recvmsg(io->fd, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_ratelimited(LOG_WARNING, "port 434: %s",
+						strerror(errno));
+			return;
+		}
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_PKTINFO)
+				dst = ((struct in_pktinfo *)CMSG_DATA(cm))
+					      ->ipi_addr;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			r->stats.requests++;
+			r->stats.discarded++;
+			continue;
+		}
+		handle_request(r, r->rbuf, (size_t)n, &from, dst);
+	}
+}
+
+/* ---- kernel notifications and recovery -------------------------------- */
+
+struct recover_ctx {
+	struct reg *r;
+	unsigned int ours, foreign;
+};
+
+static int recover_binding(const struct kernel_binding *kb, void *data)
+{
+	struct recover_ctx *ctx = data;
+	struct reg *r = ctx->r;
+	struct reg_cookie c;
+	struct reg_binding *b;
+	char a[INET_ADDRSTRLEN];
+
+	if (!kb->cookie_len || reg_cookie_decode(kb->cookie, kb->cookie_len,
+						 &c)) {
+		ctx->foreign++;
+		return 0;
+	}
+	inet_ntop(AF_INET, &kb->home_addr, a, sizeof(a));
+	b = find_addr(r, kb->home_addr);
+	if (b)
+		binding_unlink_free(r, b);
+	if (c.pool_len) {
+		int ret = pool_reserve(r->pools, c.pool, kb->home_addr);
+
+		if (ret)
+			log_warn("binding %s: address not reserved in pool "
+				 "%s: %s", a, c.pool, strerror(-ret));
+	}
+	b = binding_new(r, kb->home_addr, c.nai, c.nai_len,
+			c.pool_len ? c.pool : NULL);
+	if (!b)
+		return -ENOMEM;
+	b->coa = kb->coa;
+	b->ha_addr = kb->ha_addr;
+	b->src = c.src;
+	b->replay = c.replay;
+	b->replay_method = c.replay_method;
+	b->reg_time_ms = c.reg_time_ms;
+	b->spi = c.spi;
+	b->granted = c.granted;
+	b->link = kb->link;
+	b->kflags = kb->flags;
+	b->req_flags = c.req_flags;
+	b->encap = kb->encap ?: MIPHA_ENCAP_IPIP;
+	if (kb->has_expires)
+		binding_arm(r, b, kb->expires_ms);
+	ctx->ours++;
+	return 0;
+}
+
+static void recover_restart(void *data)
+{
+	struct recover_ctx *ctx = data;
+	struct reg *r = ctx->r;
+	size_t i;
+
+	/* Forget what the interrupted dump gave; it starts over. */
+	for (i = 0; i < r->by_addr.size; i++) {
+		while (r->by_addr.b[i])
+			binding_drop(r, r->by_addr.b[i], "resync");
+	}
+	ctx->ours = ctx->foreign = 0;
+}
+
+/* Rebuild the table from the kernel's (at start, and after lost events). */
+static int reg_resync(struct reg *r)
+{
+	const struct kernel_dump_ops ops = {
+		.binding = recover_binding,
+		.restart = recover_restart,
+	};
+	struct recover_ctx ctx = { .r = r };
+	int ret;
+
+	recover_restart(&ctx);
+	ret = kernel_binding_dump(r->ks, NULL, &ops, &ctx);
+	if (ret)
+		return ret;
+	r->stats.recovered += ctx.ours;
+	log_info("kernel table: %u bindings of ours recovered, %u others "
+		 "left alone", ctx.ours, ctx.foreign);
+	return 0;
+}
+
+static int notify_cb(const struct kernel_notification *n, void *data)
+{
+	struct reg *r = data;
+	struct reg_binding *b;
+	struct reg_cookie c;
+	size_t i;
+
+	if (n->event == MIPHA_EVENT_FLUSHED) {
+		log_notice("kernel table flushed: dropping %zu bindings",
+			   r->by_addr.n);
+		for (i = 0; i < r->by_addr.size; i++) {
+			while (r->by_addr.b[i])
+				binding_drop(r, r->by_addr.b[i], "flushed");
+		}
+		return 0;
+	}
+	if (n->event != MIPHA_EVENT_EXPIRED && n->event != MIPHA_EVENT_DELETED)
+		return 0;
+	b = find_addr(r, n->binding.home_addr);
+	if (!b)
+		return 0;
+	/*
+	 * Only if it is still the binding we know: a removal reported late
+	 * must not take a re-registration made meanwhile with it.
+	 */
+	if (!n->binding.cookie_len ||
+	    reg_cookie_decode(n->binding.cookie, n->binding.cookie_len, &c) ||
+	    c.reg_time_ms != b->reg_time_ms)
+		return 0;
+	if (n->event == MIPHA_EVENT_EXPIRED)
+		r->stats.expiries++;
+	binding_drop(r, b, n->event == MIPHA_EVENT_EXPIRED ?
+				   "expired" :
+				   "deleted outside agentd");
+	return 0;
+}
+
+static void notify_io_cb(struct loop_io *io, uint32_t events)
+{
+	struct reg *r = io->data;
+	int ret;
+
+	(void)events;
+	ret = kernel_notify_read(r->kns, notify_cb, r);
+	if (ret == -ENOBUFS) {
+		log_warn("kernel notifications lost: resynchronising");
+		ret = reg_resync(r);
+		if (ret)
+			log_err("resynchronising: %s", strerror(-ret));
+	}
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static int udp_open(uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+	};
+	int fd, one = 1, ret;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int reg_set_config(struct reg *r, const struct config *cfg,
+		   struct pool_set *pools)
+{
+	int ret = reg_config_env(&r->env, &r->envdata, cfg);
+
+	if (ret)
+		return ret;
+	/* The caller moved the allocations over (pool_set_transfer()). */
+	r->cfg = cfg;
+	r->pools = pools;
+	return 0;
+}
+
+int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
+	    struct pool_set *pools, const struct reg_opts *opts)
+{
+	struct reg *r;
+	int fd, ret;
+
+	*rp = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->loop = l;
+	r->pools = pools;
+	r->cfg = cfg;
+	ret = reg_config_env(&r->env, &r->envdata, cfg);
+	if (ret)
+		goto err_free;
+	ret = kernel_open(&r->ks, KERNEL_F_NONBLOCK);
+	if (ret) {
+		log_err("kernel: %s", ret == -ENOENT ?
+				"no mipha generic netlink family (is mipha.ko "
+				"loaded?)" : strerror(-ret));
+		goto err_free;
+	}
+	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
+	if (ret) {
+		log_err("kernel notifications: %s", strerror(-ret));
+		goto err_ks;
+	}
+	ret = loop_io_add(l, &r->notify_io, kernel_fd(r->kns), EPOLLIN,
+			  notify_io_cb, r);
+	if (ret)
+		goto err_kns;
+	/* Subscribed before the dump: no removal can fall between them. */
+	ret = reg_resync(r);
+	if (ret) {
+		log_err("dumping the kernel table: %s", strerror(-ret));
+		goto err_notify;
+	}
+	fd = udp_open(opts && opts->port ? opts->port : REG_PORT);
+	if (fd < 0) {
+		ret = fd;
+		log_err("UDP port %u: %s", opts && opts->port ? opts->port :
+			REG_PORT, strerror(-ret));
+		goto err_table;
+	}
+	ret = loop_io_add(l, &r->udp_io, fd, EPOLLIN, udp_cb, r);
+	if (ret) {
+		close(fd);
+		goto err_table;
+	}
+	*rp = r;
+	return 0;
+
+err_table:
+	recover_restart(&(struct recover_ctx){ .r = r });
+err_notify:
+	loop_io_del(l, &r->notify_io);
+err_kns:
+	kernel_close(r->kns);
+err_ks:
+	kernel_close(r->ks);
+err_free:
+	reg_config_env_free(&r->envdata);
+	free(r->by_addr.b);
+	free(r->by_nai.b);
+	free(r);
+	return ret;
+}
+
+void reg_free(struct reg *r, bool flush)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	loop_io_del(r->loop, &r->udp_io);
+	close(r->udp_io.fd);
+	loop_io_del(r->loop, &r->notify_io);
+	if (flush) {
+		uint32_t n = 0;
+		int ret = kernel_binding_flush(r->ks, &n);
+
+		if (ret)
+			log_err("flushing the kernel table: %s",
+				strerror(-ret));
+		else
+			log_notice("kernel table flushed: %u bindings", n);
+	}
+	/* Without flush the kernel keeps forwarding; the pools go anyway. */
+	for (i = 0; i < r->by_addr.size; i++) {
+		while (r->by_addr.b[i])
+			binding_unlink_free(r, r->by_addr.b[i]);
+	}
+	kernel_close(r->kns);
+	kernel_close(r->ks);
+	reg_config_env_free(&r->envdata);
+	free(r->by_addr.b);
+	free(r->by_nai.b);
+	free(r);
+}
+
+const struct reg_stats *reg_get_stats(const struct reg *r)
+{
+	return &r->stats;
+}
+
+size_t reg_binding_count(const struct reg *r)
+{
+	return r->by_addr.n;
+}
+
+/* ---- JSON views ------------------------------------------------------- */
+
+static void json_addr(json_t *o, const char *key, struct in_addr a)
+{
+	char s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, s, sizeof(s));
+	json_object_set_new(o, key, json_string(s));
+}
+
+/* As IOS shows them: upper case = bit set. "V" is RFC 5944's 'r' bit. */
+static void flag_letters(char *s, uint8_t f)
+{
+	static const char l[] = "sbdmgvt";
+	static const uint8_t bit[] = { REG_F_S, REG_F_B, REG_F_D, REG_F_M,
+				       REG_F_G, REG_F_R, REG_F_T };
+	size_t i;
+
+	for (i = 0; i < sizeof(bit); i++)
+		s[i] = (f & bit[i]) ? (char)(l[i] - 'a' + 'A') : l[i];
+	s[i] = '\0';
+}
+
+json_t *reg_binding_json(const struct reg *r, struct in_addr home)
+{
+	struct reg_binding *b = find_addr(r, home);
+	uint64_t now = loop_now_ms(), remaining = 0;
+	char flags[8], id[32], opts[8], *p = opts;
+	json_t *o;
+
+	if (!b)
+		return NULL;
+	o = json_object();
+	if (!o)
+		return NULL;
+	if (b->expires_ms > now)
+		remaining = (b->expires_ms - now + 999) / 1000;
+	flag_letters(flags, b->req_flags);
+	snprintf(id, sizeof(id), "%08X.%08X",
+		 (unsigned int)(b->replay.last_id >> 32),
+		 (unsigned int)b->replay.last_id);
+	if (b->kflags & MIPHA_F_BROADCAST)
+		*p++ = 'B';
+	if (b->req_flags & REG_F_D)
+		*p++ = 'D';
+	if (b->encap == MIPHA_ENCAP_GRE)
+		*p++ = 'G';
+	if (b->kflags & MIPHA_F_REVERSE_TUNNEL)
+		*p++ = 'T';
+	*p = '\0';
+	json_addr(o, "home_addr", b->home_addr);
+	json_addr(o, "coa", b->coa);
+	json_addr(o, "src", b->src);
+	json_addr(o, "ha_addr", b->ha_addr);
+	json_object_set_new(o, "lifetime", json_integer(b->granted));
+	json_object_set_new(o, "remaining", json_integer((json_int_t)remaining));
+	json_object_set_new(o, "flags", json_string(flags));
+	json_object_set_new(o, "identification", json_string(id));
+	json_object_set_new(o, "encap", json_string(
+		b->encap == MIPHA_ENCAP_GRE ? "gre" : "ipip"));
+	json_object_set_new(o, "reverse_tunnel",
+			    json_boolean(b->kflags & MIPHA_F_REVERSE_TUNNEL));
+	json_object_set_new(o, "routing_options", json_string(opts));
+	json_object_set_new(o, "link", json_integer(b->link));
+	json_object_set_new(o, "spi", json_integer(b->spi));
+	json_object_set_new(o, "replay", json_string(replay_method_name(
+		(enum replay_method)b->replay_method)));
+	json_object_set_new(o, "registered_ms",
+			    json_integer((json_int_t)b->reg_time_ms));
+	if (b->nai_len)
+		json_object_set_new(o, "nai", json_stringn((const char *)b->nai,
+							   b->nai_len));
+	if (b->pool)
+		json_object_set_new(o, "pool", json_string(b->pool));
+	return o;
+}
+
+int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
+{
+	struct in_addr *v;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!r->by_addr.n)
+		return 0;
+	v = malloc(r->by_addr.n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < r->by_addr.size; i++) {
+		struct reg_binding *b;
+
+		for (b = r->by_addr.b[i]; b; b = b->next_addr)
+			v[k++] = b->home_addr;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+json_t *reg_summary_json(const struct reg *r)
+{
+	json_t *o = json_object(), *by_ha = json_object();
+	uint64_t dynamic = 0, gre = 0, reverse = 0, vnet = 0;
+	size_t i;
+
+	if (!o || !by_ha) {
+		json_decref(o);
+		json_decref(by_ha);
+		return NULL;
+	}
+	for (i = 0; i < r->by_addr.size; i++) {
+		struct reg_binding *b;
+
+		for (b = r->by_addr.b[i]; b; b = b->next_addr) {
+			char a[INET_ADDRSTRLEN];
+			json_t *cnt;
+
+			dynamic += b->pool != NULL;
+			gre += b->encap == MIPHA_ENCAP_GRE;
+			reverse += !!(b->kflags & MIPHA_F_REVERSE_TUNNEL);
+			vnet += !b->link;
+			inet_ntop(AF_INET, &b->ha_addr, a, sizeof(a));
+			cnt = json_object_get(by_ha, a);
+			json_object_set_new(by_ha, a, json_integer(
+				(cnt ? json_integer_value(cnt) : 0) + 1));
+		}
+	}
+	json_object_set_new(o, "total", json_integer((json_int_t)r->by_addr.n));
+	json_object_set_new(o, "dynamic", json_integer((json_int_t)dynamic));
+	json_object_set_new(o, "gre", json_integer((json_int_t)gre));
+	json_object_set_new(o, "reverse_tunnel",
+			    json_integer((json_int_t)reverse));
+	json_object_set_new(o, "virtual_network",
+			    json_integer((json_int_t)vnet));
+	json_object_set_new(o, "by_ha_addr", by_ha);
+	return o;
+}
+
+json_t *reg_stats_json(const struct reg *r)
+{
+	const struct reg_stats *s = &r->stats;
+	json_t *o = json_object(), *codes = json_object();
+	uint64_t accepted = 0, denied = 0;
+	unsigned int i;
+
+	if (!o || !codes) {
+		json_decref(o);
+		json_decref(codes);
+		return NULL;
+	}
+	for (i = 0; i < 256; i++) {
+		char k[8];
+
+		if (!s->replies[i])
+			continue;
+		if (reg_code_accepted((uint8_t)i))
+			accepted += s->replies[i];
+		else
+			denied += s->replies[i];
+		snprintf(k, sizeof(k), "%u", i);
+		json_object_set_new(codes, k,
+				    json_integer((json_int_t)s->replies[i]));
+	}
+#define PUT(name, v) json_object_set_new(o, name, json_integer((json_int_t)(v)))
+	PUT("requests", s->requests);
+	PUT("accepted", accepted);
+	PUT("denied", denied);
+	PUT("discarded", s->discarded);
+	PUT("auth_failures", s->replies[REG_CODE_MN_AUTH]);
+	PUT("fa_auth_failures", s->replies[REG_CODE_FA_AUTH]);
+	PUT("replays", s->replies[REG_CODE_ID_MISMATCH]);
+	PUT("poorly_formed", s->replies[REG_CODE_POORLY_FORMED]);
+	PUT("registrations", s->registrations);
+	PUT("deregistrations", s->deregistrations);
+	PUT("expiries", s->expiries);
+	PUT("recovered", s->recovered);
+	PUT("send_errors", s->send_errors);
+	PUT("kernel_errors", s->kernel_errors);
+	PUT("bindings", r->by_addr.n);
+#undef PUT
+	json_object_set_new(o, "replies", codes);
+	return o;
+}

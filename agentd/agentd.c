@@ -9,9 +9,10 @@
  * error), open the kernel, rebuild the binding table from the kernel's
  * (agent cookies), install the virtual networks' routes, listen on UDP 434
  * and on the control socket. SIGHUP reloads what can change live and
- * refuses the rest with a reason. SIGTERM/SIGINT: stop, remove the routes,
- * leave the kernel's bindings in place (they keep forwarding and expire on
- * their own) unless --flush-on-exit.
+ * refuses the rest with a reason. SIGTERM/SIGINT: stop, and leave the
+ * kernel's bindings and the virtual networks' routes in place (they keep
+ * forwarding and the bindings expire on their own), unless
+ * --flush-on-exit: then both go.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -392,7 +393,13 @@ static int run(struct agentd *a, bool foreground)
 out_ctl:
 	ctlsock_close(a->ctl);
 out_vnet:
-	vnet_sync(a->vnet, NULL, 0, NULL, NULL);
+	/*
+	 * The routes announce what the kernel's bindings serve: they stay
+	 * while the bindings do (a restart must not make routing daemons
+	 * withdraw the prefix) and go with them.
+	 */
+	if (a->flush_on_exit)
+		vnet_sync(a->vnet, NULL, 0, NULL, NULL);
 	vnet_close(a->vnet);
 out_reg:
 	log_notice("%zu bindings %s", reg_binding_count(a->reg),

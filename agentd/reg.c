@@ -842,6 +842,40 @@ static int udp_open(uint16_t port)
 	return fd;
 }
 
+/*
+ * Proxy ARP on the physical home links, as configured. Only changes are
+ * sent: switching it on makes the kernel announce every binding of the
+ * link again, which a restart or a reload must not cause.
+ */
+static void apply_links(struct reg *r, const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_links; i++) {
+		const struct config_link *cl = &cfg->links[i];
+		struct kernel_link kl = { 0 };
+		uint32_t ifx = r->envdata.ifindex ? r->envdata.ifindex[i] : 0;
+		int ret;
+
+		if (!ifx)
+			continue;
+		ret = kernel_link_get(r->ks, ifx, &kl);
+		if (!ret && kl.has_proxy_arp && kl.proxy_arp == cl->proxy_arp)
+			continue;
+		memset(&kl, 0, sizeof(kl));
+		kl.ifindex = ifx;
+		kl.has_proxy_arp = true;
+		kl.proxy_arp = cl->proxy_arp;
+		ret = kernel_link_set(r->ks, &kl);
+		if (ret)
+			log_err("home link %s: proxy ARP: %s", cl->ifname,
+				strerror(-ret));
+		else
+			log_info("home link %s: proxy ARP %s", cl->ifname,
+				 cl->proxy_arp ? "on" : "off");
+	}
+}
+
 int reg_set_config(struct reg *r, const struct config *cfg,
 		   struct pool_set *pools)
 {
@@ -849,6 +883,7 @@ int reg_set_config(struct reg *r, const struct config *cfg,
 
 	if (ret)
 		return ret;
+	apply_links(r, cfg);
 	/* The caller moved the allocations over (pool_set_transfer()). */
 	r->cfg = cfg;
 	r->pools = pools;
@@ -887,6 +922,7 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 			  notify_io_cb, r);
 	if (ret)
 		goto err_kns;
+	apply_links(r, cfg);
 	/* Subscribed before the dump: no removal can fall between them. */
 	ret = reg_resync(r);
 	if (ret) {

@@ -18,7 +18,7 @@
  * vnet_sync() makes the set of routes with protocol 143 in the main table
  * exactly the configured set: it adds what is missing, leaves what is
  * there, and removes the rest, so it serves at start (cleaning up after a
- * crash), on reload, and (with an empty set) on shutdown.
+ * crash), on reload, and (with an empty set) on --flush-on-exit.
  */
 #ifndef MIPHA_VNET_H
 #define MIPHA_VNET_H

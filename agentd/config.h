@@ -47,6 +47,7 @@
 #define CONFIG_POOL_NAME_MAX 63	      /* = REG_POOL_NAME_MAX (cookie) */
 #define CONFIG_NAI_MAX 255	      /* RFC 2794: one-byte length */
 #define CONFIG_PRIORITY_DEFAULT 255   /* IOS: a new local pool is 255 */
+#define CONFIG_POOL_RANGE_MAX (1U << 24) /* addresses in one pool range */
 
 /* Reverse tunnel policy (RFC 3024). */
 enum config_rt_policy {
@@ -232,6 +233,13 @@ struct config {
  */
 int config_load(const char *path, struct config **out, char *err,
 		size_t errlen);
+/*
+ * The same from text already in memory (tests, the fuzzer): name is what
+ * messages call the file; text[0..len) is modified and text[len] must be
+ * writable (it becomes the terminating NUL).
+ */
+int config_parse_text(const char *name, char *text, size_t len,
+		      struct config **out, char *err, size_t errlen);
 /* Frees cfg (NULL allowed); key material is cleansed. */
 void config_free(struct config *cfg);
 

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of config.c: every shipped example loads; a full file lands
+ * in struct config field by field, defaults included; lookups (address,
+ * NAI exact / realm, case of realms, SA by SPI, FA-HA, HA addresses); key
+ * files (accepted at 0600, refused when group/others have access); every
+ * bad file under tests/conf/ fails with its exact "FILE:LINE: message";
+ * config_diff() tells live changes from those needing a restart.
+ *
+ * Run from agentd/ (make check does).
+ */
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+
+static struct in_addr A(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static uint32_t H(const char *s)
+{
+	return ntohl(A(s).s_addr);
+}
+
+/* Loads text (named name) and returns the config, or NULL with err. */
+static struct config *parse(const char *name, const char *text, char *err,
+			    size_t errlen)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);
+	struct config *c = NULL;
+	int ret;
+
+	assert_non_null(buf);
+	memcpy(buf, text, len);
+	ret = config_parse_text(name, buf, len, &c, err, errlen);
+	free(buf);
+	if (ret)
+		assert_null(c);
+	return c;
+}
+
+static struct config *parse_ok(const char *text)
+{
+	char err[512];
+	struct config *c = parse("t.conf", text, err, sizeof(err));
+
+	if (!c)
+		fail_msg("unexpected error: %s", err);
+	return c;
+}
+
+static void parse_bad(const char *text, const char *expect)
+{
+	char err[512];
+	struct config *c = parse("t.conf", text, err, sizeof(err));
+
+	assert_null(c);
+	assert_string_equal(err, expect);
+}
+
+/* ---- examples --------------------------------------------------------- */
+
+static void test_examples_load(void **state)
+{
+	glob_t g;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(glob("examples/*.conf", 0, NULL, &g), 0);
+	/* seed 000 active + standby + pool, seed 001 physical + virtual */
+	assert_true(g.gl_pathc >= 5);
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct config *c;
+		char err[512];
+		int ret = config_load(g.gl_pathv[i], &c, err, sizeof(err));
+
+		if (ret)
+			fail_msg("%s: %s", g.gl_pathv[i], err);
+		assert_non_null(c);
+		config_free(c);
+	}
+	globfree(&g);
+}
+
+/* ---- a complete file -------------------------------------------------- */
+
+static const char full[] =
+	"# every section once\n"					/*  1 */
+	"home-agent {\n"						/*  2 */
+	"\taddress = { 1.0.0.10, 10.0.0.10 }\n"				/*  3 */
+	"\tdynamic-address = 1.0.0.10\n"				/*  4 */
+	"\tredundancy = yes\n"						/*  5 */
+	"\tstandby = SanJoseHA\n"					/*  6 */
+	"\tlifetime = 1800\n"						/*  7 */
+	"\tmax-lifetime = 36000\n"					/*  8 */
+	"\treplay-window = 9\n"						/*  9 */
+	"\treverse-tunnel = required\n"					/* 10 */
+	"\tencapsulation = gre\n"					/* 11 */
+	"}\n"								/* 12 */
+	"virtual-network \"20.0.0.0 255.0.0.0\" { address = 20.0.0.1 }\n" /* 13 */
+	"virtual-network \"30.0.0.0/16\" {}\n"				/* 14 */
+	"home-link \"eth1\" {}\n"					/* 15 */
+	"home-link \"eth2\" { proxy-arp = off }\n"			/* 16 */
+	"host \"20.0.0.2 20.0.0.254\" {\n"				/* 17 */
+	"\tvirtual-network = \"20.0.0.0/8\"\n"				/* 18 */
+	"\tlifetime = 600\n"						/* 19 */
+	"\treverse-tunnel = off\n"					/* 20 */
+	"\tencapsulation = any\n"					/* 21 */
+	"}\n"								/* 22 */
+	"host \"nai alice@Example.com\" {\n"				/* 23 */
+	"\tstatic-address = { 40.0.0.1, 40.0.0.2 }\n"			/* 24 */
+	"\tinterface = eth1\n"						/* 25 */
+	"}\n"								/* 26 */
+	"host \"nai @example.com\" {\n"					/* 27 */
+	"\tpool = p1\n"							/* 28 */
+	"\tvirtual-network = \"30.0.0.0 255.255.0.0\"\n"		/* 29 */
+	"}\n"								/* 30 */
+	"pool \"p1\" {\n"						/* 31 */
+	"\trange = { \"30.0.1.1 30.0.1.100\",\n"			/* 32 */
+	"\t\t  \"30.0.2.1 30.0.2.100 priority 100\" }\n"		/* 33 */
+	"\trange += \"30.0.3.7\"\n"					/* 34 */
+	"\tpriority = 200\n"						/* 35 */
+	"\tgroup = g\n"							/* 36 */
+	"\tthreshold = { 60, 80 }\n"					/* 37 */
+	"}\n"								/* 38 */
+	"secure-host \"20.0.0.2 20.0.0.254\" {\n"			/* 39 */
+	"\tspi = 0x100\n"						/* 40 */
+	"\tkey = \"00112233445566778899aabbccddeeff\"\n"		/* 41 */
+	"\talgorithm = hmac-md5\n"					/* 42 */
+	"}\n"								/* 43 */
+	"secure-host \"20.0.0.2 20.0.0.254\t\" {\n"			/* 44 */
+	"\tspi = 0x101\n"						/* 45 */
+	"\tkey-ascii = \"rollover\"\n"					/* 46 */
+	"\treplay = nonce\n"						/* 47 */
+	"}\n"								/* 48 */
+	"secure-host \"nai alice@example.COM\" {\n"			/* 49 */
+	"\tspi = 300\n"							/* 50 */
+	"\tkey = \"0x0102\"\n"						/* 51 */
+	"\talgorithm = md5\n"						/* 52 */
+	"\tmode = prefix-suffix\n"					/* 53 */
+	"\treplay = timestamp\n"					/* 54 */
+	"\treplay-window = 3\n"						/* 55 */
+	"}\n"								/* 56 */
+	"secure-host \"nai @example.com\" {\n"				/* 57 */
+	"\tspi = 0x200\n"						/* 58 */
+	"\tkey = \"aa\"\n"						/* 59 */
+	"}\n"								/* 60 */
+	"secure-foreign-agent \"66.0.0.1 66.0.0.9\" {\n"		/* 61 */
+	"\tspi = 0x1000\n"						/* 62 */
+	"\tkey = \"bb\"\n"						/* 63 */
+	"}\n"								/* 64 */
+	"secure-home-agent \"1.0.0.2\" {\n"				/* 65 */
+	"\tspi = 0x100\n"						/* 66 */
+	"\tkey = \"00112233445566778899001122334455\"\n"		/* 67 */
+	"}\n"								/* 68 */
+	"log {\n"							/* 69 */
+	"\ttarget = syslog\n"						/* 70 */
+	"\tfacility = local3\n"						/* 71 */
+	"\tdebug = { registration, \"pool,kernel\" }\n"			/* 72 */
+	"}\n"								/* 73 */
+	"control-socket = /run/mipha-test.sock\n";			/* 74 */
+
+static void test_full_file(void **state)
+{
+	struct config *c = parse_ok(full);
+	const struct config_host *h;
+	const struct config_pool *p;
+
+	(void)state;
+	/* home-agent; the virtual network's address joins the list */
+	assert_int_equal(c->n_ha_addrs, 3);
+	assert_int_equal(c->ha_addrs[0].s_addr, A("1.0.0.10").s_addr);
+	assert_int_equal(c->ha_addrs[1].s_addr, A("10.0.0.10").s_addr);
+	assert_int_equal(c->ha_addrs[2].s_addr, A("20.0.0.1").s_addr);
+	assert_int_equal(c->dynamic_addr.s_addr, A("1.0.0.10").s_addr);
+	assert_true(c->redundancy);
+	assert_string_equal(c->standby_group, "SanJoseHA");
+	assert_int_equal(c->lifetime, 1800);
+	assert_int_equal(c->max_lifetime, 36000);
+	assert_int_equal(c->replay_window, 9);
+	assert_int_equal(c->reverse_tunnel, CONFIG_RT_REQUIRED);
+	assert_int_equal(c->encap, CONFIG_ENCAP_GRE);
+
+	assert_int_equal(c->n_vnets, 2);
+	assert_int_equal(c->vnets[0].line, 13);
+	assert_int_equal(c->vnets[0].plen, 8);
+	assert_int_equal(c->vnets[0].ha_addr.s_addr, A("20.0.0.1").s_addr);
+	assert_int_equal(c->vnets[1].net.s_addr, A("30.0.0.0").s_addr);
+	assert_int_equal(c->vnets[1].plen, 16);
+	assert_int_equal(c->vnets[1].ha_addr.s_addr, 0);
+
+	assert_int_equal(c->n_links, 2);
+	assert_string_equal(c->links[0].ifname, "eth1");
+	assert_true(c->links[0].proxy_arp); /* default on */
+	assert_false(c->links[1].proxy_arp);
+
+	assert_int_equal(c->n_hosts, 3);
+	h = &c->hosts[0];
+	assert_int_equal(h->line, 17);
+	assert_int_equal(h->kind, CONFIG_HOST_ADDR);
+	assert_int_equal(h->range.first, H("20.0.0.2"));
+	assert_int_equal(h->range.last, H("20.0.0.254"));
+	assert_ptr_equal(h->vnet, &c->vnets[0]);
+	assert_null(h->link);
+	assert_int_equal(h->lifetime, 600);
+	assert_int_equal(h->reverse_tunnel, CONFIG_RT_OFF);
+	assert_int_equal(h->encap, CONFIG_ENCAP_ANY);
+	h = &c->hosts[1];
+	assert_int_equal(h->kind, CONFIG_HOST_NAI);
+	assert_string_equal(h->nai, "alice@example.com"); /* realm folded */
+	assert_int_equal(h->n_static, 2);
+	assert_int_equal(h->static_addrs[1].s_addr, A("40.0.0.2").s_addr);
+	assert_ptr_equal(h->link, &c->links[0]);
+	/* host defaults come from home-agent */
+	assert_int_equal(h->lifetime, 1800);
+	assert_int_equal(h->reverse_tunnel, CONFIG_RT_REQUIRED);
+	assert_int_equal(h->encap, CONFIG_ENCAP_GRE);
+	h = &c->hosts[2];
+	assert_int_equal(h->kind, CONFIG_HOST_REALM);
+	assert_string_equal(h->nai, "@example.com");
+	assert_string_equal(h->pool, "p1");
+	assert_ptr_equal(h->vnet, &c->vnets[1]);
+
+	assert_int_equal(c->n_pools, 1);
+	p = &c->pools[0];
+	assert_string_equal(p->name, "p1");
+	assert_int_equal(p->n_ranges, 3);
+	assert_int_equal(p->ranges[0].line, 32);
+	assert_int_equal(p->ranges[0].priority, 200); /* pool's default */
+	assert_int_equal(p->ranges[1].line, 33);
+	assert_int_equal(p->ranges[1].priority, 100);
+	assert_int_equal(p->ranges[2].line, 34);
+	assert_int_equal(p->ranges[2].range.first, H("30.0.3.7"));
+	assert_int_equal(p->ranges[2].range.last, H("30.0.3.7"));
+	assert_int_equal(p->size, 201);
+	assert_string_equal(p->group, "g");
+	assert_int_equal(p->threshold_low, 60);
+	assert_int_equal(p->threshold_high, 80);
+
+	assert_int_equal(c->n_mn_ha, 4);
+	assert_int_equal(c->mn_ha[0].key.spi, 0x100);
+	assert_int_equal(c->mn_ha[0].key.algo, AUTH_HMAC_MD5);
+	assert_int_equal(c->mn_ha[0].key.key_len, 16);
+	assert_int_equal(c->mn_ha[0].key.key[15], 0xff);
+	assert_int_equal(c->mn_ha[0].replay, REPLAY_TIMESTAMP);
+	assert_int_equal(c->mn_ha[0].replay_window, 9); /* HA default */
+	assert_int_equal(c->mn_ha[1].key.key_len, 8);
+	assert_memory_equal(c->mn_ha[1].key.key, "rollover", 8);
+	/* IOS's default algorithm: md5 prefix-suffix */
+	assert_int_equal(c->mn_ha[1].key.algo, AUTH_PREFIX_SUFFIX_MD5);
+	assert_int_equal(c->mn_ha[1].replay, REPLAY_NONCE);
+	assert_int_equal(c->mn_ha[2].match, CONFIG_MATCH_NAI);
+	assert_int_equal(c->mn_ha[2].key.spi, 300);
+	assert_int_equal(c->mn_ha[2].key.key_len, 2);
+	assert_int_equal(c->mn_ha[2].key.algo, AUTH_PREFIX_SUFFIX_MD5);
+	assert_int_equal(c->mn_ha[2].replay_window, 3);
+	assert_int_equal(c->mn_ha[3].match, CONFIG_MATCH_REALM);
+	assert_int_equal(c->n_fa_ha, 1);
+	assert_int_equal(c->n_ha_ha, 1);
+	assert_int_equal(c->ha_ha[0].key.spi, 0x100);
+
+	assert_int_equal(c->log_target, CONFIG_LOG_SYSLOG);
+	assert_int_equal(c->log_facility, LOG_LOCAL3);
+	assert_int_equal(c->debug_mask, (1U << LOG_REGISTRATION) |
+						 (1U << LOG_POOL) |
+						 (1U << LOG_KERNEL));
+	assert_string_equal(c->control_socket, "/run/mipha-test.sock");
+	config_free(c);
+}
+
+static void test_defaults(void **state)
+{
+	struct config *c = parse_ok("home-agent { address = 10.0.0.4 }\n");
+
+	(void)state;
+	assert_int_equal(c->lifetime, CONFIG_DEFAULT_LIFETIME);
+	assert_int_equal(c->max_lifetime, 65535);
+	assert_int_equal(c->replay_window, 7);
+	assert_int_equal(c->reverse_tunnel, CONFIG_RT_ALLOWED);
+	assert_int_equal(c->encap, CONFIG_ENCAP_ANY);
+	assert_int_equal(c->log_target, CONFIG_LOG_STDERR);
+	assert_int_equal(c->log_facility, LOG_DAEMON);
+	assert_int_equal(c->debug_mask, 0);
+	assert_string_equal(c->control_socket, "/run/mipha/agentd.sock");
+	assert_false(c->redundancy);
+	assert_null(c->standby_group);
+	assert_int_equal(c->dynamic_addr.s_addr, 0);
+	assert_int_equal(config_primary_ha_addr(c).s_addr,
+			 A("10.0.0.4").s_addr);
+	config_free(c);
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+#define NAI(s) (const uint8_t *)(s), strlen(s)
+
+static void test_lookups(void **state)
+{
+	struct config *c = parse_ok(full);
+	const struct config_sa *sa;
+
+	(void)state;
+	assert_ptr_equal(config_host_by_addr(c, A("20.0.0.2")), &c->hosts[0]);
+	assert_ptr_equal(config_host_by_addr(c, A("20.0.0.254")),
+			 &c->hosts[0]);
+	assert_null(config_host_by_addr(c, A("20.0.0.1")));
+	assert_null(config_host_by_addr(c, A("20.0.0.255")));
+	assert_ptr_equal(config_host_by_addr(c, A("40.0.0.2")), &c->hosts[1]);
+	assert_null(config_host_by_addr(c, A("40.0.0.3")));
+
+	/* exact NAI first, realm case-insensitive, user case-sensitive */
+	assert_ptr_equal(config_host_by_nai(c, NAI("alice@EXAMPLE.com")),
+			 &c->hosts[1]);
+	assert_ptr_equal(config_host_by_nai(c, NAI("Alice@example.com")),
+			 &c->hosts[2]);
+	assert_ptr_equal(config_host_by_nai(c, NAI("bob@example.com")),
+			 &c->hosts[2]);
+	assert_null(config_host_by_nai(c, NAI("bob@example.org")));
+	assert_null(config_host_by_nai(c, NAI("bob")));
+	assert_null(config_host_by_nai(c, (const uint8_t *)"a\0@example.com",
+				       14));
+	/* not NUL-terminated: only len bytes count */
+	assert_ptr_equal(config_host_by_nai(c, (const uint8_t *)
+					    "alice@example.comXYZ", 17),
+			 &c->hosts[1]);
+
+	/* SAs: by address with the SPI of either of the two equal ranges */
+	sa = config_mn_ha_sa(c, A("20.0.0.9"), NULL, 0, 0x100);
+	assert_ptr_equal(sa, &c->mn_ha[0]);
+	sa = config_mn_ha_sa(c, A("20.0.0.254"), NULL, 0, 0x101);
+	assert_ptr_equal(sa, &c->mn_ha[1]);
+	assert_null(config_mn_ha_sa(c, A("20.0.0.9"), NULL, 0, 0x102));
+	assert_null(config_mn_ha_sa(c, A("20.0.0.1"), NULL, 0, 0x100));
+	assert_true(config_has_mn_ha_sa(c, A("20.0.0.9"), NULL, 0));
+	assert_false(config_has_mn_ha_sa(c, A("20.0.1.9"), NULL, 0));
+	/* NAI: exact (case of the realm folded), then realm */
+	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"), 300);
+	assert_ptr_equal(sa, &c->mn_ha[2]);
+	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"),
+			     0x200);
+	assert_ptr_equal(sa, &c->mn_ha[3]);
+	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@Example.Com"), 0x200);
+	assert_ptr_equal(sa, &c->mn_ha[3]);
+	assert_null(config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@example.com"),
+				    300));
+	/* NAI unknown: falls back to the home address */
+	sa = config_mn_ha_sa(c, A("20.0.0.3"), NAI("x@y"), 0x100);
+	assert_ptr_equal(sa, &c->mn_ha[0]);
+
+	sa = config_fa_ha_sa(c, A("66.0.0.5"), 0x1000, true);
+	assert_ptr_equal(sa, &c->fa_ha[0]);
+	assert_null(config_fa_ha_sa(c, A("66.0.0.5"), 0x1001, true));
+	assert_ptr_equal(config_fa_ha_sa(c, A("66.0.0.9"), 0, false),
+			 &c->fa_ha[0]);
+	assert_null(config_fa_ha_sa(c, A("66.0.0.10"), 0, false));
+	assert_ptr_equal(config_ha_ha_sa(c, A("1.0.0.2"), 0x100, true),
+			 &c->ha_ha[0]);
+
+	assert_true(config_is_ha_addr(c, A("1.0.0.10")));
+	assert_true(config_is_ha_addr(c, A("10.0.0.10")));
+	assert_true(config_is_ha_addr(c, A("20.0.0.1")));
+	assert_false(config_is_ha_addr(c, A("1.0.0.1")));
+	assert_int_equal(config_primary_ha_addr(c).s_addr,
+			 A("1.0.0.10").s_addr);
+	assert_ptr_equal(config_pool_by_name(c, "p1"), &c->pools[0]);
+	assert_null(config_pool_by_name(c, "p2"));
+	assert_ptr_equal(config_vnet_by_addr(c, A("30.0.200.1")),
+			 &c->vnets[1]);
+	assert_null(config_vnet_by_addr(c, A("30.1.0.1")));
+	config_free(c);
+}
+
+/* Many hosts and SAs: the sorted indexes agree with a linear search. */
+static void test_lookup_many(void **state)
+{
+	size_t cap = 1 << 20, len = 0, i;
+	char *text = malloc(cap);
+	struct config *c;
+
+	(void)state;
+	assert_non_null(text);
+	len += snprintf(text + len, cap - len,
+			"home-agent { address = 10.0.0.4 }\n"
+			"home-link \"eth0\" {}\n");
+	for (i = 0; i < 2000; i++) {
+		/* hosts of 5 addresses, every other block left out */
+		uint32_t first = H("20.0.0.0") + 10 * i;
+		struct in_addr a = { htonl(first) }, b = { htonl(first + 4) };
+		char x[16], y[16];
+
+		inet_ntop(AF_INET, &a, x, sizeof(x));
+		inet_ntop(AF_INET, &b, y, sizeof(y));
+		len += snprintf(text + len, cap - len,
+				"host \"%s %s\" { interface = eth0 }\n"
+				"secure-host \"%s %s\" { spi = %zu\n"
+				"key = \"00112233\" }\n",
+				x, y, x, y, 256 + i);
+		len += snprintf(text + len, cap - len,
+				"host \"nai u%zu@r%zu.example\" {\n"
+				"interface = eth0\nstatic-address = 30.%zu.%zu.1 }\n"
+				"secure-host \"nai u%zu@r%zu.example\" {\n"
+				"spi = 0x100\nkey = \"aa\" }\n",
+				i, i % 7, i / 256, i % 256, i, i % 7);
+	}
+	c = parse_ok(text);
+	for (i = 0; i < 2000; i++) {
+		uint32_t first = H("20.0.0.0") + 10 * i;
+		struct in_addr in = { htonl(first + 2) },
+			       out = { htonl(first + 7) };
+		char nai[64];
+
+		assert_ptr_equal(config_host_by_addr(c, in), &c->hosts[2 * i]);
+		assert_null(config_host_by_addr(c, out));
+		assert_ptr_equal(config_mn_ha_sa(c, in, NULL, 0, 256 + i),
+				 &c->mn_ha[2 * i]);
+		assert_null(config_mn_ha_sa(c, in, NULL, 0, 257 + i));
+		snprintf(nai, sizeof(nai), "u%zu@R%zu.EXAMPLE", i, i % 7);
+		assert_ptr_equal(config_host_by_nai(c, NAI(nai)),
+				 &c->hosts[2 * i + 1]);
+		assert_ptr_equal(config_mn_ha_sa(c, in, NAI(nai), 0x100),
+				 &c->mn_ha[2 * i + 1]);
+	}
+	config_free(c);
+	free(text);
+}
+
+/* ---- key files -------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_key_file(void **state)
+{
+	char dir[] = "/tmp/mipha-config-XXXXXX", key[64], text[512],
+	     expect[512];
+	struct config *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/mn.key", dir);
+	write_file(key, "  000102030405060708090a0b0c0d0e0f\n", 0600);
+	snprintf(text, sizeof(text),
+		 "home-agent { address = 10.0.0.4 }\n"
+		 "secure-host \"20.0.0.1\" {\n"
+		 "\tspi = 0x100\n"
+		 "\tkey-file = \"%s\"\n"
+		 "}\n", key);
+	c = parse_ok(text);
+	assert_int_equal(c->mn_ha[0].key.key_len, 16);
+	assert_int_equal(c->mn_ha[0].key.key[0], 0);
+	assert_int_equal(c->mn_ha[0].key.key[15], 15);
+	config_free(c);
+
+	/* readable by the group: refused, at the key-file line */
+	assert_int_equal(chmod(key, 0640), 0);
+	snprintf(expect, sizeof(expect),
+		 "t.conf:4: key-file %s: group or others have access (mode "
+		 "0640); chmod 600 it", key);
+	parse_bad(text, expect);
+	assert_int_equal(chmod(key, 0604), 0);
+	snprintf(expect, sizeof(expect),
+		 "t.conf:4: key-file %s: group or others have access (mode "
+		 "0604); chmod 600 it", key);
+	parse_bad(text, expect);
+
+	/* not hex */
+	write_file(key, "00 11\n", 0600);
+	snprintf(expect, sizeof(expect),
+		 "t.conf:4: key-file %s: key must be hex digits", key);
+	parse_bad(text, expect);
+	/* missing */
+	unlink(key);
+	snprintf(expect, sizeof(expect),
+		 "t.conf:4: key-file %s: No such file or directory", key);
+	parse_bad(text, expect);
+	/* relative path */
+	parse_bad("home-agent { address = 10.0.0.4 }\n"
+		  "secure-host \"20.0.0.1\" {\n"
+		  "\tspi = 0x100\n"
+		  "\tkey-file = keys/mn.key\n"
+		  "}\n",
+		  "t.conf:4: key-file keys/mn.key: not an absolute path");
+	/* a directory */
+	snprintf(text, sizeof(text),
+		 "home-agent { address = 10.0.0.4 }\n"
+		 "secure-host \"20.0.0.1\" { spi = 0x100\n"
+		 "key-file = \"%s\" }\n", dir);
+	snprintf(expect, sizeof(expect),
+		 "t.conf:3: key-file %s: not a regular file", dir);
+	parse_bad(text, expect);
+	rmdir(dir);
+}
+
+/* ---- bad files -------------------------------------------------------- */
+
+static const struct {
+	const char *file;
+	const char *err;
+} bad_files[] = {
+#include "conf/bad-files.inc"
+};
+
+static void test_bad_files(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		struct config *c = (struct config *)1;
+		char err[512];
+		int ret = config_load(bad_files[i].file, &c, err, sizeof(err));
+
+		if (ret != -EINVAL || strcmp(err, bad_files[i].err))
+			fail_msg("%s: got %d \"%s\"\n  expected \"%s\"",
+				 bad_files[i].file, ret, err, bad_files[i].err);
+		assert_null(c);
+	}
+}
+
+/* Every bad file is in the table (a new file without an expectation
+ * would otherwise be silently unused). */
+static void test_bad_files_listed(void **state)
+{
+	glob_t g;
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(glob("tests/conf/bad-*.conf", 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, sizeof(bad_files) / sizeof(bad_files[0]));
+	for (i = 0; i < g.gl_pathc; i++) {
+		for (j = 0; j < g.gl_pathc; j++)
+			if (!strcmp(g.gl_pathv[i], bad_files[j].file))
+				break;
+		if (j == g.gl_pathc)
+			fail_msg("%s has no expected error", g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
+static void test_bad_text(void **state)
+{
+	char err[256];
+	struct config *c;
+	char buf[] = "home-agent {\n\taddress = 10.0.0.4\n\x00}\n";
+	int ret;
+
+	(void)state;
+	ret = config_parse_text("nul.conf", buf, sizeof(buf) - 1, &c, err,
+				sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(err, "nul.conf:3: NUL byte in the file");
+
+	parse_bad("home-agent { address = 10.0.0.4 }\n/* open\n\n",
+		  "t.conf:2: unterminated comment");
+	/* a '//' inside a word is not a comment; '#' always is */
+	c = parse_ok("home-agent { address = 10.0.0.4 }\n"
+		     "control-socket = /run//mipha.sock#x\n");
+	assert_string_equal(c->control_socket, "/run//mipha.sock");
+	config_free(c);
+	/* a '#' inside a string is not a comment */
+	c = parse_ok("home-agent { address = 10.0.0.4 }\n"
+		     "control-socket = \"/run/#mipha.sock\"\n");
+	assert_string_equal(c->control_socket, "/run/#mipha.sock");
+	config_free(c);
+	parse_bad("home-agent { address = \"10.0.0.4\" \n lifetime = 0 }\n",
+		  "t.conf:2: lifetime: '0' is not a number in 1-65535");
+	ret = config_load("tests/conf/no-such-file.conf", &c, err,
+			  sizeof(err));
+	assert_int_equal(ret, -ENOENT);
+	assert_string_equal(err, "tests/conf/no-such-file.conf: No such file "
+				 "or directory");
+	assert_null(c);
+	/* truncated error buffer: still NUL-terminated */
+	ret = config_load("tests/conf/bad-address.conf", &c, err, 12);
+	assert_int_equal(ret, -EINVAL);
+	assert_int_equal(strlen(err), 11);
+}
+
+/* ---- reload ----------------------------------------------------------- */
+
+static const char base[] =
+	"home-agent { address = 10.0.0.4 }\n"
+	"home-link \"eth0\" {}\n"
+	"host \"20.0.0.1 20.0.0.9\" { interface = eth0 }\n"
+	"secure-host \"20.0.0.1 20.0.0.9\" { spi = 0x100 key = \"aa\" }\n"
+	"pool \"p\" { range = \"30.0.0.1 30.0.0.9\" }\n";
+
+static void diff(const char *extra_old, const char *extra_new,
+		 struct config_diff *d)
+{
+	char a[2048], b[2048];
+	struct config *o, *n;
+
+	snprintf(a, sizeof(a), "%s%s", base, extra_old);
+	snprintf(b, sizeof(b), "%s%s", base, extra_new);
+	o = parse_ok(a);
+	n = parse_ok(b);
+	config_diff(o, n, d);
+	config_free(o);
+	config_free(n);
+}
+
+static void test_diff(void **state)
+{
+	struct config_diff d;
+
+	(void)state;
+	diff("", "", &d);
+	assert_int_equal(d.changes, 0);
+	assert_true(d.live_ok);
+	assert_string_equal(d.reason, "");
+
+	/* live: a host (and its SA), a pool, a range, lifetimes, log */
+	diff("", "host \"20.0.1.1\" { interface = eth0 }\n"
+		 "secure-host \"20.0.1.1\" { spi = 0x100 key = \"bb\" }\n",
+	     &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_HOSTS | CONFIG_CHG_SAS);
+	diff("", "pool \"q\" { range = \"30.0.1.1 30.0.1.9\" }\n", &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_POOLS);
+	diff("", "log { debug = pool }\n", &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_LOG);
+	diff("secure-host \"20.0.1.1\" { spi = 0x100 key = \"bb\" }\n",
+	     "secure-host \"20.0.1.1\" { spi = 0x100 key = \"bc\" }\n", &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_SAS);
+	diff("virtual-network \"40.0.0.0/8\" {}\n", "", &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_VNETS);
+
+	/* not live, with the reason */
+	diff("", "home-agent { address += 10.0.0.5 }\n", &d);
+	assert_false(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_HA_ADDRS);
+	assert_string_equal(d.reason, "home-agent addresses changed (the "
+				      "registration sockets are bound at "
+				      "start)");
+	diff("", "control-socket = /run/x.sock\n", &d);
+	assert_false(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_SOCKET);
+	diff("pool \"q\" { range = \"30.0.1.1 30.0.1.9\" }\n", "", &d);
+	assert_false(d.live_ok);
+	assert_true(d.changes & CONFIG_CHG_POOL_REMOVED);
+	assert_string_equal(d.reason, "pool q or one of its ranges removed "
+				      "(addresses may be in use)");
+	diff("pool \"q\" { range = \"30.0.1.1 30.0.1.9\" }\n",
+	     "pool \"q\" { range = \"30.0.1.1 30.0.1.8\" }\n", &d);
+	assert_false(d.live_ok);
+	/* two refusals are both named */
+	diff("", "home-agent { dynamic-address = 10.0.0.4 }\n"
+		 "control-socket = /run/x.sock\n", &d);
+	assert_false(d.live_ok);
+	assert_non_null(strstr(d.reason, "dynamic-address changed"));
+	assert_non_null(strstr(d.reason, "; control-socket changed"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_examples_load),
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_lookup_many),
+		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bad_files_listed),
+		cmocka_unit_test(test_bad_text),
+		cmocka_unit_test(test_diff),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

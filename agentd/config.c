@@ -114,8 +114,8 @@ static int record_value(cfg_t *sec, cfg_opt_t *opt, const char *value,
 
 		r = realloc(l->recs, cap * sizeof(*r));
 		if (!r) {
-			l->error = l->error ? l->error : -ENOMEM;
-			cfg_error(sec, "out of memory");
+			fail(l, sec->line, "out of memory");
+			l->error = -ENOMEM;
 			return -1;
 		}
 		l->recs = r;

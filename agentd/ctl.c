@@ -16,14 +16,21 @@ void ctl_usage(FILE *f)
 		"Usage: miphactl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       miphactl [OPTIONS] -b FILE\n"
 		"where  OBJECT := { kernel binding | kernel link | kernel announce |\n"
-		"                   kernel stats | monitor }\n"
-		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] | -h[elp] }\n"
+		"                   kernel stats | monitor | binding | pool |\n"
+		"                   stats | config }\n"
+		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] |\n"
+		"                    -s[ocket] PATH | -h[elp] }\n"
 		"\n"
 		"       miphactl kernel stats\n"
 		"       miphactl monitor\n");
 	binding_usage(f);
 	link_usage(f);
+	daemon_usage(f);
 	fprintf(f,
+		"\n"
+		"binding, pool, stats and config reload ask mipha-agentd over its\n"
+		"control socket (-socket PATH, $MIPHA_AGENTD_SOCK, default\n"
+		"/run/mipha/agentd.sock); \"kernel ...\" talks to the kernel.\n"
 		"\n"
 		"-b FILE runs one command a line from FILE (- for stdin), written\n"
 		"as on the command line without \"miphactl\"; # starts a comment.\n"
@@ -251,6 +258,10 @@ static int do_kernel(struct ctl *c, int argc, char **argv)
 static const struct ctl_cmd top_cmds[] = {
 	{ "kernel", do_kernel },
 	{ "monitor", do_monitor },
+	{ "binding", do_daemon_binding },
+	{ "pool", do_pool },
+	{ "stats", do_daemon_stats },
+	{ "config", do_config },
 	{ "help", do_help },
 	{ NULL, NULL },
 };
@@ -283,6 +294,14 @@ static int parse_options(struct ctl *c, int *argc, char ***argv,
 			(*argc)--;
 			(*argv)++;
 			*batch = (*argv)[0];
+		} else if (ctl_matches(opt, "socket")) {
+			if (*argc < 2) {
+				ctl_fail(c, CTL_USAGE, "-socket: path expected");
+				return OPT_USAGE;
+			}
+			(*argc)--;
+			(*argv)++;
+			c->sock_path = (*argv)[0];
 		} else if (ctl_matches(opt, "force")) {
 			c->force = true;
 		} else if (ctl_matches(opt, "help")) {

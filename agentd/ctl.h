@@ -37,6 +37,7 @@ struct ctl {
 	bool dry_run; /* parse only, never talk to the kernel */
 	FILE *out;    /* normal output (stdout) */
 	FILE *errf;   /* error output (stderr) */
+	const char *sock_path; /* -socket: mipha-agentd's control socket */
 
 	/* Batch mode (-b): where we are, for error messages. */
 	const char *file; /* NULL outside batch mode */
@@ -140,6 +141,13 @@ void link_list_print(struct ctl *c, struct kernel_link *v, size_t n);
 int do_link(struct ctl *c, int argc, char **argv);
 int do_announce(struct ctl *c, int argc, char **argv);
 void link_usage(FILE *f);
+
+/* ctl_daemon.c: commands answered by mipha-agentd */
+int do_daemon_binding(struct ctl *c, int argc, char **argv);
+int do_pool(struct ctl *c, int argc, char **argv);
+int do_daemon_stats(struct ctl *c, int argc, char **argv);
+int do_config(struct ctl *c, int argc, char **argv);
+void daemon_usage(FILE *f);
 
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);

@@ -32,6 +32,7 @@ struct ctl_client {
 	bool streaming;
 	size_t count;
 	bool closing; /* close once the output is written */
+	bool skipping; /* dropping the rest of a line that was too long */
 };
 
 struct ctlsock {
@@ -185,13 +186,18 @@ static void process_input(struct ctl_client *cl)
 	while (!cl->streaming && !cl->closing &&
 	       (nl = memchr(cl->in, '\n', cl->in_len))) {
 		*nl = '\0';
-		handle_line(cl, cl->in);
+		if (!cl->skipping)
+			handle_line(cl, cl->in);
+		cl->skipping = false;
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
 		memmove(cl->in, nl + 1, cl->in_len);
 	}
+	/* Refuse an endless line once, then drop it up to its newline. */
 	if (cl->in_len == CTLSOCK_LINE_MAX) {
-		put_error(cl, "request line too long");
-		cl->closing = true;
+		if (!cl->skipping)
+			put_error(cl, "request line too long");
+		cl->skipping = true;
+		cl->in_len = 0;
 	}
 }
 

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the control socket server, client and server in one
+ * process: the server runs on the event loop, the test plays the client
+ * on a non-blocking socket and turns the loop between reads. Covers
+ * results, errors, malformed requests, pipelined requests on one
+ * connection, a streamed list far larger than the socket buffers, a line
+ * that is too long (refused, then skipped), and refusing to take over a live daemon's socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "ctlsock.h"
+#include "loop.h"
+
+#define LIST_ITEMS 20000
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct loop *loop;
+	struct ctlsock *cs;
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+};
+
+struct list_state {
+	int i, n;
+};
+
+static json_t *list_next(void *data)
+{
+	struct list_state *st = data;
+
+	if (st->i >= st->n)
+		return NULL;
+	st->i++;
+	return json_pack("{s:i, s:s}", "i", st->i, "pad",
+			 "some bytes so that the list is large");
+}
+
+static void list_free(void *data)
+{
+	free(data);
+}
+
+static json_t *handler(void *data, const char *cmd, json_t *req,
+		       struct ctlsock_stream *stream, const char **err)
+{
+	(void)data;
+	if (!strcmp(cmd, "echo"))
+		return json_pack("{s:O}", "req", req);
+	if (!strcmp(cmd, "list")) {
+		struct list_state *st = calloc(1, sizeof(*st));
+
+		st->n = (int)json_integer_value(json_object_get(req, "n"));
+		stream->next = list_next;
+		stream->free = list_free;
+		stream->state = st;
+		return NULL;
+	}
+	*err = "no such command";
+	return NULL;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/test_ctlsock.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/sub/agentd.sock", f->dir);
+	assert_int_equal(loop_new(&f->loop), 0);
+	assert_int_equal(ctlsock_open(&f->cs, f->loop, f->path, handler, f),
+			 0);
+	f->fd = ctlsock_connect(f->path);
+	assert_true(f->fd >= 0);
+	fcntl(f->fd, F_SETFL, O_NONBLOCK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char sub[160];
+
+	close(f->fd);
+	ctlsock_close(f->cs);
+	loop_free(f->loop);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	rmdir(sub);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void send_str(struct fixture *f, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+
+	while (off < len) {
+		ssize_t n = write(f->fd, s + off, len - off);
+
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			loop_run_once(f->loop, 10);
+			continue;
+		}
+		off += (size_t)n;
+	}
+}
+
+/* The next answer line, turning the loop until it comes (NULL: closed). */
+static json_t *next_line(struct fixture *f)
+{
+	int rounds;
+
+	for (rounds = 0; rounds < 10000; rounds++) {
+		char *nl = memchr(f->buf, '\n', f->len);
+		ssize_t n;
+
+		if (nl) {
+			json_t *o;
+
+			*nl = '\0';
+			o = json_loads(f->buf, 0, NULL);
+			assert_non_null(o);
+			f->len -= (size_t)(nl + 1 - f->buf);
+			memmove(f->buf, nl + 1, f->len);
+			return o;
+		}
+		n = read(f->fd, f->buf + f->len, sizeof(f->buf) - f->len);
+		if (n == 0)
+			return NULL;
+		if (n > 0) {
+			f->len += (size_t)n;
+			continue;
+		}
+		assert_int_equal(errno, EAGAIN);
+		assert_int_equal(loop_run_once(f->loop, 10), 0);
+	}
+	fail_msg("no answer");
+	return NULL;
+}
+
+static void expect_error(struct fixture *f, const char *msg)
+{
+	json_t *o = next_line(f);
+
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "status")),
+			    "error");
+	if (msg)
+		assert_string_equal(
+			json_string_value(json_object_get(o, "error")), msg);
+	json_decref(o);
+}
+
+static void test_result(void **state)
+{
+	struct fixture *f = *state;
+	json_t *o;
+
+	send_str(f, "{\"command\":\"echo\",\"x\":42}\n");
+	o = next_line(f);
+	assert_string_equal(json_string_value(json_object_get(o, "status")),
+			    "ok");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(o, "result"),
+						 "req"), "x")), 42);
+	json_decref(o);
+}
+
+static void test_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	send_str(f, "not json\n");
+	expect_error(f, "request is not a JSON object");
+	send_str(f, "[1,2]\n");
+	expect_error(f, "request is not a JSON object");
+	send_str(f, "{\"x\":1}\n");
+	expect_error(f, "request has no \"command\"");
+	send_str(f, "{\"command\":\"nope\"}\n");
+	expect_error(f, "no such command");
+	/* The connection still works after errors. */
+	send_str(f, "{\"command\":\"echo\"}\n");
+	json_decref(next_line(f));
+}
+
+/* Requests sent back to back, one write, are answered in order. */
+static void test_pipelined(void **state)
+{
+	struct fixture *f = *state;
+	json_t *o;
+	int i;
+
+	send_str(f, "{\"command\":\"echo\",\"n\":1}\n"
+		    "{\"command\":\"list\",\"n\":3}\n"
+		    "{\"command\":\"echo\",\"n\":2}\n");
+	o = next_line(f);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(o, "result"),
+						 "req"), "n")), 1);
+	json_decref(o);
+	for (i = 1; i <= 3; i++) {
+		o = next_line(f);
+		assert_int_equal(json_integer_value(json_object_get(o, "i")),
+				 i);
+		json_decref(o);
+	}
+	o = next_line(f);
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 3);
+	json_decref(o);
+	o = next_line(f);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(o, "result"),
+						 "req"), "n")), 2);
+	json_decref(o);
+}
+
+/* A list of ~1 MB streams through in order, ending with its count. */
+static void test_large_list(void **state)
+{
+	struct fixture *f = *state;
+	json_t *o;
+	int i;
+
+	send_str(f, "{\"command\":\"list\",\"n\":20000}\n");
+	for (i = 1; i <= LIST_ITEMS; i++) {
+		o = next_line(f);
+		assert_non_null(o);
+		assert_null(json_object_get(o, "status"));
+		assert_int_equal(json_integer_value(json_object_get(o, "i")),
+				 i);
+		json_decref(o);
+	}
+	o = next_line(f);
+	assert_string_equal(json_string_value(json_object_get(o, "status")),
+			    "ok");
+	assert_int_equal(json_integer_value(json_object_get(o, "count")),
+			 LIST_ITEMS);
+	json_decref(o);
+}
+
+static void test_line_too_long(void **state)
+{
+	struct fixture *f = *state;
+	char *big = malloc(CTLSOCK_LINE_MAX + 2);
+	json_t *o;
+
+	memset(big, 'x', CTLSOCK_LINE_MAX + 1);
+	big[CTLSOCK_LINE_MAX + 1] = '\0';
+	send_str(f, big);
+	free(big);
+	expect_error(f, "request line too long");
+	/* The rest of that line is dropped; the next line is served. */
+	send_str(f, "more of the long line\n{\"command\":\"echo\"}\n");
+	o = next_line(f);
+	assert_string_equal(json_string_value(json_object_get(o, "status")),
+			    "ok");
+	json_decref(o);
+}
+
+/* A second server on the same path refuses while the first answers. */
+static void test_in_use(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlsock *cs2;
+	struct stat st;
+
+	assert_int_equal(ctlsock_open(&cs2, f->loop, f->path, handler, f),
+			 -EADDRINUSE);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_large_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_line_too_long, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

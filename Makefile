@@ -4,7 +4,7 @@
 #   make check      run every test: unit tests on this host, selftests in a VM
 #   make style      checkpatch.pl --strict and sparse on the kernel code, failing on any warning
 #   make demo       boot a VM with the module loaded and a few bindings installed
-#   make install    install the module into /lib/modules/KVER/updates and the programs
+#   make install    install the module into /lib/modules/KVER/updates, the programs, the systemd unit
 #   make dkms-install   copy the module source to /usr/src/mipha-VERSION and `dkms install` it
 #   make clean
 #
@@ -67,7 +67,7 @@ bench: all
 install: all
 	$(KBUILD) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
-	install -D -m 0755 agentd/miphactl $(DESTDIR)$(PREFIX)/sbin/miphactl
+	$(MAKE) -C agentd install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # The module's source as DKMS wants it: /usr/src/mipha-VERSION with dkms.conf at the top.
 dkms-src:

@@ -42,7 +42,7 @@
 #include "log.h"
 
 #define CONFIG_FILE_MAX (16 << 20) /* bytes; a huge file is a mistake */
-#define KEY_FILE_MAX 4096	   /* bytes of a key file */
+#define KEY_FILE_MAX	4096	   /* bytes of a key file */
 
 /* ---- line bookkeeping ------------------------------------------------- */
 
@@ -58,7 +58,7 @@ struct load {
 	const char *path;
 	char *err;
 	size_t errlen;
-	int error;		/* first error (negative errno), 0 if none */
+	int error; /* first error (negative errno), 0 if none */
 	struct line_rec *recs;
 	size_t n_recs, cap_recs;
 	cfg_t *top;
@@ -240,11 +240,14 @@ static int check_repeats(struct load *l)
 			/* The values kept are the last ones read: the
 			 * assignment that replaced the others starts at the
 			 * first of them. */
-			err = fail(l, r[j - (cfg_opt_size(opt) ?
-					     cfg_opt_size(opt) : 1)].line,
-				   "'%s' assigned again (first at line %d): "
-				   "use '+=' to add to a list",
-				   r[i].opt, r[i].line);
+			err = fail(
+				l,
+				r[j -
+				  (cfg_opt_size(opt) ? cfg_opt_size(opt) : 1)]
+					.line,
+				"'%s' assigned again (first at line %d): "
+				"use '+=' to add to a list",
+				r[i].opt, r[i].line);
 	}
 	free(r);
 	return err;
@@ -389,8 +392,7 @@ static bool addr_unicast(struct in_addr a)
 	return h != 0 && h != 0xffffffff && (h >> 28) != 0xe;
 }
 
-static bool parse_u32(const char *s, uint32_t min, uint32_t max,
-		      uint32_t *out)
+static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -441,8 +443,7 @@ static size_t split_words(char *s, char **w, size_t max)
 }
 
 /* "A" or "A B" (inclusive, A <= B). */
-static const char *parse_range_words(char **w, size_t n,
-				     struct config_range *r)
+static const char *parse_range_words(char **w, size_t n, struct config_range *r)
 {
 	struct in_addr a, b;
 
@@ -538,8 +539,8 @@ static const char *parse_nai(const char *s, char **out, bool *realm_only)
 }
 
 /* Hex digits (an even number) to bytes. */
-static const char *parse_hex_key(const char *s, size_t slen,
-				 uint8_t *key, uint8_t *key_len)
+static const char *parse_hex_key(const char *s, size_t slen, uint8_t *key,
+				 uint8_t *key_len)
 {
 	size_t i, n = 0;
 
@@ -558,7 +559,7 @@ static const char *parse_hex_key(const char *s, size_t slen,
 		int hi, lo;
 
 		hi = isdigit((unsigned char)s[i]) ? s[i] - '0' :
-						     (s[i] | 0x20) - 'a' + 10;
+						    (s[i] | 0x20) - 'a' + 10;
 		lo = isdigit((unsigned char)s[i + 1]) ?
 			     s[i + 1] - '0' :
 			     (s[i + 1] | 0x20) - 'a' + 10;
@@ -584,12 +585,10 @@ static int read_key_file(struct load *l, int line, const char *path,
 	int fd;
 
 	if (path[0] != '/')
-		return fail(l, line, "key-file %s: not an absolute path",
-			    path);
+		return fail(l, line, "key-file %s: not an absolute path", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fail(l, line, "key-file %s: %s", path,
-			    strerror(errno));
+		return fail(l, line, "key-file %s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return fail(l, line, "key-file %s: not a regular file", path);
@@ -597,8 +596,8 @@ static int read_key_file(struct load *l, int line, const char *path,
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		close(fd);
 		return fail(l, line,
-			    "key-file %s: owned by uid %u, not by root",
-			    path, (unsigned int)st.st_uid);
+			    "key-file %s: owned by uid %u, not by root", path,
+			    (unsigned int)st.st_uid);
 	}
 	if (st.st_mode & 077) {
 		close(fd);
@@ -646,14 +645,14 @@ static int read_key_file(struct load *l, int line, const char *path,
 
 /* ---- the option tables ------------------------------------------------ */
 
-#define S(name) CFG_STR_CB(name, NULL, CFGF_NODEFAULT, record_value)
+#define S(name)	 CFG_STR_CB(name, NULL, CFGF_NODEFAULT, record_value)
 #define SL(name) CFG_STR_LIST_CB(name, NULL, CFGF_NODEFAULT, record_value)
-#define MULTI (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+#define MULTI	 (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
 
 static cfg_opt_t home_agent_opts[] = {
-	SL("address"),	     S("dynamic-address"), S("redundancy"),
-	S("standby"),	     S("lifetime"),	   S("max-lifetime"),
-	S("replay-window"),  S("reverse-tunnel"),  S("encapsulation"),
+	SL("address"),	    S("dynamic-address"), S("redundancy"),
+	S("standby"),	    S("lifetime"),	  S("max-lifetime"),
+	S("replay-window"), S("reverse-tunnel"),  S("encapsulation"),
 	CFG_END(),
 };
 
@@ -668,24 +667,26 @@ static cfg_opt_t link_opts[] = {
 };
 
 static cfg_opt_t host_opts[] = {
-	S("virtual-network"), S("interface"),	   SL("static-address"),
-	S("pool"),	      S("lifetime"),	   S("reverse-tunnel"),
+	S("virtual-network"), S("interface"),
+	SL("static-address"), S("pool"),
+	S("lifetime"),	      S("reverse-tunnel"),
 	S("encapsulation"),   CFG_END(),
 };
 
 static cfg_opt_t sa_opts[] = {
-	S("spi"),  S("key"),	S("key-ascii"),	    S("key-file"),
-	S("algorithm"), S("mode"), S("replay"), S("replay-window"),
-	CFG_END(),
+	S("spi"),      S("key"),	   S("key-ascii"),
+	S("key-file"), S("algorithm"),	   S("mode"),
+	S("replay"),   S("replay-window"), CFG_END(),
 };
 
 static cfg_opt_t pool_opts[] = {
-	SL("range"), S("priority"), S("group"), SL("threshold"),
-	CFG_END(),
+	SL("range"), S("priority"), S("group"), SL("threshold"), CFG_END(),
 };
 
 static cfg_opt_t log_opts[] = {
-	S("target"), S("facility"), SL("debug"),
+	S("target"),
+	S("facility"),
+	SL("debug"),
 	CFG_END(),
 };
 
@@ -760,7 +761,8 @@ static int get_rt(struct load *l, cfg_t *s, enum config_rt_policy *out)
 	else
 		return fail(l, opt_line(l, s, "reverse-tunnel", 0),
 			    "reverse-tunnel: '%s' is not off, allowed or "
-			    "required", v);
+			    "required",
+			    v);
 	return 0;
 }
 
@@ -899,7 +901,7 @@ static int load_vnets(struct load *l)
 		for (j = 0; j < i; j++) {
 			const struct config_vnet *o = &c->vnets[j];
 			uint32_t m = plen_mask(o->plen < v->plen ? o->plen :
-								    v->plen);
+								   v->plen);
 
 			if ((ntohl(o->net.s_addr) & m) ==
 			    (ntohl(v->net.s_addr) & m))
@@ -1050,7 +1052,8 @@ static int load_pools(struct load *l)
 						    opt_line(l, s, "threshold",
 							     j),
 						    "threshold: '%s' is not a "
-						    "percentage (0-100)", v);
+						    "percentage (0-100)",
+						    v);
 				if (j)
 					hi = th;
 				else
@@ -1059,13 +1062,14 @@ static int load_pools(struct load *l)
 			if (lo >= hi)
 				return fail(l, opt_line(l, s, "threshold", 0),
 					    "threshold: low %u%% must be below "
-					    "high %u%%", lo, hi);
+					    "high %u%%",
+					    lo, hi);
 			p->threshold_low = lo;
 			p->threshold_high = hi;
 		}
 		if (!nr)
-			return fail(l, p->line,
-				    "pool \"%s\": no range", p->name);
+			return fail(l, p->line, "pool \"%s\": no range",
+				    p->name);
 		p->ranges = calloc(nr, sizeof(*p->ranges));
 		if (!p->ranges)
 			return -ENOMEM;
@@ -1074,13 +1078,12 @@ static int load_pools(struct load *l)
 			const char *msg;
 
 			r->line = opt_line(l, s, "range", j);
-			msg = parse_pool_range(cfg_getnstr(s, "range", j),
-					       prio, r);
+			msg = parse_pool_range(cfg_getnstr(s, "range", j), prio,
+					       r);
 			if (msg)
 				return fail(l, r->line, "range \"%s\": %s",
 					    cfg_getnstr(s, "range", j), msg);
-			p->size += (uint64_t)r->range.last - r->range.first
-				   + 1;
+			p->size += (uint64_t)r->range.last - r->range.first + 1;
 			p->n_ranges++;
 		}
 	}
@@ -1165,7 +1168,8 @@ static int load_host(struct load *l, cfg_t *s, struct config_host *h)
 	if (!vn == !ifn)
 		return fail(l, h->line,
 			    "host \"%s\": needs either virtual-network or "
-			    "interface (its home network)", cfg_title(s));
+			    "interface (its home network)",
+			    cfg_title(s));
 	if (vn) {
 		struct in_addr net;
 		uint8_t plen;
@@ -1201,8 +1205,9 @@ static int load_host(struct load *l, cfg_t *s, struct config_host *h)
 	v = str(s, "pool");
 	if (h->kind == CONFIG_HOST_ADDR) {
 		if (ns || v)
-			return fail(l, opt_line(l, s, ns ? "static-address" :
-							   "pool", 0),
+			return fail(l,
+				    opt_line(l, s,
+					     ns ? "static-address" : "pool", 0),
 				    "host \"%s\": static-address and pool are "
 				    "for NAI hosts (host \"nai ...\")",
 				    cfg_title(s));
@@ -1210,7 +1215,8 @@ static int load_host(struct load *l, cfg_t *s, struct config_host *h)
 				!in_vnet(h->vnet, h->range.last)))
 			return fail(l, h->line,
 				    "host \"%s\": outside its virtual-network "
-				    "\"%s\"", cfg_title(s), vn);
+				    "\"%s\"",
+				    cfg_title(s), vn);
 		return 0;
 	}
 	if (!ns == !v)
@@ -1295,18 +1301,19 @@ static int load_sa(struct load *l, cfg_t *s, const char *what,
 	/* IOS takes the SPI in hex: "spi 100" is 0x100. */
 	if (!parse_u32(str(s, "spi"), 0, UINT32_MAX, &spi))
 		return fail(l, opt_line(l, s, "spi", 0),
-			    "spi: '%s' is not a 32-bit number",
-			    str(s, "spi"));
+			    "spi: '%s' is not a 32-bit number", str(s, "spi"));
 	if (spi < 256)
 		return fail(l, opt_line(l, s, "spi", 0),
 			    "spi %u is reserved (0-255, RFC 5944); IOS SPIs "
-			    "are hexadecimal: write spi = 0x%u", spi, spi);
+			    "are hexadecimal: write spi = 0x%u",
+			    spi, spi);
 	sa->key.spi = spi;
 
 	if (nkeys != 1)
 		return fail(l, sa->line,
 			    "%s \"%s\": needs exactly one of key, key-ascii, "
-			    "key-file", what, cfg_title(s));
+			    "key-file",
+			    what, cfg_title(s));
 	if (key) {
 		msg = parse_hex_key(key, strlen(key), sa->key.key,
 				    &sa->key.key_len);
@@ -1409,7 +1416,8 @@ static int load_log(struct load *l)
 		if (f == sizeof(fac) / sizeof(fac[0]))
 			return fail(l, opt_line(l, s, "facility", 0),
 				    "facility: '%s' is not daemon, user or "
-				    "local0-local7", v);
+				    "local0-local7",
+				    v);
 		c->log_facility = fac[f].facility;
 	}
 	for (i = 0; i < cfg_size(s, "debug"); i++) {
@@ -1540,7 +1548,7 @@ struct sa_index {
 struct config_index {
 	struct addr_ent *addr; /* hosts by home address, disjoint, sorted */
 	size_t n_addr;
-	struct nai_ent *nai;   /* NAI hosts, sorted */
+	struct nai_ent *nai; /* NAI hosts, sorted */
 	size_t n_nai;
 	struct nai_ent *realm; /* realm hosts, sorted */
 	size_t n_realm;
@@ -1580,8 +1588,9 @@ static int sa_ent_cmp(const void *a, const void *b)
 		return x->r.first < y->r.first ? -1 : 1;
 	if (x->r.last != y->r.last)
 		return x->r.last < y->r.last ? -1 : 1;
-	return x->sa->key.spi < y->sa->key.spi ? -1 :
-						 x->sa->key.spi > y->sa->key.spi;
+	return x->sa->key.spi < y->sa->key.spi ?
+		       -1 :
+		       x->sa->key.spi > y->sa->key.spi;
 }
 
 /*
@@ -1641,8 +1650,7 @@ static int build_sa_index(struct load *l, const char *what,
 					    *q = &ix->addr[i];
 			const struct config_sa *x = p->sa, *y = q->sa;
 
-			if (p->r.first == q->r.first &&
-			    p->r.last == q->r.last)
+			if (p->r.first == q->r.first && p->r.last == q->r.last)
 				continue;
 			if (q->r.first <= p->r.last) {
 				if (x->line > y->line) {
@@ -1654,7 +1662,8 @@ static int build_sa_index(struct load *l, const char *what,
 				return fail(l, y->line,
 					    "%s %s partly overlaps %s (line "
 					    "%d): ranges must be equal or "
-					    "disjoint", what, a, b, x->line);
+					    "disjoint",
+					    what, a, b, x->line);
 			}
 			if (q->r.last > p->r.last)
 				w = i;
@@ -1673,7 +1682,8 @@ static int build_sa_index(struct load *l, const char *what,
 			}
 			return fail(l, y->line,
 				    "%s: duplicate SPI 0x%x for NAI %s (line "
-				    "%d)", what, y->key.spi, y->nai, x->line);
+				    "%d)",
+				    what, y->key.spi, y->nai, x->line);
 		}
 	for (i = 1; i < ix->n_realm; i++)
 		if (!sa_nai_cmp(&ix->realm[i - 1], &ix->realm[i])) {
@@ -1688,7 +1698,8 @@ static int build_sa_index(struct load *l, const char *what,
 			}
 			return fail(l, y->line,
 				    "%s: duplicate SPI 0x%x for realm %s (line "
-				    "%d)", what, y->key.spi, y->nai, x->line);
+				    "%d)",
+				    what, y->key.spi, y->nai, x->line);
 		}
 	return 0;
 }
@@ -1708,7 +1719,8 @@ static int build_index(struct load *l)
 
 	for (i = 0; i < c->n_hosts; i++)
 		cap += c->hosts[i].kind == CONFIG_HOST_ADDR ?
-			       1 : c->hosts[i].n_static;
+			       1 :
+			       c->hosts[i].n_static;
 	for (i = 0; i < c->n_pools; i++)
 		cap += c->pools[i].n_ranges;
 	cl = calloc(cap ? cap : 1, sizeof(*cl));
@@ -1724,10 +1736,10 @@ static int build_index(struct load *l)
 		const struct config_host *h = &c->hosts[i];
 
 		if (h->kind == CONFIG_HOST_ADDR) {
-			cl[n_cl++] = (struct claim){ h->range, h->line,
-						     "host", h };
-			ix->addr[ix->n_addr++] = (struct addr_ent){ h->range,
-								    h };
+			cl[n_cl++] =
+				(struct claim){ h->range, h->line, "host", h };
+			ix->addr[ix->n_addr++] =
+				(struct addr_ent){ h->range, h };
 			continue;
 		}
 		for (j = 0; j < h->n_static; j++) {
@@ -1746,15 +1758,16 @@ static int build_index(struct load *l)
 	}
 	for (i = 0; i < c->n_pools; i++)
 		for (j = 0; j < c->pools[i].n_ranges; j++)
-			cl[n_cl++] = (struct claim){
-				c->pools[i].ranges[j].range,
-				c->pools[i].ranges[j].line, "pool range",
-				&c->pools[i] };
+			cl[n_cl++] =
+				(struct claim){ c->pools[i].ranges[j].range,
+						c->pools[i].ranges[j].line,
+						"pool range", &c->pools[i] };
 	for (i = 0; i < c->n_ha_addrs; i++) {
 		uint32_t a = ntohl(c->ha_addrs[i].s_addr);
 
-		cl[n_cl++] = (struct claim){ { a, a }, 0,
-					     "home-agent address", NULL };
+		cl[n_cl++] = (struct claim){
+			{ a, a }, 0, "home-agent address", NULL
+		};
 	}
 	/* Our addresses carry line 0: an overlap is reported at the line
 	 * of the other item. */
@@ -1856,8 +1869,7 @@ static int check_host_sas(struct load *l)
 						 (const uint8_t *)h->nai,
 						 strlen(h->nai));
 			for (j = 0; !ok && j < h->n_static; j++)
-				ok = config_has_mn_ha_sa(c,
-							 h->static_addrs[j],
+				ok = config_has_mn_ha_sa(c, h->static_addrs[j],
 							 NULL, 0);
 			break;
 		default:
@@ -1922,7 +1934,9 @@ int config_parse_text(const char *name, char *text, size_t len,
 		      struct config **out, char *err, size_t errlen)
 {
 	struct load l = {
-		.path = name, .err = err, .errlen = errlen,
+		.path = name,
+		.err = err,
+		.errlen = errlen,
 	};
 	int ret;
 
@@ -1988,8 +2002,7 @@ out:
 	return 0;
 }
 
-int config_load(const char *path, struct config **out, char *err,
-		size_t errlen)
+int config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
 	struct load l = { .path = path, .err = err, .errlen = errlen };
 	char *text = NULL;
@@ -2305,8 +2318,8 @@ static void add_reason(struct config_diff *d, const char *why)
 {
 	size_t n = strlen(d->reason);
 
-	snprintf(d->reason + n, sizeof(d->reason) - n, "%s%s",
-		 n ? "; " : "", why);
+	snprintf(d->reason + n, sizeof(d->reason) - n, "%s%s", n ? "; " : "",
+		 why);
 }
 
 static bool addrs_equal(const struct config *a, const struct config *b)
@@ -2428,7 +2441,8 @@ void config_diff(const struct config *o, const struct config *n,
 			d->changes |= CONFIG_CHG_POOL_REMOVED;
 			snprintf(why, sizeof(why),
 				 "pool %s or one of its ranges removed "
-				 "(addresses may be in use)", o->pools[i].name);
+				 "(addresses may be in use)",
+				 o->pools[i].name);
 			add_reason(d, why);
 		}
 	}

@@ -28,8 +28,8 @@ struct ppool;
 
 struct prange {
 	const struct config_pool_range *cfg;
-	uint32_t first;	  /* host byte order */
-	uint64_t size;	  /* addresses */
+	uint32_t first; /* host byte order */
+	uint64_t size;	/* addresses */
 	uint64_t used;
 	uint64_t fresh;	  /* offsets below were handed out at least once */
 	uint64_t *inuse;  /* bitmap by offset */
@@ -37,14 +37,14 @@ struct prange {
 	uint32_t *fifo;	  /* ring of released offsets */
 	uint64_t fifo_cap, fifo_head, fifo_len;
 	struct ppool *pool;
-	size_t gpos;	  /* index in its group's order */
+	size_t gpos; /* index in its group's order */
 };
 
 struct pgroup {
-	const char *name;	/* group name, or the pool's if none */
-	struct prange **order;	/* by priority (desc), then line */
+	const char *name;      /* group name, or the pool's if none */
+	struct prange **order; /* by priority (desc), then line */
 	size_t n;
-	size_t cursor;		/* order[< cursor] are full */
+	size_t cursor; /* order[< cursor] are full */
 };
 
 struct ppool {
@@ -64,7 +64,7 @@ struct pool_set {
 	struct prange **by_addr; /* every range, sorted by first address */
 	size_t n_ranges;
 	uint64_t bad_releases;
-	bool quiet;		 /* no threshold events (transfer) */
+	bool quiet; /* no threshold events (transfer) */
 	pool_event_fn fn;
 	void *ctx;
 };
@@ -116,7 +116,9 @@ static void thresholds(struct pool_set *ps, struct ppool *p)
 {
 	const struct config_pool *c = p->cfg;
 	struct pool_event ev = {
-		.pool = c->name, .used = p->used, .size = c->size,
+		.pool = c->name,
+		.used = p->used,
+		.size = c->size,
 	};
 
 	if (!c->threshold_high || ps->quiet)
@@ -126,8 +128,8 @@ static void thresholds(struct pool_set *ps, struct ppool *p)
 		ev.kind = POOL_EVENT_HIGH;
 		ev.threshold = c->threshold_high;
 		log_warn("pool %s: %llu of %llu addresses in use, at or above "
-			 "the high threshold (%u%%)", c->name,
-			 (unsigned long long)p->used,
+			 "the high threshold (%u%%)",
+			 c->name, (unsigned long long)p->used,
 			 (unsigned long long)c->size, c->threshold_high);
 	} else if (p->above_high &&
 		   p->used * 100 <= c->threshold_low * c->size) {
@@ -135,8 +137,8 @@ static void thresholds(struct pool_set *ps, struct ppool *p)
 		ev.kind = POOL_EVENT_LOW;
 		ev.threshold = c->threshold_low;
 		log_notice("pool %s: %llu of %llu addresses in use, back at or "
-			   "below the low threshold (%u%%)", c->name,
-			   (unsigned long long)p->used,
+			   "below the low threshold (%u%%)",
+			   c->name, (unsigned long long)p->used,
 			   (unsigned long long)c->size, c->threshold_low);
 	} else {
 		return;
@@ -240,8 +242,8 @@ struct pool_set *pool_set_new(const struct config *cfg)
 	qsort(ps->by_addr, ps->n_ranges, sizeof(*ps->by_addr), addr_cmp);
 
 	for (i = 0; i < ps->n_groups; i++) {
-		ps->groups[i].order = calloc(ps->groups[i].n,
-					     sizeof(struct prange *));
+		ps->groups[i].order =
+			calloc(ps->groups[i].n, sizeof(struct prange *));
 		if (!ps->groups[i].order)
 			goto err;
 		ps->groups[i].n = 0;
@@ -463,9 +465,8 @@ int pool_set_transfer(const struct pool_set *from, struct pool_set *to,
 
 			while (bits && !err) {
 				uint64_t off = w * 64 + __builtin_ctzll(bits);
-				struct in_addr a = {
-					htonl(r->first + (uint32_t)off)
-				};
+				struct in_addr a = { htonl(r->first +
+							   (uint32_t)off) };
 
 				bits &= bits - 1;
 				err = pool_reserve(to, NULL, a);

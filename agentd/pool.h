@@ -100,7 +100,9 @@ int pool_reserve(struct pool_set *ps, const char *name, struct in_addr addr);
 
 /*
  * Gives addr back. Returns 0, or -ENOENT if addr was not allocated (or
- * belongs to no pool): counted in pool_set_bad_releases(), nothing changes.
+ * belongs to no pool): counted in pool_set_bad_releases(), logged
+ * (rate-limited), nothing changes. -ENOMEM (the release queue could not
+ * grow): addr stays allocated.
  */
 int pool_release(struct pool_set *ps, struct in_addr addr);
 

@@ -44,8 +44,8 @@ static void use_lookups(const struct config *c)
 			    h->kind == CONFIG_HOST_NAI)
 				abort();
 			for (j = 0; j < h->n_static; j++)
-				if (config_host_by_addr(c, h->static_addrs[j]) !=
-				    h)
+				if (config_host_by_addr(
+					    c, h->static_addrs[j]) != h)
 					abort();
 		}
 	}
@@ -59,7 +59,8 @@ static void use_lookups(const struct config *c)
 		} else if (sa->match == CONFIG_MATCH_NAI &&
 			   config_mn_ha_sa(c, (struct in_addr){ 0 },
 					   (const uint8_t *)sa->nai,
-					   strlen(sa->nai), sa->key.spi) != sa) {
+					   strlen(sa->nai),
+					   sa->key.spi) != sa) {
 			abort();
 		}
 	}
@@ -114,8 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
-	if (config_parse_text("fuzz.conf", text, size, &c, err,
-			      sizeof(err)) == 0) {
+	if (config_parse_text("fuzz.conf", text, size, &c, err, sizeof(err)) ==
+	    0) {
 		struct config_diff d;
 
 		use_lookups(c);

@@ -27,15 +27,15 @@
 #include "config.h"
 #include "log.h"
 
-static struct in_addr A(const char *s)
-{
+static struct in_addr A(const char *s) {
 	struct in_addr a;
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a;
 }
 
-static uint32_t H(const char *s)
+static uint32_t
+H(const char *s)
 {
 	return ntohl(A(s).s_addr);
 }
@@ -103,81 +103,83 @@ static void test_examples_load(void **state)
 
 /* ---- a complete file -------------------------------------------------- */
 
+/* clang-format off: one line of the file per line, numbered */
 static const char full[] =
-	"# every section once\n"					/*  1 */
-	"home-agent {\n"						/*  2 */
-	"\taddress = { 1.0.0.10, 10.0.0.10 }\n"				/*  3 */
-	"\tdynamic-address = 1.0.0.10\n"				/*  4 */
-	"\tredundancy = yes\n"						/*  5 */
-	"\tstandby = SanJoseHA\n"					/*  6 */
-	"\tlifetime = 1800\n"						/*  7 */
-	"\tmax-lifetime = 36000\n"					/*  8 */
-	"\treplay-window = 9\n"						/*  9 */
-	"\treverse-tunnel = required\n"					/* 10 */
-	"\tencapsulation = gre\n"					/* 11 */
-	"}\n"								/* 12 */
+	"# every section once\n"		/*  1 */
+	"home-agent {\n"			/*  2 */
+	"\taddress = { 1.0.0.10, 10.0.0.10 }\n" /*  3 */
+	"\tdynamic-address = 1.0.0.10\n"	/*  4 */
+	"\tredundancy = yes\n"			/*  5 */
+	"\tstandby = SanJoseHA\n"		/*  6 */
+	"\tlifetime = 1800\n"			/*  7 */
+	"\tmax-lifetime = 36000\n"		/*  8 */
+	"\treplay-window = 9\n"			/*  9 */
+	"\treverse-tunnel = required\n"		/* 10 */
+	"\tencapsulation = gre\n"		/* 11 */
+	"}\n"					/* 12 */
 	"virtual-network \"20.0.0.0 255.0.0.0\" { address = 20.0.0.1 }\n" /* 13 */
-	"virtual-network \"30.0.0.0/16\" {}\n"				/* 14 */
-	"home-link \"eth1\" {}\n"					/* 15 */
-	"home-link \"eth2\" { proxy-arp = off }\n"			/* 16 */
-	"host \"20.0.0.2 20.0.0.254\" {\n"				/* 17 */
-	"\tvirtual-network = \"20.0.0.0/8\"\n"				/* 18 */
-	"\tlifetime = 600\n"						/* 19 */
-	"\treverse-tunnel = off\n"					/* 20 */
-	"\tencapsulation = any\n"					/* 21 */
-	"}\n"								/* 22 */
-	"host \"nai alice@Example.com\" {\n"				/* 23 */
-	"\tstatic-address = { 40.0.0.1, 40.0.0.2 }\n"			/* 24 */
-	"\tinterface = eth1\n"						/* 25 */
-	"}\n"								/* 26 */
-	"host \"nai @example.com\" {\n"					/* 27 */
-	"\tpool = p1\n"							/* 28 */
-	"\tvirtual-network = \"30.0.0.0 255.255.0.0\"\n"		/* 29 */
-	"}\n"								/* 30 */
-	"pool \"p1\" {\n"						/* 31 */
-	"\trange = { \"30.0.1.1 30.0.1.100\",\n"			/* 32 */
-	"\t\t  \"30.0.2.1 30.0.2.100 priority 100\" }\n"		/* 33 */
-	"\trange += \"30.0.3.7\"\n"					/* 34 */
-	"\tpriority = 200\n"						/* 35 */
-	"\tgroup = g\n"							/* 36 */
-	"\tthreshold = { 60, 80 }\n"					/* 37 */
-	"}\n"								/* 38 */
-	"secure-host \"20.0.0.2 20.0.0.254\" {\n"			/* 39 */
-	"\tspi = 0x100\n"						/* 40 */
-	"\tkey = \"00112233445566778899aabbccddeeff\"\n"		/* 41 */
-	"\talgorithm = hmac-md5\n"					/* 42 */
-	"}\n"								/* 43 */
-	"secure-host \"20.0.0.2 20.0.0.254\t\" {\n"			/* 44 */
-	"\tspi = 0x101\n"						/* 45 */
-	"\tkey-ascii = \"rollover\"\n"					/* 46 */
-	"\treplay = nonce\n"						/* 47 */
-	"}\n"								/* 48 */
-	"secure-host \"nai alice@example.COM\" {\n"			/* 49 */
-	"\tspi = 300\n"							/* 50 */
-	"\tkey = \"0x0102\"\n"						/* 51 */
-	"\talgorithm = md5\n"						/* 52 */
-	"\tmode = prefix-suffix\n"					/* 53 */
-	"\treplay = timestamp\n"					/* 54 */
-	"\treplay-window = 3\n"						/* 55 */
-	"}\n"								/* 56 */
-	"secure-host \"nai @example.com\" {\n"				/* 57 */
-	"\tspi = 0x200\n"						/* 58 */
-	"\tkey = \"aa\"\n"						/* 59 */
-	"}\n"								/* 60 */
-	"secure-foreign-agent \"66.0.0.1 66.0.0.9\" {\n"		/* 61 */
-	"\tspi = 0x1000\n"						/* 62 */
-	"\tkey = \"bb\"\n"						/* 63 */
-	"}\n"								/* 64 */
-	"secure-home-agent \"1.0.0.2\" {\n"				/* 65 */
-	"\tspi = 0x100\n"						/* 66 */
-	"\tkey = \"00112233445566778899001122334455\"\n"		/* 67 */
-	"}\n"								/* 68 */
-	"log {\n"							/* 69 */
-	"\ttarget = syslog\n"						/* 70 */
-	"\tfacility = local3\n"						/* 71 */
-	"\tdebug = { registration, \"pool,kernel\" }\n"			/* 72 */
-	"}\n"								/* 73 */
-	"control-socket = /run/mipha-test.sock\n";			/* 74 */
+	"virtual-network \"30.0.0.0/16\" {}\n"		 /* 14 */
+	"home-link \"eth1\" {}\n"			 /* 15 */
+	"home-link \"eth2\" { proxy-arp = off }\n"	 /* 16 */
+	"host \"20.0.0.2 20.0.0.254\" {\n"		 /* 17 */
+	"\tvirtual-network = \"20.0.0.0/8\"\n"		 /* 18 */
+	"\tlifetime = 600\n"				 /* 19 */
+	"\treverse-tunnel = off\n"			 /* 20 */
+	"\tencapsulation = any\n"			 /* 21 */
+	"}\n"						 /* 22 */
+	"host \"nai alice@Example.com\" {\n"		 /* 23 */
+	"\tstatic-address = { 40.0.0.1, 40.0.0.2 }\n"	 /* 24 */
+	"\tinterface = eth1\n"				 /* 25 */
+	"}\n"						 /* 26 */
+	"host \"nai @example.com\" {\n"			 /* 27 */
+	"\tpool = p1\n"					 /* 28 */
+	"\tvirtual-network = \"30.0.0.0 255.255.0.0\"\n" /* 29 */
+	"}\n"						 /* 30 */
+	"pool \"p1\" {\n"				 /* 31 */
+	"\trange = { \"30.0.1.1 30.0.1.100\",\n"	 /* 32 */
+	"\t\t  \"30.0.2.1 30.0.2.100 priority 100\" }\n" /* 33 */
+	"\trange += \"30.0.3.7\"\n"			 /* 34 */
+	"\tpriority = 200\n"				 /* 35 */
+	"\tgroup = g\n"					 /* 36 */
+	"\tthreshold = { 60, 80 }\n"			 /* 37 */
+	"}\n"						 /* 38 */
+	"secure-host \"20.0.0.2 20.0.0.254\" {\n"	 /* 39 */
+	"\tspi = 0x100\n"				 /* 40 */
+	"\tkey = \"00112233445566778899aabbccddeeff\"\n" /* 41 */
+	"\talgorithm = hmac-md5\n"			 /* 42 */
+	"}\n"						 /* 43 */
+	"secure-host \"20.0.0.2 20.0.0.254\t\" {\n"	 /* 44 */
+	"\tspi = 0x101\n"				 /* 45 */
+	"\tkey-ascii = \"rollover\"\n"			 /* 46 */
+	"\treplay = nonce\n"				 /* 47 */
+	"}\n"						 /* 48 */
+	"secure-host \"nai alice@example.COM\" {\n"	 /* 49 */
+	"\tspi = 300\n"					 /* 50 */
+	"\tkey = \"0x0102\"\n"				 /* 51 */
+	"\talgorithm = md5\n"				 /* 52 */
+	"\tmode = prefix-suffix\n"			 /* 53 */
+	"\treplay = timestamp\n"			 /* 54 */
+	"\treplay-window = 3\n"				 /* 55 */
+	"}\n"						 /* 56 */
+	"secure-host \"nai @example.com\" {\n"		 /* 57 */
+	"\tspi = 0x200\n"				 /* 58 */
+	"\tkey = \"aa\"\n"				 /* 59 */
+	"}\n"						 /* 60 */
+	"secure-foreign-agent \"66.0.0.1 66.0.0.9\" {\n" /* 61 */
+	"\tspi = 0x1000\n"				 /* 62 */
+	"\tkey = \"bb\"\n"				 /* 63 */
+	"}\n"						 /* 64 */
+	"secure-home-agent \"1.0.0.2\" {\n"		 /* 65 */
+	"\tspi = 0x100\n"				 /* 66 */
+	"\tkey = \"00112233445566778899001122334455\"\n" /* 67 */
+	"}\n"						 /* 68 */
+	"log {\n"					 /* 69 */
+	"\ttarget = syslog\n"				 /* 70 */
+	"\tfacility = local3\n"				 /* 71 */
+	"\tdebug = { registration, \"pool,kernel\" }\n"	 /* 72 */
+	"}\n"						 /* 73 */
+	"control-socket = /run/mipha-test.sock\n";	 /* 74 */
+/* clang-format on */
 
 static void test_full_file(void **state)
 {
@@ -281,8 +283,8 @@ static void test_full_file(void **state)
 	assert_int_equal(c->log_target, CONFIG_LOG_SYSLOG);
 	assert_int_equal(c->log_facility, LOG_LOCAL3);
 	assert_int_equal(c->debug_mask, (1U << LOG_REGISTRATION) |
-						 (1U << LOG_POOL) |
-						 (1U << LOG_KERNEL));
+						(1U << LOG_POOL) |
+						(1U << LOG_KERNEL));
 	assert_string_equal(c->control_socket, "/run/mipha-test.sock");
 	config_free(c);
 }
@@ -320,8 +322,7 @@ static void test_lookups(void **state)
 
 	(void)state;
 	assert_ptr_equal(config_host_by_addr(c, A("20.0.0.2")), &c->hosts[0]);
-	assert_ptr_equal(config_host_by_addr(c, A("20.0.0.254")),
-			 &c->hosts[0]);
+	assert_ptr_equal(config_host_by_addr(c, A("20.0.0.254")), &c->hosts[0]);
 	assert_null(config_host_by_addr(c, A("20.0.0.1")));
 	assert_null(config_host_by_addr(c, A("20.0.0.255")));
 	assert_ptr_equal(config_host_by_addr(c, A("40.0.0.2")), &c->hosts[1]);
@@ -336,12 +337,13 @@ static void test_lookups(void **state)
 			 &c->hosts[2]);
 	assert_null(config_host_by_nai(c, NAI("bob@example.org")));
 	assert_null(config_host_by_nai(c, NAI("bob")));
-	assert_null(config_host_by_nai(c, (const uint8_t *)"a\0@example.com",
-				       14));
+	assert_null(
+		config_host_by_nai(c, (const uint8_t *)"a\0@example.com", 14));
 	/* not NUL-terminated: only len bytes count */
-	assert_ptr_equal(config_host_by_nai(c, (const uint8_t *)
-					    "alice@example.comXYZ", 17),
-			 &c->hosts[1]);
+	assert_ptr_equal(
+		config_host_by_nai(c, (const uint8_t *)"alice@example.comXYZ",
+				   17),
+		&c->hosts[1]);
 
 	/* SAs: by address with the SPI of either of the two equal ranges */
 	sa = config_mn_ha_sa(c, A("20.0.0.9"), NULL, 0, 0x100);
@@ -355,13 +357,12 @@ static void test_lookups(void **state)
 	/* NAI: exact (case of the realm folded), then realm */
 	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"), 300);
 	assert_ptr_equal(sa, &c->mn_ha[2]);
-	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"),
-			     0x200);
+	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"), 0x200);
 	assert_ptr_equal(sa, &c->mn_ha[3]);
 	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@Example.Com"), 0x200);
 	assert_ptr_equal(sa, &c->mn_ha[3]);
-	assert_null(config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@example.com"),
-				    300));
+	assert_null(
+		config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@example.com"), 300));
 	/* NAI unknown: falls back to the home address */
 	sa = config_mn_ha_sa(c, A("20.0.0.3"), NAI("x@y"), 0x100);
 	assert_ptr_equal(sa, &c->mn_ha[0]);
@@ -383,8 +384,7 @@ static void test_lookups(void **state)
 			 A("1.0.0.10").s_addr);
 	assert_ptr_equal(config_pool_by_name(c, "p1"), &c->pools[0]);
 	assert_null(config_pool_by_name(c, "p2"));
-	assert_ptr_equal(config_vnet_by_addr(c, A("30.0.200.1")),
-			 &c->vnets[1]);
+	assert_ptr_equal(config_vnet_by_addr(c, A("30.0.200.1")), &c->vnets[1]);
 	assert_null(config_vnet_by_addr(c, A("30.1.0.1")));
 	config_free(c);
 }
@@ -414,12 +414,13 @@ static void test_lookup_many(void **state)
 				"secure-host \"%s %s\" { spi = %zu\n"
 				"key = \"00112233\" }\n",
 				x, y, x, y, 256 + i);
-		len += snprintf(text + len, cap - len,
-				"host \"nai u%zu@r%zu.example\" {\n"
-				"interface = eth0\nstatic-address = 30.%zu.%zu.1 }\n"
-				"secure-host \"nai u%zu@r%zu.example\" {\n"
-				"spi = 0x100\nkey = \"aa\" }\n",
-				i, i % 7, i / 256, i % 256, i, i % 7);
+		len += snprintf(
+			text + len, cap - len,
+			"host \"nai u%zu@r%zu.example\" {\n"
+			"interface = eth0\nstatic-address = 30.%zu.%zu.1 }\n"
+			"secure-host \"nai u%zu@r%zu.example\" {\n"
+			"spi = 0x100\nkey = \"aa\" }\n",
+			i, i % 7, i / 256, i % 256, i, i % 7);
 	}
 	c = parse_ok(text);
 	for (i = 0; i < 2000; i++) {
@@ -470,7 +471,8 @@ static void test_key_file(void **state)
 		 "secure-host \"20.0.0.1\" {\n"
 		 "\tspi = 0x100\n"
 		 "\tkey-file = \"%s\"\n"
-		 "}\n", key);
+		 "}\n",
+		 key);
 	c = parse_ok(text);
 	assert_int_equal(c->mn_ha[0].key.key_len, 16);
 	assert_int_equal(c->mn_ha[0].key.key[0], 0);
@@ -481,12 +483,14 @@ static void test_key_file(void **state)
 	assert_int_equal(chmod(key, 0640), 0);
 	snprintf(expect, sizeof(expect),
 		 "t.conf:4: key-file %s: group or others have access (mode "
-		 "0640); chmod 600 it", key);
+		 "0640); chmod 600 it",
+		 key);
 	parse_bad(text, expect);
 	assert_int_equal(chmod(key, 0604), 0);
 	snprintf(expect, sizeof(expect),
 		 "t.conf:4: key-file %s: group or others have access (mode "
-		 "0604); chmod 600 it", key);
+		 "0604); chmod 600 it",
+		 key);
 	parse_bad(text, expect);
 
 	/* not hex */
@@ -510,7 +514,8 @@ static void test_key_file(void **state)
 	snprintf(text, sizeof(text),
 		 "home-agent { address = 10.0.0.4 }\n"
 		 "secure-host \"20.0.0.1\" { spi = 0x100\n"
-		 "key-file = \"%s\" }\n", dir);
+		 "key-file = \"%s\" }\n",
+		 dir);
 	snprintf(expect, sizeof(expect),
 		 "t.conf:3: key-file %s: not a regular file", dir);
 	parse_bad(text, expect);
@@ -590,8 +595,7 @@ static void test_bad_text(void **state)
 	config_free(c);
 	parse_bad("home-agent { address = \"10.0.0.4\" \n lifetime = 0 }\n",
 		  "t.conf:2: lifetime: '0' is not a number in 1-65535");
-	ret = config_load("tests/conf/no-such-file.conf", &c, err,
-			  sizeof(err));
+	ret = config_load("tests/conf/no-such-file.conf", &c, err, sizeof(err));
 	assert_int_equal(ret, -ENOENT);
 	assert_string_equal(err, "tests/conf/no-such-file.conf: No such file "
 				 "or directory");
@@ -637,8 +641,9 @@ static void test_diff(void **state)
 	assert_string_equal(d.reason, "");
 
 	/* live: a host (and its SA), a pool, a range, lifetimes, log */
-	diff("", "host \"20.0.1.1\" { interface = eth0 }\n"
-		 "secure-host \"20.0.1.1\" { spi = 0x100 key = \"bb\" }\n",
+	diff("",
+	     "host \"20.0.1.1\" { interface = eth0 }\n"
+	     "secure-host \"20.0.1.1\" { spi = 0x100 key = \"bb\" }\n",
 	     &d);
 	assert_true(d.live_ok);
 	assert_int_equal(d.changes, CONFIG_CHG_HOSTS | CONFIG_CHG_SAS);
@@ -675,8 +680,10 @@ static void test_diff(void **state)
 	     "pool \"q\" { range = \"30.0.1.1 30.0.1.8\" }\n", &d);
 	assert_false(d.live_ok);
 	/* two refusals are both named */
-	diff("", "home-agent { dynamic-address = 10.0.0.4 }\n"
-		 "control-socket = /run/x.sock\n", &d);
+	diff("",
+	     "home-agent { dynamic-address = 10.0.0.4 }\n"
+	     "control-socket = /run/x.sock\n",
+	     &d);
 	assert_false(d.live_ok);
 	assert_non_null(strstr(d.reason, "dynamic-address changed"));
 	assert_non_null(strstr(d.reason, "; control-socket changed"));

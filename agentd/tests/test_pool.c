@@ -36,16 +36,15 @@ static struct config *cfg_of(const char *pools)
 	return c;
 }
 
-static struct in_addr A(const char *s)
-{
+static struct in_addr A(const char *s) {
 	struct in_addr a;
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a;
 }
 
-static void expect_alloc(struct pool_set *ps, const char *pool,
-			 const char *addr)
+static void
+expect_alloc(struct pool_set *ps, const char *pool, const char *addr)
 {
 	struct in_addr a;
 	int ret = pool_alloc(ps, pool, &a);
@@ -53,14 +52,15 @@ static void expect_alloc(struct pool_set *ps, const char *pool,
 	if (ret)
 		fail_msg("pool_alloc(%s) = %d, expected %s", pool, ret, addr);
 	if (a.s_addr != A(addr).s_addr)
-		fail_msg("pool_alloc(%s) = %s, expected %s", pool,
-			 inet_ntoa(a), addr);
+		fail_msg("pool_alloc(%s) = %s, expected %s", pool, inet_ntoa(a),
+			 addr);
 }
 
 static void test_order_and_exhaustion(void **state)
 {
-	struct config *c = cfg_of("pool \"p\" { range = { "
-				  "\"10.0.0.1 10.0.0.3\", \"10.9.0.250\" } }\n");
+	struct config *c =
+		cfg_of("pool \"p\" { range = { "
+		       "\"10.0.0.1 10.0.0.3\", \"10.9.0.250\" } }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct pool_stats st;
 	struct in_addr a;
@@ -101,7 +101,8 @@ static void test_order_and_exhaustion(void **state)
 
 static void test_release_errors(void **state)
 {
-	struct config *c = cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.9\" }\n");
+	struct config *c =
+		cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.9\" }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct pool_stats st;
 
@@ -129,12 +130,11 @@ static void test_release_errors(void **state)
  * "... 2.0.0.0 2.0.0.255 priority 100": the higher number first. */
 static void test_priority(void **state)
 {
-	struct config *c = cfg_of(
-		"pool \"hapool\" { range = {\n"
-		"\"2.0.0.0 2.0.0.1 priority 100\",\n"
-		"\"1.0.0.0 1.0.0.1 priority 200\",\n"
-		"\"3.0.0.0 3.0.0.1 priority 200\",\n"
-		"\"4.0.0.0 priority 255\" } }\n");
+	struct config *c = cfg_of("pool \"hapool\" { range = {\n"
+				  "\"2.0.0.0 2.0.0.1 priority 100\",\n"
+				  "\"1.0.0.0 1.0.0.1 priority 200\",\n"
+				  "\"3.0.0.0 3.0.0.1 priority 200\",\n"
+				  "\"4.0.0.0 priority 255\" } }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct pool_range_stats rs;
 	struct in_addr a;
@@ -164,9 +164,9 @@ static void test_priority(void **state)
  * example. */
 static void test_equal_priority(void **state)
 {
-	struct config *c = cfg_of(
-		"pool \"hapool\" { range = { \"1.0.0.0 1.0.0.255\",\n"
-		"\"2.0.0.0 2.0.0.255\" } }\n");
+	struct config *c =
+		cfg_of("pool \"hapool\" { range = { \"1.0.0.0 1.0.0.255\",\n"
+		       "\"2.0.0.0 2.0.0.255\" } }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct in_addr a;
 	int i;
@@ -183,12 +183,12 @@ static void test_equal_priority(void **state)
 
 static void test_group(void **state)
 {
-	struct config *c = cfg_of(
-		"pool \"old\" { range = \"10.0.0.1 10.0.0.2\"\n"
-		"  group = g priority = 10 }\n"
-		"pool \"new\" { range = \"11.0.0.1\"\n"
-		"  group = g priority = 20 }\n"
-		"pool \"other\" { range = \"12.0.0.1\" }\n");
+	struct config *c =
+		cfg_of("pool \"old\" { range = \"10.0.0.1 10.0.0.2\"\n"
+		       "  group = g priority = 10 }\n"
+		       "pool \"new\" { range = \"11.0.0.1\"\n"
+		       "  group = g priority = 20 }\n"
+		       "pool \"other\" { range = \"12.0.0.1\" }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct pool_stats st;
 	struct in_addr a;
@@ -218,7 +218,8 @@ static void test_group(void **state)
 
 static void test_reserve(void **state)
 {
-	struct config *c = cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.4\" }\n");
+	struct config *c =
+		cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.4\" }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct in_addr a;
 
@@ -269,8 +270,9 @@ static void on_event(void *ctx, const struct pool_event *ev)
 
 static void test_thresholds(void **state)
 {
-	struct config *c = cfg_of("pool \"t\" { range = \"10.0.0.1 10.0.0.10\"\n"
-				  "threshold = { 50, 80 } }\n");
+	struct config *c =
+		cfg_of("pool \"t\" { range = \"10.0.0.1 10.0.0.10\"\n"
+		       "threshold = { 50, 80 } }\n");
 	struct pool_set *ps = pool_set_new(c);
 	struct events ev = { 0 };
 	struct pool_stats st;
@@ -319,12 +321,15 @@ static void test_thresholds(void **state)
 
 static void test_transfer(void **state)
 {
-	struct config *c1 = cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.9\"\n"
-				   "threshold = { 10, 20 } }\n");
-	struct config *c2 = cfg_of("pool \"p\" { range = { \"10.0.0.1 10.0.0.9\","
-				   "\"10.0.1.1\" }\nthreshold = { 10, 20 } }\n"
-				   "pool \"q\" { range = \"10.0.2.1\" }\n");
-	struct config *c3 = cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.3\" }\n");
+	struct config *c1 =
+		cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.9\"\n"
+		       "threshold = { 10, 20 } }\n");
+	struct config *c2 =
+		cfg_of("pool \"p\" { range = { \"10.0.0.1 10.0.0.9\","
+		       "\"10.0.1.1\" }\nthreshold = { 10, 20 } }\n"
+		       "pool \"q\" { range = \"10.0.2.1\" }\n");
+	struct config *c3 =
+		cfg_of("pool \"p\" { range = \"10.0.0.1 10.0.0.3\" }\n");
 	struct pool_set *a = pool_set_new(c1), *b = pool_set_new(c2),
 			*d = pool_set_new(c3);
 	struct events ev = { 0 };
@@ -402,7 +407,8 @@ static void test_big(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	assert_int_equal(pool_alloc(ps, "big", &a), -ENOSPC);
 	printf("  /13: %u allocations in %.1f ms, %u release+realloc in "
-	       "%.1f ms\n", n,
+	       "%.1f ms\n",
+	       n,
 	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6,
 	       n / 2,
 	       (t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6);
@@ -424,7 +430,8 @@ static void test_random_model(void **state)
 		uint32_t first, n;
 		int prio;
 	} ranges[] = {
-		{ 0x0a000001, 100, 5 }, { 0x0a000101, 50, 9 },
+		{ 0x0a000001, 100, 5 },
+		{ 0x0a000101, 50, 9 },
 		{ 0x0a000201, 30, 7 },
 	};
 	bool used[180] = { 0 };

@@ -74,16 +74,15 @@ static int check_only(const char *path)
 		return 1;
 	}
 	printf("%s: configuration valid: %zu hosts, %zu pools, "
-	       "%zu virtual networks\n", path, cfg->n_hosts, cfg->n_pools,
-	       cfg->n_vnets);
+	       "%zu virtual networks\n",
+	       path, cfg->n_hosts, cfg->n_pools, cfg->n_vnets);
 	config_free(cfg);
 	return 0;
 }
 
 static void apply_log(struct agentd *a, const struct config *cfg)
 {
-	log_set_debug(a->debug_from_cmdline ? a->debug_mask :
-					      cfg->debug_mask);
+	log_set_debug(a->debug_from_cmdline ? a->debug_mask : cfg->debug_mask);
 }
 
 static void pool_event(void *ctx, const struct pool_event *ev)
@@ -139,8 +138,10 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	pool_set_event_fn(pools, pool_event, a);
 	ret = pool_set_transfer(a->pools, pools, &missing);
 	if (ret) {
-		snprintf(msg, len, "reload refused: address %s in use has no "
-			 "pool in the new configuration", inet_ntoa(missing));
+		snprintf(msg, len,
+			 "reload refused: address %s in use has no "
+			 "pool in the new configuration",
+			 inet_ntoa(missing));
 		pool_set_free(pools);
 		config_free(cfg);
 		goto refused;
@@ -239,11 +240,12 @@ static json_t *pool_show(struct agentd *a)
 			l.s_addr = htonl(rs.range.last);
 			inet_ntop(AF_INET, &f, fs, sizeof(fs));
 			inet_ntop(AF_INET, &l, ls, sizeof(ls));
-			json_array_append_new(ranges, json_pack(
-				"{s:s, s:s, s:i, s:I, s:I}", "first", fs,
-				"last", ls, "priority", rs.priority, "size",
-				(json_int_t)rs.size, "used",
-				(json_int_t)rs.used));
+			json_array_append_new(
+				ranges, json_pack("{s:s, s:s, s:i, s:I, s:I}",
+						  "first", fs, "last", ls,
+						  "priority", rs.priority,
+						  "size", (json_int_t)rs.size,
+						  "used", (json_int_t)rs.used));
 		}
 		p = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, "
 			      "s:b, s:o}",
@@ -284,8 +286,8 @@ static json_t *ctl_handler(void *data, const char *cmd, json_t *req,
 		return NULL;
 	}
 	if (!strcmp(cmd, "binding show")) {
-		const char *s = json_string_value(json_object_get(req,
-								  "home_addr"));
+		const char *s =
+			json_string_value(json_object_get(req, "home_addr"));
 		struct in_addr home;
 		json_t *o;
 
@@ -309,11 +311,12 @@ static json_t *ctl_handler(void *data, const char *cmd, json_t *req,
 		json_t *o = reg_stats_json(a->reg);
 
 		if (o) {
-			json_object_set_new(o, "reloads",
-					    json_integer((json_int_t)a->reloads));
-			json_object_set_new(o, "reload_refusals",
-					    json_integer((json_int_t)
-							 a->reload_refusals));
+			json_object_set_new(
+				o, "reloads",
+				json_integer((json_int_t)a->reloads));
+			json_object_set_new(
+				o, "reload_refusals",
+				json_integer((json_int_t)a->reload_refusals));
 		}
 		return o;
 	}
@@ -342,9 +345,10 @@ static int run(struct agentd *a, bool foreground)
 		fprintf(stderr, "mipha-agentd: %s\n", err);
 		return 1;
 	}
-	log_open("mipha-agentd", foreground && a->cfg->log_target !=
-				  CONFIG_LOG_SYSLOG ? LOG_TO_STDERR :
-						      LOG_TO_SYSLOG);
+	log_open("mipha-agentd",
+		 foreground && a->cfg->log_target != CONFIG_LOG_SYSLOG ?
+			 LOG_TO_STDERR :
+			 LOG_TO_SYSLOG);
 	apply_log(a, a->cfg);
 	if (loop_new(&a->loop)) {
 		log_err("event loop: %s", strerror(errno));
@@ -444,7 +448,8 @@ int main(int argc, char **argv)
 					    sizeof(bad))) {
 				fprintf(stderr,
 					"mipha-agentd: -d: unknown subsystem "
-					"\"%s\"\n", bad);
+					"\"%s\"\n",
+					bad);
 				return 2;
 			}
 			a.debug_from_cmdline = true;

@@ -96,8 +96,8 @@ static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 	if (!status)
 		return CTL_OK; /* a list item */
 	if (strcmp(status, "ok")) {
-		const char *e = json_string_value(json_object_get(*obj,
-								  "error"));
+		const char *e =
+			json_string_value(json_object_get(*obj, "error"));
 		int ret = ctl_fail(c, CTL_ERR, "mipha-agentd: %s", e ?: status);
 
 		json_decref(*obj);
@@ -167,7 +167,8 @@ static void binding_block(struct ctl *c, const json_t *b)
 	fprintf(c->out, "    Tunnel src %s dest %s %s\n", jstr(b, "ha_addr"),
 		jstr(b, "coa"),
 		json_is_true(json_object_get(b, "reverse_tunnel")) ?
-			"reverse-allowed" : "reverse-off");
+			"reverse-allowed" :
+			"reverse-off");
 	fprintf(c->out, "    Routing Options -%s%s%s%s\n",
 		strchr(opts, 'B') ? " (B)Broadcast" : "",
 		strchr(opts, 'D') ? " (D)Direct-to-MN" : "",
@@ -188,8 +189,8 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 	ret = daemon_open(c, &dc);
 	if (ret)
 		return ret;
-	ret = daemon_send(c, &dc, json_pack("{s:s}", "command",
-					     "binding list"));
+	ret = daemon_send(c, &dc,
+			  json_pack("{s:s}", "command", "binding list"));
 	/* Text needs the total first: keep the items (JSON streams them). */
 	if (!c->json)
 		all = json_array();
@@ -203,8 +204,10 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 			} else {
 				size_t i;
 
-				fprintf(c->out, "Mobility Binding List:\n"
-					"Total %zu\n", json_array_size(all));
+				fprintf(c->out,
+					"Mobility Binding List:\n"
+					"Total %zu\n",
+					json_array_size(all));
 				for (i = 0; i < json_array_size(all); i++)
 					binding_block(c,
 						      json_array_get(all, i));
@@ -239,8 +242,10 @@ static int binding_show(struct ctl *c, int argc, char **argv)
 	if (argc != 1 || !parse_ipv4(argv[0], &a))
 		return ctl_fail(c, CTL_USAGE,
 				"binding show: one home address expected");
-	ret = daemon_call(c, json_pack("{s:s, s:s}", "command", "binding show",
-				       "home_addr", argv[0]), &res);
+	ret = daemon_call(c,
+			  json_pack("{s:s, s:s}", "command", "binding show",
+				    "home_addr", argv[0]),
+			  &res);
 	if (ret)
 		return ret;
 	if (c->json)
@@ -294,8 +299,10 @@ static int binding_help(struct ctl *c, int argc, char **argv)
 }
 
 static const struct ctl_cmd binding_cmds[] = {
-	{ "list", binding_list },	{ "show", binding_show },
-	{ "summary", binding_summary }, { "help", binding_help },
+	{ "list", binding_list },
+	{ "show", binding_show },
+	{ "summary", binding_summary },
+	{ "help", binding_help },
 	{ NULL, NULL },
 };
 
@@ -320,30 +327,32 @@ static int pool_show(struct ctl *c, int argc, char **argv)
 		ctl_json_print(c, res);
 		return CTL_OK;
 	}
-	json_array_foreach(json_object_get(res, "pools"), i, p) {
+	json_array_foreach(json_object_get(res, "pools"), i, p)
+	{
 		fprintf(c->out,
 			"Pool %s%s%s: %lld of %lld in use (peak %lld), "
 			"%lld allocated, %lld released, %lld exhausted\n",
-			jstr(p, "name"), json_object_get(p, "group") ?
-				", group " : "", jstr(p, "group"),
-			(long long)jint(p, "used"), (long long)jint(p, "size"),
-			(long long)jint(p, "peak"),
+			jstr(p, "name"),
+			json_object_get(p, "group") ? ", group " : "",
+			jstr(p, "group"), (long long)jint(p, "used"),
+			(long long)jint(p, "size"), (long long)jint(p, "peak"),
 			(long long)jint(p, "allocs"),
 			(long long)jint(p, "releases"),
 			(long long)jint(p, "exhausted"));
 		if (jint(p, "threshold_high"))
-			fprintf(c->out, "  threshold low %lld%% high %lld%%%s\n",
+			fprintf(c->out,
+				"  threshold low %lld%% high %lld%%%s\n",
 				(long long)jint(p, "threshold_low"),
 				(long long)jint(p, "threshold_high"),
 				json_is_true(json_object_get(p, "above_high")) ?
-					" (above high)" : "");
-		json_array_foreach(json_object_get(p, "ranges"), j, r)
-			fprintf(c->out,
-				"  %s - %s priority %lld: %lld of %lld in use\n",
-				jstr(r, "first"), jstr(r, "last"),
-				(long long)jint(r, "priority"),
-				(long long)jint(r, "used"),
-				(long long)jint(r, "size"));
+					" (above high)" :
+					"");
+		json_array_foreach(json_object_get(p, "ranges"), j, r) fprintf(
+			c->out,
+			"  %s - %s priority %lld: %lld of %lld in use\n",
+			jstr(r, "first"), jstr(r, "last"),
+			(long long)jint(r, "priority"),
+			(long long)jint(r, "used"), (long long)jint(r, "size"));
 	}
 	json_decref(res);
 	return CTL_OK;
@@ -375,7 +384,8 @@ int do_daemon_stats(struct ctl *c, int argc, char **argv)
 		ctl_json_print(c, res);
 		return CTL_OK;
 	}
-	json_object_foreach(res, k, v) {
+	json_object_foreach(res, k, v)
+	{
 		if (json_is_integer(v))
 			fprintf(c->out, "%-18s %lld\n", k,
 				(long long)json_integer_value(v));
@@ -395,7 +405,8 @@ static int config_check(struct ctl *c, int argc, char **argv)
 	char err[512];
 
 	if (argc != 1)
-		return ctl_fail(c, CTL_USAGE, "config check: one file expected");
+		return ctl_fail(c, CTL_USAGE,
+				"config check: one file expected");
 	if (config_load(argv[0], &cfg, err, sizeof(err))) {
 		if (c->json)
 			ctl_json_print(c, json_pack("{s:b, s:s}", "valid", 0,
@@ -448,9 +459,8 @@ int do_config(struct ctl *c, int argc, char **argv)
 
 void daemon_usage(FILE *f)
 {
-	fprintf(f,
-		"       miphactl binding { list | show ADDR | summary }\n"
-		"       miphactl pool show\n"
-		"       miphactl stats\n"
-		"       miphactl config { check FILE | reload }\n");
+	fprintf(f, "       miphactl binding { list | show ADDR | summary }\n"
+		   "       miphactl pool show\n"
+		   "       miphactl stats\n"
+		   "       miphactl config { check FILE | reload }\n");
 }

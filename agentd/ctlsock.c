@@ -31,7 +31,7 @@ struct ctl_client {
 	struct ctlsock_stream stream;
 	bool streaming;
 	size_t count;
-	bool closing; /* close once the output is written */
+	bool closing;  /* close once the output is written */
 	bool skipping; /* dropping the rest of a line that was too long */
 };
 
@@ -109,8 +109,7 @@ static void stream_fill(struct ctl_client *cl)
 				cl->stream.free(cl->stream.state);
 			cl->streaming = false;
 			out_put(cl, json_pack("{s:s, s:I}", "status", "ok",
-					      "count",
-					      (json_int_t)cl->count));
+					      "count", (json_int_t)cl->count));
 			break;
 		}
 		cl->count++;
@@ -145,8 +144,8 @@ static void handle_line(struct ctl_client *cl, char *line)
 	res = s->handler(s->data, cmd, req, &st, &err);
 	json_decref(req);
 	if (res) {
-		out_put(cl, json_pack("{s:s, s:o}", "status", "ok", "result",
-				      res));
+		out_put(cl,
+			json_pack("{s:s, s:o}", "status", "ok", "result", res));
 	} else if (st.next) {
 		cl->stream = st;
 		cl->streaming = true;

@@ -36,12 +36,12 @@ struct ctlsock_stream {
  * "ok" line carries it), or sets *err (a static or buffer string) and
  * returns NULL, or fills *stream and returns NULL for a list.
  */
-typedef json_t *(*ctlsock_handler)(void *data, const char *command,
-				   json_t *req, struct ctlsock_stream *stream,
+typedef json_t *(*ctlsock_handler)(void *data, const char *command, json_t *req,
+				   struct ctlsock_stream *stream,
 				   const char **err);
 
 #define CTLSOCK_MAX_CLIENTS 32
-#define CTLSOCK_LINE_MAX 65536
+#define CTLSOCK_LINE_MAX    65536
 
 int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
 		 ctlsock_handler handler, void *data);

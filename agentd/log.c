@@ -115,8 +115,7 @@ static const char *prio_tag(int prio)
 	}
 }
 
-static void log_vmsg(int prio, const char *prefix, const char *fmt,
-		     va_list ap)
+static void log_vmsg(int prio, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];
 

@@ -36,7 +36,7 @@ enum log_target {
 };
 
 /* Repeated warnings: this many lines per call site and interval. */
-#define LOG_RL_BURST 10
+#define LOG_RL_BURST	   10
 #define LOG_RL_INTERVAL_MS 5000
 
 /* State of one rate-limited call site (zero-initialised). */
@@ -79,19 +79,19 @@ bool log_rl_msg(struct log_ratelimit *rl, int prio, const char *fmt, ...)
 bool log_rl_allow(struct log_ratelimit *rl, uint64_t now_ms,
 		  unsigned int *suppressed);
 
-#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(s, ...)                          \
-	do {                                       \
-		if (log_debug_on(s))               \
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(s, ...)                              \
+	do {                                           \
+		if (log_debug_on(s))                   \
 			log_debug_msg(s, __VA_ARGS__); \
 	} while (0)
 /* A warning that bad input may repeat at line rate. */
-#define log_ratelimited(prio, ...)                           \
-	do {                                                 \
-		static struct log_ratelimit log_rl_site_;    \
+#define log_ratelimited(prio, ...)                            \
+	do {                                                  \
+		static struct log_ratelimit log_rl_site_;     \
 		log_rl_msg(&log_rl_site_, prio, __VA_ARGS__); \
 	} while (0)
 

@@ -273,8 +273,7 @@ static void binding_unlink_free(struct reg *r, struct reg_binding *b)
 }
 
 /* Forget a binding (the kernel's copy is handled by the caller). */
-static void binding_drop(struct reg *r, struct reg_binding *b,
-			 const char *why)
+static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
 {
 	char a[INET_ADDRSTRLEN];
 
@@ -624,8 +623,7 @@ static void handle_request(struct reg *r, const uint8_t *buf, size_t len,
 		else if (rkey && d.sign_mn_ha)
 			replay_cache_put(r, rkey, &d.replay);
 		if (d.code == REG_CODE_MN_AUTH)
-			log_ratelimited(LOG_WARNING,
-					"registration from %s: %s",
+			log_ratelimited(LOG_WARNING, "registration from %s: %s",
 					inet_ntoa(in.src), d.why);
 		break;
 	}
@@ -693,8 +691,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	struct reg_binding *b;
 	char a[INET_ADDRSTRLEN];
 
-	if (!kb->cookie_len || reg_cookie_decode(kb->cookie, kb->cookie_len,
-						 &c)) {
+	if (!kb->cookie_len ||
+	    reg_cookie_decode(kb->cookie, kb->cookie_len, &c)) {
 		ctx->foreign++;
 		return 0;
 	}
@@ -707,7 +705,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 
 		if (ret)
 			log_warn("binding %s: address not reserved in pool "
-				 "%s: %s", a, c.pool, strerror(-ret));
+				 "%s: %s",
+				 a, c.pool, strerror(-ret));
 	}
 	b = binding_new(r, kb->home_addr, c.nai, c.nai_len,
 			c.pool_len ? c.pool : NULL);
@@ -761,7 +760,8 @@ static int reg_resync(struct reg *r)
 		return ret;
 	r->stats.recovered += ctx.ours;
 	log_info("kernel table: %u bindings of ours recovered, %u others "
-		 "left alone", ctx.ours, ctx.foreign);
+		 "left alone",
+		 ctx.ours, ctx.foreign);
 	return 0;
 }
 
@@ -796,9 +796,10 @@ static int notify_cb(const struct kernel_notification *n, void *data)
 		return 0;
 	if (n->event == MIPHA_EVENT_EXPIRED)
 		r->stats.expiries++;
-	binding_drop(r, b, n->event == MIPHA_EVENT_EXPIRED ?
-				   "expired" :
-				   "deleted outside agentd");
+	binding_drop(r, b,
+		     n->event == MIPHA_EVENT_EXPIRED ?
+			     "expired" :
+			     "deleted outside agentd");
 	return 0;
 }
 
@@ -908,9 +909,11 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 		goto err_free;
 	ret = kernel_open(&r->ks, KERNEL_F_NONBLOCK);
 	if (ret) {
-		log_err("kernel: %s", ret == -ENOENT ?
+		log_err("kernel: %s",
+			ret == -ENOENT ?
 				"no mipha generic netlink family (is mipha.ko "
-				"loaded?)" : strerror(-ret));
+				"loaded?)" :
+				strerror(-ret));
 		goto err_free;
 	}
 	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
@@ -932,8 +935,9 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	fd = udp_open(opts && opts->port ? opts->port : REG_PORT);
 	if (fd < 0) {
 		ret = fd;
-		log_err("UDP port %u: %s", opts && opts->port ? opts->port :
-			REG_PORT, strerror(-ret));
+		log_err("UDP port %u: %s",
+			opts && opts->port ? opts->port : REG_PORT,
+			strerror(-ret));
 		goto err_table;
 	}
 	ret = loop_io_add(l, &r->udp_io, fd, EPOLLIN, udp_cb, r);
@@ -1057,23 +1061,27 @@ json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 	json_addr(o, "src", b->src);
 	json_addr(o, "ha_addr", b->ha_addr);
 	json_object_set_new(o, "lifetime", json_integer(b->granted));
-	json_object_set_new(o, "remaining", json_integer((json_int_t)remaining));
+	json_object_set_new(o, "remaining",
+			    json_integer((json_int_t)remaining));
 	json_object_set_new(o, "flags", json_string(flags));
 	json_object_set_new(o, "identification", json_string(id));
-	json_object_set_new(o, "encap", json_string(
-		b->encap == MIPHA_ENCAP_GRE ? "gre" : "ipip"));
+	json_object_set_new(o, "encap",
+			    json_string(b->encap == MIPHA_ENCAP_GRE ? "gre" :
+								      "ipip"));
 	json_object_set_new(o, "reverse_tunnel",
 			    json_boolean(b->kflags & MIPHA_F_REVERSE_TUNNEL));
 	json_object_set_new(o, "routing_options", json_string(opts));
 	json_object_set_new(o, "link", json_integer(b->link));
 	json_object_set_new(o, "spi", json_integer(b->spi));
-	json_object_set_new(o, "replay", json_string(replay_method_name(
-		(enum replay_method)b->replay_method)));
+	json_object_set_new(o, "replay",
+			    json_string(replay_method_name(
+				    (enum replay_method)b->replay_method)));
 	json_object_set_new(o, "registered_ms",
 			    json_integer((json_int_t)b->reg_time_ms));
 	if (b->nai_len)
-		json_object_set_new(o, "nai", json_stringn((const char *)b->nai,
-							   b->nai_len));
+		json_object_set_new(o, "nai",
+				    json_stringn((const char *)b->nai,
+						 b->nai_len));
 	if (b->pool)
 		json_object_set_new(o, "pool", json_string(b->pool));
 	return o;
@@ -1126,8 +1134,11 @@ json_t *reg_summary_json(const struct reg *r)
 			vnet += !b->link;
 			inet_ntop(AF_INET, &b->ha_addr, a, sizeof(a));
 			cnt = json_object_get(by_ha, a);
-			json_object_set_new(by_ha, a, json_integer(
-				(cnt ? json_integer_value(cnt) : 0) + 1));
+			json_object_set_new(
+				by_ha, a,
+				json_integer(
+					(cnt ? json_integer_value(cnt) : 0) +
+					1));
 		}
 	}
 	json_object_set_new(o, "total", json_integer((json_int_t)r->by_addr.n));

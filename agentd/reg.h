@@ -101,9 +101,8 @@ struct reg_env {
 	int (*host)(void *ctx, struct in_addr home_addr, const uint8_t *nai,
 		    uint8_t nai_len, struct reg_host *out);
 	/* The MN-HA SA of that host with this SPI. */
-	int (*mn_ha_sa)(void *ctx, struct in_addr home_addr,
-			const uint8_t *nai, uint8_t nai_len, uint32_t spi,
-			struct reg_mn_sa *out);
+	int (*mn_ha_sa)(void *ctx, struct in_addr home_addr, const uint8_t *nai,
+			uint8_t nai_len, uint32_t spi, struct reg_mn_sa *out);
 	/* The FA-HA SA with the foreign agent at fa (-ENOENT: none set). */
 	int (*fa_ha_sa)(void *ctx, struct in_addr fa, struct auth_key *out);
 };
@@ -134,11 +133,11 @@ enum reg_action {
 
 struct reg_decision {
 	enum reg_action action;
-	uint8_t code;		  /* reply code */
-	uint16_t lifetime;	  /* granted (0 on denial / deregistration) */
-	struct reg_request req;	  /* the parsed request */
-	bool parsed;		  /* req's extensions are valid */
-	struct reg_host host;	  /* valid once the host was found */
+	uint8_t code;		/* reply code */
+	uint16_t lifetime;	/* granted (0 on denial / deregistration) */
+	struct reg_request req; /* the parsed request */
+	bool parsed;		/* req's extensions are valid */
+	struct reg_host host;	/* valid once the host was found */
 	bool has_host;
 	struct in_addr home_addr; /* for the reply and the binding; 0.0.0.0
 				   * with need_addr */
@@ -147,12 +146,12 @@ struct reg_decision {
 	uint64_t reply_id;	  /* identification of the reply */
 	bool sign_mn_ha;	  /* the reply carries MN-HA auth with sa.key */
 	struct reg_mn_sa sa;
-	bool sign_fa_ha;	  /* and FA-HA auth with fa_key */
+	bool sign_fa_ha; /* and FA-HA auth with fa_key */
 	struct auth_key fa_key;
 	struct replay_state replay; /* state to keep from now on */
 	uint8_t encap;		    /* enum mipha_encap */
 	uint32_t kflags;	    /* enum mipha_binding_flags */
-	const char *why;	    /* reason of a denial or discard, for logs */
+	const char *why; /* reason of a denial or discard, for logs */
 };
 
 /*
@@ -172,8 +171,8 @@ void reg_decision_clear(struct reg_decision *d);
 /* ---- agent cookie ----------------------------------------------------- */
 
 #define REG_COOKIE_VERSION 1
-#define REG_COOKIE_HDR 40
-#define REG_COOKIE_MAX (REG_COOKIE_HDR + 255 + REG_POOL_NAME_MAX)
+#define REG_COOKIE_HDR	   40
+#define REG_COOKIE_MAX	   (REG_COOKIE_HDR + 255 + REG_POOL_NAME_MAX)
 
 struct reg_cookie {
 	uint8_t req_flags;
@@ -216,7 +215,7 @@ struct reg_stats {
 	uint64_t registrations;	  /* accepted registrations (new + renewed) */
 	uint64_t deregistrations; /* accepted deregistrations */
 	uint64_t expiries;	  /* bindings that ran out */
-	uint64_t recovered;	  /* bindings rebuilt from the kernel at start */
+	uint64_t recovered; /* bindings rebuilt from the kernel at start */
 };
 
 struct reg_opts {

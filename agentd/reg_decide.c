@@ -272,8 +272,8 @@ static uint64_t get_be64(const uint8_t *p)
 }
 
 #define COOKIE_REPLAY_METHOD 0x0f
-#define COOKIE_REPLAY_SEEN 0x10
-#define COOKIE_REPLAY_NONCE 0x20
+#define COOKIE_REPLAY_SEEN   0x10
+#define COOKIE_REPLAY_NONCE  0x20
 
 int reg_cookie_encode(const struct reg_cookie *c, uint8_t *buf, size_t size)
 {

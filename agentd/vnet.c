@@ -63,8 +63,8 @@ void vnet_close(struct vnet *v)
 	free(v);
 }
 
-static struct nlmsghdr *route_msg(struct vnet *v, uint16_t type,
-				  uint16_t flags, const struct vnet_prefix *p)
+static struct nlmsghdr *route_msg(struct vnet *v, uint16_t type, uint16_t flags,
+				  const struct vnet_prefix *p)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(v->buf);
 	struct rtmsg *rtm;
@@ -162,8 +162,7 @@ static int route_dump(struct vnet *v, struct dump_ctx *ctx)
 		n = mnl_socket_recvfrom(v->nl, v->buf, sizeof(v->buf));
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(v->buf, n, seq, v->portid, route_dump_cb,
-				 ctx);
+		ret = mnl_cb_run(v->buf, n, seq, v->portid, route_dump_cb, ctx);
 	} while (ret == MNL_CB_OK);
 	return ret < 0 ? -errno : 0;
 }
@@ -173,8 +172,8 @@ static bool prefix_eq(const struct vnet_prefix *a, const struct vnet_prefix *b)
 	return a->len == b->len && a->addr.s_addr == b->addr.s_addr;
 }
 
-static bool prefix_in(const struct vnet_prefix *p, const struct vnet_prefix *set,
-		      size_t n)
+static bool prefix_in(const struct vnet_prefix *p,
+		      const struct vnet_prefix *set, size_t n)
 {
 	size_t i;
 
@@ -237,7 +236,8 @@ int vnet_sync(struct vnet *v, const struct vnet_prefix *p, size_t n,
 			continue;
 		}
 		log_info("virtual network %s: unreachable route installed "
-			 "(protocol %d)", name, VNET_RTPROT);
+			 "(protocol %d)",
+			 name, VNET_RTPROT);
 		add++;
 	}
 	ret = first;

@@ -23,7 +23,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct auth_key key = {
-	.spi = 256, .algo = AUTH_HMAC_MD5, .key = "fuzz", .key_len = 4,
+	.spi = 256,
+	.algo = AUTH_HMAC_MD5,
+	.key = "fuzz",
+	.key_len = 4,
 };
 
 static bool is_ha(void *ctx, struct in_addr a)
@@ -113,8 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (reg_code_accepted(d.code) && d.action != REG_ACT_REGISTER &&
 	    d.action != REG_ACT_DEREGISTER && d.action != REG_ACT_DISCARD)
 		abort();
-	if (d.lifetime && (d.action != REG_ACT_REGISTER ||
-			   d.lifetime > d.req.lifetime))
+	if (d.lifetime &&
+	    (d.action != REG_ACT_REGISTER || d.lifetime > d.req.lifetime))
 		abort();
 	reg_decision_clear(&d);
 	free(copy);

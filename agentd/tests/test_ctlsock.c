@@ -82,8 +82,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/sub/agentd.sock", f->dir);
 	assert_int_equal(loop_new(&f->loop), 0);
-	assert_int_equal(ctlsock_open(&f->cs, f->loop, f->path, handler, f),
-			 0);
+	assert_int_equal(ctlsock_open(&f->cs, f->loop, f->path, handler, f), 0);
 	f->fd = ctlsock_connect(f->path);
 	assert_true(f->fd >= 0);
 	fcntl(f->fd, F_SETFL, O_NONBLOCK);
@@ -177,9 +176,11 @@ static void test_result(void **state)
 	o = next_line(f);
 	assert_string_equal(json_string_value(json_object_get(o, "status")),
 			    "ok");
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(o, "result"),
-						 "req"), "x")), 42);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(o, "result"), "req"),
+			"x")),
+		42);
 	json_decref(o);
 }
 
@@ -211,9 +212,11 @@ static void test_pipelined(void **state)
 		    "{\"command\":\"list\",\"n\":3}\n"
 		    "{\"command\":\"echo\",\"n\":2}\n");
 	o = next_line(f);
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(o, "result"),
-						 "req"), "n")), 1);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(o, "result"), "req"),
+			"n")),
+		1);
 	json_decref(o);
 	for (i = 1; i <= 3; i++) {
 		o = next_line(f);
@@ -225,9 +228,11 @@ static void test_pipelined(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "count")), 3);
 	json_decref(o);
 	o = next_line(f);
-	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(o, "result"),
-						 "req"), "n")), 2);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(o, "result"), "req"),
+			"n")),
+		2);
 	json_decref(o);
 }
 

@@ -299,8 +299,8 @@ static void test_debug_parse(void **state)
 	char bad[32];
 
 	(void)state;
-	assert_int_equal(log_parse_debug("registration,pool", &m, bad,
-					 sizeof(bad)), 0);
+	assert_int_equal(
+		log_parse_debug("registration,pool", &m, bad, sizeof(bad)), 0);
 	assert_int_equal(m, (1U << LOG_REGISTRATION) | (1U << LOG_POOL));
 	assert_int_equal(log_parse_debug("all", &m, bad, sizeof(bad)), 0);
 	assert_int_equal(m, LOG_SUBSYS_ALL);

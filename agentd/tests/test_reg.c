@@ -28,31 +28,41 @@ static struct in_addr ip(const char *s)
 
 /* ---- a fake configuration --------------------------------------------- */
 
-#define HA "10.0.0.1"
+#define HA	"10.0.0.1"
 #define VNET_HA "10.0.0.2"
-#define FA "30.0.0.1"
-#define COA "40.0.0.7"
+#define FA	"30.0.0.1"
+#define COA	"40.0.0.7"
 #define NOW_NTP (((uint64_t)3900000000U) << 32)
-#define NONCE 0x5eed1234U
+#define NONCE	0x5eed1234U
 
 static const struct auth_key key_hmac = {
-	.spi = 100, .algo = AUTH_HMAC_MD5, .key = "0123456789abcdef",
+	.spi = 100,
+	.algo = AUTH_HMAC_MD5,
+	.key = "0123456789abcdef",
 	.key_len = 16,
 };
 static const struct auth_key key_ps = {
-	.spi = 200, .algo = AUTH_PREFIX_SUFFIX_MD5, .key = "prefixsuffixkey!",
+	.spi = 200,
+	.algo = AUTH_PREFIX_SUFFIX_MD5,
+	.key = "prefixsuffixkey!",
 	.key_len = 16,
 };
 static const struct auth_key key_nonce = {
-	.spi = 300, .algo = AUTH_HMAC_MD5, .key = "nonce-key-012345",
+	.spi = 300,
+	.algo = AUTH_HMAC_MD5,
+	.key = "nonce-key-012345",
 	.key_len = 16,
 };
 static const struct auth_key key_fa = {
-	.spi = 500, .algo = AUTH_HMAC_MD5, .key = "fa-ha-secret-key",
+	.spi = 500,
+	.algo = AUTH_HMAC_MD5,
+	.key = "fa-ha-secret-key",
 	.key_len = 16,
 };
 static const struct auth_key key_wrong = {
-	.spi = 100, .algo = AUTH_HMAC_MD5, .key = "0123456789abcdeX",
+	.spi = 100,
+	.algo = AUTH_HMAC_MD5,
+	.key = "0123456789abcdeX",
 	.key_len = 16,
 };
 
@@ -296,8 +306,7 @@ static void test_broadcast_vnet_ignored(void **state)
 	struct rq q;
 
 	(void)state;
-	build(&q, "0.0.0.0", REG_F_B, 600, "mn1@pool.example", &key_hmac,
-	      NULL);
+	build(&q, "0.0.0.0", REG_F_B, 600, "mn1@pool.example", &key_hmac, NULL);
 	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 	assert_int_equal(q.d.kflags, 0);
 }
@@ -424,8 +433,7 @@ static void test_mn_auth(void **state)
 	assert_false(q.d.sign_mn_ha);
 	/* Unknown SPI. */
 	build(&q, "20.0.0.1", 0, 600, NULL,
-	      &(struct auth_key){ .spi = 999, .key = "x", .key_len = 1 },
-	      NULL);
+	      &(struct auth_key){ .spi = 999, .key = "x", .key_len = 1 }, NULL);
 	expect(&q, REG_ACT_DENY, REG_CODE_MN_AUTH);
 	/* Wrong key. */
 	build(&q, "20.0.0.1", 0, 600, NULL, &key_wrong, NULL);

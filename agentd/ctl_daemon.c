@@ -180,12 +180,18 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 {
 	struct daemon_conn dc;
 	json_t *obj, *all = NULL;
+	const char *ha = NULL;
+	struct in_addr a;
 	bool first = true;
 	int ret;
 
-	if (argc)
-		return ctl_fail(c, CTL_USAGE, "binding list: unexpected \"%s\"",
-				argv[0]);
+	/* IOS: show ip mobile binding [home-agent ADDR]. */
+	if (argc == 2 && ctl_matches(argv[0], "home-agent") &&
+	    parse_ipv4(argv[1], &a))
+		ha = argv[1];
+	else if (argc)
+		return ctl_fail(c, CTL_USAGE,
+				"binding list: expected [home-agent ADDR]");
 	ret = daemon_open(c, &dc);
 	if (ret)
 		return ret;
@@ -218,6 +224,10 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 		}
 		if (ret)
 			break;
+		if (ha && strcmp(jstr(obj, "ha_addr"), ha)) {
+			json_decref(obj);
+			continue;
+		}
 		if (c->json) {
 			if (!first)
 				fputc(',', c->out);
@@ -293,8 +303,9 @@ static int binding_help(struct ctl *c, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	fprintf(c->out, "Usage: miphactl binding { list | show ADDR | "
-			"summary }\n");
+	fprintf(c->out,
+		"Usage: miphactl binding { list [home-agent ADDR] | show ADDR | "
+		"summary }\n");
 	return CTL_OK;
 }
 
@@ -459,8 +470,10 @@ int do_config(struct ctl *c, int argc, char **argv)
 
 void daemon_usage(FILE *f)
 {
-	fprintf(f, "       miphactl binding { list | show ADDR | summary }\n"
-		   "       miphactl pool show\n"
-		   "       miphactl stats\n"
-		   "       miphactl config { check FILE | reload }\n");
+	fprintf(f,
+		"       miphactl binding { list [home-agent ADDR] | show ADDR |\n"
+		"                          summary }\n"
+		"       miphactl pool show\n"
+		"       miphactl stats\n"
+		"       miphactl config { check FILE | reload }\n");
 }

@@ -36,6 +36,7 @@ struct agentd {
 	bool debug_from_cmdline;
 	unsigned int debug_mask;
 	bool flush_on_exit;
+	bool foreground;
 	struct config *cfg;
 	struct pool_set *pools;
 	struct loop *loop;
@@ -80,8 +81,15 @@ static int check_only(const char *path)
 	return 0;
 }
 
+/* Debug switches (-d wins over the file), target and facility. */
 static void apply_log(struct agentd *a, const struct config *cfg)
 {
+	/* In the foreground stderr, unless the configuration says syslog. */
+	log_open("mipha-agentd",
+		 a->foreground && cfg->log_target != CONFIG_LOG_SYSLOG ?
+			 LOG_TO_STDERR :
+			 LOG_TO_SYSLOG,
+		 cfg->log_facility);
 	log_set_debug(a->debug_from_cmdline ? a->debug_mask : cfg->debug_mask);
 }
 
@@ -345,10 +353,6 @@ static int run(struct agentd *a, bool foreground)
 		fprintf(stderr, "mipha-agentd: %s\n", err);
 		return 1;
 	}
-	log_open("mipha-agentd",
-		 foreground && a->cfg->log_target != CONFIG_LOG_SYSLOG ?
-			 LOG_TO_STDERR :
-			 LOG_TO_SYSLOG);
 	apply_log(a, a->cfg);
 	if (loop_new(&a->loop)) {
 		log_err("event loop: %s", strerror(errno));
@@ -473,5 +477,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	a.foreground = foreground;
 	return run(&a, foreground);
 }

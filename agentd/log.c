@@ -22,15 +22,15 @@ static const char *const subsys_names[LOG_SUBSYS_MAX] = {
 	[LOG_CONFIG] = "config",
 };
 
-void log_open(const char *ident, enum log_target target)
+void log_open(const char *ident, enum log_target target, int facility)
 {
 	if (ident)
 		log_ident = ident;
-	if (log_target == LOG_TO_SYSLOG && target != LOG_TO_SYSLOG)
+	if (log_target == LOG_TO_SYSLOG)
 		closelog();
 	log_target = target;
 	if (target == LOG_TO_SYSLOG)
-		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
 }
 
 void log_close(void)

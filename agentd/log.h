@@ -46,7 +46,8 @@ struct log_ratelimit {
 	unsigned int suppressed; /* lines dropped in the interval */
 };
 
-void log_open(const char *ident, enum log_target target);
+/* facility: LOG_DAEMON, LOG_LOCAL0.. (syslog only). */
+void log_open(const char *ident, enum log_target target, int facility);
 void log_close(void);
 enum log_target log_get_target(void);
 

@@ -37,6 +37,7 @@ struct agentd {
 	unsigned int debug_mask;
 	bool flush_on_exit;
 	bool foreground;
+	bool detached; /* daemon() done: stderr is gone */
 	struct config *cfg;
 	struct pool_set *pools;
 	struct loop *loop;
@@ -84,9 +85,14 @@ static int check_only(const char *path)
 /* Debug switches (-d wins over the file), target and facility. */
 static void apply_log(struct agentd *a, const struct config *cfg)
 {
-	/* In the foreground stderr, unless the configuration says syslog. */
+	/*
+	 * In the foreground stderr, unless the configuration says syslog;
+	 * in the background syslog, once detached (start-up errors still
+	 * reach the terminal).
+	 */
 	log_open("mipha-agentd",
-		 a->foreground && cfg->log_target != CONFIG_LOG_SYSLOG ?
+		 (a->foreground && cfg->log_target != CONFIG_LOG_SYSLOG) ||
+				 (!a->foreground && !a->detached) ?
 			 LOG_TO_STDERR :
 			 LOG_TO_SYSLOG,
 		 cfg->log_facility);
@@ -387,9 +393,13 @@ static int run(struct agentd *a, bool foreground)
 			strerror(-ret));
 		goto out_vnet;
 	}
-	if (!foreground && daemon(0, 0)) {
-		log_err("daemon: %s", strerror(errno));
-		goto out_ctl;
+	if (!foreground) {
+		if (daemon(0, 0)) {
+			log_err("daemon: %s", strerror(errno));
+			goto out_ctl;
+		}
+		a->detached = true;
+		apply_log(a, a->cfg);
 	}
 	log_notice("running: %zu bindings, %zu hosts, %zu HA addresses",
 		   reg_binding_count(a->reg), a->cfg->n_hosts,

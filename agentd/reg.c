@@ -432,7 +432,7 @@ static int install(struct reg *r, struct reg_decision *d,
 		}
 		allocated = true;
 		snprintf(pool, sizeof(pool), "%s", d->host.pool);
-	} else if (b && b->pool) {
+	} else if (b && b->pool && b->home_addr.s_addr == d->home_addr.s_addr) {
 		snprintf(pool, sizeof(pool), "%s", b->pool);
 	}
 
@@ -481,8 +481,17 @@ static int install(struct reg *r, struct reg_decision *d,
 	}
 
 	if (!b || b->home_addr.s_addr != d->home_addr.s_addr) {
-		if (b)
-			binding_unlink_free(r, b);
+		/*
+		 * The node moved to another home address (its NAI's static
+		 * address changed on reload): the old binding goes.
+		 */
+		if (b) {
+			ret = kernel_binding_del(r->ks, b->home_addr);
+			if (ret && ret != -ENOENT)
+				log_warn("removing the previous binding: %s",
+					 strerror(-ret));
+			binding_drop(r, b, "home address changed");
+		}
 		b = binding_new(r, d->home_addr, cookie.nai, cookie.nai_len,
 				pool[0] ? pool : NULL);
 		if (!b) {

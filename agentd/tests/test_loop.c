@@ -203,10 +203,10 @@ static void test_timerfd(void **state)
 	assert_true(loop_now_ms() - start >= 20);
 	/* Re-arming the second one earlier moves the timerfd too. */
 	assert_int_equal(loop_timer_arm(l, &t2, 5), 0);
+	assert_true(loop_timer_next(l) <= loop_now_ms() + 5);
 	for (i = 0; i < 100 && real_fired < 2; i++)
 		assert_int_equal(loop_run_once(l, 1000), 0);
 	assert_int_equal(real_fired, 2);
-	assert_true(loop_now_ms() - start < 60);
 	loop_free(l);
 }
 

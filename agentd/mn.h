@@ -39,14 +39,14 @@
 #include "reg_msg.h"
 #include "replay.h"
 
-#define MN_IDX_BITS 20
-#define MN_IDX_MASK ((1U << MN_IDX_BITS) - 1)
-#define MN_MAX_NODES MN_IDX_MASK /* 1,048,575 */
-#define MN_SEQ_BITS 12
-#define MN_SEQ_MASK ((1U << MN_SEQ_BITS) - 1)
-#define MN_MAX_COAS 64
+#define MN_IDX_BITS   20
+#define MN_IDX_MASK   ((1U << MN_IDX_BITS) - 1)
+#define MN_MAX_NODES  MN_IDX_MASK /* 1,048,575 */
+#define MN_SEQ_BITS   12
+#define MN_SEQ_MASK   ((1U << MN_SEQ_BITS) - 1)
+#define MN_MAX_COAS   64
 #define MN_MAX_ROUTES 16
-#define MN_NAI_MAX 255
+#define MN_NAI_MAX    255
 
 /* What the run does with each node. */
 enum mn_action {
@@ -64,53 +64,53 @@ enum mn_txn {
 };
 
 enum mn_state {
-	MN_S_IDLE,    /* nothing to do (not yet started, or finished) */
-	MN_S_QUEUED,  /* waiting for the pacer to send its request */
-	MN_S_WAIT,    /* request sent, waiting for the reply */
-	MN_S_BOUND,   /* accepted; renewal timer armed (hold) */
+	MN_S_IDLE,   /* nothing to do (not yet started, or finished) */
+	MN_S_QUEUED, /* waiting for the pacer to send its request */
+	MN_S_WAIT,   /* request sent, waiting for the reply */
+	MN_S_BOUND,  /* accepted; renewal timer armed (hold) */
 };
 
 struct mn_opts {
-	unsigned int count;	    /* mobile nodes */
-	struct in_addr ha;	    /* where requests go */
-	uint16_t ha_port;	    /* 434 */
-	struct in_addr ha_field;    /* Home Agent field (default: ha) */
-	struct in_addr home_start;  /* first home address; 0: dynamic */
-	const char *nai_fmt;	    /* printf format with one %d/%u, or NULL */
-	unsigned int nai_start;	    /* first value of the %d */
+	unsigned int count;	   /* mobile nodes */
+	struct in_addr ha;	   /* where requests go */
+	uint16_t ha_port;	   /* 434 */
+	struct in_addr ha_field;   /* Home Agent field (default: ha) */
+	struct in_addr home_start; /* first home address; 0: dynamic */
+	const char *nai_fmt;	   /* printf format with one %d/%u, or NULL */
+	unsigned int nai_start;	   /* first value of the %d */
 	struct in_addr coas[MN_MAX_COAS]; /* care-of addresses (co-located) */
 	unsigned int n_coas;
-	bool fa_mode;		    /* coas[0] is a foreign agent's address */
-	uint16_t sport;		    /* source port, 0: any */
-	struct auth_key mn_ha;	    /* MN-HA SA */
-	bool has_fa_ha;		    /* FA-HA authentication added */
+	bool fa_mode;	       /* coas[0] is a foreign agent's address */
+	uint16_t sport;	       /* source port, 0: any */
+	struct auth_key mn_ha; /* MN-HA SA */
+	bool has_fa_ha;	       /* FA-HA authentication added */
 	struct auth_key fa_ha;
-	uint8_t flags;		    /* REG_F_* sent in every request */
-	uint16_t lifetime;	    /* requested, seconds */
-	unsigned int renew_pct;	    /* renew at this % of the granted lifetime */
-	double rate;		    /* new transactions per second, 0: no limit */
-	unsigned int window;	    /* transactions in flight at most */
-	unsigned int timeout_ms;    /* first retransmission timeout */
+	uint8_t flags;		 /* REG_F_* sent in every request */
+	uint16_t lifetime;	 /* requested, seconds */
+	unsigned int renew_pct;	 /* renew at this % of the granted lifetime */
+	double rate;		 /* new transactions per second, 0: no limit */
+	unsigned int window;	 /* transactions in flight at most */
+	unsigned int timeout_ms; /* first retransmission timeout */
 	unsigned int max_timeout_ms; /* backoff cap */
-	unsigned int retries;	    /* retransmissions per transaction */
-	double duration;	    /* hold: seconds, 0 = until a signal */
+	unsigned int retries;	     /* retransmissions per transaction */
+	double duration;	     /* hold: seconds, 0 = until a signal */
 	enum mn_action action;
-	bool dereg_at_exit;	    /* hold: deregister on the way out */
-	bool dereg_all;		    /* deregister with CoA = home address */
+	bool dereg_at_exit; /* hold: deregister on the way out */
+	bool dereg_all;	    /* deregister with CoA = home address */
 	enum replay_method replay;
-	bool fixed_id;		    /* --id: every request carries id */
+	bool fixed_id; /* --id: every request carries id */
 	uint64_t id;
-	int64_t clock_offset_s;	    /* added to our clock for timestamps */
-	bool resync;		    /* on 133, adopt the HA's clock/nonce */
-	bool malformed;		    /* append an extension overrunning the
+	int64_t clock_offset_s; /* added to our clock for timestamps */
+	bool resync;		/* on 133, adopt the HA's clock/nonce */
+	bool malformed;		/* append an extension overrunning the
 				     * message (the HA must answer 134) */
 	bool json;
-	bool list;		    /* per-node lines in the report */
-	int verbose;		    /* one line per reply (stderr) */
+	bool list;   /* per-node lines in the report */
+	int verbose; /* one line per reply (stderr) */
 	bool setup_tunnel;
-	const char *tunnel_name;    /* prefix of the devices: mip0, mip1.. */
-	unsigned int tunnel_table;  /* routing table of the reverse tunnel */
-	bool keep_tunnel;	    /* leave the devices at exit */
+	const char *tunnel_name;   /* prefix of the devices: mip0, mip1.. */
+	unsigned int tunnel_table; /* routing table of the reverse tunnel */
+	bool keep_tunnel;	   /* leave the devices at exit */
 	/* --reflector */
 	bool reflector;
 	struct in_addr reflect_addr;
@@ -119,48 +119,48 @@ struct mn_opts {
 
 /* One mobile node. Kept small: a run holds up to a million of them. */
 struct mn_node {
-	struct loop_timer timer;  /* retransmission or renewal */
-	struct in_addr home;	  /* static, or assigned by the HA (NAI) */
-	uint32_t ha_nonce;	  /* nonces: the HA's last nonce */
-	uint32_t next;		  /* pacer FIFO link, UINT32_MAX: end */
-	uint32_t txn_start_us;	  /* first transmission of the transaction,
+	struct loop_timer timer; /* retransmission or renewal */
+	struct in_addr home;	 /* static, or assigned by the HA (NAI) */
+	uint32_t ha_nonce;	 /* nonces: the HA's last nonce */
+	uint32_t next;		 /* pacer FIFO link, UINT32_MAX: end */
+	uint32_t txn_start_us;	 /* first transmission of the transaction,
 				   * µs since the run started, mod 2^32 */
-	uint16_t granted;	  /* lifetime granted by the last accept */
-	uint16_t seq;		  /* sequence of the last transmission */
-	uint16_t seq0;		  /* sequence of the transaction's first */
-	uint8_t state;		  /* enum mn_state */
-	uint8_t txn;		  /* enum mn_txn */
-	uint8_t tries;		  /* transmissions of the transaction */
-	uint8_t resyncs;	  /* 133 resynchronisations in it */
-	uint8_t last_code;	  /* last reply code, 255: none yet */
-	uint8_t sock;		  /* index of its socket / care-of address */
+	uint16_t granted;	 /* lifetime granted by the last accept */
+	uint16_t seq;		 /* sequence of the last transmission */
+	uint16_t seq0;		 /* sequence of the transaction's first */
+	uint8_t state;		 /* enum mn_state */
+	uint8_t txn;		 /* enum mn_txn */
+	uint8_t tries;		 /* transmissions of the transaction */
+	uint8_t resyncs;	 /* 133 resynchronisations in it */
+	uint8_t last_code;	 /* last reply code, 255: none yet */
+	uint8_t sock;		 /* index of its socket / care-of address */
 	bool has_nonce : 1;
-	bool done : 1;		  /* finished for this run */
-	bool ok : 1;		  /* its last transaction was accepted */
-	bool in_tunnel : 1;	  /* home address on the tunnel device */
-	bool registered : 1;	  /* the HA holds a binding, as far as we
+	bool done : 1;	     /* finished for this run */
+	bool ok : 1;	     /* its last transaction was accepted */
+	bool in_tunnel : 1;  /* home address on the tunnel device */
+	bool registered : 1; /* the HA holds a binding, as far as we
 				   * know (accepted and not deregistered) */
 };
 
 /* Counters of the run (mn_report.c). */
 struct mn_stats {
-	uint64_t sent[MN_TXN_MAX];	   /* transactions started */
+	uint64_t sent[MN_TXN_MAX]; /* transactions started */
 	uint64_t accepted[MN_TXN_MAX];
 	uint64_t denied[MN_TXN_MAX];
 	uint64_t timeouts[MN_TXN_MAX];
-	uint64_t transmissions;		   /* datagrams, retransmissions too */
+	uint64_t transmissions; /* datagrams, retransmissions too */
 	uint64_t retransmissions;
-	uint64_t replies;		   /* parsed replies matched to a node */
-	uint64_t by_code[256];		   /* final reply codes */
-	uint64_t unverified;		   /* denials whose MN-HA auth did not
+	uint64_t replies;      /* parsed replies matched to a node */
+	uint64_t by_code[256]; /* final reply codes */
+	uint64_t unverified;   /* denials whose MN-HA auth did not
 					    * verify or was absent */
-	uint64_t bad_auth;		   /* acceptances failing MN-HA auth:
+	uint64_t bad_auth;     /* acceptances failing MN-HA auth:
 					    * ignored */
-	uint64_t unmatched;		   /* replies for no pending request */
-	uint64_t malformed;		   /* replies that did not parse */
-	uint64_t resyncs;		   /* 133 followed by a resend */
+	uint64_t unmatched;    /* replies for no pending request */
+	uint64_t malformed;    /* replies that did not parse */
+	uint64_t resyncs;      /* 133 followed by a resend */
 	uint64_t send_errors;
-	uint32_t *lat_us;		   /* latency of each final reply */
+	uint32_t *lat_us; /* latency of each final reply */
 	size_t n_lat, lat_size;
 	uint64_t first_send_us, last_reply_us; /* for the rate */
 };
@@ -217,21 +217,21 @@ struct mn_ctx {
 	struct mn_sock socks[MN_MAX_COAS];
 	unsigned int n_socks;
 	struct mn_stats stats;
-	uint64_t t0_us;		  /* start of the run (monotonic) */
+	uint64_t t0_us; /* start of the run (monotonic) */
 	/* pacer */
-	uint32_t q_head, q_tail;  /* FIFO of queued nodes */
-	unsigned int inflight;	  /* transactions waiting for a reply */
-	double tokens;		  /* rate: requests we may send now */
+	uint32_t q_head, q_tail; /* FIFO of queued nodes */
+	unsigned int inflight;	 /* transactions waiting for a reply */
+	double tokens;		 /* rate: requests we may send now */
 	uint64_t tokens_at_us;
 	struct loop_timer pace_timer;
 	/* run */
-	unsigned int unfinished;  /* nodes not done (once / dereg / exit) */
-	bool finishing;		  /* deregistering on the way out */
-	bool stop;		  /* leave the loop */
+	unsigned int unfinished;     /* nodes not done (once / dereg / exit) */
+	bool finishing;		     /* deregistering on the way out */
+	bool stop;		     /* leave the loop */
 	struct loop_timer end_timer; /* --duration */
-	int64_t clock_offset_s;	  /* our idea of the HA's clock minus ours */
+	int64_t clock_offset_s;	     /* our idea of the HA's clock minus ours */
 	bool tunnels_open;
-	uint32_t *tunnel_rules;	  /* home addresses given ip rules (net) */
+	uint32_t *tunnel_rules; /* home addresses given ip rules (net) */
 	size_t n_tunnel_rules;
 };
 

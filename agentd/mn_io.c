@@ -18,7 +18,7 @@
 
 #include "mn.h"
 
-#define SOCK_BUF (8 << 20)
+#define SOCK_BUF   (8 << 20)
 #define RECV_BATCH 256 /* datagrams per wakeup before others get a turn */
 
 static void sock_cb(struct loop_io *io, uint32_t events)
@@ -90,8 +90,9 @@ int mn_io_open(struct mn_ctx *c)
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 			ret = -errno;
 			inet_ntop(AF_INET, &o->coas[i], a, sizeof(a));
-			fprintf(stderr, "mipha-mn: cannot bind to %s port %u: %s\n",
-				a, o->sport, strerror(-ret));
+			fprintf(stderr,
+				"mipha-mn: cannot bind to %s port %u: %s\n", a,
+				o->sport, strerror(-ret));
 			close(fd);
 			return ret;
 		}
@@ -133,8 +134,8 @@ int mn_io_send(struct mn_ctx *c, unsigned int sock, const uint8_t *buf,
 
 	if (s->blocked)
 		return -EAGAIN;
-	if (sendto(s->io.fd, buf, len, 0, (struct sockaddr *)&to,
-		   sizeof(to)) == (ssize_t)len)
+	if (sendto(s->io.fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) ==
+	    (ssize_t)len)
 		return 0;
 	if (errno == EAGAIN || errno == ENOBUFS) {
 		s->blocked = true;
@@ -199,8 +200,9 @@ void mn_io_pump(struct mn_ctx *c)
 				double ms = (1 - c->tokens) * 1000 / o->rate;
 
 				if (!loop_timer_armed(&c->pace_timer))
-					loop_timer_arm(c->loop, &c->pace_timer,
-						       ms < 1 ? 1 : (uint64_t)ms + 1);
+					loop_timer_arm(
+						c->loop, &c->pace_timer,
+						ms < 1 ? 1 : (uint64_t)ms + 1);
 				return;
 			}
 		}

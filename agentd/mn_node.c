@@ -21,7 +21,8 @@
 
 #include "mn.h"
 
-#define NODE_OF(t) ((struct mn_node *)((char *)(t) - offsetof(struct mn_node, timer)))
+#define NODE_OF(t) \
+	((struct mn_node *)((char *)(t)-offsetof(struct mn_node, timer)))
 
 static void node_timer(struct loop_timer *t);
 
@@ -209,8 +210,9 @@ void mn_nodes_start(struct mn_ctx *c)
 
 	c->unfinished = c->opts->count;
 	for (i = 0; i < c->opts->count; i++)
-		start_txn(c, &c->nodes[i], c->opts->action == MN_ACT_DEREG ?
-			  MN_TXN_DEREG : MN_TXN_REG);
+		start_txn(c, &c->nodes[i],
+			  c->opts->action == MN_ACT_DEREG ? MN_TXN_DEREG :
+							    MN_TXN_REG);
 	mn_io_pump(c);
 }
 
@@ -330,8 +332,8 @@ static void node_timer(struct loop_timer *t)
 	case MN_S_IDLE:
 		/* hold mode, after a timeout: a new attempt */
 		if (!n->done && !c->finishing) {
-			start_txn(c, n, n->registered ? MN_TXN_RENEW :
-				  MN_TXN_REG);
+			start_txn(c, n,
+				  n->registered ? MN_TXN_RENEW : MN_TXN_REG);
 			mn_io_pump(c);
 		}
 		return;
@@ -341,13 +343,15 @@ static void node_timer(struct loop_timer *t)
 static void verbose_line(struct mn_ctx *c, struct mn_node *n,
 			 const struct reg_reply *rep, bool verified)
 {
-	char home[INET_ADDRSTRLEN], nai[MN_NAI_MAX + 1];
+	char home[INET_ADDRSTRLEN], ha[INET_ADDRSTRLEN], nai[MN_NAI_MAX + 1];
 	uint8_t nai_len;
 
 	mn_node_nai(c, idx_of(c, n), nai, sizeof(nai), &nai_len);
 	inet_ntop(AF_INET, &rep->home_addr, home, sizeof(home));
-	fprintf(stderr, "mn %u%s%s home %s: %s %s (code %u%s) lifetime %u, %.3f ms\n",
-		idx_of(c, n), nai_len ? " " : "", nai_len ? nai : "", home,
+	inet_ntop(AF_INET, &rep->ha_addr, ha, sizeof(ha));
+	fprintf(stderr,
+		"mn %u%s%s home %s ha %s: %s %s (code %u%s) lifetime %u, %.3f ms\n",
+		idx_of(c, n), nai_len ? " " : "", nai_len ? nai : "", home, ha,
 		mn_txn_name(n->txn),
 		reg_code_accepted(rep->code) ? "accepted" : "denied", rep->code,
 		verified ? "" : ", reply not authenticated", rep->lifetime,
@@ -421,8 +425,8 @@ void mn_node_reply(struct mn_ctx *c, unsigned int sock, const uint8_t *buf,
 		c->stats.unmatched++;
 		return;
 	}
-	verified = rep.has_mn_ha && reg_auth_ext_verify(buf, &rep.mn_ha,
-							&o->mn_ha);
+	verified = rep.has_mn_ha &&
+		   reg_auth_ext_verify(buf, &rep.mn_ha, &o->mn_ha);
 	if (reg_code_accepted(rep.code) && !verified) {
 		/* Never believe an acceptance we cannot authenticate. */
 		c->stats.bad_auth++;

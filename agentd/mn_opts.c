@@ -18,91 +18,119 @@
 
 void mn_usage(FILE *f)
 {
-	fputs(
-"Usage: mipha-mn [OPTIONS] -H HA (--coa ADDR[,ADDR...] | --fa ADDR)\n"
-"                (--home ADDR | --nai FORMAT) --spi SPI (--key HEX | --key-file FILE)\n"
-"       mipha-mn --reflector ADDR[:PORT] --spi SPI (--key HEX | --key-file FILE)\n"
-"\n"
-"Mobile IPv4 mobile-node / foreign-agent emulator and registration load\n"
-"generator (RFC 5944, RFC 2794 NAI, RFC 3024 reverse tunnelling).\n"
-"\n"
-"Mobile nodes:\n"
-"  -n, --count N           mobile nodes (default 1, at most 1048575)\n"
-"      --home ADDR         home address of the first node, the next count up\n"
-"      --nai FORMAT        NAI of each node, e.g. user%d@example.com; without\n"
-"                          --home the nodes ask for a dynamic address (0.0.0.0)\n"
-"      --nai-start N       first value of %d (default 1)\n"
-"      --coa ADDR[,ADDR]   co-located care-of address(es), local to this host;\n"
-"                          nodes take them in turn\n"
-"      --fa ADDR           emulate a foreign agent: requests come from ADDR and\n"
-"                          carry it as care-of address\n"
-"      --sport PORT        source port (default: any)\n"
-"Home agent:\n"
-"  -H, --ha ADDR           home agent address (requests go there)\n"
-"      --ha-port PORT      its registration port (default 434)\n"
-"Security:\n"
-"      --spi SPI           MN-HA security parameter index (decimal or 0x...)\n"
-"      --key HEX           MN-HA key, hexadecimal\n"
-"      --key-file FILE     MN-HA key, hexadecimal text in FILE\n"
-"      --algo ALGO         hmac-md5 (default) or prefix-suffix\n"
-"      --fa-spi SPI, --fa-key HEX, --fa-key-file FILE, --fa-algo ALGO\n"
-"                          FA-HA authentication added by the emulated FA\n"
-"      --replay METHOD     timestamp (default) or nonce\n"
-"Requests:\n"
-"  -l, --lifetime S        requested lifetime (default 600, 65535 = infinite)\n"
-"  -g, --gre               ask for GRE encapsulation (G flag)\n"
-"  -T, --reverse-tunnel    ask for a reverse tunnel (T flag)\n"
-"  -S, --simultaneous      ask for simultaneous bindings (S flag)\n"
-"      --flags HEX         also set these flag bits (0x10: M, ...)\n"
-"Run:\n"
-"      (default)           register, renew before expiry, deregister at exit\n"
-"                          (SIGINT, SIGTERM or --duration)\n"
-"      --once              register each node once, leave the bindings, exit\n"
-"      --deregister        send one deregistration per node, exit\n"
-"  -d, --duration S        hold for S seconds (default: until a signal)\n"
-"      --renew PCT         renew at PCT %% of the granted lifetime (default 80)\n"
-"      --no-dereg          do not deregister at exit\n"
-"      --dereg-all         deregistrations carry CoA = home address\n"
-"  -r, --rate N            new requests per second (default: no limit)\n"
-"  -w, --window N          requests waiting for a reply at most (default 256)\n"
-"      --timeout MS        first retransmission timeout (default 1000), doubled\n"
-"                          on each retransmission up to --max-timeout (8000)\n"
-"      --retries N         retransmissions per request (default 3)\n"
-"Data path (co-located care-of address, or the emulated FA):\n"
-"      --setup-tunnel      create the kernel's ipip (gre with -g) device from\n"
-"                          each care-of address to the HA holding the home\n"
-"                          addresses; with -T, traffic from a home address is\n"
-"                          routed into it (policy routing, table --table)\n"
-"      --tunnel-name NAME  device name prefix (default mip: mip0, mip1, ...)\n"
-"      --table N           routing table of the reverse tunnel (default 434)\n"
-"      --keep-tunnel       leave the devices in place at exit\n"
-"Output:\n"
-"  -j, --json              report as JSON\n"
-"      --list              per-node results in the report\n"
-"  -v, --verbose           one line per reply on stderr\n"
-"Conformance testing:\n"
-"      --id HEX            fixed Identification (one node, no resync)\n"
-"      --clock-offset S    skew our timestamps by S seconds\n"
-"      --no-resync         on 133 do not resend with the HA's time or nonce\n"
-"      --ha-field ADDR     Home Agent field other than the destination\n"
-"      --malformed         append an extension overrunning the message (134)\n"
-"Baseline for benchmarks:\n"
-"      --reflector ADDR[:PORT]  answer registration requests at ADDR (port 434)\n"
-"                          the cheapest way: verify MN-HA, reply accepted with\n"
-"                          MN-HA; until SIGINT/SIGTERM\n"
-"\n"
-"Exit status: 0 if every node's last request was accepted, 1 if one was\n"
-"denied or unanswered, 2 on a usage or setup error.\n", f);
+	fputs("Usage: mipha-mn [OPTIONS] -H HA (--coa ADDR[,ADDR...] | --fa ADDR)\n"
+	      "                (--home ADDR | --nai FORMAT) --spi SPI (--key HEX | --key-file FILE)\n"
+	      "       mipha-mn --reflector ADDR[:PORT] --spi SPI (--key HEX | --key-file FILE)\n"
+	      "\n"
+	      "Mobile IPv4 mobile-node / foreign-agent emulator and registration load\n"
+	      "generator (RFC 5944, RFC 2794 NAI, RFC 3024 reverse tunnelling).\n"
+	      "\n"
+	      "Mobile nodes:\n"
+	      "  -n, --count N           mobile nodes (default 1, at most 1048575)\n"
+	      "      --home ADDR         home address of the first node, the next count up\n"
+	      "      --nai FORMAT        NAI of each node, e.g. user%d@example.com; without\n"
+	      "                          --home the nodes ask for a dynamic address (0.0.0.0)\n"
+	      "      --nai-start N       first value of %d (default 1)\n"
+	      "      --coa ADDR[,ADDR]   co-located care-of address(es), local to this host;\n"
+	      "                          nodes take them in turn\n"
+	      "      --fa ADDR           emulate a foreign agent: requests come from ADDR and\n"
+	      "                          carry it as care-of address\n"
+	      "      --sport PORT        source port (default: any)\n"
+	      "Home agent:\n"
+	      "  -H, --ha ADDR           home agent address (requests go there)\n"
+	      "      --ha-port PORT      its registration port (default 434)\n"
+	      "Security:\n"
+	      "      --spi SPI           MN-HA security parameter index (decimal or 0x...)\n"
+	      "      --key HEX           MN-HA key, hexadecimal\n"
+	      "      --key-file FILE     MN-HA key, hexadecimal text in FILE\n"
+	      "      --algo ALGO         hmac-md5 (default) or prefix-suffix\n"
+	      "      --fa-spi SPI, --fa-key HEX, --fa-key-file FILE, --fa-algo ALGO\n"
+	      "                          FA-HA authentication added by the emulated FA\n"
+	      "      --replay METHOD     timestamp (default) or nonce\n"
+	      "Requests:\n"
+	      "  -l, --lifetime S        requested lifetime (default 600, 65535 = infinite)\n"
+	      "  -g, --gre               ask for GRE encapsulation (G flag)\n"
+	      "  -T, --reverse-tunnel    ask for a reverse tunnel (T flag)\n"
+	      "  -S, --simultaneous      ask for simultaneous bindings (S flag)\n"
+	      "      --flags HEX         also set these flag bits (0x10: M, ...)\n"
+	      "Run:\n"
+	      "      (default)           register, renew before expiry, deregister at exit\n"
+	      "                          (SIGINT, SIGTERM or --duration)\n"
+	      "      --once              register each node once, leave the bindings, exit\n"
+	      "      --deregister        send one deregistration per node, exit\n"
+	      "  -d, --duration S        hold for S seconds (default: until a signal)\n"
+	      "      --renew PCT         renew at PCT % of the granted lifetime (default 80)\n"
+	      "      --no-dereg          do not deregister at exit\n"
+	      "      --dereg-all         deregistrations carry CoA = home address\n"
+	      "  -r, --rate N            new requests per second (default: no limit)\n"
+	      "  -w, --window N          requests waiting for a reply at most (default 256)\n"
+	      "      --timeout MS        first retransmission timeout (default 1000), doubled\n"
+	      "                          on each retransmission up to --max-timeout (8000)\n"
+	      "      --retries N         retransmissions per request (default 3)\n"
+	      "Data path (co-located care-of address, or the emulated FA):\n"
+	      "      --setup-tunnel      create the kernel's ipip (gre with -g) device from\n"
+	      "                          each care-of address to the HA holding the home\n"
+	      "                          addresses; with -T, traffic from a home address is\n"
+	      "                          routed into it (policy routing, table --table)\n"
+	      "      --tunnel-name NAME  device name prefix (default mip: mip0, mip1, ...)\n"
+	      "      --table N           routing table of the reverse tunnel (default 434)\n"
+	      "      --keep-tunnel       leave the devices in place at exit\n"
+	      "Output:\n"
+	      "  -j, --json              report as JSON\n"
+	      "      --list              per-node results in the report\n"
+	      "  -v, --verbose           one line per reply on stderr\n"
+	      "Conformance testing:\n"
+	      "      --id HEX            fixed Identification (one node, no resync)\n"
+	      "      --clock-offset S    skew our timestamps by S seconds\n"
+	      "      --no-resync         on 133 do not resend with the HA's time or nonce\n"
+	      "      --ha-field ADDR     Home Agent field other than the destination\n"
+	      "      --malformed         append an extension overrunning the message (134)\n"
+	      "Baseline for benchmarks:\n"
+	      "      --reflector ADDR[:PORT]  answer registration requests at ADDR (port 434)\n"
+	      "                          the cheapest way: verify MN-HA, reply accepted with\n"
+	      "                          MN-HA; until SIGINT/SIGTERM\n"
+	      "\n"
+	      "Exit status: 0 if every node's last request was accepted, 1 if one was\n"
+	      "denied or unanswered, 2 on a usage or setup error.\n",
+	      f);
 }
 
 enum {
-	OPT_HOME = 256, OPT_NAI, OPT_NAI_START, OPT_COA, OPT_FA, OPT_SPORT,
-	OPT_HA_PORT, OPT_SPI, OPT_KEY, OPT_KEY_FILE, OPT_ALGO, OPT_FA_SPI,
-	OPT_FA_KEY, OPT_FA_KEY_FILE, OPT_FA_ALGO, OPT_REPLAY, OPT_FLAGS,
-	OPT_ONCE, OPT_DEREGISTER, OPT_RENEW, OPT_NO_DEREG, OPT_DEREG_ALL,
-	OPT_TIMEOUT, OPT_MAX_TIMEOUT, OPT_RETRIES, OPT_SETUP_TUNNEL,
-	OPT_TUNNEL_NAME, OPT_TABLE, OPT_KEEP_TUNNEL, OPT_LIST, OPT_ID,
-	OPT_CLOCK_OFFSET, OPT_NO_RESYNC, OPT_HA_FIELD, OPT_MALFORMED,
+	OPT_HOME = 256,
+	OPT_NAI,
+	OPT_NAI_START,
+	OPT_COA,
+	OPT_FA,
+	OPT_SPORT,
+	OPT_HA_PORT,
+	OPT_SPI,
+	OPT_KEY,
+	OPT_KEY_FILE,
+	OPT_ALGO,
+	OPT_FA_SPI,
+	OPT_FA_KEY,
+	OPT_FA_KEY_FILE,
+	OPT_FA_ALGO,
+	OPT_REPLAY,
+	OPT_FLAGS,
+	OPT_ONCE,
+	OPT_DEREGISTER,
+	OPT_RENEW,
+	OPT_NO_DEREG,
+	OPT_DEREG_ALL,
+	OPT_TIMEOUT,
+	OPT_MAX_TIMEOUT,
+	OPT_RETRIES,
+	OPT_SETUP_TUNNEL,
+	OPT_TUNNEL_NAME,
+	OPT_TABLE,
+	OPT_KEEP_TUNNEL,
+	OPT_LIST,
+	OPT_ID,
+	OPT_CLOCK_OFFSET,
+	OPT_NO_RESYNC,
+	OPT_HA_FIELD,
+	OPT_MALFORMED,
 	OPT_REFLECTOR,
 };
 
@@ -165,8 +193,8 @@ static int bad(const char *opt, const char *val, const char *why)
 }
 
 /* An unsigned number (decimal, or 0x hex) in [min, max]. */
-static int parse_u64(const char *opt, const char *s, uint64_t min,
-		     uint64_t max, uint64_t *out)
+static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -313,8 +341,8 @@ static int parse_coas(struct mn_opts *o, const char *arg)
 }
 
 /* ADDR or ADDR:PORT */
-static int parse_addr_port(const char *opt, const char *arg,
-			   struct in_addr *a, uint16_t *port)
+static int parse_addr_port(const char *opt, const char *arg, struct in_addr *a,
+			   uint16_t *port)
 {
 	char buf[64], *colon;
 	unsigned int p;
@@ -377,7 +405,8 @@ static int check(struct mn_opts *o, bool have_spi, bool have_fa_spi,
 		 bool have_fa_key)
 {
 	if (!have_spi || !o->mn_ha.key_len) {
-		fprintf(stderr, "mipha-mn: --spi and --key or --key-file are needed\n");
+		fprintf(stderr,
+			"mipha-mn: --spi and --key or --key-file are needed\n");
 		return -EINVAL;
 	}
 	if (o->reflector)
@@ -398,11 +427,13 @@ static int check(struct mn_opts *o, bool have_spi, bool have_fa_spi,
 	}
 	if (o->home_start.s_addr &&
 	    (uint64_t)ntohl(o->home_start.s_addr) + o->count - 1 > UINT32_MAX) {
-		fprintf(stderr, "mipha-mn: --home + --count runs past 255.255.255.255\n");
+		fprintf(stderr,
+			"mipha-mn: --home + --count runs past 255.255.255.255\n");
 		return -EINVAL;
 	}
 	if (have_fa_spi != have_fa_key) {
-		fprintf(stderr, "mipha-mn: FA-HA authentication needs both --fa-spi and --fa-key\n");
+		fprintf(stderr,
+			"mipha-mn: FA-HA authentication needs both --fa-spi and --fa-key\n");
 		return -EINVAL;
 	}
 	if (o->has_fa_ha && !o->fa_mode) {
@@ -416,7 +447,8 @@ static int check(struct mn_opts *o, bool have_spi, bool have_fa_spi,
 	if (o->fixed_id)
 		o->resync = false;
 	if (o->action == MN_ACT_DEREG && !o->home_start.s_addr) {
-		fprintf(stderr, "mipha-mn: --deregister needs --home (the addresses to deregister)\n");
+		fprintf(stderr,
+			"mipha-mn: --deregister needs --home (the addresses to deregister)\n");
 		return -EINVAL;
 	}
 	if (o->max_timeout_ms < o->timeout_ms)
@@ -438,30 +470,37 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 
 		switch (c) {
 		case 'n':
-			ret = parse_uint("count", a, 1, MN_MAX_NODES, &o->count);
+			ret = parse_uint("count", a, 1, MN_MAX_NODES,
+					 &o->count);
 			break;
 		case OPT_HOME:
 			ret = parse_addr("home", a, &o->home_start);
 			if (!ret && !o->home_start.s_addr)
-				ret = bad("home", a, "0.0.0.0: use --nai for a dynamic address");
+				ret = bad(
+					"home", a,
+					"0.0.0.0: use --nai for a dynamic address");
 			break;
 		case OPT_NAI:
 			if (!*a || strlen(a) > 200 || !nai_fmt_ok(a))
-				ret = bad("nai", a, "a NAI with at most one %d");
+				ret = bad("nai", a,
+					  "a NAI with at most one %d");
 			o->nai_fmt = a;
 			break;
 		case OPT_NAI_START:
-			ret = parse_uint("nai-start", a, 0, INT_MAX, &o->nai_start);
+			ret = parse_uint("nai-start", a, 0, INT_MAX,
+					 &o->nai_start);
 			break;
 		case OPT_COA:
 			if (o->fa_mode)
-				ret = bad("coa", a, "--coa and --fa exclude each other");
+				ret = bad("coa", a,
+					  "--coa and --fa exclude each other");
 			else
 				ret = parse_coas(o, a);
 			break;
 		case OPT_FA:
 			if (o->n_coas)
-				ret = bad("fa", a, "--coa and --fa exclude each other");
+				ret = bad("fa", a,
+					  "--coa and --fa exclude each other");
 			else
 				ret = parse_addr("fa", a, &o->coas[0]);
 			o->n_coas = 1;
@@ -491,7 +530,8 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			break;
 		case OPT_ALGO:
 			if (auth_algo_parse(a, &o->mn_ha.algo))
-				ret = bad("algo", a, "hmac-md5 or prefix-suffix");
+				ret = bad("algo", a,
+					  "hmac-md5 or prefix-suffix");
 			break;
 		case OPT_FA_SPI:
 			ret = parse_u64("fa-spi", a, 0, UINT32_MAX, &v);
@@ -508,7 +548,8 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			break;
 		case OPT_FA_ALGO:
 			if (auth_algo_parse(a, &o->fa_ha.algo))
-				ret = bad("fa-algo", a, "hmac-md5 or prefix-suffix");
+				ret = bad("fa-algo", a,
+					  "hmac-md5 or prefix-suffix");
 			break;
 		case OPT_REPLAY:
 			if (replay_method_parse(a, &o->replay))
@@ -553,10 +594,12 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			ret = parse_double("rate", a, &o->rate);
 			break;
 		case 'w':
-			ret = parse_uint("window", a, 1, MN_MAX_NODES, &o->window);
+			ret = parse_uint("window", a, 1, MN_MAX_NODES,
+					 &o->window);
 			break;
 		case OPT_TIMEOUT:
-			ret = parse_uint("timeout", a, 1, 600000, &o->timeout_ms);
+			ret = parse_uint("timeout", a, 1, 600000,
+					 &o->timeout_ms);
 			break;
 		case OPT_MAX_TIMEOUT:
 			ret = parse_uint("max-timeout", a, 1, 600000,
@@ -570,11 +613,13 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			break;
 		case OPT_TUNNEL_NAME:
 			if (!*a || strlen(a) > 10 || strpbrk(a, " /%"))
-				ret = bad("tunnel-name", a, "1-10 characters, no space or /");
+				ret = bad("tunnel-name", a,
+					  "1-10 characters, no space or /");
 			o->tunnel_name = a;
 			break;
 		case OPT_TABLE:
-			ret = parse_uint("table", a, 1, 0xfffffffeU, &o->tunnel_table);
+			ret = parse_uint("table", a, 1, 0xfffffffeU,
+					 &o->tunnel_table);
 			break;
 		case OPT_KEEP_TUNNEL:
 			o->keep_tunnel = true;
@@ -600,7 +645,8 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			s = strtoll(a, &end, 0);
 			if (errno || *end || !*a || s < -86400 * 365 ||
 			    s > 86400 * 365)
-				ret = bad("clock-offset", a, "seconds, within a year");
+				ret = bad("clock-offset", a,
+					  "seconds, within a year");
 			o->clock_offset_s = s;
 			break;
 		}
@@ -629,7 +675,8 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 			return ret;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "mipha-mn: unexpected argument: %s\n", argv[optind]);
+		fprintf(stderr, "mipha-mn: unexpected argument: %s\n",
+			argv[optind]);
 		return -EINVAL;
 	}
 	return check(o, have_spi, have_fa_spi, have_fa_key);

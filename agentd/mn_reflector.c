@@ -119,7 +119,8 @@ int mn_reflector_run(const struct mn_opts *o)
 		inet_ntoa(o->reflect_addr), o->reflect_port);
 	ret = loop_run(r.loop);
 	loop_io_del(r.loop, &r.io);
-	fprintf(stderr, "mipha-mn: reflector: %llu requests, %llu replies, %llu refused\n",
+	fprintf(stderr,
+		"mipha-mn: reflector: %llu requests, %llu replies, %llu refused\n",
 		(unsigned long long)r.requests, (unsigned long long)r.replies,
 		(unsigned long long)r.bad);
 err_fd:

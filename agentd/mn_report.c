@@ -152,15 +152,18 @@ static void report_json(const struct mn_ctx *c, FILE *f)
 
 	json_object_set_new(r, "nodes", json_integer(c->opts->count));
 	json_object_set_new(r, "ha", json_string(addr(c->opts->ha, a)));
-	json_object_set_new(r, "mode", json_string(c->opts->fa_mode ?
-				   "foreign-agent" : "co-located"));
+	json_object_set_new(r, "mode",
+			    json_string(c->opts->fa_mode ? "foreign-agent" :
+							   "co-located"));
 	for (i = 0; i < MN_TXN_MAX; i++) {
 		json_t *t = json_object();
 
 		json_object_set_new(t, "sent", json_integer(s->sent[i]));
-		json_object_set_new(t, "accepted", json_integer(s->accepted[i]));
+		json_object_set_new(t, "accepted",
+				    json_integer(s->accepted[i]));
 		json_object_set_new(t, "denied", json_integer(s->denied[i]));
-		json_object_set_new(t, "timeouts", json_integer(s->timeouts[i]));
+		json_object_set_new(t, "timeouts",
+				    json_integer(s->timeouts[i]));
 		json_object_set_new(r, txn_key[i], t);
 	}
 	json_object_set_new(r, "accepted", json_integer(total(s->accepted)));
@@ -201,7 +204,9 @@ static void report_json(const struct mn_ctx *c, FILE *f)
 			json_array_append_new(list, node_json(c, n));
 		json_object_set_new(r, "list", list);
 	}
-	json_dumpf(r, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	json_dumpf(r, f,
+		   JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			   JSON_REAL_PRECISION(6));
 	fputc('\n', f);
 	json_decref(r);
 }
@@ -243,29 +248,34 @@ void mn_report(const struct mn_ctx *c, FILE *f)
 	rt = rate(s, &secs);
 	fprintf(f, "mipha-mn: %u mobile node%s, home agent %s, %s\n",
 		c->opts->count, c->opts->count == 1 ? "" : "s",
-		addr(c->opts->ha, a), c->opts->fa_mode ?
-		"behind an emulated foreign agent" : "co-located care-of address");
+		addr(c->opts->ha, a),
+		c->opts->fa_mode ? "behind an emulated foreign agent" :
+				   "co-located care-of address");
 	for (i = 0; i < MN_TXN_MAX; i++) {
 		if (!s->sent[i])
 			continue;
-		fprintf(f, "  %-16s sent %llu, accepted %llu, denied %llu, no reply %llu\n",
+		fprintf(f,
+			"  %-16s sent %llu, accepted %llu, denied %llu, no reply %llu\n",
 			txn_key[i], (unsigned long long)s->sent[i],
 			(unsigned long long)s->accepted[i],
 			(unsigned long long)s->denied[i],
 			(unsigned long long)s->timeouts[i]);
 	}
-	fprintf(f, "  transmissions %llu (retransmissions %llu), replies %llu, resyncs %llu\n",
+	fprintf(f,
+		"  transmissions %llu (retransmissions %llu), replies %llu, resyncs %llu\n",
 		(unsigned long long)s->transmissions,
 		(unsigned long long)s->retransmissions,
 		(unsigned long long)s->replies, (unsigned long long)s->resyncs);
 	for (i = 0; i < 256; i++) {
 		if (s->by_code[i] && !reg_code_accepted((uint8_t)i))
-			fprintf(f, "  denied %3d %s: %llu\n", i, reg_code_str((uint8_t)i),
+			fprintf(f, "  denied %3d %s: %llu\n", i,
+				reg_code_str((uint8_t)i),
 				(unsigned long long)s->by_code[i]);
 	}
 	if (s->unverified || s->bad_auth || s->unmatched || s->malformed ||
 	    s->send_errors)
-		fprintf(f, "  denials not authenticated %llu, acceptances failing authentication %llu (ignored), unmatched replies %llu, malformed replies %llu, send errors %llu\n",
+		fprintf(f,
+			"  denials not authenticated %llu, acceptances failing authentication %llu (ignored), unmatched replies %llu, malformed replies %llu, send errors %llu\n",
 			(unsigned long long)s->unverified,
 			(unsigned long long)s->bad_auth,
 			(unsigned long long)s->unmatched,
@@ -273,7 +283,8 @@ void mn_report(const struct mn_ctx *c, FILE *f)
 			(unsigned long long)s->send_errors);
 	percentiles(s, &p);
 	if (p.n)
-		fprintf(f, "  latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%zu replies)\n",
+		fprintf(f,
+			"  latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%zu replies)\n",
 			p.p50, p.p90, p.p99, p.max, p.n);
 	if (secs > 0)
 		fprintf(f, "  rate %.1f accepted/s over %.3f s\n", rt, secs);

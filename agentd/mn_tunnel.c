@@ -31,8 +31,7 @@ extern char **environ;
 #define RULE_PREF 434 /* before the main table's rule (32766) */
 
 /* Runs "ip ARGS" (space-separated after formatting); 0 if it exited 0. */
-static int run_ip(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static int run_ip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int run_ip(const char *fmt, ...)
 {
@@ -79,13 +78,17 @@ int mn_tunnel_open(struct mn_ctx *c)
 		dev_name(c, i, dev, sizeof(dev));
 		if (run_ip("link add name %s type %s local %s remote %s", dev,
 			   o->flags & REG_F_G ? "gre" : "ipip", coa, ha)) {
-			fprintf(stderr, "mipha-mn: cannot create tunnel %s (%s -> %s)\n",
+			fprintf(stderr,
+				"mipha-mn: cannot create tunnel %s (%s -> %s)\n",
 				dev, coa, ha);
 			mn_tunnel_close(c);
 			return -EIO;
 		}
 		c->tunnels_open = true;
-		if (run_ip("link set %s up", dev) ||
+		/* No IPv6 link-local address: nothing but what the mobile
+		 * node sends goes into the tunnel (no router solicitations). */
+		if (run_ip("link set %s addrgenmode none", dev) ||
+		    run_ip("link set %s up", dev) ||
 		    ((o->flags & REG_F_T) &&
 		     run_ip("route replace default dev %s table %u", dev,
 			    o->tunnel_table))) {

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mipha-agentd: lifetimes. The granted lifetime is the smaller of the
+# request and the host's limit; a binding nobody renews expires in the
+# daemon and in the kernel at the end of its lifetime (not before), its
+# pool address goes back to the pool, and traffic stops being tunnelled;
+# a mobile node that keeps renewing keeps its binding. Deregistration by
+# care-of address = home address removes the binding too.
+# Topology and configuration: lib-fastpath.sh, lib-agentd.sh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fastpath.sh"
+. "$(dirname "$0")/lib-agentd.sh"
+
+tap_plan 14
+
+ad_setup "host \"10.9.0.250 10.9.0.251\" {
+	interface = home0
+	lifetime = 30
+}
+secure-host \"10.9.0.250 10.9.0.251\" {
+	spi = $AD_SPI
+	key = \"$AD_KEY\"
+	algorithm = hmac-md5
+}"
+
+# --- lifetime limits ------------------------------------------------------------------
+phase "lifetime limits"
+out=$(mn --once --home 10.9.0.250 -l 3000 -j --list)
+expect_eq "3000 s asked of a host limited to 30 s: 30 granted" 30 "$(jget "$out" '.list[0].lifetime')"
+expect_eq "the daemon's binding says 30" 30 "$(ad_binding 10.9.0.250 lifetime)"
+
+# --- expiry ------------------------------------------------------------------------
+phase "expiry"
+e0=$(ad_ctl -j stats | jq -r '.expiries')
+# The binding cannot exist before t0, so it cannot expire before t0 + 6 s.
+t0=$(now_ms)
+out=$(mn --once --home 10.9.0.130 -l 6 -j)
+out2=$(mn --once --nai 'carol%d@dyn.example' -l 6 -j --list)
+DYN=$(jget "$out2" '.list[0].home')
+expect_eq "10.9.0.130 and carol1@dyn.example registered for 6 s" "0 0" \
+	"$(jget "$out" '.codes | keys | join(" ")') $(jget "$out2" '.codes | keys | join(" ")')"
+tap_check "the kernel holds 10.9.0.130" k_has 10.9.0.130
+expect_eq "pool dyn: $DYN in use" 1 \
+	"$(ad_ctl -j pool show | jq -r '.pools[] | select(.name == "dyn") | .used')"
+el=$(($(now_ms) - t0))
+if [ "$el" -lt 4500 ]; then
+	sleep "$(echo "$el" | awk '{ printf "%.3f", (4500 - $1) / 1000 }')"
+	tap_check "4.5 s after the request it is still there" k_has 10.9.0.130
+else
+	tap_skip "4.5 s after the request it is still there" "the VM took ${el} ms to get here"
+fi
+if wait_until 12000 sh -c "! ip netns exec $HA miphactl kernel binding get 10.9.0.130 >/dev/null 2>&1"; then
+	el=$(($(now_ms) - t0))
+	expect_ge "the kernel binding went at the end of its lifetime (${el} ms after the request)" 6000 "$el"
+else
+	tap_fail "the kernel binding went at the end of its lifetime" "still there after 12 s"
+fi
+wait_until 3000 sh -c "[ -z \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j binding list | jq -r '.[] | select(.home_addr == \"10.9.0.130\") | .coa')\" ]"
+expect_eq "the daemon's binding went too" "" "$(ad_binding 10.9.0.130 coa)"
+wait_until 3000 sh -c "! ip netns exec $HA miphactl kernel binding get $DYN >/dev/null 2>&1"
+tap_check_fails "carol1's binding expired as well" k_has "$DYN"
+expect_eq "pool dyn: the address went back" 0 \
+	"$(ad_ctl -j pool show | jq -r '.pools[] | select(.name == "dyn") | .used')"
+expect_ge "stats: expiries counted" 2 "$(delta "$(ad_ctl -j stats | jq -r '.expiries')" "$e0")"
+expect_eq "nothing is tunnelled to the expired home address (pings lost)" 0 \
+	"$(pings "$CN" 2 10.9.0.130 -W 1)"
+
+# --- renewals keep it; deregistration with CoA = home address -----------------------
+phase "renewals keep it"
+mn_bg hold --home 10.9.0.131 -l 3 --renew 50 --dereg-all
+sleep 7
+tap_check "renewing every 1.5 s, a 3 s binding is still there after 7 s" k_has 10.9.0.131
+mn_stop $MN_PID
+tap_check_fails "deregistered (care-of address = home address): gone" k_has 10.9.0.131
+
+phase "end"
+ad_done

@@ -286,7 +286,8 @@ void mn_report(const struct mn_ctx *c, FILE *f)
 		fprintf(f,
 			"  latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms (%zu replies)\n",
 			p.p50, p.p90, p.p99, p.max, p.n);
-	if (secs > 0)
+	/* A rate means something for a burst, not for nodes that held. */
+	if (secs > 0 && c->opts->action != MN_ACT_HOLD)
 		fprintf(f, "  rate %.1f accepted/s over %.3f s\n", rt, secs);
 	if (c->opts->list)
 		report_list(c, f);

@@ -829,6 +829,8 @@ static void notify_io_cb(struct loop_io *io, uint32_t events)
 
 /* ---- setup ------------------------------------------------------------ */
 
+#define REG_RCVBUF (4 << 20) /* bytes: some 5000 requests in a burst */
+
 static int udp_open(uint16_t port)
 {
 	struct sockaddr_in sin = {
@@ -836,11 +838,20 @@ static int udp_open(uint16_t port)
 		.sin_port = htons(port),
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
-	int fd, one = 1, ret;
+	int fd, one = 1, ret, rcvbuf = REG_RCVBUF;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/*
+	 * Registrations come in bursts (every mobile node of a foreign
+	 * network at once after an outage, a load test): the default
+	 * receive buffer holds about 300 requests and drops the rest, which
+	 * then wait seconds for a retransmission. FORCE needs CAP_NET_ADMIN
+	 * (the daemon has it); without it the sysctl's limit applies.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||

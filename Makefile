@@ -1,7 +1,10 @@
 # mipha - top-level Makefile.
 #
 #   make            build mipha.ko (for KVER) and the user-space programs
-#   make check      run every test: unit tests on this host, selftests in a VM
+#   make check      run every test: unit tests on this host, selftests in a VM (Debian's kernel
+#                   and the debug kernel)
+#   make check-debug  build, then only the selftests on the debug kernel (KASAN, lockdep,
+#                   kmemleak, UBSAN; scripts/debug-kernel/), building that kernel once if needed
 #   make style      checkpatch.pl --strict and sparse on the kernel code, failing on any warning
 #   make demo       boot a VM with the module loaded and a few bindings installed
 #   make install    install the module into /lib/modules/KVER/updates, the programs, the systemd unit
@@ -26,7 +29,7 @@ MODULE_SOURCES = Kbuild dkms.conf VERSION kmod uapi
 
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all module agentd selftests check style checkpatch sparse demo bench \
+.PHONY: all module agentd selftests check check-debug style checkpatch sparse demo bench \
 	install dkms-src dkms-install clean kver
 
 all: module agentd selftests
@@ -47,6 +50,9 @@ selftests:
 
 check:
 	scripts/run-tests
+
+check-debug:
+	scripts/run-tests build vm-debug
 
 style: checkpatch sparse
 

@@ -158,6 +158,8 @@ tap_skip_rest()
 tap_bail()
 {
 	_why=$1
+	# Before the plan (a missing program): no case to fail, but say why.
+	[ "$_tap_planned" -gt 0 ] || echo "Bail out! $TEST_NAME: $_why"
 	while [ "$_tap_n" -lt "$_tap_planned" ]; do
 		tap_fail "$TEST_NAME: case $((_tap_n + 1)) not run" "$_why"
 	done

@@ -6,14 +6,16 @@
 # mobile node with a skewed clock resynchronises from the reply), a nonce
 # handshake, a poorly formed request -> 134, a request for another home
 # agent -> 136 naming ours, an exhausted pool -> 130, reverse tunnel off ->
-# 137, GRE-only or minimal encapsulation -> 139, keyed-MD5 prefix+suffix,
-# and a foreign agent with and without the right FA-HA key (132).
+# 137, reverse tunnel required -> 138, GRE-only or minimal encapsulation ->
+# 139, no such host -> 129, S -> 1 (no simultaneous bindings), keyed-MD5
+# prefix+suffix, and a foreign agent with and without the right FA-HA key
+# (132).
 # Topology and configuration: lib-fastpath.sh, lib-agentd.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 30
+tap_plan 34
 
 ad_setup
 ip -n "$MN" addr add $AD_FA/24 dev mn0 || tap_bail "cannot add the FA address"
@@ -100,6 +102,14 @@ out=$(mn --once --home 10.9.0.160 -g -j)
 expect_eq "GRE for it: accepted" "0:1" "$(code_of "$out")"
 out=$(mn --once --home 10.9.0.106 --flags 0x10 -j)
 expect_eq "minimal encapsulation (M): 139" "139:1" "$(code_of "$out")"
+out=$(mn --once --home 10.9.0.190 -j)
+expect_eq "no T for a host that requires a reverse tunnel: 138" "138:1" "$(code_of "$out")"
+out=$(mn --once --home 10.9.0.190 -T -j)
+expect_eq "the same host with T: accepted" "0:1" "$(code_of "$out")"
+out=$(mn --once --home 10.9.0.195 -j)
+expect_eq "an authenticated node that is no host of ours: 129" "129:1" "$(code_of "$out")"
+out=$(mn --once --home 10.9.0.109 -S -j)
+expect_eq "simultaneous bindings asked (S): 1, accepted without them" "1:1" "$(code_of "$out")"
 
 # --- a foreign agent ------------------------------------------------------------------
 phase "a foreign agent"
@@ -118,8 +128,8 @@ expect_eq "the FA with a wrong FA-HA key: 132" "132:1" "$(code_of "$out")"
 tap_check_fails "no binding for 10.9.0.108" k_has 10.9.0.108
 
 # --- denials install nothing -------------------------------------------------------------
-# Accepted above: .170, .102, .103, .180, .220, .150, .160, .107.
-expect_eq "the kernel gained only the 8 accepted bindings" 8 \
+# Accepted above: .170, .102, .103, .180, .220, .150, .160, .190, .109, .107.
+expect_eq "the kernel gained only the 10 accepted bindings" 10 \
 	"$(delta "$(stat_of "$HA" bindings)" "$k0")"
 
 phase "end"

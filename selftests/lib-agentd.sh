@@ -20,6 +20,8 @@
 #   10.9.0.160-10.9.0.169   GRE only (139 for IP-in-IP)
 #   10.9.0.170-10.9.0.179   keyed MD5 prefix+suffix instead of HMAC-MD5
 #   10.9.0.180-10.9.0.189   replay protection by nonces
+#   10.9.0.190-10.9.0.194   reverse tunnel required (138 without T)
+#   10.9.0.195-10.9.0.199   an MN-HA SA but no host (129)
 # all with key $AD_KEY (SPI 256), replay timestamps within 7 s unless
 # said otherwise; a foreign agent 10.9.3.3 (FA-HA SPI 300, $AD_FA_KEY).
 
@@ -56,6 +58,10 @@ ad_conf()
 		host "10.9.0.170 10.9.0.189" {
 			interface = home0
 		}
+		host "10.9.0.190 10.9.0.194" {
+			interface = home0
+			reverse-tunnel = required
+		}
 		host "nai @dyn.example" {
 			interface = home0
 			pool = dyn
@@ -85,6 +91,11 @@ ad_conf()
 			spi = $AD_SPI
 			key = "$AD_KEY"
 			replay = nonce
+			algorithm = hmac-md5
+		}
+		secure-host "10.9.0.190 10.9.0.199" {
+			spi = $AD_SPI
+			key = "$AD_KEY"
 			algorithm = hmac-md5
 		}
 		secure-foreign-agent "$AD_FA" {

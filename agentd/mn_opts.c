@@ -90,6 +90,10 @@ void mn_usage(FILE *f)
 	      "                          the cheapest way: verify MN-HA, reply accepted with\n"
 	      "                          MN-HA; until SIGINT/SIGTERM\n"
 	      "\n"
+	      "Signals: SIGINT/SIGTERM end the run (deregistering first unless --once or\n"
+	      "--no-dereg; a second one ends it at once), SIGUSR1 prints the report so\n"
+	      "far on stderr.\n"
+	      "\n"
 	      "Exit status: 0 if every node's last request was accepted, 1 if one was\n"
 	      "denied or unanswered, 2 on a usage or setup error.\n",
 	      f);

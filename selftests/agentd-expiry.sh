@@ -35,13 +35,15 @@ e0=$(ad_ctl -j stats | jq -r '.expiries')
 # The binding cannot exist before t0, so it cannot expire before t0 + 6 s.
 t0=$(now_ms)
 out=$(mn --once --home 10.9.0.130 -l 6 -j)
-out2=$(mn --once --nai 'carol%d@dyn.example' -l 6 -j --list)
+# carol1 gets 15 s: its address must still be in use when the pool is read,
+# however slow the VM is today.
+out2=$(mn --once --nai 'carol%d@dyn.example' -l 15 -j --list)
+used=$(ad_ctl -j pool show | jq -r '.pools[] | select(.name == "dyn") | .used')
 DYN=$(jget "$out2" '.list[0].home')
-expect_eq "10.9.0.130 and carol1@dyn.example registered for 6 s" "0 0" \
+expect_eq "10.9.0.130 (6 s) and carol1@dyn.example (15 s) registered" "0 0" \
 	"$(jget "$out" '.codes | keys | join(" ")') $(jget "$out2" '.codes | keys | join(" ")')"
 tap_check "the kernel holds 10.9.0.130" k_has 10.9.0.130
-expect_eq "pool dyn: $DYN in use" 1 \
-	"$(ad_ctl -j pool show | jq -r '.pools[] | select(.name == "dyn") | .used')"
+expect_eq "pool dyn: $DYN in use" 1 "$used"
 el=$(($(now_ms) - t0))
 if [ "$el" -lt 4500 ]; then
 	sleep "$(echo "$el" | awk '{ printf "%.3f", (4500 - $1) / 1000 }')"
@@ -57,8 +59,12 @@ else
 fi
 wait_until 3000 sh -c "[ -z \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j binding list | jq -r '.[] | select(.home_addr == \"10.9.0.130\") | .coa')\" ]"
 expect_eq "the daemon's binding went too" "" "$(ad_binding 10.9.0.130 coa)"
-wait_until 3000 sh -c "! ip netns exec $HA miphactl kernel binding get $DYN >/dev/null 2>&1"
-tap_check_fails "carol1's binding expired as well" k_has "$DYN"
+wait_until 20000 sh -c "! ip netns exec $HA miphactl kernel binding get $DYN >/dev/null 2>&1"
+if [ -n "$DYN" ]; then
+	tap_check_fails "carol1's binding expired as well" k_has "$DYN"
+else
+	tap_fail "carol1's binding expired as well" "carol1 got no address"
+fi
 expect_eq "pool dyn: the address went back" 0 \
 	"$(ad_ctl -j pool show | jq -r '.pools[] | select(.name == "dyn") | .used')"
 expect_ge "stats: expiries counted" 2 "$(delta "$(ad_ctl -j stats | jq -r '.expiries')" "$e0")"

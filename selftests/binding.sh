@@ -134,8 +134,12 @@ expect_match "miphactl get of an unknown binding fails with No such file or dire
 out=$(nlraw_ns "$ns" flush)
 expect_eq "flush reports how many bindings it removed" 3 \
 	"$(nl_field "$(echo "$out" | grep '^msg')" flush_count)"
-expect_eq "table empty after flush" "[]" \
-	"$(mipha_ns "$ns" -j kernel binding list | jq -c .)"
+# miphactl's exit status and error text go into what is compared: a failure
+# here must say why, not just show an empty list.
+out=$(mipha_ns "$ns" -j kernel binding list 2>"$TMP/list.err")
+st=$?
+expect_eq "table empty after flush" "[] exit 0" \
+	"$(echo "$out" | jq -c . 2>&1) exit $st$(sed 's/^/ | /' "$TMP/list.err")"
 tap_check "flush of an empty table succeeds" mipha_ns "$ns" kernel binding flush
 st=$(stats_line "$ns")
 # adds: 10.1.0.1, .2, .3 (replace that created), .4; replaces: one; deletes: one.

@@ -104,6 +104,8 @@ struct mn_opts {
 	bool resync;		/* on 133, adopt the HA's clock/nonce */
 	bool malformed;		/* append an extension overrunning the
 				     * message (the HA must answer 134) */
+	unsigned int copies;	/* each request sent this many times at once,
+				 * as a network that duplicates packets */
 	bool json;
 	bool list;   /* per-node lines in the report */
 	int verbose; /* one line per reply (stderr) */

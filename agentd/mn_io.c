@@ -132,11 +132,27 @@ int mn_io_send(struct mn_ctx *c, unsigned int sock, const uint8_t *buf,
 		.sin_port = htons(c->opts->ha_port),
 	};
 
+	struct mmsghdr m[16];
+	struct iovec iov = { (void *)buf, len };
+	unsigned int i, copies = c->opts->copies ?: 1;
+
 	if (s->blocked)
 		return -EAGAIN;
-	if (sendto(s->io.fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) ==
-	    (ssize_t)len)
+	if (copies > 1) {
+		/* One system call: the copies arrive together. */
+		memset(m, 0, sizeof(m));
+		for (i = 0; i < copies && i < 16; i++) {
+			m[i].msg_hdr.msg_name = &to;
+			m[i].msg_hdr.msg_namelen = sizeof(to);
+			m[i].msg_hdr.msg_iov = &iov;
+			m[i].msg_hdr.msg_iovlen = 1;
+		}
+		if (sendmmsg(s->io.fd, m, i, 0) > 0)
+			return 0;
+	} else if (sendto(s->io.fd, buf, len, 0, (struct sockaddr *)&to,
+			  sizeof(to)) == (ssize_t)len) {
 		return 0;
+	}
 	if (errno == EAGAIN || errno == ENOBUFS) {
 		s->blocked = true;
 		loop_io_mod(c->loop, &s->io, EPOLLIN | EPOLLOUT);

@@ -85,6 +85,8 @@ void mn_usage(FILE *f)
 	      "      --no-resync         on 133 do not resend with the HA's time or nonce\n"
 	      "      --ha-field ADDR     Home Agent field other than the destination\n"
 	      "      --malformed         append an extension overrunning the message (134)\n"
+	      "      --copies N          send each request N times at once (1 to 16), as a\n"
+	      "                          network that duplicates packets does\n"
 	      "Baseline for benchmarks:\n"
 	      "      --reflector ADDR[:PORT]  answer registration requests at ADDR (port 434)\n"
 	      "                          the cheapest way: verify MN-HA, reply accepted with\n"
@@ -135,6 +137,7 @@ enum {
 	OPT_NO_RESYNC,
 	OPT_HA_FIELD,
 	OPT_MALFORMED,
+	OPT_COPIES,
 	OPT_REFLECTOR,
 };
 
@@ -185,6 +188,7 @@ static const struct option long_opts[] = {
 	{ "no-resync", no_argument, NULL, OPT_NO_RESYNC },
 	{ "ha-field", required_argument, NULL, OPT_HA_FIELD },
 	{ "malformed", no_argument, NULL, OPT_MALFORMED },
+	{ "copies", required_argument, NULL, OPT_COPIES },
 	{ "reflector", required_argument, NULL, OPT_REFLECTOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -400,6 +404,7 @@ static void defaults(struct mn_opts *o)
 	o->dereg_at_exit = true;
 	o->replay = REPLAY_TIMESTAMP;
 	o->resync = true;
+	o->copies = 1;
 	o->tunnel_name = "mip";
 	o->tunnel_table = 434;
 	o->reflect_port = REG_PORT;
@@ -663,6 +668,17 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 		case OPT_MALFORMED:
 			o->malformed = true;
 			break;
+		case OPT_COPIES: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(a, &end, 10);
+			if (errno || *end || !*a || v < 1 || v > 16)
+				ret = bad("copies", a, "1 to 16");
+			o->copies = (unsigned int)v;
+			break;
+		}
 		case OPT_REFLECTOR:
 			ret = parse_addr_port("reflector", a, &o->reflect_addr,
 					      &o->reflect_port);

@@ -68,6 +68,8 @@ struct replay_slot {
 	struct replay_state st;
 };
 
+struct reg_burst;
+
 struct htab {
 	struct reg_binding **b;
 	size_t size; /* power of two */
@@ -88,8 +90,8 @@ struct reg {
 	struct htab by_nai;
 	struct reg_stats stats;
 	struct replay_slot replay_cache[REG_REPLAY_CACHE];
-	uint8_t rbuf[REG_MSG_MAX];
-	uint8_t sbuf[1024];
+	struct kernel_batch *batch; /* the kernel installs of a burst */
+	struct reg_burst *burst;    /* requests being handled */
 };
 
 /* ---- hash tables ------------------------------------------------------ */
@@ -251,14 +253,6 @@ static void replay_cache_put(struct reg *r, uint64_t key,
 
 /* ---- bindings --------------------------------------------------------- */
 
-static uint64_t unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void expiry_cb(struct loop_timer *t);
 
 static void binding_unlink_free(struct reg *r, struct reg_binding *b)
@@ -324,14 +318,14 @@ err:
 	return NULL;
 }
 
-static void binding_arm(struct reg *r, struct reg_binding *b,
+static void binding_arm(struct reg *r, struct reg_binding *b, uint64_t now_ms,
 			uint64_t remaining_ms)
 {
 	/*
 	 * The kernel expires the binding itself at the same moment and tells
 	 * us; the timer (a little later) covers a lost notification.
 	 */
-	b->expires_ms = loop_now_ms() + remaining_ms;
+	b->expires_ms = now_ms + remaining_ms;
 	if (loop_timer_arm_at(r->loop, &b->timer,
 			      b->expires_ms + REG_EXPIRY_GRACE_MS))
 		log_err("out of memory arming an expiry timer");
@@ -351,11 +345,93 @@ static void expiry_cb(struct loop_timer *t)
 	binding_drop(r, b, "expired");
 }
 
+/* ---- bursts ------------------------------------------------------------ */
+
+/*
+ * Requests are handled a burst at a time: up to REG_BURST datagrams read by
+ * one recvmmsg(), their kernel installs sent as one netlink batch (one
+ * sendmsg(), one ACK), their replies sent by one sendmmsg(). Per request
+ * that leaves no system call at all; the syscalls of one-at-a-time handling
+ * (receive, install, its ACK, reply, clock reads) were what capped the
+ * registration rate, the HMAC and the table work are cheap beside them.
+ *
+ * A registration stays pending from its decision until the batch is
+ * answered; only then is the binding ours and the reply sent (an accepted
+ * reply always means the kernel forwards). A request of a mobile node with
+ * a registration still pending in the burst (a retransmission, a
+ * deregistration right behind) first has the batch sent and finished, so it
+ * is decided on the state that registration left, exactly as if they had
+ * come one at a time.
+ */
+#define REG_BURST 64
+
+struct reg_slot {
+	struct sockaddr_in from;
+	struct in_addr dst;
+	char rx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	/* the request, from its decision to its reply */
+	struct reg_input in;
+	struct reg_decision d;
+	struct reg_binding *b; /* what we knew of the node, or NULL */
+	uint64_t rkey;	       /* replay cache key, 0 if none */
+	/* a registration waiting for the kernel */
+	struct reg_cookie cookie;
+	bool allocated; /* d.home_addr came from cookie.pool for it */
+	int kerr;	/* the kernel's answer to its install */
+	/* the reply */
+	uint8_t code;
+	char tx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	uint8_t reply[1024];
+};
+
+struct reg_burst {
+	struct reg_slot slot[REG_BURST];
+	struct mmsghdr rx[REG_BURST], tx[REG_BURST];
+	struct iovec rx_iov[REG_BURST], tx_iov[REG_BURST];
+	struct reg_slot *tx_slot[REG_BURST];
+	unsigned int n_tx;
+	struct reg_slot *pending[REG_BURST]; /* installs in r->batch */
+	unsigned int n_pending;
+	uint32_t nonce[REG_BURST];
+	unsigned int n_nonce; /* left in nonce[] */
+	uint64_t now_ntp, now_unix_ms, now_mono_ms; /* read once a burst */
+	/* Last: untouched pages of it cost no memory. */
+	uint8_t buf[REG_BURST][REG_MSG_MAX];
+};
+
+static void burst_clock(struct reg_burst *bu)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	bu->now_ntp = replay_ntp_from_unix(ts.tv_sec, ts.tv_nsec);
+	bu->now_unix_ms = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	bu->now_mono_ms = loop_now_ms();
+}
+
+/* A fresh nonce for replay protection; drawn REG_BURST at a time. */
+static uint32_t burst_nonce(struct reg_burst *bu)
+{
+	if (!bu->n_nonce) {
+		if (RAND_bytes((unsigned char *)bu->nonce, sizeof(bu->nonce)) !=
+		    1) {
+			unsigned int i;
+
+			for (i = 0; i < REG_BURST; i++)
+				bu->nonce[i] ^= (uint32_t)bu->now_ntp + i;
+		}
+		bu->n_nonce = REG_BURST;
+	}
+	return bu->nonce[--bu->n_nonce];
+}
+
 /* ---- replies ---------------------------------------------------------- */
 
-static void send_reply(struct reg *r, const struct reg_decision *d,
-		       const struct sockaddr_in *to, struct in_addr from)
+/* Build the reply of a decided request and queue it for replies_send(). */
+static void reply_queue(struct reg *r, struct reg_slot *s)
 {
+	const struct reg_decision *d = &s->d;
+	struct reg_burst *bu = r->burst;
 	struct reg_reply rep = {
 		.code = d->code,
 		.lifetime = d->lifetime,
@@ -363,14 +439,7 @@ static void send_reply(struct reg *r, const struct reg_decision *d,
 		.ha_addr = d->ha_addr,
 		.id = d->reply_id,
 	};
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
-	struct iovec iov;
-	struct msghdr mh = {
-		.msg_name = (void *)to,
-		.msg_namelen = sizeof(*to),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
+	struct mmsghdr *m = &bu->tx[bu->n_tx];
 	struct in_pktinfo *pi;
 	struct cmsghdr *cm;
 	ssize_t len;
@@ -379,7 +448,7 @@ static void send_reply(struct reg *r, const struct reg_decision *d,
 		rep.nai = d->req.nai;
 		rep.nai_len = d->req.nai_len;
 	}
-	len = reg_reply_build(r->sbuf, sizeof(r->sbuf), &rep,
+	len = reg_reply_build(s->reply, sizeof(s->reply), &rep,
 			      d->sign_mn_ha ? &d->sa.key : NULL,
 			      d->sign_fa_ha ? &d->fa_key : NULL);
 	if (len < 0) {
@@ -388,41 +457,94 @@ static void send_reply(struct reg *r, const struct reg_decision *d,
 				strerror((int)-len));
 		return;
 	}
-	iov.iov_base = r->sbuf;
-	iov.iov_len = (size_t)len;
+	s->code = d->code;
+	bu->tx_iov[bu->n_tx] = (struct iovec){ s->reply, (size_t)len };
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = &s->from;
+	m->msg_hdr.msg_namelen = sizeof(s->from);
+	m->msg_hdr.msg_iov = &bu->tx_iov[bu->n_tx];
+	m->msg_hdr.msg_iovlen = 1;
 	/* Answer from the address the request was sent to (not broadcast). */
-	if (from.s_addr != htonl(INADDR_BROADCAST) && from.s_addr) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&mh);
+	if (s->dst.s_addr != htonl(INADDR_BROADCAST) && s->dst.s_addr) {
+		memset(s->tx_cbuf, 0, sizeof(s->tx_cbuf));
+		m->msg_hdr.msg_control = s->tx_cbuf;
+		m->msg_hdr.msg_controllen = sizeof(s->tx_cbuf);
+		cm = CMSG_FIRSTHDR(&m->msg_hdr);
 		cm->cmsg_level = IPPROTO_IP;
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in_pktinfo *)CMSG_DATA(cm);
-		pi->ipi_spec_dst = from;
+		pi->ipi_spec_dst = s->dst;
 	}
-	if (sendmsg(r->udp_io.fd, &mh, MSG_DONTWAIT) < 0) {
-		r->stats.send_errors++;
-		log_ratelimited(LOG_WARNING, "sending a reply: %s",
-				strerror(errno));
-		return;
+	bu->tx_slot[bu->n_tx++] = s;
+}
+
+/* Send the queued replies, as many per system call as the socket takes. */
+static void replies_send(struct reg *r)
+{
+	struct reg_burst *bu = r->burst;
+	unsigned int i = 0;
+	int n, k;
+
+	while (i < bu->n_tx) {
+		n = sendmmsg(r->udp_io.fd, &bu->tx[i], bu->n_tx - i,
+			     MSG_DONTWAIT);
+		if (n <= 0) {
+			/* This one failed (sendmmsg reports the first). */
+			r->stats.send_errors++;
+			log_ratelimited(LOG_WARNING, "sending a reply: %s",
+					n < 0 ? strerror(errno) : "not sent");
+			i++;
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			r->stats.replies[bu->tx_slot[i + k]->code]++;
+		i += (unsigned int)n;
 	}
-	r->stats.replies[d->code]++;
+	bu->n_tx = 0;
 }
 
 /* ---- registration ----------------------------------------------------- */
 
-static int install(struct reg *r, struct reg_decision *d,
-		   const struct reg_input *in, struct reg_binding **bp)
+/*
+ * The first half of a registration: the address (from a pool if the node
+ * asked for one), the agent cookie, and the install queued in r->batch.
+ * Returns 0 with the slot pending, or the code of a denial.
+ */
+static int install_begin(struct reg *r, struct reg_slot *s);
+static void burst_flush(struct reg *r);
+
+static int install_queue(struct reg *r, struct reg_slot *s,
+			 const struct kernel_binding *kb)
 {
-	struct reg_binding *b = *bp;
+	struct reg_burst *bu = r->burst;
+	int ret;
+
+	ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
+			       (uint64_t)(s - bu->slot));
+	if (ret == -ENOSPC) {
+		burst_flush(r);
+		ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
+				       (uint64_t)(s - bu->slot));
+	}
+	if (ret)
+		return ret;
+	s->kerr = 0;
+	bu->pending[bu->n_pending++] = s;
+	return 0;
+}
+
+static int install_begin(struct reg *r, struct reg_slot *s)
+{
+	struct reg_decision *d = &s->d;
+	struct reg_binding *b = s->b;
+	struct reg_cookie *cookie = &s->cookie;
 	struct kernel_binding kb = { 0 };
-	struct reg_cookie cookie;
 	uint8_t cbuf[REG_COOKIE_MAX];
 	char pool[REG_POOL_NAME_MAX + 1] = "";
-	bool allocated = false;
 	int clen, ret;
 
+	s->allocated = false;
 	if (d->need_addr) {
 		ret = pool_alloc(r->pools, d->host.pool, &d->home_addr);
 		if (ret) {
@@ -430,7 +552,7 @@ static int install(struct reg *r, struct reg_decision *d,
 						  "no such pool";
 			return REG_CODE_RESOURCES;
 		}
-		allocated = true;
+		s->allocated = true;
 		snprintf(pool, sizeof(pool), "%s", d->host.pool);
 	} else if (b && b->pool && b->home_addr.s_addr == d->home_addr.s_addr) {
 		snprintf(pool, sizeof(pool), "%s", b->pool);
@@ -444,42 +566,67 @@ static int install(struct reg *r, struct reg_decision *d,
 	kb.link = d->host.link;
 	kb.lifetime = d->lifetime;
 
-	memset(&cookie, 0, sizeof(cookie));
-	cookie.req_flags = d->req.flags;
-	cookie.replay_method = d->sa.replay;
-	cookie.replay = d->replay;
-	cookie.spi = d->sa.key.spi;
-	cookie.granted = d->lifetime;
-	cookie.reg_time_ms = unix_ms();
-	cookie.src = in->src;
+	memset(cookie, 0, sizeof(*cookie));
+	cookie->req_flags = d->req.flags;
+	cookie->replay_method = d->sa.replay;
+	cookie->replay = d->replay;
+	cookie->spi = d->sa.key.spi;
+	cookie->granted = d->lifetime;
+	cookie->reg_time_ms = r->burst->now_unix_ms;
+	cookie->src = s->in.src;
 	if (d->req.nai &&
 	    (reg_request_covered(&d->req, &d->req.mn_ha) & REG_EXTB_NAI)) {
-		cookie.nai_len = d->req.nai_len;
-		memcpy(cookie.nai, d->req.nai, d->req.nai_len);
+		cookie->nai_len = d->req.nai_len;
+		memcpy(cookie->nai, d->req.nai, d->req.nai_len);
 	}
-	cookie.pool_len = (uint8_t)strlen(pool);
-	memcpy(cookie.pool, pool, cookie.pool_len);
-	clen = reg_cookie_encode(&cookie, cbuf, sizeof(cbuf));
-	if (clen < 0)
+	cookie->pool_len = (uint8_t)strlen(pool);
+	memcpy(cookie->pool, pool, cookie->pool_len);
+	clen = reg_cookie_encode(cookie, cbuf, sizeof(cbuf));
+	if (clen < 0) {
+		d->why = "cookie too long";
+		ret = REG_CODE_UNSPECIFIED;
 		goto err_release;
+	}
 	kb.cookie = cbuf;
 	kb.cookie_len = (uint16_t)clen;
-
-	ret = kernel_binding_add(r->ks, &kb, true);
+	ret = install_queue(r, s, &kb);
 	if (ret) {
-		char why[512];
-
-		r->stats.kernel_errors++;
-		log_ratelimited(LOG_ERR, "kernel install failed: %s",
-				kernel_error_str(kernel_last_error(r->ks), why,
-						 sizeof(why)));
+		log_ratelimited(LOG_ERR, "queueing a kernel install: %s",
+				strerror(-ret));
 		d->why = "kernel install failed";
-		if (allocated)
-			pool_release(r->pools, d->home_addr);
-		return ret == -ENOMEM || ret == -ENOSPC ? REG_CODE_RESOURCES :
-							  REG_CODE_UNSPECIFIED;
+		ret = REG_CODE_UNSPECIFIED;
+		goto err_release;
 	}
+	return 0;
 
+err_release:
+	if (s->allocated)
+		pool_release(r->pools, d->home_addr);
+	s->allocated = false;
+	return ret;
+}
+
+/*
+ * The second half, once the kernel answered: on success the binding is
+ * ours (new, or updated in place), on failure the registration is denied.
+ * Returns 0 or the code of the denial.
+ */
+static int install_finish(struct reg *r, struct reg_slot *s)
+{
+	struct reg_decision *d = &s->d;
+	struct reg_binding *b = s->b;
+	const struct reg_cookie *cookie = &s->cookie;
+	int ret;
+
+	if (s->kerr) {
+		r->stats.kernel_errors++;
+		d->why = "kernel install failed";
+		if (s->allocated)
+			pool_release(r->pools, d->home_addr);
+		return s->kerr == -ENOMEM || s->kerr == -ENOSPC ?
+			       REG_CODE_RESOURCES :
+			       REG_CODE_UNSPECIFIED;
+	}
 	if (!b || b->home_addr.s_addr != d->home_addr.s_addr) {
 		/*
 		 * The node moved to another home address (its NAI's static
@@ -492,36 +639,43 @@ static int install(struct reg *r, struct reg_decision *d,
 					 strerror(-ret));
 			binding_drop(r, b, "home address changed");
 		}
-		b = binding_new(r, d->home_addr, cookie.nai, cookie.nai_len,
-				pool[0] ? pool : NULL);
+		b = binding_new(r, d->home_addr, cookie->nai, cookie->nai_len,
+				cookie->pool_len ? cookie->pool : NULL);
 		if (!b) {
 			/* The kernel has it and expires it; we cannot track. */
 			log_err("out of memory: binding kept by the kernel only");
-			*bp = NULL;
+			s->b = NULL;
 			return 0;
 		}
 	}
 	b->coa = d->req.coa;
 	b->ha_addr = d->ha_addr;
-	b->src = in->src;
+	b->src = s->in.src;
 	b->replay = d->replay;
 	b->replay_method = d->sa.replay;
-	b->reg_time_ms = cookie.reg_time_ms;
+	b->reg_time_ms = cookie->reg_time_ms;
 	b->spi = d->sa.key.spi;
 	b->granted = d->lifetime;
 	b->link = d->host.link;
 	b->kflags = d->kflags;
 	b->req_flags = d->req.flags;
 	b->encap = d->encap;
-	binding_arm(r, b, (uint64_t)d->lifetime * 1000);
-	*bp = b;
+	binding_arm(r, b, r->burst->now_mono_ms,
+		    (uint64_t)d->lifetime * 1000);
+	s->b = b;
 	return 0;
+}
 
-err_release:
-	if (allocated)
-		pool_release(r->pools, d->home_addr);
-	d->why = "cookie too long";
-	return REG_CODE_UNSPECIFIED;
+static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
+			 const struct kernel_error *err, void *data)
+{
+	struct reg *r = data;
+	char why[512];
+
+	(void)req;
+	r->burst->slot[tag].kerr = err->error;
+	log_ratelimited(LOG_ERR, "kernel install failed: %s",
+			kernel_error_str(err, why, sizeof(why)));
 }
 
 static void deregister(struct reg *r, struct reg_decision *d,
@@ -562,127 +716,214 @@ static void log_decision(const struct reg_decision *d, struct in_addr src)
 			      d->why ?: "");
 }
 
-static void handle_request(struct reg *r, const uint8_t *buf, size_t len,
-			   const struct sockaddr_in *from, struct in_addr dst)
+/* The end of a request: log, reply, forget the keys. */
+static void request_done(struct reg *r, struct reg_slot *s)
 {
-	struct reg_input in = {
-		.buf = buf,
-		.len = len,
-		.src = from->sin_addr,
-		.dst = dst,
-		.now_ntp = replay_ntp_now(),
-	};
-	struct reg_prior prior = { 0 };
-	struct reg_binding *b = NULL;
-	struct reg_decision d;
+	log_decision(&s->d, s->in.src);
+	reply_queue(r, s);
+	reg_decision_clear(&s->d);
+}
+
+static void deny_installed(struct reg_slot *s, uint8_t code)
+{
+	s->d.action = REG_ACT_DENY;
+	s->d.code = code;
+	s->d.lifetime = 0;
+}
+
+/* Send the burst's kernel installs and finish their registrations. */
+static void burst_flush(struct reg *r)
+{
+	struct reg_burst *bu = r->burst;
+	unsigned int i;
+	uint8_t code;
+	int ret;
+
+	if (!bu->n_pending)
+		return;
+	ret = kernel_batch_send(r->ks, r->batch, batch_err_cb, r);
+	if (ret < 0) {
+		char why[512];
+
+		/* Nothing is known of any of them: none counts as bound. */
+		log_ratelimited(LOG_ERR, "kernel installs failed: %s",
+				kernel_error_str(kernel_last_error(r->ks), why,
+						 sizeof(why)));
+		for (i = 0; i < bu->n_pending; i++)
+			if (!bu->pending[i]->kerr)
+				bu->pending[i]->kerr = ret;
+	}
+	for (i = 0; i < bu->n_pending; i++) {
+		struct reg_slot *s = bu->pending[i];
+
+		code = (uint8_t)install_finish(r, s);
+		if (code)
+			deny_installed(s, code);
+		else
+			r->stats.registrations++;
+		request_done(r, s);
+	}
+	bu->n_pending = 0;
+}
+
+/*
+ * Does this request concern a mobile node with a registration pending in
+ * the burst? Then it must wait for that one's outcome.
+ */
+static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
+			     struct in_addr req_home)
+{
+	const struct reg_burst *bu = r->burst;
+	unsigned int i;
+
+	for (i = 0; i < bu->n_pending; i++) {
+		const struct reg_slot *p = bu->pending[i];
+
+		if ((s->rkey && s->rkey == p->rkey) || (s->b && s->b == p->b) ||
+		    (req_home.s_addr &&
+		     req_home.s_addr == p->d.home_addr.s_addr) ||
+		    (s->d.home_addr.s_addr &&
+		     s->d.home_addr.s_addr == p->d.home_addr.s_addr))
+			return true;
+	}
+	return false;
+}
+
+static void handle_request(struct reg *r, struct reg_slot *s,
+			   const uint8_t *buf, size_t len)
+{
+	struct reg_burst *bu = r->burst;
+	struct reg_prior prior;
 	struct reg_request pre;
-	uint64_t rkey = 0;
+	struct in_addr req_home;
 	uint8_t code;
 
 	r->stats.requests++;
-	if (RAND_bytes((unsigned char *)&in.nonce, sizeof(in.nonce)) != 1)
-		in.nonce ^= (uint32_t)in.now_ntp;
+again:
+	s->in = (struct reg_input){
+		.buf = buf,
+		.len = len,
+		.src = s->from.sin_addr,
+		.dst = s->dst,
+		.now_ntp = bu->now_ntp,
+		.nonce = burst_nonce(bu),
+	};
+	memset(&prior, 0, sizeof(prior));
+	s->b = NULL;
+	s->rkey = 0;
+	req_home.s_addr = 0;
 	/* Find what we know of this mobile node: by covered NAI, else address. */
 	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
 		bool nai = pre.nai && (reg_request_covered(&pre, &pre.mn_ha) &
 				       REG_EXTB_NAI);
 
 		if (nai)
-			b = find_nai(r, pre.nai, pre.nai_len);
-		if (!b && pre.home_addr.s_addr)
-			b = find_addr(r, pre.home_addr);
+			s->b = find_nai(r, pre.nai, pre.nai_len);
+		if (!s->b && pre.home_addr.s_addr)
+			s->b = find_addr(r, pre.home_addr);
 		if (nai || pre.home_addr.s_addr)
-			rkey = replay_key(&pre, nai);
+			s->rkey = replay_key(&pre, nai);
+		req_home = pre.home_addr;
 	}
-	if (b) {
+	if (s->b) {
 		prior.bound = true;
-		prior.home_addr = b->home_addr;
-		prior.replay = b->replay;
-	} else if (rkey) {
-		replay_cache_get(r, rkey, &prior.replay);
+		prior.home_addr = s->b->home_addr;
+		prior.replay = s->b->replay;
+	} else if (s->rkey) {
+		replay_cache_get(r, s->rkey, &prior.replay);
 	}
-	reg_decide(&r->env, &in, &prior, &d);
-	switch (d.action) {
+	reg_decide(&r->env, &s->in, &prior, &s->d);
+	if (s->d.action != REG_ACT_DISCARD && bu->n_pending &&
+	    pending_conflict(r, s, req_home)) {
+		/* Decide again on the state the pending one leaves. */
+		reg_decision_clear(&s->d);
+		burst_flush(r);
+		burst_clock(bu);
+		goto again;
+	}
+	switch (s->d.action) {
 	case REG_ACT_DISCARD:
 		r->stats.discarded++;
-		log_decision(&d, in.src);
-		reg_decision_clear(&d);
+		log_decision(&s->d, s->in.src);
+		reg_decision_clear(&s->d);
 		return;
 	case REG_ACT_REGISTER:
-		code = (uint8_t)install(r, &d, &in, &b);
-		if (code) {
-			d.action = REG_ACT_DENY;
-			d.code = code;
-			d.lifetime = 0;
-		} else {
-			r->stats.registrations++;
-		}
+		code = (uint8_t)install_begin(r, s);
+		if (!code)
+			return; /* finished by burst_flush() */
+		deny_installed(s, code);
 		break;
 	case REG_ACT_DEREGISTER:
-		deregister(r, &d, b);
+		deregister(r, &s->d, s->b);
 		r->stats.deregistrations++;
 		/* The next registration must still be fresh. */
-		if (rkey)
-			replay_cache_put(r, rkey, &d.replay);
+		if (s->rkey)
+			replay_cache_put(r, s->rkey, &s->d.replay);
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
-		if (b && d.sign_mn_ha)
-			b->replay = d.replay;
-		else if (rkey && d.sign_mn_ha)
-			replay_cache_put(r, rkey, &d.replay);
-		if (d.code == REG_CODE_MN_AUTH)
+		if (s->b && s->d.sign_mn_ha)
+			s->b->replay = s->d.replay;
+		else if (s->rkey && s->d.sign_mn_ha)
+			replay_cache_put(r, s->rkey, &s->d.replay);
+		if (s->d.code == REG_CODE_MN_AUTH)
 			log_ratelimited(LOG_WARNING, "registration from %s: %s",
-					inet_ntoa(in.src), d.why);
+					inet_ntoa(s->in.src), s->d.why);
 		break;
 	}
-	log_decision(&d, in.src);
-	send_reply(r, &d, from, dst);
-	reg_decision_clear(&d);
+	request_done(r, s);
 }
 
 static void udp_cb(struct loop_io *io, uint32_t events)
 {
 	struct reg *r = io->data;
-	unsigned int budget = 64; /* let other events in under a flood */
+	struct reg_burst *bu = r->burst;
+	struct cmsghdr *cm;
+	int i, n;
 
 	(void)events;
-	while (budget--) {
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct sockaddr_in from;
-		struct iovec iov = { r->rbuf, sizeof(r->rbuf) };
-		struct msghdr mh = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = cbuf,
-			.msg_controllen = sizeof(cbuf),
-		};
-		struct in_addr dst = { 0 };
-		struct cmsghdr *cm;
-		ssize_t n;
+	/* One burst a call: other events get their turn under a flood. */
+	for (i = 0; i < REG_BURST; i++) {
+		struct reg_slot *s = &bu->slot[i];
+		struct msghdr *mh = &bu->rx[i].msg_hdr;
 
-		n = recvmsg(io->fd, &mh, MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_ratelimited(LOG_WARNING, "port 434: %s",
-						strerror(errno));
-			return;
-		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		bu->rx_iov[i] = (struct iovec){ bu->buf[i], REG_MSG_MAX };
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &s->from;
+		mh->msg_namelen = sizeof(s->from);
+		mh->msg_iov = &bu->rx_iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = s->rx_cbuf;
+		mh->msg_controllen = sizeof(s->rx_cbuf);
+	}
+	n = recvmmsg(io->fd, bu->rx, REG_BURST, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_ratelimited(LOG_WARNING, "port 434: %s",
+					strerror(errno));
+		return;
+	}
+	burst_clock(bu);
+	for (i = 0; i < n; i++) {
+		struct reg_slot *s = &bu->slot[i];
+		struct msghdr *mh = &bu->rx[i].msg_hdr;
+
+		s->dst.s_addr = 0;
+		for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
 			if (cm->cmsg_level == IPPROTO_IP &&
 			    cm->cmsg_type == IP_PKTINFO)
-				dst = ((struct in_pktinfo *)CMSG_DATA(cm))
-					      ->ipi_addr;
+				s->dst = ((struct in_pktinfo *)CMSG_DATA(cm))
+						 ->ipi_addr;
 		}
-		if (mh.msg_flags & MSG_TRUNC) {
+		if (mh->msg_flags & MSG_TRUNC) {
 			r->stats.requests++;
 			r->stats.discarded++;
 			continue;
 		}
-		handle_request(r, r->rbuf, (size_t)n, &from, dst);
+		handle_request(r, s, bu->buf[i], bu->rx[i].msg_len);
 	}
+	burst_flush(r);
+	replies_send(r);
 }
 
 /* ---- kernel notifications and recovery -------------------------------- */
@@ -734,7 +975,7 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	b->req_flags = c.req_flags;
 	b->encap = kb->encap ?: MIPHA_ENCAP_IPIP;
 	if (kb->has_expires)
-		binding_arm(r, b, kb->expires_ms);
+		binding_arm(r, b, loop_now_ms(), kb->expires_ms);
 	ctx->ours++;
 	return 0;
 }
@@ -936,6 +1177,12 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 				strerror(-ret));
 		goto err_free;
 	}
+	r->batch = kernel_batch_new(r->ks);
+	r->burst = calloc(1, sizeof(*r->burst));
+	if (!r->batch || !r->burst) {
+		ret = -ENOMEM;
+		goto err_ks;
+	}
 	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
 	if (ret) {
 		log_err("kernel notifications: %s", strerror(-ret));
@@ -975,6 +1222,8 @@ err_notify:
 err_kns:
 	kernel_close(r->kns);
 err_ks:
+	kernel_batch_free(r->batch);
+	free(r->burst);
 	kernel_close(r->ks);
 err_free:
 	reg_config_env_free(&r->envdata);
@@ -1009,6 +1258,8 @@ void reg_free(struct reg *r, bool flush)
 			binding_unlink_free(r, r->by_addr.b[i]);
 	}
 	kernel_close(r->kns);
+	kernel_batch_free(r->batch);
+	free(r->burst);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);
 	free(r->by_addr.b);

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 34
+tap_plan 35
 
 ad_setup
 ip -n "$MN" addr add $AD_FA/24 dev mn0 || tap_bail "cannot add the FA address"
@@ -54,6 +54,17 @@ out=$(mn --once --home 10.9.0.102 --id "$id" -j)
 expect_eq "identification $id: accepted" "0:1" "$(code_of "$out")"
 out=$(mn --once --home 10.9.0.102 --id "$id" -j)
 expect_eq "the same identification again: 133" "133:1" "$(code_of "$out")"
+# A request and its duplicate arriving together (one burst for the daemon,
+# which installs a burst's registrations in one batch): the second must be
+# decided on the state the first left, i.e. be a replay.
+s0_0=$(ad_reply_count 0)
+s0_133=$(ad_reply_count 133)
+id=$(printf '0x%08x%08x' $(($(date +%s) + 2208988800)) 777)
+out=$(mn --once --home 10.9.0.110 --id "$id" --copies 2 -j)
+sleep 0.5 # the duplicate's reply is counted after the first
+expect_eq "a request and its duplicate together: accepted once, the copy gets 133" \
+	"0:1 accepted 1, 133 1" \
+	"$(code_of "$out") accepted $(delta "$(ad_reply_count 0)" "$s0_0"), 133 $(delta "$(ad_reply_count 133)" "$s0_133")"
 out=$(mn --once --home 10.9.0.103 --clock-offset -60 --no-resync -j)
 expect_eq "a timestamp 60 s behind: 133" "133:1" "$(code_of "$out")"
 s0_133=$(ad_reply_count 133)
@@ -128,8 +139,8 @@ expect_eq "the FA with a wrong FA-HA key: 132" "132:1" "$(code_of "$out")"
 tap_check_fails "no binding for 10.9.0.108" k_has 10.9.0.108
 
 # --- denials install nothing -------------------------------------------------------------
-# Accepted above: .170, .102, .103, .180, .220, .150, .160, .190, .109, .107.
-expect_eq "the kernel gained only the 10 accepted bindings" 10 \
+# Accepted above: .170, .102, .110, .103, .180, .220, .150, .160, .190, .109, .107.
+expect_eq "the kernel gained only the 11 accepted bindings" 11 \
 	"$(delta "$(stat_of "$HA" bindings)" "$k0")"
 
 phase "end"

@@ -620,7 +620,8 @@ static void list_print(struct ctl *c, struct binding_list *l)
 {
 	size_t i;
 
-	qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+	if (l->n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
 	if (c->json)
 		fputc('[', c->out);
 	else

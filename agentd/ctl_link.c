@@ -303,7 +303,8 @@ void link_list_print(struct ctl *c, struct kernel_link *v, size_t n)
 	json_t *arr = c->json ? json_array() : NULL;
 	size_t i;
 
-	qsort(v, n, sizeof(*v), link_cmp);
+	if (n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(v, n, sizeof(*v), link_cmp);
 	for (i = 0; i < n; i++) {
 		if (arr)
 			json_array_append_new(arr, link_json(&v[i]));

@@ -81,7 +81,8 @@ static void percentiles(const struct mn_stats *s, struct pcts *p)
 	if (!v)
 		return;
 	memcpy(v, s->lat_us, s->n_lat * sizeof(*v));
-	qsort(v, s->n_lat, sizeof(*v), cmp_u32);
+	if (s->n_lat > 1) /* qsort(NULL, 0) is undefined */
+		qsort(v, s->n_lat, sizeof(*v), cmp_u32);
 	for (i = 0; i < 3; i++) {
 		size_t rank = (size_t)(q[i] * (double)s->n_lat + 0.999999);
 

@@ -239,7 +239,8 @@ struct pool_set *pool_set_new(const struct config *cfg)
 		p->group = group_of(ps, c->group ? c->group : c->name);
 		p->group->n += c->n_ranges;
 	}
-	qsort(ps->by_addr, ps->n_ranges, sizeof(*ps->by_addr), addr_cmp);
+	if (ps->n_ranges > 1) /* qsort(NULL, 0) is undefined */
+		qsort(ps->by_addr, ps->n_ranges, sizeof(*ps->by_addr), addr_cmp);
 
 	for (i = 0; i < ps->n_groups; i++) {
 		ps->groups[i].order =
@@ -257,7 +258,8 @@ struct pool_set *pool_set_new(const struct config *cfg)
 	for (i = 0; i < ps->n_groups; i++) {
 		struct pgroup *g = &ps->groups[i];
 
-		qsort(g->order, g->n, sizeof(*g->order), order_cmp);
+		if (g->n > 1) /* qsort(NULL, 0) is undefined */
+			qsort(g->order, g->n, sizeof(*g->order), order_cmp);
 		for (j = 0; j < g->n; j++)
 			g->order[j]->gpos = j;
 	}

@@ -10,6 +10,7 @@
 #include "expiry.h"
 #include "hooks.h"
 #include "link.h"
+#include "loops.h"
 #include "netlink.h"
 
 int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
@@ -34,16 +35,19 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		return err;
 	}
 	err = mipha_ha_addr_ref(mn, b->ha_addr, 1);
+	if (err)
+		goto err_hooks;
+	err = mipha_loops_add(mn, b);
 	if (err) {
-		if (!mn->table.count)
-			mipha_hooks_disable(mn);
-		return err;
+		mipha_ha_addr_ref(mn, b->ha_addr, -1);
+		goto err_hooks;
 	}
 
 	if (old) {
 		mipha_ha_addr_ref(mn, old->ha_addr, -1);
 		mipha_binding_copy_stats(b, old);
 		mipha_table_replace(&mn->table, old, b);
+		mipha_loops_replaced(mn, old, b);
 		if (old->flags & MIPHA_F_BROADCAST)
 			hlist_del_rcu(&old->bcast_node);
 		mn->cookie_bytes -= old->cookie_len;
@@ -51,6 +55,7 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		event = MIPHA_EVENT_REPLACED;
 	} else {
 		mipha_table_insert(&mn->table, b);
+		mipha_loops_inserted(mn, b);
 		mn->stats.adds++;
 		event = MIPHA_EVENT_ADDED;
 	}
@@ -65,6 +70,11 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 	if (old)
 		mipha_binding_free_rcu(old);
 	return event;
+
+err_hooks:
+	if (!mn->table.count)
+		mipha_hooks_disable(mn);
+	return err;
 }
 
 void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
@@ -72,6 +82,7 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 {
 	mipha_assert_locked(mn);
 	mipha_table_remove(&mn->table, b);
+	mipha_loops_removed(mn, b);
 	if (b->flags & MIPHA_F_BROADCAST)
 		hlist_del_rcu(&b->bcast_node);
 	mipha_ha_addr_ref(mn, b->ha_addr, -1);
@@ -101,6 +112,7 @@ int mipha_bindings_flush(struct mipha_net *mn)
 	/* The detached bindings' list nodes die with them, after readers. */
 	WRITE_ONCE(mn->bcast_bindings.first, NULL);
 	mipha_ha_addrs_reset(mn);
+	mipha_loops_reset(mn);
 	mipha_hooks_disable(mn);
 	mn->cookie_bytes = 0;
 	mn->stats.flushes++;
@@ -131,5 +143,6 @@ u64 mipha_bindings_memory(struct mipha_net *mn)
 {
 	mipha_assert_locked(mn);
 	return (u64)mn->table.count * sizeof(struct mipha_binding) +
-	       mn->cookie_bytes + mipha_table_bucket_bytes(&mn->table);
+	       mn->cookie_bytes + mipha_table_bucket_bytes(&mn->table) +
+	       mipha_loops_memory(mn);
 }

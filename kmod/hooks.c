@@ -15,6 +15,7 @@
 #include "decap.h"
 #include "hooks.h"
 #include "link.h"
+#include "loops.h"
 #include "route.h"
 #include "xmit.h"
 
@@ -67,6 +68,7 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 {
 	struct mipha_net *mn = mipha_net(state->net);
 	struct mipha_binding *b;
+	bool ours;
 
 	/* Raw sockets may hand us less than a header. */
 	if (skb->len < sizeof(struct iphdr) ||
@@ -74,9 +76,18 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* Local senders may run with BHs on; the counters need them off. */
 	local_bh_disable();
-	b = mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
-	if (b)
+	ours = mipha_xmit_is_ours(skb);
+	/* What we encapsulated can only come back to us through a loop. */
+	b = ours && !mipha_loops_possible(mn) ? NULL :
+		mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
+	if (b && ours) {
+		/* Its care-of address is bound here: it would loop for ever. */
+		mipha_xmit_looped();
+		mipha_count(mn, MIPHA_CNT_DROP_LOOP);
+		kfree_skb(skb);
+	} else if (b) {
 		mipha_xmit(mn, skb, b, false);
+	}
 	local_bh_enable();
 	return b ? NF_STOLEN : NF_ACCEPT;
 }

@@ -10,6 +10,7 @@
 #include "expiry.h"
 #include "hooks.h"
 #include "link.h"
+#include "loops.h"
 #include "route.h"
 #include "netns.h"
 
@@ -57,6 +58,12 @@ static int __net_init mipha_net_init(struct net *net)
 		free_percpu(mn->pcpu_stats);
 		return err;
 	}
+	err = mipha_loops_init(mn);
+	if (err) {
+		mipha_table_destroy(&mn->table);
+		free_percpu(mn->pcpu_stats);
+		return err;
+	}
 	mipha_expiry_init(mn);
 	return 0;
 }
@@ -95,6 +102,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 		mipha_table_free_instance_bindings(mn->dying);
 		mn->dying = NULL;
 		mipha_ha_addrs_free(mn);
+		mipha_loops_destroy(mn);
 		mipha_route_cache_free(mn);
 		free_percpu(mn->pcpu_stats);
 		/* The lock stays usable: device notifiers of this namespace

@@ -8,6 +8,7 @@
 #define _MIPHA_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -102,6 +103,9 @@ struct mipha_net {
 	struct mipha_ha_ref *ha_refs;
 	unsigned int n_ha_refs;
 	struct mipha_ha_addrs __rcu *ha_addrs;
+	/* Care-of address references and looping bindings (loops.c). */
+	struct rhashtable coa_refs;
+	long loop_bindings;
 	/* Routes to care-of addresses (route.c), from the first binding on. */
 	struct mipha_route_cache __percpu *route_cache;
 	/* Home links with proxy ARP settings (struct mipha_link), RCU list. */

@@ -12,6 +12,7 @@
  */
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/percpu.h>
 #include <net/dst.h>
 #include <net/gre.h>
 #include <net/icmp.h>
@@ -59,12 +60,25 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 	return skb->len > mtu;
 }
 
-static void count_tx(struct mipha_net *mn, struct mipha_binding *b,
-		     const struct sk_buff *skb)
+/*
+ * The packet this CPU is handing to iptunnel_xmit(). ip_local_out() runs
+ * the LOCAL_OUT hooks synchronously (BHs off, nothing else can run on this
+ * CPU in between), so our hook knows the encapsulated packet as ours: if
+ * its destination, the care-of address, is a bound home address, it would
+ * be encapsulated a second time, a loop. The hook looks that up only while
+ * some binding of the namespace loops (loops.h): not on every packet.
+ */
+static DEFINE_PER_CPU(const struct sk_buff *, mipha_xmit_skb);
+
+bool mipha_xmit_is_ours(const struct sk_buff *skb)
 {
-	atomic64_add(skb_shinfo(skb)->gso_segs ?: 1, &b->stats.tx_packets);
-	atomic64_add(skb->len, &b->stats.tx_bytes);
-	mipha_count(mn, MIPHA_CNT_TX_PACKETS);
+	return __this_cpu_read(mipha_xmit_skb) == skb;
+}
+
+void mipha_xmit_looped(void)
+{
+	/* mipha_xmit() sees the change: the packet was not sent. */
+	__this_cpu_write(mipha_xmit_skb, NULL);
 }
 
 void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
@@ -72,18 +86,16 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int hlen = encap_header_len(b);
+	const struct sk_buff *prev;
+	unsigned int segs, len;
 	u8 tos = iph->tos, outer_tos, proto;
+	bool looped;
 	enum mipha_counter drop;
 	struct rtable *rt;
 	struct flowi4 fl4;
 	unsigned int mtu;
 	__be16 df;
 
-	/* A care-of address that is itself bound here would loop for ever. */
-	if (mipha_table_lookup(&mn->table, b->coa)) {
-		drop = MIPHA_CNT_DROP_LOOP;
-		goto drop;
-	}
 	if (forwarded && iph->ttl <= 1) {
 		send_icmp(mn, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		drop = MIPHA_CNT_DROP_TTL;
@@ -143,14 +155,25 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 		proto = IPPROTO_IPIP;
 	}
 
-	count_tx(mn, b, skb);
+	segs = skb_shinfo(skb)->gso_segs ?: 1;
+	len = skb->len;
 	/*
 	 * iptunnel_xmit() accounts to skb->dev as to a tunnel device; ours
 	 * is the ingress device (or none), which has no tunnel stats.
 	 */
 	skb->dev = NULL;
+	prev = __this_cpu_read(mipha_xmit_skb);
+	__this_cpu_write(mipha_xmit_skb, skb);
 	iptunnel_xmit(skb->sk, rt, skb, fl4.saddr, fl4.daddr, proto,
 		      outer_tos, ip4_dst_hoplimit(&rt->dst), df, false);
+	/* Only compared: the packet may be gone by now. */
+	looped = __this_cpu_read(mipha_xmit_skb) != skb;
+	__this_cpu_write(mipha_xmit_skb, prev);
+	if (!looped) {
+		atomic64_add(segs, &b->stats.tx_packets);
+		atomic64_add(len, &b->stats.tx_bytes);
+		mipha_count(mn, MIPHA_CNT_TX_PACKETS);
+	}
 	return;
 
 drop_rt:

@@ -20,4 +20,13 @@
 void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 		struct mipha_binding *b, bool forwarded);
 
+/*
+ * For the LOCAL_OUT hook, BHs off: is @skb the packet mipha_xmit() is
+ * sending on this CPU, i.e. already encapsulated by us? If its destination
+ * is bound, the hook drops it as a loop and says so with
+ * mipha_xmit_looped() (mipha_xmit() then does not count it as sent).
+ */
+bool mipha_xmit_is_ours(const struct sk_buff *skb);
+void mipha_xmit_looped(void);
+
 #endif /* _MIPHA_XMIT_H */

@@ -11,6 +11,9 @@ require_cmd miphactl nlraw
 N=${MIPHA_SCALE:-500000}
 tap_plan 11
 
+# Objects of earlier scripts may still wait for their grace period here (on
+# a slow or debug kernel, for seconds) and be freed while this one runs: so
+# the new bindings are counted as "at least N in the cache", not "N more".
 slab0=$(mipha_slab_objects)
 ns=$(ns_new big) || tap_bail "cannot create a namespace"
 t=$(now_ms)
@@ -27,7 +30,7 @@ expect_eq "statistics: $N bindings, $N adds" "$N $N" \
 	"$(nl_field "$st" bindings) $(nl_field "$st" adds)"
 mem=$(nl_field "$st" memory)
 slab1=$(mipha_slab_objects)
-if [ "$slab1" -ge $((slab0 + N)) ]; then
+if [ "$slab1" -ge "$N" ]; then
 	tap_ok "the bindings are in mipha's slab cache ($((slab1 - slab0)) objects)"
 else
 	tap_fail "the bindings are in mipha's slab cache" "objects: $slab0 before, $slab1 now" \
@@ -77,7 +80,7 @@ fi
 slab_drained() { [ "$(mipha_slab_objects)" -le "$slab0" ]; }
 t=$(now_ms)
 ns_del "$ns"
-if [ "$slab1" -ge $((slab0 + N)) ] &&
+if [ "$slab1" -ge "$N" ] &&
 	wait_until 120000 slab_drained; then
 	tap_ok "deleting the namespace freed every binding (mipha slab objects back to $slab0)"
 else

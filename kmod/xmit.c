@@ -68,17 +68,30 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
  * be encapsulated a second time, a loop. The hook looks that up only while
  * some binding of the namespace loops (loops.h): not on every packet.
  */
-static DEFINE_PER_CPU(const struct sk_buff *, mipha_xmit_skb);
+struct xmit_marker {
+	const struct sk_buff *skb;
+	/*
+	 * With the destination: if the route to the care-of address goes
+	 * through a kernel tunnel device, the same skb comes to LOCAL_OUT a
+	 * second time, encapsulated by that device for another destination,
+	 * and is an ordinary packet to us there.
+	 */
+	__be32 coa;
+};
+
+static DEFINE_PER_CPU(struct xmit_marker, mipha_xmit_marker);
 
 bool mipha_xmit_is_ours(const struct sk_buff *skb)
 {
-	return __this_cpu_read(mipha_xmit_skb) == skb;
+	const struct xmit_marker *m = this_cpu_ptr(&mipha_xmit_marker);
+
+	return m->skb == skb && ip_hdr(skb)->daddr == m->coa;
 }
 
 void mipha_xmit_looped(void)
 {
 	/* mipha_xmit() sees the change: the packet was not sent. */
-	__this_cpu_write(mipha_xmit_skb, NULL);
+	this_cpu_ptr(&mipha_xmit_marker)->skb = NULL;
 }
 
 void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
@@ -86,7 +99,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int hlen = encap_header_len(b);
-	const struct sk_buff *prev;
+	struct xmit_marker prev, *marker;
 	unsigned int segs, len;
 	u8 tos = iph->tos, outer_tos, proto;
 	bool looped;
@@ -162,13 +175,15 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	 * is the ingress device (or none), which has no tunnel stats.
 	 */
 	skb->dev = NULL;
-	prev = __this_cpu_read(mipha_xmit_skb);
-	__this_cpu_write(mipha_xmit_skb, skb);
+	marker = this_cpu_ptr(&mipha_xmit_marker);
+	prev = *marker;
+	marker->skb = skb;
+	marker->coa = fl4.daddr;
 	iptunnel_xmit(skb->sk, rt, skb, fl4.saddr, fl4.daddr, proto,
 		      outer_tos, ip4_dst_hoplimit(&rt->dst), df, false);
 	/* Only compared: the packet may be gone by now. */
-	looped = __this_cpu_read(mipha_xmit_skb) != skb;
-	__this_cpu_write(mipha_xmit_skb, prev);
+	looped = marker->skb != skb;
+	*marker = prev;
 	if (!looped) {
 		atomic64_add(segs, &b->stats.tx_packets);
 		atomic64_add(len, &b->stats.tx_bytes);

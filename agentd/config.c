@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "sort.h"
 
 #define CONFIG_FILE_MAX (16 << 20) /* bytes; a huge file is a mistake */
 #define KEY_FILE_MAX	4096	   /* bytes of a key file */
@@ -220,8 +221,7 @@ static int check_repeats(struct load *l)
 	if (!r)
 		return -ENOMEM;
 	memcpy(r, l->recs, l->n_recs * sizeof(*r));
-	if (l->n_recs > 1) /* qsort(NULL, 0) is undefined */
-		qsort(r, l->n_recs, sizeof(*r), rec_opt_cmp);
+	sort_array(r, l->n_recs, sizeof(*r), rec_opt_cmp);
 	for (i = 0; i < l->n_recs && !err; i = j) {
 		cfg_opt_t *opt = cfg_getopt((cfg_t *)r[i].sec, r[i].opt);
 		size_t n;
@@ -1496,8 +1496,7 @@ static int check_claims(struct load *l, struct claim *cl, size_t n)
 	size_t i, widest = 0;
 	char a[40], b[40];
 
-	if (n > 1) /* qsort(NULL, 0) is undefined */
-		qsort(cl, n, sizeof(*cl), claim_cmp);
+	sort_array(cl, n, sizeof(*cl), claim_cmp);
 	for (i = 1; i < n; i++) {
 		const struct claim *p = &cl[widest], *q = &cl[i];
 
@@ -1624,12 +1623,9 @@ static int build_sa_index(struct load *l, const char *what,
 			ix->realm[ix->n_realm++] =
 				(struct nai_ent){ sa->nai, sa };
 	}
-	if (ix->n_addr > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->addr, ix->n_addr, sizeof(*ix->addr), sa_ent_cmp);
-	if (ix->n_nai > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->nai, ix->n_nai, sizeof(*ix->nai), sa_nai_cmp);
-	if (ix->n_realm > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->realm, ix->n_realm, sizeof(*ix->realm), sa_nai_cmp);
+	sort_array(ix->addr, ix->n_addr, sizeof(*ix->addr), sa_ent_cmp);
+	sort_array(ix->nai, ix->n_nai, sizeof(*ix->nai), sa_nai_cmp);
+	sort_array(ix->realm, ix->n_realm, sizeof(*ix->realm), sa_nai_cmp);
 
 	for (i = 1; i < ix->n_addr; i++) {
 		const struct config_sa *x = ix->addr[i - 1].sa,
@@ -1781,12 +1777,9 @@ static int build_index(struct load *l)
 	if (err)
 		return err;
 
-	if (ix->n_addr > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->addr, ix->n_addr, sizeof(*ix->addr), addr_ent_cmp);
-	if (ix->n_nai > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->nai, ix->n_nai, sizeof(*ix->nai), nai_ent_cmp);
-	if (ix->n_realm > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ix->realm, ix->n_realm, sizeof(*ix->realm), nai_ent_cmp);
+	sort_array(ix->addr, ix->n_addr, sizeof(*ix->addr), addr_ent_cmp);
+	sort_array(ix->nai, ix->n_nai, sizeof(*ix->nai), nai_ent_cmp);
+	sort_array(ix->realm, ix->n_realm, sizeof(*ix->realm), nai_ent_cmp);
 	for (i = 1; i < ix->n_nai; i++)
 		if (!strcmp(ix->nai[i - 1].nai, ix->nai[i].nai)) {
 			const struct config_host *x = ix->nai[i - 1].item,
@@ -1989,8 +1982,7 @@ int config_parse_text(const char *name, char *text, size_t len,
 		ret = l.error;
 		goto out;
 	}
-	if (l.n_recs)
-		qsort(l.recs, l.n_recs, sizeof(*l.recs), rec_cmp);
+	sort_array(l.recs, l.n_recs, sizeof(*l.recs), rec_cmp);
 	ret = check_repeats(&l);
 	if (!ret)
 		ret = build(&l);

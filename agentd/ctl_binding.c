@@ -9,6 +9,7 @@
 #include <net/if.h>
 
 #include "ctl.h"
+#include "sort.h"
 
 void binding_usage(FILE *f)
 {
@@ -620,8 +621,7 @@ static void list_print(struct ctl *c, struct binding_list *l)
 {
 	size_t i;
 
-	if (l->n > 1) /* qsort(NULL, 0) is undefined */
-		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
+	sort_array(l->v, l->n, sizeof(*l->v), entry_cmp);
 	if (c->json)
 		fputc('[', c->out);
 	else

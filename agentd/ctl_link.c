@@ -9,6 +9,7 @@
 #include <net/if.h>
 
 #include "ctl.h"
+#include "sort.h"
 
 void link_usage(FILE *f)
 {
@@ -303,8 +304,7 @@ void link_list_print(struct ctl *c, struct kernel_link *v, size_t n)
 	json_t *arr = c->json ? json_array() : NULL;
 	size_t i;
 
-	if (n > 1) /* qsort(NULL, 0) is undefined */
-		qsort(v, n, sizeof(*v), link_cmp);
+	sort_array(v, n, sizeof(*v), link_cmp);
 	for (i = 0; i < n; i++) {
 		if (arr)
 			json_array_append_new(arr, link_json(&v[i]));

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "mn.h"
+#include "sort.h"
 
 uint64_t mn_now_us(void)
 {
@@ -81,8 +82,7 @@ static void percentiles(const struct mn_stats *s, struct pcts *p)
 	if (!v)
 		return;
 	memcpy(v, s->lat_us, s->n_lat * sizeof(*v));
-	if (s->n_lat > 1) /* qsort(NULL, 0) is undefined */
-		qsort(v, s->n_lat, sizeof(*v), cmp_u32);
+	sort_array(v, s->n_lat, sizeof(*v), cmp_u32);
 	for (i = 0; i < 3; i++) {
 		size_t rank = (size_t)(q[i] * (double)s->n_lat + 0.999999);
 

@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "pool.h"
+#include "sort.h"
 
 struct pgroup;
 struct ppool;
@@ -239,8 +240,7 @@ struct pool_set *pool_set_new(const struct config *cfg)
 		p->group = group_of(ps, c->group ? c->group : c->name);
 		p->group->n += c->n_ranges;
 	}
-	if (ps->n_ranges > 1) /* qsort(NULL, 0) is undefined */
-		qsort(ps->by_addr, ps->n_ranges, sizeof(*ps->by_addr), addr_cmp);
+	sort_array(ps->by_addr, ps->n_ranges, sizeof(*ps->by_addr), addr_cmp);
 
 	for (i = 0; i < ps->n_groups; i++) {
 		ps->groups[i].order =
@@ -258,8 +258,7 @@ struct pool_set *pool_set_new(const struct config *cfg)
 	for (i = 0; i < ps->n_groups; i++) {
 		struct pgroup *g = &ps->groups[i];
 
-		if (g->n > 1) /* qsort(NULL, 0) is undefined */
-			qsort(g->order, g->n, sizeof(*g->order), order_cmp);
+		sort_array(g->order, g->n, sizeof(*g->order), order_cmp);
 		for (j = 0; j < g->n; j++)
 			g->order[j]->gpos = j;
 	}

@@ -668,17 +668,9 @@ int mn_opts_parse(struct mn_opts *o, int argc, char **argv)
 		case OPT_MALFORMED:
 			o->malformed = true;
 			break;
-		case OPT_COPIES: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(a, &end, 10);
-			if (errno || *end || !*a || v < 1 || v > 16)
-				ret = bad("copies", a, "1 to 16");
-			o->copies = (unsigned int)v;
+		case OPT_COPIES:
+			ret = parse_uint("copies", a, 1, 16, &o->copies);
 			break;
-		}
 		case OPT_REFLECTOR:
 			ret = parse_addr_port("reflector", a, &o->reflect_addr,
 					      &o->reflect_port);

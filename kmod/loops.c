@@ -102,12 +102,6 @@ static void coa_ref_put(struct mipha_net *mn, __be32 coa)
 	kfree(r);
 }
 
-void mipha_loops_abort(struct mipha_net *mn, const struct mipha_binding *b)
-{
-	mipha_assert_locked(mn);
-	coa_ref_put(mn, b->coa);
-}
-
 void mipha_loops_inserted(struct mipha_net *mn, const struct mipha_binding *b)
 {
 	long delta;

@@ -28,8 +28,6 @@ void mipha_loops_destroy(struct mipha_net *mn);
 
 /* Takes a reference on @b's care-of address: -ENOMEM. */
 int mipha_loops_add(struct mipha_net *mn, const struct mipha_binding *b);
-/* Undoes mipha_loops_add() for a binding that was never published. */
-void mipha_loops_abort(struct mipha_net *mn, const struct mipha_binding *b);
 void mipha_loops_inserted(struct mipha_net *mn, const struct mipha_binding *b);
 void mipha_loops_replaced(struct mipha_net *mn, const struct mipha_binding *old,
 			  const struct mipha_binding *b);

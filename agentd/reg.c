@@ -506,14 +506,9 @@ static void replies_send(struct reg *r)
 
 /* ---- registration ----------------------------------------------------- */
 
-/*
- * The first half of a registration: the address (from a pool if the node
- * asked for one), the agent cookie, and the install queued in r->batch.
- * Returns 0 with the slot pending, or the code of a denial.
- */
-static int install_begin(struct reg *r, struct reg_slot *s);
 static void burst_flush(struct reg *r);
 
+/* Queue the install in r->batch; a full batch is sent first. */
 static int install_queue(struct reg *r, struct reg_slot *s,
 			 const struct kernel_binding *kb)
 {
@@ -534,6 +529,11 @@ static int install_queue(struct reg *r, struct reg_slot *s,
 	return 0;
 }
 
+/*
+ * The first half of a registration: the address (from a pool if the node
+ * asked for one), the agent cookie, and the install queued in r->batch.
+ * Returns 0 with the slot pending, or the code of a denial.
+ */
 static int install_begin(struct reg *r, struct reg_slot *s)
 {
 	struct reg_decision *d = &s->d;
@@ -883,19 +883,6 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 
 	(void)events;
 	/* One burst a call: other events get their turn under a flood. */
-	for (i = 0; i < REG_BURST; i++) {
-		struct reg_slot *s = &bu->slot[i];
-		struct msghdr *mh = &bu->rx[i].msg_hdr;
-
-		bu->rx_iov[i] = (struct iovec){ bu->buf[i], REG_MSG_MAX };
-		memset(mh, 0, sizeof(*mh));
-		mh->msg_name = &s->from;
-		mh->msg_namelen = sizeof(s->from);
-		mh->msg_iov = &bu->rx_iov[i];
-		mh->msg_iovlen = 1;
-		mh->msg_control = s->rx_cbuf;
-		mh->msg_controllen = sizeof(s->rx_cbuf);
-	}
 	n = recvmmsg(io->fd, bu->rx, REG_BURST, MSG_DONTWAIT, NULL);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
@@ -918,12 +905,34 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 		if (mh->msg_flags & MSG_TRUNC) {
 			r->stats.requests++;
 			r->stats.discarded++;
-			continue;
+		} else {
+			handle_request(r, s, bu->buf[i], bu->rx[i].msg_len);
 		}
-		handle_request(r, s, bu->buf[i], bu->rx[i].msg_len);
+		/* recvmmsg() shrank these to what it returned. */
+		mh->msg_namelen = sizeof(s->from);
+		mh->msg_controllen = sizeof(s->rx_cbuf);
 	}
 	burst_flush(r);
 	replies_send(r);
+}
+
+/* The receive headers of a burst, pointing at their slots; set up once. */
+static void burst_init(struct reg_burst *bu)
+{
+	unsigned int i;
+
+	for (i = 0; i < REG_BURST; i++) {
+		struct reg_slot *s = &bu->slot[i];
+		struct msghdr *mh = &bu->rx[i].msg_hdr;
+
+		bu->rx_iov[i] = (struct iovec){ bu->buf[i], REG_MSG_MAX };
+		mh->msg_name = &s->from;
+		mh->msg_namelen = sizeof(s->from);
+		mh->msg_iov = &bu->rx_iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = s->rx_cbuf;
+		mh->msg_controllen = sizeof(s->rx_cbuf);
+	}
 }
 
 /* ---- kernel notifications and recovery -------------------------------- */
@@ -1183,6 +1192,7 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 		ret = -ENOMEM;
 		goto err_ks;
 	}
+	burst_init(r->burst);
 	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
 	if (ret) {
 		log_err("kernel notifications: %s", strerror(-ret));

@@ -63,7 +63,10 @@ checkpatch:
 sparse:
 	scripts/sparse-check $(KBUILD) C=2 CHECK=sparse modules
 
-demo: all
+# Installs what it needs first (scripts/setup), as scripts/run-tests does.
+demo:
+	scripts/setup
+	$(MAKE) all
 	scripts/demo
 
 bench: all

@@ -2215,26 +2215,49 @@ static const struct config_sa *sa_by_addr(const struct sa_index *ix,
 	return NULL;
 }
 
+/* Is addr one of the static addresses of NAI host h? */
+static bool host_has_static(const struct config_host *h, struct in_addr addr)
+{
+	size_t i;
+
+	for (i = 0; addr.s_addr && i < h->n_static; i++)
+		if (h->static_addrs[i].s_addr == addr.s_addr)
+			return true;
+	return false;
+}
+
+/*
+ * Identity first: a mobile node known by NAI is authenticated only by the
+ * SAs of that NAI (exact, then realm), or by an address SA covering one of
+ * its own static addresses (the one it asks for). Without an NAI, by the
+ * SAs of its home address. Never across identities: an SPI that belongs
+ * to another node's SA finds nothing here, which is a 131.
+ */
 static const struct config_sa *mn_sa(const struct config *c,
 				     struct in_addr home, const uint8_t *nai,
 				     size_t nai_len, uint32_t spi,
 				     bool spi_valid)
 {
 	const struct config_index *ix = c->index;
-	const struct config_sa *sa = NULL;
+	const struct config_host *h;
+	const struct config_sa *sa;
 	char buf[CONFIG_NAI_MAX + 1];
 	const char *realm;
 
-	if (nai && nai_len && nai_normalize(nai, nai_len, buf, &realm)) {
-		sa = sa_by_nai(ix->mn_ha.nai, ix->mn_ha.n_nai, buf, spi,
+	if (!nai || !nai_len)
+		return sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
+	if (!nai_normalize(nai, nai_len, buf, &realm))
+		return NULL;
+	sa = sa_by_nai(ix->mn_ha.nai, ix->mn_ha.n_nai, buf, spi, spi_valid);
+	if (!sa && realm)
+		sa = sa_by_nai(ix->mn_ha.realm, ix->mn_ha.n_realm, realm, spi,
 			       spi_valid);
-		if (!sa && realm)
-			sa = sa_by_nai(ix->mn_ha.realm, ix->mn_ha.n_realm,
-				       realm, spi, spi_valid);
-	}
-	if (!sa)
-		sa = sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
-	return sa;
+	if (sa)
+		return sa;
+	h = config_host_by_nai(c, nai, nai_len);
+	if (h && host_has_static(h, home))
+		return sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
+	return NULL;
 }
 
 const struct config_sa *config_mn_ha_sa(const struct config *c,

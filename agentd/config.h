@@ -254,9 +254,11 @@ const struct config_host *config_host_by_addr(const struct config *cfg,
 const struct config_host *config_host_by_nai(const struct config *cfg,
 					     const uint8_t *nai, size_t len);
 /*
- * The MN-HA SA with this SPI for a mobile node known by NAI (may be NULL /
- * 0) and home address (may be 0.0.0.0): NAI SAs first (exact, then realm),
- * then SAs of the address.
+ * The MN-HA SA with this SPI of the mobile node whose identity is the NAI
+ * (may be NULL / 0) or, without an NAI, the home address. Identity first:
+ * for an NAI only its own SAs (exact NAI, then realm) or an address SA of
+ * home_addr when that is one of the NAI host's static addresses; without
+ * an NAI only the SAs of home_addr. Never another node's SA.
  */
 const struct config_sa *config_mn_ha_sa(const struct config *cfg,
 					struct in_addr home_addr,

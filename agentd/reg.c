@@ -226,6 +226,16 @@ static uint64_t replay_key(const struct reg_request *req, bool nai)
 	return k ?: 2;
 }
 
+/* The same key for a binding: its identity, NAI or home address. */
+static uint64_t binding_replay_key(const struct reg_binding *b)
+{
+	uint64_t k = b->nai_len ?
+			     (uint64_t)hash_nai(b->nai, b->nai_len) << 1 :
+			     (uint64_t)hash_addr(b->home_addr) << 1 | 1;
+
+	return k ?: 2;
+}
+
 static struct replay_slot *replay_slot(struct reg *r, uint64_t key)
 {
 	return &r->replay_cache[(key ^ key >> 29) % REG_REPLAY_CACHE];
@@ -266,11 +276,18 @@ static void binding_unlink_free(struct reg *r, struct reg_binding *b)
 	free(b);
 }
 
-/* Forget a binding (the kernel's copy is handled by the caller). */
+/*
+ * Forget a binding (the kernel's copy is handled by the caller). Its replay
+ * high-water mark stays in the replay cache: whatever ended the binding
+ * (expiry, a delete from outside, a flush), a request it already accepted
+ * must not be accepted again, even within the replay window.
+ */
 static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
 {
 	char a[INET_ADDRSTRLEN];
 
+	if (b->replay.seen || b->replay.has_nonce)
+		replay_cache_put(r, binding_replay_key(b), &b->replay);
 	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
 	if (b->pool) {
 		pool_release(r->pools, b->home_addr);
@@ -281,14 +298,26 @@ static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
 	binding_unlink_free(r, b);
 }
 
+/*
+ * A new binding in the table. The table holds one binding per home address
+ * and one per NAI: NULL with errno EEXIST if either is taken (the caller
+ * decides which one stays), ENOMEM if out of memory.
+ */
 static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
 				       const uint8_t *nai, uint8_t nai_len,
 				       const char *pool)
 {
-	struct reg_binding *b = calloc(1, sizeof(*b));
+	struct reg_binding *b;
 
-	if (!b)
+	if (find_addr(r, home) || (nai_len && find_nai(r, nai, nai_len))) {
+		errno = EEXIST;
 		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	b->r = r;
 	b->home_addr = home;
 	loop_timer_init(&b->timer, expiry_cb, b);
@@ -315,6 +344,7 @@ err:
 	free(b->nai);
 	free(b->pool);
 	free(b);
+	errno = ENOMEM;
 	return NULL;
 }
 
@@ -409,20 +439,24 @@ static void burst_clock(struct reg_burst *bu)
 	bu->now_mono_ms = loop_now_ms();
 }
 
-/* A fresh nonce for replay protection; drawn REG_BURST at a time. */
-static uint32_t burst_nonce(struct reg_burst *bu)
+/*
+ * A fresh nonce for replay protection, drawn REG_BURST at a time. False if
+ * the random source failed: then there is none, and nonce SAs go
+ * unanswered (fail closed) rather than get a predictable one.
+ */
+static bool burst_nonce(struct reg_burst *bu, uint32_t *nonce)
 {
+	*nonce = 0;
 	if (!bu->n_nonce) {
 		if (RAND_bytes((unsigned char *)bu->nonce, sizeof(bu->nonce)) !=
 		    1) {
-			unsigned int i;
-
-			for (i = 0; i < REG_BURST; i++)
-				bu->nonce[i] ^= (uint32_t)bu->now_ntp + i;
+			log_ratelimited(LOG_ERR, "RAND_bytes failed: no nonce");
+			return false;
 		}
 		bu->n_nonce = REG_BURST;
 	}
-	return bu->nonce[--bu->n_nonce];
+	*nonce = bu->nonce[--bu->n_nonce];
+	return true;
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -537,11 +571,12 @@ static int install_queue(struct reg *r, struct reg_slot *s,
 static int install_begin(struct reg *r, struct reg_slot *s)
 {
 	struct reg_decision *d = &s->d;
-	struct reg_binding *b = s->b;
+	struct reg_binding *b = s->b, *holder;
 	struct reg_cookie *cookie = &s->cookie;
 	struct kernel_binding kb = { 0 };
 	uint8_t cbuf[REG_COOKIE_MAX];
 	char pool[REG_POOL_NAME_MAX + 1] = "";
+	const uint8_t *nai;
 	int clen, ret;
 
 	s->allocated = false;
@@ -556,6 +591,24 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 		snprintf(pool, sizeof(pool), "%s", d->host.pool);
 	} else if (b && b->pool && b->home_addr.s_addr == d->home_addr.s_addr) {
 		snprintf(pool, sizeof(pool), "%s", b->pool);
+	}
+	/*
+	 * One binding per home address: an address bound to another mobile
+	 * node (another NAI, or an address host's address held by an NAI)
+	 * is refused before anything reaches the kernel, and that binding
+	 * is left exactly as it is.
+	 */
+	holder = find_addr(r, d->home_addr);
+	if (holder && holder != b) {
+		r->stats.address_conflicts++;
+		log_ratelimited(LOG_WARNING,
+				"registration from %s: home address %s is "
+				"bound to another mobile node",
+				inet_ntoa(s->in.src), inet_ntoa(d->home_addr));
+		d->why = "home address bound to another mobile node";
+		/* A pool address we just took is the holder's already. */
+		s->allocated = false;
+		return REG_CODE_PROHIBITED;
 	}
 
 	kb.home_addr = d->home_addr;
@@ -574,11 +627,9 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	cookie->granted = d->lifetime;
 	cookie->reg_time_ms = r->burst->now_unix_ms;
 	cookie->src = s->in.src;
-	if (d->req.nai &&
-	    (reg_request_covered(&d->req, &d->req.mn_ha) & REG_EXTB_NAI)) {
-		cookie->nai_len = d->req.nai_len;
-		memcpy(cookie->nai, d->req.nai, d->req.nai_len);
-	}
+	nai = reg_request_identity(&d->req, &cookie->nai_len);
+	if (nai)
+		memcpy(cookie->nai, nai, cookie->nai_len);
 	cookie->pool_len = (uint8_t)strlen(pool);
 	memcpy(cookie->pool, pool, cookie->pool_len);
 	clen = reg_cookie_encode(cookie, cbuf, sizeof(cbuf));
@@ -642,8 +693,13 @@ static int install_finish(struct reg *r, struct reg_slot *s)
 		b = binding_new(r, d->home_addr, cookie->nai, cookie->nai_len,
 				cookie->pool_len ? cookie->pool : NULL);
 		if (!b) {
-			/* The kernel has it and expires it; we cannot track. */
-			log_err("out of memory: binding kept by the kernel only");
+			/*
+			 * The kernel has it and expires it; we cannot track.
+			 * (EEXIST cannot happen: install_begin() checked the
+			 * address, and a node's requests are serialised.)
+			 */
+			log_err("binding kept by the kernel only: %s",
+				strerror(errno));
 			s->b = NULL;
 			return 0;
 		}
@@ -724,11 +780,29 @@ static void request_done(struct reg *r, struct reg_slot *s)
 	reg_decision_clear(&s->d);
 }
 
-static void deny_installed(struct reg_slot *s, uint8_t code)
+/*
+ * A denial still moves the replay state the reply announces (a new nonce;
+ * after a late denial such as 130, the identification it accepted): keep
+ * it, in the node's own binding or, without one, in the replay cache.
+ * Only an authenticated request's state: an unauthenticated one changes
+ * nothing.
+ */
+static void keep_replay(struct reg *r, struct reg_slot *s)
+{
+	if (!s->d.sign_mn_ha)
+		return;
+	if (s->b)
+		s->b->replay = s->d.replay;
+	else if (s->rkey)
+		replay_cache_put(r, s->rkey, &s->d.replay);
+}
+
+static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
 {
 	s->d.action = REG_ACT_DENY;
 	s->d.code = code;
 	s->d.lifetime = 0;
+	keep_replay(r, s);
 }
 
 /* Send the burst's kernel installs and finish their registrations. */
@@ -758,7 +832,7 @@ static void burst_flush(struct reg *r)
 
 		code = (uint8_t)install_finish(r, s);
 		if (code)
-			deny_installed(s, code);
+			deny_installed(r, s, code);
 		else
 			r->stats.registrations++;
 		request_done(r, s);
@@ -806,21 +880,28 @@ again:
 		.src = s->from.sin_addr,
 		.dst = s->dst,
 		.now_ntp = bu->now_ntp,
-		.nonce = burst_nonce(bu),
 	};
+	s->in.no_nonce = !burst_nonce(bu, &s->in.nonce);
 	memset(&prior, 0, sizeof(prior));
 	s->b = NULL;
 	s->rkey = 0;
 	req_home.s_addr = 0;
-	/* Find what we know of this mobile node: by covered NAI, else address. */
+	/*
+	 * Find what we know of this mobile node by its identity only: the
+	 * covered NAI, else the home address (and then only a binding
+	 * without an NAI). Another node's binding is never this one's.
+	 */
 	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
-		bool nai = pre.nai && (reg_request_covered(&pre, &pre.mn_ha) &
-				       REG_EXTB_NAI);
+		uint8_t nai_len;
+		const uint8_t *nai = reg_request_identity(&pre, &nai_len);
 
-		if (nai)
-			s->b = find_nai(r, pre.nai, pre.nai_len);
-		if (!s->b && pre.home_addr.s_addr)
+		if (nai) {
+			s->b = find_nai(r, nai, nai_len);
+		} else if (pre.home_addr.s_addr) {
 			s->b = find_addr(r, pre.home_addr);
+			if (s->b && s->b->nai_len)
+				s->b = NULL;
+		}
 		if (nai || pre.home_addr.s_addr)
 			s->rkey = replay_key(&pre, nai);
 		req_home = pre.home_addr;
@@ -828,6 +909,8 @@ again:
 	if (s->b) {
 		prior.bound = true;
 		prior.home_addr = s->b->home_addr;
+		prior.nai = s->b->nai;
+		prior.nai_len = s->b->nai_len;
 		prior.replay = s->b->replay;
 	} else if (s->rkey) {
 		replay_cache_get(r, s->rkey, &prior.replay);
@@ -851,7 +934,7 @@ again:
 		code = (uint8_t)install_begin(r, s);
 		if (!code)
 			return; /* finished by burst_flush() */
-		deny_installed(s, code);
+		deny_installed(r, s, code);
 		break;
 	case REG_ACT_DEREGISTER:
 		deregister(r, &s->d, s->b);
@@ -862,10 +945,7 @@ again:
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
-		if (s->b && s->d.sign_mn_ha)
-			s->b->replay = s->d.replay;
-		else if (s->rkey && s->d.sign_mn_ha)
-			replay_cache_put(r, s->rkey, &s->d.replay);
+		keep_replay(r, s);
 		if (s->d.code == REG_CODE_MN_AUTH)
 			log_ratelimited(LOG_WARNING, "registration from %s: %s",
 					inet_ntoa(s->in.src), s->d.why);
@@ -940,7 +1020,62 @@ static void burst_init(struct reg_burst *bu)
 struct recover_ctx {
 	struct reg *r;
 	unsigned int ours, foreign;
+	/* kernel bindings to remove once the dump is over */
+	struct in_addr *stale;
+	size_t n_stale, cap_stale;
 };
+
+static int recover_stale(struct recover_ctx *ctx, struct in_addr home,
+			 const char *why)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (ctx->n_stale == ctx->cap_stale) {
+		size_t cap = ctx->cap_stale ? 2 * ctx->cap_stale : 16;
+		struct in_addr *v = realloc(ctx->stale, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ctx->stale = v;
+		ctx->cap_stale = cap;
+	}
+	ctx->stale[ctx->n_stale++] = home;
+	ctx->r->stats.recovery_conflicts++;
+	inet_ntop(AF_INET, &home, a, sizeof(a));
+	log_warn("kernel binding %s not recovered (%s): removed", a, why);
+	return 0;
+}
+
+/*
+ * The pool address of a recovered binding is reserved again, so that it
+ * is never both bound and free: in the pool its cookie names, else (the
+ * pool was renamed across the restart) in whichever pool holds the address
+ * now. An address no pool holds any more stays bound without a pool.
+ * Returns the pool the address is reserved in, or NULL.
+ */
+static const char *recover_reserve(struct reg *r, const struct reg_cookie *c,
+				   struct in_addr home, const char *a)
+{
+	const char *owner;
+	int ret;
+
+	if (c->pool_len && !pool_reserve(r->pools, c->pool, home))
+		return c->pool;
+	owner = pool_owner(r->pools, home);
+	if (!owner)
+		return NULL;
+	ret = pool_reserve(r->pools, NULL, home);
+	if (ret && ret != -EEXIST) {
+		log_warn("binding %s: not reserved in pool %s: %s", a, owner,
+			 strerror(-ret));
+		return NULL;
+	}
+	if (c->pool_len && strcmp(owner, c->pool))
+		log_notice("binding %s: pool %s is gone; the address is "
+			   "reserved in pool %s",
+			   a, c->pool, owner);
+	return owner;
+}
 
 static int recover_binding(const struct kernel_binding *kb, void *data)
 {
@@ -948,6 +1083,7 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	struct reg *r = ctx->r;
 	struct reg_cookie c;
 	struct reg_binding *b;
+	const char *pool;
 	char a[INET_ADDRSTRLEN];
 
 	if (!kb->cookie_len ||
@@ -956,19 +1092,34 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		return 0;
 	}
 	inet_ntop(AF_INET, &kb->home_addr, a, sizeof(a));
+	/*
+	 * The kernel holds one binding per address; one per NAI is ours to
+	 * keep. A cookie whose NAI is not well formed, or whose NAI is bound
+	 * already (to another address), is not taken over: the first one
+	 * found stays, the other is removed from the kernel so that it can
+	 * neither forward for a stale owner nor, expiring, take the address
+	 * of the binding that stays.
+	 */
+	if (c.nai_len && !reg_nai_valid(c.nai, c.nai_len))
+		return recover_stale(ctx, kb->home_addr, "malformed NAI");
 	b = find_addr(r, kb->home_addr);
-	if (b)
+	if (b) /* a dump repeating an entry: the kernel's copy wins */
 		binding_unlink_free(r, b);
-	if (c.pool_len) {
-		int ret = pool_reserve(r->pools, c.pool, kb->home_addr);
-
-		if (ret)
-			log_warn("binding %s: address not reserved in pool "
-				 "%s: %s",
-				 a, c.pool, strerror(-ret));
+	b = c.nai_len ? find_nai(r, c.nai, c.nai_len) : NULL;
+	if (b) {
+		/* The later registration is the one the node believes in. */
+		if (b->reg_time_ms >= c.reg_time_ms)
+			return recover_stale(ctx, kb->home_addr,
+					     "its NAI is bound to a newer "
+					     "binding");
+		if (recover_stale(ctx, b->home_addr,
+				  "its NAI has a newer binding"))
+			return -ENOMEM;
+		binding_drop(r, b, "NAI bound twice");
+		ctx->ours--;
 	}
-	b = binding_new(r, kb->home_addr, c.nai, c.nai_len,
-			c.pool_len ? c.pool : NULL);
+	pool = recover_reserve(r, &c, kb->home_addr, a);
+	b = binding_new(r, kb->home_addr, c.nai, c.nai_len, pool);
 	if (!b)
 		return -ENOMEM;
 	b->coa = kb->coa;
@@ -1001,6 +1152,8 @@ static void recover_restart(void *data)
 			binding_drop(r, r->by_addr.b[i], "resync");
 	}
 	ctx->ours = ctx->foreign = 0;
+	r->stats.recovery_conflicts -= ctx->n_stale;
+	ctx->n_stale = 0;
 }
 
 /* Rebuild the table from the kernel's (at start, and after lost events). */
@@ -1011,10 +1164,20 @@ static int reg_resync(struct reg *r)
 		.restart = recover_restart,
 	};
 	struct recover_ctx ctx = { .r = r };
+	size_t i;
 	int ret;
 
 	recover_restart(&ctx);
 	ret = kernel_binding_dump(r->ks, NULL, &ops, &ctx);
+	/* Not during the dump: the socket is busy with it. */
+	for (i = 0; !ret && i < ctx.n_stale; i++) {
+		int err = kernel_binding_del(r->ks, ctx.stale[i]);
+
+		if (err && err != -ENOENT)
+			log_warn("removing a stale kernel binding: %s",
+				 strerror(-err));
+	}
+	free(ctx.stale);
 	if (ret)
 		return ret;
 	r->stats.recovered += ctx.ours;
@@ -1471,6 +1634,9 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("deregistrations", s->deregistrations);
 	PUT("expiries", s->expiries);
 	PUT("recovered", s->recovered);
+	PUT("address_conflicts", s->address_conflicts);
+	PUT("recovery_conflicts", s->recovery_conflicts);
+	PUT("installs_verified", s->installs_verified);
 	PUT("send_errors", s->send_errors);
 	PUT("kernel_errors", s->kernel_errors);
 	PUT("bindings", r->by_addr.n);

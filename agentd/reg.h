@@ -97,20 +97,40 @@ struct reg_env {
 	bool (*is_ha_addr)(void *ctx, struct in_addr a);
 	/* Our unicast HA address to name in a 136 reply. */
 	struct in_addr (*primary_ha_addr)(void *ctx);
-	/* The host entry for home_addr (if not 0.0.0.0) or else the NAI. */
+	/*
+	 * The host of the mobile node whose identity is the NAI if nai_len
+	 * (then home_addr, the Home Address field, only picks among its
+	 * static addresses), else the home address. Never the other one:
+	 * an unknown NAI is not looked up by address.
+	 */
 	int (*host)(void *ctx, struct in_addr home_addr, const uint8_t *nai,
 		    uint8_t nai_len, struct reg_host *out);
-	/* The MN-HA SA of that host with this SPI. */
+	/*
+	 * The MN-HA SA with this SPI of that same identity (config_mn_ha_sa():
+	 * only the node's own SAs, never another node's).
+	 */
 	int (*mn_ha_sa)(void *ctx, struct in_addr home_addr, const uint8_t *nai,
 			uint8_t nai_len, uint32_t spi, struct reg_mn_sa *out);
-	/* The FA-HA SA with the foreign agent at fa (-ENOENT: none set). */
-	int (*fa_ha_sa)(void *ctx, struct in_addr fa, struct auth_key *out);
+	/*
+	 * The FA-HA SA with this SPI of the foreign agent at fa: 0, -ENOENT
+	 * if fa has no FA-HA SA at all (none required), -ENOKEY if it has
+	 * some but none with this SPI (several keys: a rollover).
+	 */
+	int (*fa_ha_sa)(void *ctx, struct in_addr fa, uint32_t spi,
+			struct auth_key *out);
 };
 
-/* What we know of the mobile node before this request. */
+/*
+ * What we know of the mobile node before this request: its binding, found
+ * by the request's identity (covered NAI, else home address). The binding's
+ * own identity is given too, and reg_decide() ignores a binding that is not
+ * the requester's (a home address is never taken from another node).
+ */
 struct reg_prior {
 	bool bound;		  /* it has a binding now */
 	struct in_addr home_addr; /* its (possibly pool) home address */
+	const uint8_t *nai;	  /* the binding's NAI, NULL if none */
+	uint8_t nai_len;
 	struct replay_state replay;
 };
 
@@ -122,6 +142,8 @@ struct reg_input {
 	struct in_addr dst; /* the local address it was sent to */
 	uint64_t now_ntp;   /* replay_ntp_now() */
 	uint32_t nonce;	    /* a fresh random nonce, if nonces are in use */
+	bool no_nonce;	    /* the random source failed: nonce is not
+			     * random, nonce SAs are not answered */
 };
 
 enum reg_action {
@@ -216,6 +238,12 @@ struct reg_stats {
 	uint64_t deregistrations; /* accepted deregistrations */
 	uint64_t expiries;	  /* bindings that ran out */
 	uint64_t recovered; /* bindings rebuilt from the kernel at start */
+	uint64_t address_conflicts;  /* requests for a home address bound to
+				      * another mobile node (refused, 129) */
+	uint64_t recovery_conflicts; /* kernel bindings not recovered: their
+				      * address or NAI was bound already */
+	uint64_t installs_verified;  /* installs whose answer was lost and
+				      * that were looked up in the kernel */
 };
 
 struct reg_opts {

@@ -70,9 +70,10 @@ static int env_host(void *ctx, struct in_addr home, const uint8_t *nai,
 	const struct config_host *h = NULL;
 
 	memset(out, 0, sizeof(*out));
+	/* The identity selects the host: an unknown NAI is no address. */
 	if (nai_len)
 		h = config_host_by_nai(cfg, nai, nai_len);
-	if (!h && home.s_addr)
+	else if (home.s_addr)
 		h = config_host_by_addr(cfg, home);
 	if (!h)
 		return -ENOENT;
@@ -120,14 +121,18 @@ static int env_mn_ha_sa(void *ctx, struct in_addr home, const uint8_t *nai,
 	return 0;
 }
 
-static int env_fa_ha_sa(void *ctx, struct in_addr fa, struct auth_key *out)
+static int env_fa_ha_sa(void *ctx, struct in_addr fa, uint32_t spi,
+			struct auth_key *out)
 {
 	struct reg_config_env *e = ctx;
 	const struct config_sa *sa;
 
-	sa = config_fa_ha_sa(e->cfg, fa, 0, false);
-	if (!sa)
+	if (!config_fa_ha_sa(e->cfg, fa, 0, false))
 		return -ENOENT;
+	/* Several SAs with one FA (a key rollover): the request's SPI. */
+	sa = config_fa_ha_sa(e->cfg, fa, spi, true);
+	if (!sa)
+		return -ENOKEY;
 	*out = sa->key;
 	return 0;
 }

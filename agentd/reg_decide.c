@@ -87,23 +87,25 @@ static bool check_auth(const struct reg_env *env, const struct reg_input *in,
 		       const struct reg_prior *prior, struct reg_decision *d)
 {
 	const struct reg_request *req = &d->req;
-	const uint8_t *nai = NULL;
-	uint8_t nai_len = 0;
-	int code;
+	const uint8_t *nai;
+	uint8_t nai_len;
+	int code, ret;
 
 	if (!req->has_mn_ha) {
 		deny(d, REG_CODE_MN_AUTH, "no MN-HA authentication extension");
 		return false;
 	}
-	/* Only what the MN-HA authenticator covers may select anything. */
-	if (req->nai &&
-	    (reg_request_covered(req, &req->mn_ha) & REG_EXTB_NAI)) {
-		nai = req->nai;
-		nai_len = req->nai_len;
-	}
+	/*
+	 * Identity first: only what the MN-HA authenticator covers may
+	 * select anything, and only the keys of that identity can
+	 * authenticate it. An SPI of another node's SA is not found here.
+	 */
+	nai = reg_request_identity(req, &nai_len);
 	if (env->mn_ha_sa(env->ctx, req->home_addr, nai, nai_len,
 			  req->mn_ha.spi, &d->sa)) {
-		deny(d, REG_CODE_MN_AUTH, "no MN-HA security association");
+		deny(d, REG_CODE_MN_AUTH,
+		     "no MN-HA security association of this mobile node "
+		     "with this SPI");
 		return false;
 	}
 	if (!reg_auth_ext_verify(in->buf, &req->mn_ha, &d->sa.key)) {
@@ -112,19 +114,29 @@ static bool check_auth(const struct reg_env *env, const struct reg_input *in,
 	}
 	/* From here on the reply can be authenticated. */
 	d->sign_mn_ha = true;
-	if (!env->fa_ha_sa(env->ctx, in->src, &d->fa_key)) {
+	ret = env->fa_ha_sa(env->ctx, in->src,
+			    req->has_fa_ha ? req->fa_ha.spi : 0, &d->fa_key);
+	if (ret != -ENOENT) {
 		if (!req->has_fa_ha) {
 			deny(d, REG_CODE_FA_AUTH,
 			     "FA-HA authentication extension missing");
 			return false;
 		}
-		if (req->fa_ha.spi != d->fa_key.spi ||
-		    !reg_auth_ext_verify(in->buf, &req->fa_ha, &d->fa_key)) {
+		if (ret || !reg_auth_ext_verify(in->buf, &req->fa_ha,
+						&d->fa_key)) {
 			deny(d, REG_CODE_FA_AUTH,
-			     "FA-HA authenticator mismatch");
+			     ret ? "no FA-HA security association with this "
+				   "SPI" :
+				   "FA-HA authenticator mismatch");
 			return false;
 		}
 		d->sign_fa_ha = true;
+	}
+	if (d->sa.replay == REPLAY_NONCE && in->no_nonce) {
+		/* Fail closed: a nonce we hand out must be unpredictable. */
+		d->action = REG_ACT_DISCARD;
+		d->why = "no random nonce available (RAND_bytes failed)";
+		return false;
 	}
 	code = replay_check(d->sa.replay, d->sa.window_s, &prior->replay,
 			    req->id, in->now_ntp);
@@ -135,17 +147,51 @@ static bool check_auth(const struct reg_env *env, const struct reg_input *in,
 	return true;
 }
 
+/* Is the prior binding the requester's own (same NAI, or same address)? */
+static bool prior_is_own(const struct reg_prior *prior,
+			 const struct reg_request *req, const uint8_t *nai,
+			 uint8_t nai_len)
+{
+	if (nai)
+		return prior->nai_len == nai_len &&
+		       !memcmp(prior->nai, nai, nai_len);
+	return !prior->nai_len &&
+	       prior->home_addr.s_addr == req->home_addr.s_addr;
+}
+
 void reg_decide(const struct reg_env *env, const struct reg_input *in,
-		const struct reg_prior *prior, struct reg_decision *d)
+		const struct reg_prior *given, struct reg_decision *d)
 {
 	struct reg_request *req = &d->req;
+	struct reg_prior own = { 0 };
+	const struct reg_prior *prior = &own;
 	const uint8_t *nai;
-	uint8_t code;
+	uint8_t code, nai_len;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->replay = prior->replay;
 	ret = reg_request_parse(in->buf, in->len, req);
+	if (!ret && req->nai && !reg_nai_valid(req->nai, req->nai_len)) {
+		/* Not echoed in the reply (d->parsed stays false). */
+		deny(d, REG_CODE_POORLY_FORMED, "malformed NAI");
+		d->home_addr = req->home_addr;
+		d->ha_addr = in->dst;
+		d->reply_id = req->id;
+		return;
+	}
+	if (!ret) {
+		/*
+		 * A binding of another identity is not this node's prior
+		 * state: its address, its replay state and its existence
+		 * stay out of this decision.
+		 */
+		nai = reg_request_identity(req, &nai_len);
+		if (prior_is_own(given, req, nai, nai_len))
+			prior = given;
+		else if (!given->bound)
+			own.replay = given->replay;
+	}
+	d->replay = prior->replay;
 	if (ret == -EBADMSG) {
 		/* The fixed part is readable: answer with what it says. */
 		deny(d, REG_CODE_POORLY_FORMED, "malformed extensions");
@@ -180,9 +226,7 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 		return;
 	}
 	/* Authenticated: the NAI (if any) is covered or ignored. */
-	nai = (reg_request_covered(req, &req->mn_ha) & REG_EXTB_NAI) ?
-		      req->nai :
-		      NULL;
+	nai = reg_request_identity(req, &nai_len);
 	if (!env->is_ha_addr(env->ctx, in->dst) ||
 	    (!addr_is_any(req->ha_addr) &&
 	     !env->is_ha_addr(env->ctx, req->ha_addr))) {
@@ -190,8 +234,7 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 		d->ha_addr = env->primary_ha_addr(env->ctx);
 		goto reject;
 	}
-	if (env->host(env->ctx, req->home_addr, nai, nai ? req->nai_len : 0,
-		      &d->host)) {
+	if (env->host(env->ctx, req->home_addr, nai, nai_len, &d->host)) {
 		deny(d, REG_CODE_PROHIBITED, "no such mobile host");
 		goto reject;
 	}

@@ -327,6 +327,18 @@ int reg_reply_parse(const uint8_t *buf, size_t len, struct reg_reply *rep)
 	return 0;
 }
 
+bool reg_nai_valid(const uint8_t *nai, size_t len)
+{
+	size_t i;
+
+	if (!len || len > 255)
+		return false;
+	for (i = 0; i < len; i++)
+		if (nai[i] <= 0x20 || nai[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 static size_t reg_auth_ext_end(const struct reg_auth_ext *a)
 {
 	return a->covered_len + a->auth_len;
@@ -348,6 +360,17 @@ unsigned int reg_request_covered(const struct reg_request *req,
 	if (req->has_fa_ha && reg_auth_ext_end(&req->fa_ha) <= lim)
 		m |= REG_EXTB_FA_HA;
 	return m;
+}
+
+const uint8_t *reg_request_identity(const struct reg_request *req,
+				    uint8_t *len)
+{
+	*len = 0;
+	if (!req->nai || !req->has_mn_ha ||
+	    !(reg_request_covered(req, &req->mn_ha) & REG_EXTB_NAI))
+		return NULL;
+	*len = req->nai_len;
+	return req->nai;
 }
 
 bool reg_auth_ext_verify(const uint8_t *buf, const struct reg_auth_ext *ext,

@@ -195,6 +195,23 @@ unsigned int reg_request_covered(const struct reg_request *req,
 				 const struct reg_auth_ext *auth);
 
 /*
+ * Is this NAI well formed (RFC 2794 / RFC 4282 as mipha accepts it)? 1 to
+ * 255 printable ASCII characters, no space, no control character: an NAI
+ * is stored with the binding, logged and printed, so anything else is a
+ * poorly formed request (134) and never stored.
+ */
+bool reg_nai_valid(const uint8_t *nai, size_t len);
+
+/*
+ * The request's identity NAI: the NAI if present and covered by the MN-HA
+ * authenticator (then *len is set), else NULL (the identity is the home
+ * address). Only the identity selects the mobile node, its keys and its
+ * binding.
+ */
+const uint8_t *reg_request_identity(const struct reg_request *req,
+				    uint8_t *len);
+
+/*
  * Verifies an authentication extension of a parsed message (buf is the
  * message it was parsed from) with key k: the SPI in the extension must be
  * k->spi and the authenticator must match (constant time).

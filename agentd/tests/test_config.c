@@ -363,9 +363,15 @@ static void test_lookups(void **state)
 	assert_ptr_equal(sa, &c->mn_ha[3]);
 	assert_null(
 		config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@example.com"), 300));
-	/* NAI unknown: falls back to the home address */
-	sa = config_mn_ha_sa(c, A("20.0.0.3"), NAI("x@y"), 0x100);
-	assert_ptr_equal(sa, &c->mn_ha[0]);
+	/*
+	 * Identity first: an NAI is never authenticated by the SA of the
+	 * home address it names (another node's key), known NAI or not.
+	 */
+	assert_null(config_mn_ha_sa(c, A("20.0.0.3"), NAI("x@y"), 0x100));
+	assert_null(config_mn_ha_sa(c, A("20.0.0.3"), NAI("alice@example.com"),
+				    0x100));
+	assert_null(config_mn_ha_sa(c, A("20.0.0.3"), NAI("bob@example.com"),
+				    0x101));
 
 	sa = config_fa_ha_sa(c, A("66.0.0.5"), 0x1000, true);
 	assert_ptr_equal(sa, &c->fa_ha[0]);
@@ -386,6 +392,38 @@ static void test_lookups(void **state)
 	assert_null(config_pool_by_name(c, "p2"));
 	assert_ptr_equal(config_vnet_by_addr(c, A("30.0.200.1")), &c->vnets[1]);
 	assert_null(config_vnet_by_addr(c, A("30.1.0.1")));
+	config_free(c);
+}
+
+/*
+ * An NAI host's static address may have an address SA: it authenticates
+ * that NAI asking for that address, and nothing else.
+ */
+static void test_static_address_sa(void **state)
+{
+	struct config *c = parse_ok(
+		"home-agent { address = 10.0.0.4 }\n"
+		"home-link \"eth0\" {}\n"
+		"host \"nai carol@example.net\" {\n"
+		"interface = eth0\nstatic-address = { 20.0.0.7, 20.0.0.8 } }\n"
+		"host \"20.0.0.9 20.0.0.20\" { interface = eth0 }\n"
+		"secure-host \"20.0.0.7 20.0.0.8\" { spi = 0x100\nkey = \"aa\" }\n"
+		"secure-host \"20.0.0.9 20.0.0.20\" { spi = 0x101\nkey = \"bb\" }\n");
+
+	(void)state;
+	assert_ptr_equal(config_mn_ha_sa(c, A("20.0.0.8"),
+					 NAI("carol@example.net"), 0x100),
+			 &c->mn_ha[0]);
+	/* the address SA of another host, whatever address is named */
+	assert_null(config_mn_ha_sa(c, A("20.0.0.9"), NAI("carol@example.net"),
+				    0x101));
+	assert_null(config_mn_ha_sa(c, A("20.0.0.9"), NAI("carol@example.net"),
+				    0x100));
+	/* another NAI naming carol's address */
+	assert_null(config_mn_ha_sa(c, A("20.0.0.8"), NAI("dave@example.net"),
+				    0x100));
+	assert_ptr_equal(config_mn_ha_sa(c, A("20.0.0.9"), NULL, 0, 0x101),
+			 &c->mn_ha[1]);
 	config_free(c);
 }
 
@@ -696,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_static_address_sa),
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_bad_files),

@@ -59,6 +59,13 @@ static const struct auth_key key_fa = {
 	.key = "fa-ha-secret-key",
 	.key_len = 16,
 };
+/* The same FA's second key (a rollover: both valid for a while). */
+static const struct auth_key key_fa2 = {
+	.spi = 501,
+	.algo = AUTH_HMAC_MD5,
+	.key = "fa-ha-new-secret",
+	.key_len = 16,
+};
 static const struct auth_key key_wrong = {
 	.spi = 100,
 	.algo = AUTH_HMAC_MD5,
@@ -142,12 +149,18 @@ static int fake_sa(void *ctx, struct in_addr home, const uint8_t *nai,
 	return 0;
 }
 
-static int fake_fa(void *ctx, struct in_addr fa, struct auth_key *out)
+static int fake_fa(void *ctx, struct in_addr fa, uint32_t spi,
+		   struct auth_key *out)
 {
 	(void)ctx;
 	if (fa.s_addr != ip(FA).s_addr)
 		return -ENOENT;
-	*out = key_fa;
+	if (spi == key_fa.spi)
+		*out = key_fa;
+	else if (spi == key_fa2.spi)
+		*out = key_fa2;
+	else
+		return -ENOKEY;
 	return 0;
 }
 
@@ -353,6 +366,8 @@ static void test_dereg_dynamic_keeps_address(void **state)
 	build(&q, "0.0.0.0", 0, 0, "mn1@pool.example", &key_hmac, NULL);
 	q.prior.bound = true;
 	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
 	expect(&q, REG_ACT_DEREGISTER, REG_CODE_ACCEPTED);
 	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);
 	assert_false(q.d.need_addr);
@@ -375,6 +390,8 @@ static void test_nai_pool(void **state)
 	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
 	q.prior.bound = true;
 	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
 	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 	assert_false(q.d.need_addr);
 	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);
@@ -466,6 +483,20 @@ static void test_fa_auth(void **state)
 	q.in.src = ip(FA);
 	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 	assert_true(q.d.sign_fa_ha);
+	/* Its second key (rollover): found by the request's SPI. */
+	build(&q, "20.0.0.1", 0, 600, NULL, &key_hmac, &key_fa2);
+	q.in.src = ip(FA);
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_true(q.d.sign_fa_ha);
+	assert_int_equal(q.d.fa_key.spi, key_fa2.spi);
+	/* An SPI the FA has no SA with: 132. */
+	build(&q, "20.0.0.1", 0, 600, NULL, &key_hmac,
+	      &(struct auth_key){ .spi = 502,
+				  .algo = AUTH_HMAC_MD5,
+				  .key = "fa-ha-new-secret",
+				  .key_len = 16 });
+	q.in.src = ip(FA);
+	expect(&q, REG_ACT_DENY, REG_CODE_FA_AUTH);
 	/* An FA-HA extension from an FA we have no SA with is ignored. */
 	build(&q, "20.0.0.1", 0, 600, NULL, &key_hmac, &key_fa);
 	q.in.src = ip("30.0.0.99");
@@ -583,6 +614,93 @@ static void test_denial_keeps_replay(void **state)
 	expect(&q, REG_ACT_DENY, REG_CODE_RT_UNAVAIL);
 	assert_false(q.d.replay.seen);
 	assert_true(q.d.reply_id == NOW_NTP + 1);
+}
+
+/* ---- identity: nothing of another node's binding ----------------------- */
+
+/* The binding found is another NAI's: its address is not taken. */
+static void test_prior_of_other_nai(void **state)
+{
+	struct rq q;
+
+	(void)state;
+	build(&q, "0.0.0.0", 0, 600, "eve@pool.example", &key_hmac, NULL);
+	q.prior.bound = true;
+	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_true(q.d.need_addr);
+	assert_int_equal(q.d.home_addr.s_addr, 0);
+	/* Nor deregistered: a deregistration names no address of mn1. */
+	build(&q, "50.0.0.9", 0, 0, "eve@pool.example", &key_hmac, NULL);
+	q.prior.bound = true;
+	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
+	expect(&q, REG_ACT_DEREGISTER, REG_CODE_ACCEPTED);
+	assert_false(q.d.need_addr);
+}
+
+/*
+ * A binding of another identity lends no replay state either: its high
+ * identification would refuse (133) the requester, and the state the
+ * decision returns is the requester's own, never written to the victim.
+ */
+static void test_prior_other_replay(void **state)
+{
+	struct rq q;
+
+	(void)state;
+	build(&q, "20.0.0.2", 0, 600, NULL, &key_hmac, NULL);
+	q.prior.bound = true;
+	q.prior.home_addr = ip("20.0.0.3");
+	q.prior.replay.seen = true;
+	q.prior.replay.last_id = NOW_NTP + 5;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_int_equal(q.d.home_addr.s_addr, ip("20.0.0.2").s_addr);
+	assert_true(q.d.replay.last_id == NOW_NTP + 1);
+	/* The same with the node's own binding: a replay, 133. */
+	q.prior.home_addr = ip("20.0.0.2");
+	expect(&q, REG_ACT_DENY, REG_CODE_ID_MISMATCH);
+	/* An address request against an NAI's binding of that address. */
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+}
+
+/* An NAI that is not printable ASCII: 134, never echoed nor stored. */
+static void test_malformed_nai(void **state)
+{
+	static const char *bad[] = { "mn\x1b[2J@pool.example", "mn @pool.example",
+				     "mn\x7f@pool.example", "mn\xc3\xa9@pool.example" };
+	struct rq q;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build(&q, "0.0.0.0", 0, 600, bad[i], &key_hmac, NULL);
+		expect(&q, REG_ACT_DENY, REG_CODE_POORLY_FORMED);
+		assert_false(q.d.parsed);
+		assert_false(q.d.sign_mn_ha);
+	}
+	assert_true(reg_nai_valid((const uint8_t *)"a@b", 3));
+	assert_false(reg_nai_valid((const uint8_t *)"", 0));
+}
+
+/* The random source failed: a nonce SA's request gets no answer. */
+static void test_no_nonce_fails_closed(void **state)
+{
+	struct rq q;
+
+	(void)state;
+	build(&q, "20.0.0.1", 0, 600, NULL, &key_nonce, NULL);
+	q.in.no_nonce = true;
+	expect(&q, REG_ACT_DISCARD, 0);
+	/* Timestamps need no nonce. */
+	build(&q, "20.0.0.1", 0, 600, NULL, &key_hmac, NULL);
+	q.in.no_nonce = true;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 }
 
 /* ---- cookie ----------------------------------------------------------- */
@@ -736,6 +854,10 @@ int main(void)
 		cmocka_unit_test(test_encap),
 		cmocka_unit_test(test_reverse_tunnel),
 		cmocka_unit_test(test_denial_keeps_replay),
+		cmocka_unit_test(test_prior_of_other_nai),
+		cmocka_unit_test(test_prior_other_replay),
+		cmocka_unit_test(test_malformed_nai),
+		cmocka_unit_test(test_no_nonce_fails_closed),
 		cmocka_unit_test(test_cookie_roundtrip),
 		cmocka_unit_test(test_cookie_longest),
 		cmocka_unit_test(test_cookie_bad),

@@ -805,6 +805,55 @@ static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
 	keep_replay(r, s);
 }
 
+/* kernel_binding_get() callback: is this the install of slot s? */
+static int install_seen_cb(const struct kernel_binding *kb, void *data)
+{
+	struct reg_slot *s = data;
+	struct reg_cookie c;
+
+	/*
+	 * The cookie's registration time and identification (and the CoA)
+	 * are this request's: an older binding of the node does not match.
+	 */
+	if (kb->home_addr.s_addr == s->d.home_addr.s_addr &&
+	    kb->coa.s_addr == s->d.req.coa.s_addr && kb->cookie_len &&
+	    !reg_cookie_decode(kb->cookie, kb->cookie_len, &c) &&
+	    c.reg_time_ms == s->cookie.reg_time_ms &&
+	    c.replay.last_id == s->cookie.replay.last_id &&
+	    c.nai_len == s->cookie.nai_len &&
+	    !memcmp(c.nai, s->cookie.nai, c.nai_len))
+		s->kerr = 0;
+	return 0;
+}
+
+/*
+ * The batch's answers were lost (ENOBUFS, a timeout): some installs may
+ * have been made. Ask the kernel which: a binding it holds is ours to
+ * track (else it would forward, and on expiry take the address, while the
+ * pool hands the address out again); one it does not hold failed.
+ */
+static void installs_verify(struct reg *r, int err)
+{
+	struct reg_burst *bu = r->burst;
+	unsigned int i;
+
+	for (i = 0; i < bu->n_pending; i++) {
+		struct reg_slot *s = bu->pending[i];
+		int ret;
+
+		if (s->kerr)
+			continue;
+		s->kerr = err;
+		ret = kernel_binding_get(r->ks, s->d.home_addr,
+					 install_seen_cb, s);
+		if (ret && ret != -ENOENT)
+			log_ratelimited(LOG_ERR,
+					"looking up an install: %s",
+					strerror(-ret));
+		r->stats.installs_verified++;
+	}
+}
+
 /* Send the burst's kernel installs and finish their registrations. */
 static void burst_flush(struct reg *r)
 {
@@ -819,13 +868,10 @@ static void burst_flush(struct reg *r)
 	if (ret < 0) {
 		char why[512];
 
-		/* Nothing is known of any of them: none counts as bound. */
-		log_ratelimited(LOG_ERR, "kernel installs failed: %s",
+		log_ratelimited(LOG_ERR, "kernel installs unanswered: %s",
 				kernel_error_str(kernel_last_error(r->ks), why,
 						 sizeof(why)));
-		for (i = 0; i < bu->n_pending; i++)
-			if (!bu->pending[i]->kerr)
-				bu->pending[i]->kerr = ret;
+		installs_verify(r, ret);
 	}
 	for (i = 0; i < bu->n_pending; i++) {
 		struct reg_slot *s = bu->pending[i];

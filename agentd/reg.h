@@ -161,6 +161,10 @@ struct reg_decision {
 	bool parsed;		/* req's extensions are valid */
 	struct reg_host host;	/* valid once the host was found */
 	bool has_host;
+	bool prior_own;		  /* the prior binding was the requester's
+				   * own (a DEREGISTER removes it); a
+				   * binding of another identity is never
+				   * used, changed or removed */
 	struct in_addr home_addr; /* for the reply and the binding; 0.0.0.0
 				   * with need_addr */
 	bool need_addr;		  /* take one from host.pool (130 if none) */

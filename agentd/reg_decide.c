@@ -186,10 +186,13 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 		 * stay out of this decision.
 		 */
 		nai = reg_request_identity(req, &nai_len);
-		if (prior_is_own(given, req, nai, nai_len))
+		if (given->bound && prior_is_own(given, req, nai, nai_len)) {
 			prior = given;
-		else if (!given->bound)
+			d->prior_own = true;
+		} else if (!given->bound) {
+			/* the replay cache's state of this identity */
 			own.replay = given->replay;
+		}
 	}
 	d->replay = prior->replay;
 	if (ret == -EBADMSG) {

@@ -72,10 +72,12 @@ static int mn_sa(void *ctx, struct in_addr home, const uint8_t *nai,
 	return 0;
 }
 
-static int fa_sa(void *ctx, struct in_addr fa, struct auth_key *out)
+static int fa_sa(void *ctx, struct in_addr fa, uint32_t spi,
+		 struct auth_key *out)
 {
 	(void)ctx;
 	(void)fa;
+	(void)spi;
 	(void)out;
 	return -ENOENT;
 }

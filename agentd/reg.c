@@ -29,30 +29,11 @@
 #include "pool.h"
 #include "reg.h"
 #include "reg_config.h"
+#include "binding_table.h"
 
 /* Bindings whose expiry the kernel has not reported get this long. */
 #define REG_EXPIRY_GRACE_MS 1000
 
-struct reg_binding {
-	struct reg_binding *next_addr; /* hash chain by home address */
-	struct reg_binding *next_nai;  /* hash chain by NAI */
-	struct reg *r;
-	struct loop_timer timer; /* expiry */
-	struct in_addr home_addr, coa, ha_addr, src;
-	struct replay_state replay;
-	uint64_t reg_time_ms; /* Unix ms of the registration */
-	uint64_t expires_ms;  /* monotonic; 0: never */
-	uint32_t spi;
-	uint32_t granted; /* seconds */
-	uint32_t link;
-	uint32_t kflags;
-	uint8_t req_flags;
-	uint8_t replay_method;
-	uint8_t encap;
-	uint8_t nai_len;
-	char *pool; /* pool the address came from, or NULL */
-	uint8_t *nai;
-};
 
 /*
  * Replay state of mobile nodes without a binding: nonces handed out in a
@@ -70,11 +51,6 @@ struct replay_slot {
 
 struct reg_burst;
 
-struct htab {
-	struct reg_binding **b;
-	size_t size; /* power of two */
-	size_t n;
-};
 
 struct reg {
 	struct loop *loop;
@@ -86,142 +62,19 @@ struct reg {
 	struct kernel_sock *kns; /* notifications */
 	struct loop_io udp_io;
 	struct loop_io notify_io;
-	struct htab by_addr;
-	struct htab by_nai;
+	struct binding_table bindings; /* by home address and by NAI */
 	struct reg_stats stats;
 	struct replay_slot replay_cache[REG_REPLAY_CACHE];
 	struct kernel_batch *batch; /* the kernel installs of a burst */
 	struct reg_burst *burst;    /* requests being handled */
 };
 
-/* ---- hash tables ------------------------------------------------------ */
-
-static size_t hash_addr(struct in_addr a)
-{
-	uint32_t x = ntohl(a.s_addr);
-
-	x ^= x >> 16;
-	x *= 0x7feb352d;
-	x ^= x >> 15;
-	x *= 0x846ca68b;
-	x ^= x >> 16;
-	return x;
-}
-
-static size_t hash_nai(const uint8_t *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return (size_t)(h ^ (h >> 32));
-}
-
-static size_t binding_hash(const struct reg_binding *b, bool nai)
-{
-	return nai ? hash_nai(b->nai, b->nai_len) : hash_addr(b->home_addr);
-}
-
-static struct reg_binding **chain_next(struct reg_binding *b, bool nai)
-{
-	return nai ? &b->next_nai : &b->next_addr;
-}
-
-static int htab_grow(struct htab *t, bool nai)
-{
-	size_t size = t->size ? t->size * 2 : 1024, i;
-	struct reg_binding **nb = calloc(size, sizeof(*nb));
-
-	if (!nb)
-		return -ENOMEM;
-	for (i = 0; i < t->size; i++) {
-		struct reg_binding *b = t->b[i], *next;
-
-		for (; b; b = next) {
-			size_t h = binding_hash(b, nai) & (size - 1);
-
-			next = *chain_next(b, nai);
-			*chain_next(b, nai) = nb[h];
-			nb[h] = b;
-		}
-	}
-	free(t->b);
-	t->b = nb;
-	t->size = size;
-	return 0;
-}
-
-static int htab_insert(struct htab *t, struct reg_binding *b, bool nai)
-{
-	size_t h;
-
-	if (t->n >= t->size) {
-		int ret = htab_grow(t, nai);
-
-		/* A full table still works, only with longer chains. */
-		if (ret && !t->size)
-			return ret;
-	}
-	h = binding_hash(b, nai) & (t->size - 1);
-	*chain_next(b, nai) = t->b[h];
-	t->b[h] = b;
-	t->n++;
-	return 0;
-}
-
-static void htab_remove(struct htab *t, struct reg_binding *b, bool nai)
-{
-	struct reg_binding **pp;
-
-	if (!t->size)
-		return;
-	pp = &t->b[binding_hash(b, nai) & (t->size - 1)];
-	for (; *pp; pp = chain_next(*pp, nai)) {
-		if (*pp == b) {
-			*pp = *chain_next(b, nai);
-			t->n--;
-			return;
-		}
-	}
-}
-
-static struct reg_binding *find_addr(const struct reg *r, struct in_addr a)
-{
-	struct reg_binding *b;
-
-	if (!r->by_addr.size)
-		return NULL;
-	b = r->by_addr.b[hash_addr(a) & (r->by_addr.size - 1)];
-	for (; b; b = b->next_addr) {
-		if (b->home_addr.s_addr == a.s_addr)
-			return b;
-	}
-	return NULL;
-}
-
-static struct reg_binding *find_nai(const struct reg *r, const uint8_t *nai,
-				    uint8_t len)
-{
-	struct reg_binding *b;
-
-	if (!r->by_nai.size || !len)
-		return NULL;
-	b = r->by_nai.b[hash_nai(nai, len) & (r->by_nai.size - 1)];
-	for (; b; b = b->next_nai) {
-		if (b->nai_len == len && !memcmp(b->nai, nai, len))
-			return b;
-	}
-	return NULL;
-}
-
 /* ---- replay cache ----------------------------------------------------- */
 
 static uint64_t replay_key(const struct reg_request *req, bool nai)
 {
-	uint64_t k = nai ? (uint64_t)hash_nai(req->nai, req->nai_len) << 1 :
-			   (uint64_t)hash_addr(req->home_addr) << 1 | 1;
+	uint64_t k = nai ? (uint64_t)binding_hash_nai(req->nai, req->nai_len) << 1 :
+			   (uint64_t)binding_hash_addr(req->home_addr) << 1 | 1;
 
 	return k ?: 2;
 }
@@ -230,8 +83,8 @@ static uint64_t replay_key(const struct reg_request *req, bool nai)
 static uint64_t binding_replay_key(const struct reg_binding *b)
 {
 	uint64_t k = b->nai_len ?
-			     (uint64_t)hash_nai(b->nai, b->nai_len) << 1 :
-			     (uint64_t)hash_addr(b->home_addr) << 1 | 1;
+			     (uint64_t)binding_hash_nai(b->nai, b->nai_len) << 1 :
+			     (uint64_t)binding_hash_addr(b->home_addr) << 1 | 1;
 
 	return k ?: 2;
 }
@@ -268,9 +121,7 @@ static void expiry_cb(struct loop_timer *t);
 static void binding_unlink_free(struct reg *r, struct reg_binding *b)
 {
 	loop_timer_cancel(r->loop, &b->timer);
-	htab_remove(&r->by_addr, b, false);
-	if (b->nai_len)
-		htab_remove(&r->by_nai, b, true);
+	binding_table_remove(&r->bindings, b);
 	free(b->pool);
 	free(b->nai);
 	free(b);
@@ -299,21 +150,17 @@ static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
 }
 
 /*
- * A new binding in the table. The table holds one binding per home address
- * and one per NAI: NULL with errno EEXIST if either is taken (the caller
+ * A new binding in the table, which holds one binding per home address and
+ * one per NAI: NULL with errno EEXIST if either is taken (the caller
  * decides which one stays), ENOMEM if out of memory.
  */
 static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
 				       const uint8_t *nai, uint8_t nai_len,
 				       const char *pool)
 {
-	struct reg_binding *b;
+	struct reg_binding *b = calloc(1, sizeof(*b));
+	int ret = -ENOMEM;
 
-	if (find_addr(r, home) || (nai_len && find_nai(r, nai, nai_len))) {
-		errno = EEXIST;
-		return NULL;
-	}
-	b = calloc(1, sizeof(*b));
 	if (!b) {
 		errno = ENOMEM;
 		return NULL;
@@ -333,18 +180,15 @@ static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
 		if (!b->pool)
 			goto err;
 	}
-	if (htab_insert(&r->by_addr, b, false))
+	ret = binding_table_insert(&r->bindings, b);
+	if (ret)
 		goto err;
-	if (nai_len && htab_insert(&r->by_nai, b, true)) {
-		htab_remove(&r->by_addr, b, false);
-		goto err;
-	}
 	return b;
 err:
 	free(b->nai);
 	free(b->pool);
 	free(b);
-	errno = ENOMEM;
+	errno = -ret;
 	return NULL;
 }
 
@@ -598,7 +442,7 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	 * is refused before anything reaches the kernel, and that binding
 	 * is left exactly as it is.
 	 */
-	holder = find_addr(r, d->home_addr);
+	holder = binding_table_find_addr(&r->bindings, d->home_addr);
 	if (holder && holder != b) {
 		r->stats.address_conflicts++;
 		log_ratelimited(LOG_WARNING,
@@ -909,6 +753,22 @@ static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
 	return false;
 }
 
+/*
+ * Does the request name, in its Home Address field, an address bound to
+ * another mobile node (another NAI, or an NAI's address asked for without
+ * that NAI)? A mobile node may only ever ask for its own.
+ */
+static bool home_of_another(const struct reg *r, const struct reg_slot *s,
+			    struct in_addr req_home)
+{
+	const struct reg_binding *holder;
+
+	if (!req_home.s_addr || req_home.s_addr == htonl(INADDR_BROADCAST))
+		return false;
+	holder = binding_table_find_addr(&r->bindings, req_home);
+	return holder && holder != s->b;
+}
+
 static void handle_request(struct reg *r, struct reg_slot *s,
 			   const uint8_t *buf, size_t len)
 {
@@ -942,9 +802,9 @@ again:
 		const uint8_t *nai = reg_request_identity(&pre, &nai_len);
 
 		if (nai) {
-			s->b = find_nai(r, nai, nai_len);
+			s->b = binding_table_find_nai(&r->bindings, nai, nai_len);
 		} else if (pre.home_addr.s_addr) {
-			s->b = find_addr(r, pre.home_addr);
+			s->b = binding_table_find_addr(&r->bindings, pre.home_addr);
 			if (s->b && s->b->nai_len)
 				s->b = NULL;
 		}
@@ -969,6 +829,21 @@ again:
 		burst_flush(r);
 		burst_clock(bu);
 		goto again;
+	}
+	if ((s->d.action == REG_ACT_REGISTER ||
+	     s->d.action == REG_ACT_DEREGISTER) &&
+	    home_of_another(r, s, req_home)) {
+		/* Refused, and that binding is left exactly as it is. */
+		r->stats.address_conflicts++;
+		log_ratelimited(LOG_WARNING,
+				"registration from %s: home address %s is "
+				"bound to another mobile node",
+				inet_ntoa(s->in.src), inet_ntoa(req_home));
+		s->d.why = "home address bound to another mobile node";
+		s->d.home_addr = req_home;
+		deny_installed(r, s, REG_CODE_PROHIBITED);
+		request_done(r, s);
+		return;
 	}
 	switch (s->d.action) {
 	case REG_ACT_DISCARD:
@@ -1148,10 +1023,10 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	 */
 	if (c.nai_len && !reg_nai_valid(c.nai, c.nai_len))
 		return recover_stale(ctx, kb->home_addr, "malformed NAI");
-	b = find_addr(r, kb->home_addr);
+	b = binding_table_find_addr(&r->bindings, kb->home_addr);
 	if (b) /* a dump repeating an entry: the kernel's copy wins */
 		binding_unlink_free(r, b);
-	b = c.nai_len ? find_nai(r, c.nai, c.nai_len) : NULL;
+	b = c.nai_len ? binding_table_find_nai(&r->bindings, c.nai, c.nai_len) : NULL;
 	if (b) {
 		/* The later registration is the one the node believes in. */
 		if (b->reg_time_ms >= c.reg_time_ms)
@@ -1190,12 +1065,13 @@ static void recover_restart(void *data)
 {
 	struct recover_ctx *ctx = data;
 	struct reg *r = ctx->r;
+	struct reg_binding *b;
 	size_t i;
 
 	/* Forget what the interrupted dump gave; it starts over. */
-	for (i = 0; i < r->by_addr.size; i++) {
-		while (r->by_addr.b[i])
-			binding_drop(r, r->by_addr.b[i], "resync");
+	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
+		while ((b = binding_table_bucket(&r->bindings, i)))
+			binding_drop(r, b, "resync");
 	}
 	ctx->ours = ctx->foreign = 0;
 	r->stats.recovery_conflicts -= ctx->n_stale;
@@ -1242,16 +1118,16 @@ static int notify_cb(const struct kernel_notification *n, void *data)
 
 	if (n->event == MIPHA_EVENT_FLUSHED) {
 		log_notice("kernel table flushed: dropping %zu bindings",
-			   r->by_addr.n);
-		for (i = 0; i < r->by_addr.size; i++) {
-			while (r->by_addr.b[i])
-				binding_drop(r, r->by_addr.b[i], "flushed");
+			   binding_table_count(&r->bindings));
+		for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
+			while ((b = binding_table_bucket(&r->bindings, i)))
+				binding_drop(r, b, "flushed");
 		}
 		return 0;
 	}
 	if (n->event != MIPHA_EVENT_EXPIRED && n->event != MIPHA_EVENT_DELETED)
 		return 0;
-	b = find_addr(r, n->binding.home_addr);
+	b = binding_table_find_addr(&r->bindings, n->binding.home_addr);
 	if (!b)
 		return 0;
 	/*
@@ -1446,14 +1322,14 @@ err_ks:
 	kernel_close(r->ks);
 err_free:
 	reg_config_env_free(&r->envdata);
-	free(r->by_addr.b);
-	free(r->by_nai.b);
+	binding_table_destroy(&r->bindings);
 	free(r);
 	return ret;
 }
 
 void reg_free(struct reg *r, bool flush)
 {
+	struct reg_binding *b;
 	size_t i;
 
 	if (!r)
@@ -1472,17 +1348,16 @@ void reg_free(struct reg *r, bool flush)
 			log_notice("kernel table flushed: %u bindings", n);
 	}
 	/* Without flush the kernel keeps forwarding; the pools go anyway. */
-	for (i = 0; i < r->by_addr.size; i++) {
-		while (r->by_addr.b[i])
-			binding_unlink_free(r, r->by_addr.b[i]);
+	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
+		while ((b = binding_table_bucket(&r->bindings, i)))
+			binding_unlink_free(r, b);
 	}
 	kernel_close(r->kns);
 	kernel_batch_free(r->batch);
 	free(r->burst);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);
-	free(r->by_addr.b);
-	free(r->by_nai.b);
+	binding_table_destroy(&r->bindings);
 	free(r);
 }
 
@@ -1493,7 +1368,7 @@ const struct reg_stats *reg_get_stats(const struct reg *r)
 
 size_t reg_binding_count(const struct reg *r)
 {
-	return r->by_addr.n;
+	return binding_table_count(&r->bindings);
 }
 
 /* ---- JSON views ------------------------------------------------------- */
@@ -1521,7 +1396,7 @@ static void flag_letters(char *s, uint8_t f)
 
 json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 {
-	struct reg_binding *b = find_addr(r, home);
+	struct reg_binding *b = binding_table_find_addr(&r->bindings, home);
 	uint64_t now = loop_now_ms(), remaining = 0;
 	char flags[8], id[32], opts[8], *p = opts;
 	json_t *o;
@@ -1584,15 +1459,15 @@ int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (!r->by_addr.n)
+	if (!binding_table_count(&r->bindings))
 		return 0;
-	v = malloc(r->by_addr.n * sizeof(*v));
+	v = malloc(binding_table_count(&r->bindings) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < r->by_addr.size; i++) {
+	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
 		struct reg_binding *b;
 
-		for (b = r->by_addr.b[i]; b; b = b->next_addr)
+		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr)
 			v[k++] = b->home_addr;
 	}
 	*out = v;
@@ -1611,10 +1486,10 @@ json_t *reg_summary_json(const struct reg *r)
 		json_decref(by_ha);
 		return NULL;
 	}
-	for (i = 0; i < r->by_addr.size; i++) {
+	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
 		struct reg_binding *b;
 
-		for (b = r->by_addr.b[i]; b; b = b->next_addr) {
+		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr) {
 			char a[INET_ADDRSTRLEN];
 			json_t *cnt;
 
@@ -1631,7 +1506,7 @@ json_t *reg_summary_json(const struct reg *r)
 					1));
 		}
 	}
-	json_object_set_new(o, "total", json_integer((json_int_t)r->by_addr.n));
+	json_object_set_new(o, "total", json_integer((json_int_t)binding_table_count(&r->bindings)));
 	json_object_set_new(o, "dynamic", json_integer((json_int_t)dynamic));
 	json_object_set_new(o, "gre", json_integer((json_int_t)gre));
 	json_object_set_new(o, "reverse_tunnel",
@@ -1685,7 +1560,7 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("installs_verified", s->installs_verified);
 	PUT("send_errors", s->send_errors);
 	PUT("kernel_errors", s->kernel_errors);
-	PUT("bindings", r->by_addr.n);
+	PUT("bindings", binding_table_count(&r->bindings));
 #undef PUT
 	json_object_set_new(o, "replies", codes);
 	return o;

@@ -71,22 +71,20 @@ struct reg {
 
 /* ---- replay cache ----------------------------------------------------- */
 
-static uint64_t replay_key(const struct reg_request *req, bool nai)
+/* The replay cache key of an identity: its (folded) NAI, else its address. */
+static uint64_t replay_key(const uint8_t *nai, uint8_t nai_len,
+			   struct in_addr home)
 {
-	uint64_t k = nai ? (uint64_t)binding_hash_nai(req->nai, req->nai_len) << 1 :
-			   (uint64_t)binding_hash_addr(req->home_addr) << 1 | 1;
+	uint64_t k = nai_len ? (uint64_t)binding_hash_nai(nai, nai_len) << 1 :
+			       (uint64_t)binding_hash_addr(home) << 1 | 1;
 
 	return k ?: 2;
 }
 
-/* The same key for a binding: its identity, NAI or home address. */
+/* The same key for a binding. */
 static uint64_t binding_replay_key(const struct reg_binding *b)
 {
-	uint64_t k = b->nai_len ?
-			     (uint64_t)binding_hash_nai(b->nai, b->nai_len) << 1 :
-			     (uint64_t)binding_hash_addr(b->home_addr) << 1 | 1;
-
-	return k ?: 2;
+	return replay_key(b->nai, b->nai_len, b->home_addr);
 }
 
 static struct replay_slot *replay_slot(struct reg *r, uint64_t key)
@@ -242,6 +240,9 @@ static void expiry_cb(struct loop_timer *t)
 struct reg_slot {
 	struct sockaddr_in from;
 	struct in_addr dst;
+	/* the request's identity NAI, realm folded to lower case (0: none) */
+	uint8_t ident_len;
+	uint8_t ident[255];
 	char rx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 	/* the request, from its decision to its reply */
 	struct reg_input in;
@@ -420,7 +421,6 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	struct kernel_binding kb = { 0 };
 	uint8_t cbuf[REG_COOKIE_MAX];
 	char pool[REG_POOL_NAME_MAX + 1] = "";
-	const uint8_t *nai;
 	int clen, ret;
 
 	s->allocated = false;
@@ -471,9 +471,8 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	cookie->granted = d->lifetime;
 	cookie->reg_time_ms = r->burst->now_unix_ms;
 	cookie->src = s->in.src;
-	nai = reg_request_identity(&d->req, &cookie->nai_len);
-	if (nai)
-		memcpy(cookie->nai, nai, cookie->nai_len);
+	cookie->nai_len = s->ident_len;
+	memcpy(cookie->nai, s->ident, s->ident_len);
 	cookie->pool_len = (uint8_t)strlen(pool);
 	memcpy(cookie->pool, pool, cookie->pool_len);
 	clen = reg_cookie_encode(cookie, cbuf, sizeof(cbuf));
@@ -791,6 +790,7 @@ again:
 	memset(&prior, 0, sizeof(prior));
 	s->b = NULL;
 	s->rkey = 0;
+	s->ident_len = 0;
 	req_home.s_addr = 0;
 	/*
 	 * Find what we know of this mobile node by its identity only: the
@@ -798,18 +798,30 @@ again:
 	 * without an NAI). Another node's binding is never this one's.
 	 */
 	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
-		uint8_t nai_len;
-		const uint8_t *nai = reg_request_identity(&pre, &nai_len);
+		const uint8_t *nai = reg_request_identity(&pre, &s->ident_len);
 
+		/*
+		 * One identity whatever the case of the realm: the binding,
+		 * the replay state and the cookie use the folded NAI.
+		 */
+		if (nai && reg_nai_valid(nai, s->ident_len)) {
+			reg_nai_fold(nai, s->ident_len, s->ident);
+			nai = s->ident;
+		} else {
+			s->ident_len = 0;
+			nai = NULL;
+		}
 		if (nai) {
-			s->b = binding_table_find_nai(&r->bindings, nai, nai_len);
+			s->b = binding_table_find_nai(&r->bindings, nai,
+						      s->ident_len);
 		} else if (pre.home_addr.s_addr) {
 			s->b = binding_table_find_addr(&r->bindings, pre.home_addr);
 			if (s->b && s->b->nai_len)
 				s->b = NULL;
 		}
 		if (nai || pre.home_addr.s_addr)
-			s->rkey = replay_key(&pre, nai);
+			s->rkey = replay_key(nai, s->ident_len,
+					     pre.home_addr);
 		req_home = pre.home_addr;
 	}
 	if (s->b) {
@@ -1023,6 +1035,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	 */
 	if (c.nai_len && !reg_nai_valid(c.nai, c.nai_len))
 		return recover_stale(ctx, kb->home_addr, "malformed NAI");
+	/* cookies of older versions may hold the realm in capitals */
+	reg_nai_fold(c.nai, c.nai_len, c.nai);
 	b = binding_table_find_addr(&r->bindings, kb->home_addr);
 	if (b) /* a dump repeating an entry: the kernel's copy wins */
 		binding_unlink_free(r, b);

@@ -152,9 +152,16 @@ static bool prior_is_own(const struct reg_prior *prior,
 			 const struct reg_request *req, const uint8_t *nai,
 			 uint8_t nai_len)
 {
-	if (nai)
-		return prior->nai_len == nai_len &&
-		       !memcmp(prior->nai, nai, nai_len);
+	uint8_t a[255], b[255];
+
+	if (nai) {
+		/* one identity whatever the case of the realm */
+		if (prior->nai_len != nai_len)
+			return false;
+		reg_nai_fold(nai, nai_len, a);
+		reg_nai_fold(prior->nai, nai_len, b);
+		return !memcmp(a, b, nai_len);
+	}
 	return !prior->nai_len &&
 	       prior->home_addr.s_addr == req->home_addr.s_addr;
 }

@@ -362,6 +362,19 @@ unsigned int reg_request_covered(const struct reg_request *req,
 	return m;
 }
 
+void reg_nai_fold(const uint8_t *nai, size_t len, uint8_t *out)
+{
+	size_t i, at = len;
+
+	for (i = 0; i < len; i++)
+		if (nai[i] == '@')
+			at = i;
+	for (i = 0; i < len; i++)
+		out[i] = i > at && nai[i] >= 'A' && nai[i] <= 'Z' ?
+				 (uint8_t)(nai[i] | 0x20) :
+				 nai[i];
+}
+
 const uint8_t *reg_request_identity(const struct reg_request *req,
 				    uint8_t *len)
 {

@@ -203,6 +203,13 @@ unsigned int reg_request_covered(const struct reg_request *req,
 bool reg_nai_valid(const uint8_t *nai, size_t len);
 
 /*
+ * The NAI as one identity, whatever the case of its realm (RFC 4282:
+ * realms compare case-insensitively, user names do not): out gets nai with
+ * the part after the last '@' in lower case. out may be nai.
+ */
+void reg_nai_fold(const uint8_t *nai, size_t len, uint8_t *out);
+
+/*
  * The request's identity NAI: the NAI if present and covered by the MN-HA
  * authenticator (then *len is set), else NULL (the identity is the home
  * address). Only the identity selects the mobile node, its keys and its

@@ -21,7 +21,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 26
+tap_plan 27
 
 MAL_KEY=6d616c6c6f72792d616464722d6b6579
 ALICE_KEY=616c6963652d6e61692d6b65792d3031
@@ -171,6 +171,14 @@ out=$(fa --home 10.9.0.126 --fa-spi 301 --fa-key $FA_KEY2)
 expect_eq "its second key (SPI 301): accepted" "0:1" "$(code_of "$out")"
 out=$(fa --home 10.9.0.127 --fa-spi 302 --fa-key $FA_KEY2)
 expect_eq "an SPI it has no key with: 132" "132:1" "$(code_of "$out")"
+
+# --- one identity whatever the case of the realm --------------------------------------------
+phase "alice spells her realm in capitals"
+out=$(ip netns exec "$MN" mipha-mn -H $HA_ADDR --coa $COA --spi 0x600 --key $ALICE_KEY \
+	--nai alice@ID.Example --timeout 500 --retries 4 --once -j)
+expect_eq "alice@ID.Example renews alice's binding: same address, still one binding" \
+	"0:1 $ALICE 1" \
+	"$(code_of "$out") $(nai_home alice@id.example) $(ad_ctl -j binding list | jq '[.[] | select(.nai != null and (.nai | ascii_downcase) == "alice@id.example")] | length')"
 
 # --- replay state outlives the binding ----------------------------------------------------
 phase "a binding that expires keeps its replay high-water mark"

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 #include <linux/mipha.h>
@@ -104,7 +105,7 @@ static int fake_host(void *ctx, struct in_addr home, const uint8_t *nai,
 		static const char realm[] = "@pool.example";
 		size_t rl = sizeof(realm) - 1;
 
-		if (nai_len < rl || memcmp(nai + nai_len - rl, realm, rl))
+		if (nai_len < rl || strncasecmp((const char *)nai + nai_len - rl, realm, rl))
 			return -ENOENT;
 		h->pool = "p1";
 		h->ha_addr = ip(VNET_HA);
@@ -642,6 +643,31 @@ static void test_prior_of_other_nai(void **state)
 	assert_false(q.d.need_addr);
 }
 
+/* One identity whatever the case of the realm: her own binding. */
+static void test_prior_realm_case(void **state)
+{
+	struct rq q;
+
+	(void)state;
+	build(&q, "0.0.0.0", 0, 600, "mn1@POOL.example", &key_hmac, NULL);
+	q.prior.bound = true;
+	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_true(q.d.prior_own);
+	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);
+	/* the user part is case-sensitive: MN1 is someone else */
+	build(&q, "0.0.0.0", 0, 600, "MN1@pool.example", &key_hmac, NULL);
+	q.prior.bound = true;
+	q.prior.home_addr = ip("50.0.0.9");
+	q.prior.nai = (const uint8_t *)"mn1@pool.example";
+	q.prior.nai_len = 16;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_false(q.d.prior_own);
+	assert_true(q.d.need_addr);
+}
+
 /*
  * A binding of another identity lends no replay state either: its high
  * identification would refuse (133) the requester, and the state the
@@ -856,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_denial_keeps_replay),
 		cmocka_unit_test(test_prior_of_other_nai),
 		cmocka_unit_test(test_prior_other_replay),
+		cmocka_unit_test(test_prior_realm_case),
 		cmocka_unit_test(test_malformed_nai),
 		cmocka_unit_test(test_no_nonce_fails_closed),
 		cmocka_unit_test(test_cookie_roundtrip),

@@ -1869,9 +1869,11 @@ static int check_host_sas(struct load *l)
 			ok = config_has_mn_ha_sa(c, (struct in_addr){ 0 },
 						 (const uint8_t *)h->nai,
 						 strlen(h->nai));
+			/* by the rule registration uses (mn_sa()) */
 			for (j = 0; !ok && j < h->n_static; j++)
-				ok = config_has_mn_ha_sa(c, h->static_addrs[j],
-							 NULL, 0);
+				ok = config_has_mn_ha_sa(
+					c, h->static_addrs[j],
+					(const uint8_t *)h->nai, strlen(h->nai));
 			break;
 		default:
 			ok = realm_has_sa(&ix->mn_ha, h->nai);
@@ -2226,12 +2228,28 @@ static bool host_has_static(const struct config_host *h, struct in_addr addr)
 	return false;
 }
 
+/* Does every address of range r belong to NAI host h's static addresses? */
+static bool range_within_statics(const struct config_host *h,
+				 struct config_range r)
+{
+	uint64_t a;
+
+	if ((uint64_t)r.last - r.first >= h->n_static)
+		return false;
+	for (a = r.first; a <= r.last; a++)
+		if (!host_has_static(h, (struct in_addr){ htonl((uint32_t)a) }))
+			return false;
+	return true;
+}
+
 /*
  * Identity first: a mobile node known by NAI is authenticated only by the
- * SAs of that NAI (exact, then realm), or by an address SA covering one of
- * its own static addresses (the one it asks for). Without an NAI, by the
- * SAs of its home address. Never across identities: an SPI that belongs
- * to another node's SA finds nothing here, which is a 131.
+ * most specific SAs it has - its own NAI's SAs if there is any, else its
+ * realm's, else an address SA that covers only its own static addresses
+ * (the one it asks for). So a realm's shared key cannot act as a node that
+ * has a key of its own, and an address key shared by a range cannot act
+ * as an NAI. Without an NAI, by the SAs of its home address. An SPI of
+ * another node's SA finds nothing here, which is a 131.
  */
 static const struct config_sa *mn_sa(const struct config *c,
 				     struct in_addr home, const uint8_t *nai,
@@ -2248,16 +2266,17 @@ static const struct config_sa *mn_sa(const struct config *c,
 		return sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
 	if (!nai_normalize(nai, nai_len, buf, &realm))
 		return NULL;
-	sa = sa_by_nai(ix->mn_ha.nai, ix->mn_ha.n_nai, buf, spi, spi_valid);
-	if (!sa && realm)
-		sa = sa_by_nai(ix->mn_ha.realm, ix->mn_ha.n_realm, realm, spi,
-			       spi_valid);
-	if (sa)
-		return sa;
+	if (nai_find(ix->mn_ha.nai, ix->mn_ha.n_nai, buf))
+		return sa_by_nai(ix->mn_ha.nai, ix->mn_ha.n_nai, buf, spi,
+				 spi_valid);
+	if (realm && nai_find(ix->mn_ha.realm, ix->mn_ha.n_realm, realm))
+		return sa_by_nai(ix->mn_ha.realm, ix->mn_ha.n_realm, realm, spi,
+				 spi_valid);
 	h = config_host_by_nai(c, nai, nai_len);
-	if (h && host_has_static(h, home))
-		return sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
-	return NULL;
+	if (!h || !host_has_static(h, home))
+		return NULL;
+	sa = sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
+	return sa && range_within_statics(h, sa->range) ? sa : NULL;
 }
 
 const struct config_sa *config_mn_ha_sa(const struct config *c,

@@ -71,10 +71,14 @@ static int env_host(void *ctx, struct in_addr home, const uint8_t *nai,
 
 	memset(out, 0, sizeof(*out));
 	/* The identity selects the host: an unknown NAI is no address. */
-	if (nai_len)
+	if (nai_len) {
 		h = config_host_by_nai(cfg, nai, nai_len);
-	else if (home.s_addr)
+	} else if (home.s_addr) {
+		/* An NAI's static address is that NAI's: not without it. */
 		h = config_host_by_addr(cfg, home);
+		if (h && h->kind != CONFIG_HOST_ADDR)
+			h = NULL;
+	}
 	if (!h)
 		return -ENOENT;
 	if (h->kind == CONFIG_HOST_ADDR) {

@@ -170,8 +170,8 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 		const struct reg_prior *given, struct reg_decision *d)
 {
 	struct reg_request *req = &d->req;
-	struct reg_prior own = { 0 };
-	const struct reg_prior *prior = &own;
+	static const struct reg_prior none;
+	const struct reg_prior *prior = &none;
 	const uint8_t *nai;
 	uint8_t code, nai_len;
 	int ret;
@@ -190,16 +190,21 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 		/*
 		 * A binding of another identity is not this node's prior
 		 * state: its address, its replay state and its existence
-		 * stay out of this decision.
+		 * must stay out of this decision.
 		 */
 		nai = reg_request_identity(req, &nai_len);
-		if (given->bound && prior_is_own(given, req, nai, nai_len)) {
-			prior = given;
-			d->prior_own = true;
-		} else if (!given->bound) {
-			/* the replay cache's state of this identity */
-			own.replay = given->replay;
+		if (given->bound && !prior_is_own(given, req, nai, nai_len)) {
+			/*
+			 * The caller looks bindings up by identity; one of
+			 * another identity here is a bug it must not turn
+			 * into a decision: fail closed.
+			 */
+			d->action = REG_ACT_DISCARD;
+			d->why = "prior binding of another identity";
+			return;
 		}
+		prior = given;
+		d->prior_own = given->bound;
 	}
 	d->replay = prior->replay;
 	if (ret == -EBADMSG) {

@@ -357,8 +357,12 @@ static void test_lookups(void **state)
 	/* NAI: exact (case of the realm folded), then realm */
 	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"), 300);
 	assert_ptr_equal(sa, &c->mn_ha[2]);
-	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"), 0x200);
-	assert_ptr_equal(sa, &c->mn_ha[3]);
+	/*
+	 * ... but a node with a key of its own is not authenticated by its
+	 * realm's shared key: every other user of the realm holds that one.
+	 */
+	assert_null(config_mn_ha_sa(c, A("0.0.0.0"), NAI("alice@example.com"),
+				    0x200));
 	sa = config_mn_ha_sa(c, A("0.0.0.0"), NAI("zed@Example.Com"), 0x200);
 	assert_ptr_equal(sa, &c->mn_ha[3]);
 	assert_null(
@@ -419,12 +423,42 @@ static void test_static_address_sa(void **state)
 				    0x101));
 	assert_null(config_mn_ha_sa(c, A("20.0.0.9"), NAI("carol@example.net"),
 				    0x100));
+	/* an NAI-less request for carol's static address: not by config
+	 * lookup of the SA alone (reg_config refuses the host), but an
+	 * address SA spanning carol's address and another host's never
+	 * authenticates carol */
+	assert_null(config_mn_ha_sa(c, A("20.0.0.7"), NAI("carol@example.net"),
+				    0x101));
 	/* another NAI naming carol's address */
 	assert_null(config_mn_ha_sa(c, A("20.0.0.8"), NAI("dave@example.net"),
 				    0x100));
 	assert_ptr_equal(config_mn_ha_sa(c, A("20.0.0.9"), NULL, 0, 0x101),
 			 &c->mn_ha[1]);
 	config_free(c);
+}
+
+/*
+ * An address SA shared by a range is not an NAI's key: an NAI host whose
+ * only SA is such a range has none (refused at load, as a host without
+ * an SA).
+ */
+static void test_static_address_wide_sa(void **state)
+{
+	char text[] =
+		"home-agent { address = 10.0.0.4 }\n"
+		"home-link \"eth0\" {}\n"
+		"host \"nai carol@example.net\" {\n"
+		"interface = eth0\nstatic-address = 20.0.0.7 }\n"
+		"host \"20.0.0.8 20.0.0.20\" { interface = eth0 }\n"
+		"secure-host \"20.0.0.7 20.0.0.20\" { spi = 0x100\nkey = \"aa\" }\n";
+	struct config *c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(config_parse_text("t.conf", text, strlen(text), &c,
+					   err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "no MN-HA security association"));
 }
 
 /* Many hosts and SAs: the sorted indexes agree with a linear search. */
@@ -735,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_static_address_sa),
+		cmocka_unit_test(test_static_address_wide_sa),
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_bad_files),

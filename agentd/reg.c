@@ -30,24 +30,18 @@
 #include "reg.h"
 #include "reg_config.h"
 #include "binding_table.h"
+#include "replay_cache.h"
 
 /* Bindings whose expiry the kernel has not reported get this long. */
 #define REG_EXPIRY_GRACE_MS 1000
 
 
 /*
- * Replay state of mobile nodes without a binding: nonces handed out in a
- * denial (a node's first request under nonces is always refused with the
- * nonce to use) and the high-water mark after a deregistration. A
- * direct-mapped cache: bounded memory whatever the request rate; a
- * collision only costs the evicted node one more 133 round trip.
+ * Replay state of mobile nodes without a binding (replay_cache.h): at most
+ * this many identities, then the least recently used are forgotten behind
+ * a floor that refuses anything older than what was forgotten.
  */
-#define REG_REPLAY_CACHE 4096
-
-struct replay_slot {
-	uint64_t key; /* 0: empty */
-	struct replay_state st;
-};
+#define REG_REPLAY_CACHE 65536
 
 struct reg_burst;
 
@@ -64,52 +58,35 @@ struct reg {
 	struct loop_io notify_io;
 	struct binding_table bindings; /* by home address and by NAI */
 	struct reg_stats stats;
-	struct replay_slot replay_cache[REG_REPLAY_CACHE];
+	struct replay_cache *replay;
 	struct kernel_batch *batch; /* the kernel installs of a burst */
 	struct reg_burst *burst;    /* requests being handled */
 };
 
 /* ---- replay cache ----------------------------------------------------- */
 
-/* The replay cache key of an identity: its (folded) NAI, else its address. */
-static uint64_t replay_key(const uint8_t *nai, uint8_t nai_len,
+/* The replay cache key of an identity: its folded NAI, else its address. */
+static uint16_t replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
 			   struct in_addr home)
 {
-	uint64_t k = nai_len ? (uint64_t)binding_hash_nai(nai, nai_len) << 1 :
-			       (uint64_t)binding_hash_addr(home) << 1 | 1;
-
-	return k ?: 2;
+	if (nai_len) {
+		key[0] = 1;
+		memcpy(key + 1, nai, nai_len);
+		return 1 + nai_len;
+	}
+	key[0] = 0;
+	memcpy(key + 1, &home.s_addr, 4);
+	return 1 + 4;
 }
 
-/* The same key for a binding. */
-static uint64_t binding_replay_key(const struct reg_binding *b)
+/* A binding leaves its replay state behind when it goes. */
+static void binding_keep_replay(struct reg *r, const struct reg_binding *b)
 {
-	return replay_key(b->nai, b->nai_len, b->home_addr);
-}
+	uint8_t key[REPLAY_KEY_MAX];
+	uint16_t len = replay_key(key, b->nai, b->nai_len, b->home_addr);
 
-static struct replay_slot *replay_slot(struct reg *r, uint64_t key)
-{
-	return &r->replay_cache[(key ^ key >> 29) % REG_REPLAY_CACHE];
-}
-
-static bool replay_cache_get(struct reg *r, uint64_t key,
-			     struct replay_state *st)
-{
-	struct replay_slot *s = replay_slot(r, key);
-
-	if (s->key != key)
-		return false;
-	*st = s->st;
-	return true;
-}
-
-static void replay_cache_put(struct reg *r, uint64_t key,
-			     const struct replay_state *st)
-{
-	struct replay_slot *s = replay_slot(r, key);
-
-	s->key = key;
-	s->st = *st;
+	if (replay_cache_put(r->replay, key, len, &b->replay))
+		log_ratelimited(LOG_ERR, "out of memory keeping replay state");
 }
 
 /* ---- bindings --------------------------------------------------------- */
@@ -136,7 +113,7 @@ static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
 	char a[INET_ADDRSTRLEN];
 
 	if (b->replay.seen || b->replay.has_nonce)
-		replay_cache_put(r, binding_replay_key(b), &b->replay);
+		binding_keep_replay(r, b);
 	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
 	if (b->pool) {
 		pool_release(r->pools, b->home_addr);
@@ -248,7 +225,8 @@ struct reg_slot {
 	struct reg_input in;
 	struct reg_decision d;
 	struct reg_binding *b; /* what we knew of the node, or NULL */
-	uint64_t rkey;	       /* replay cache key, 0 if none */
+	uint16_t rkey_len;     /* replay cache key (0: none) */
+	uint8_t rkey[REPLAY_KEY_MAX];
 	/* a registration waiting for the kernel */
 	struct reg_cookie cookie;
 	bool allocated; /* d.home_addr came from cookie.pool for it */
@@ -636,8 +614,9 @@ static void keep_replay(struct reg *r, struct reg_slot *s)
 		return;
 	if (s->b)
 		s->b->replay = s->d.replay;
-	else if (s->rkey)
-		replay_cache_put(r, s->rkey, &s->d.replay);
+	else if (s->rkey_len)
+		replay_cache_put(r->replay, s->rkey, s->rkey_len,
+				 &s->d.replay);
 }
 
 static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
@@ -742,7 +721,9 @@ static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
 	for (i = 0; i < bu->n_pending; i++) {
 		const struct reg_slot *p = bu->pending[i];
 
-		if ((s->rkey && s->rkey == p->rkey) || (s->b && s->b == p->b) ||
+		if ((s->rkey_len && s->rkey_len == p->rkey_len &&
+		     !memcmp(s->rkey, p->rkey, s->rkey_len)) ||
+		    (s->b && s->b == p->b) ||
 		    (req_home.s_addr &&
 		     req_home.s_addr == p->d.home_addr.s_addr) ||
 		    (s->d.home_addr.s_addr &&
@@ -789,7 +770,7 @@ again:
 	s->in.no_nonce = !burst_nonce(bu, &s->in.nonce);
 	memset(&prior, 0, sizeof(prior));
 	s->b = NULL;
-	s->rkey = 0;
+	s->rkey_len = 0;
 	s->ident_len = 0;
 	req_home.s_addr = 0;
 	/*
@@ -820,8 +801,8 @@ again:
 				s->b = NULL;
 		}
 		if (nai || pre.home_addr.s_addr)
-			s->rkey = replay_key(nai, s->ident_len,
-					     pre.home_addr);
+			s->rkey_len = replay_key(s->rkey, nai, s->ident_len,
+						 pre.home_addr);
 		req_home = pre.home_addr;
 	}
 	if (s->b) {
@@ -830,8 +811,9 @@ again:
 		prior.nai = s->b->nai;
 		prior.nai_len = s->b->nai_len;
 		prior.replay = s->b->replay;
-	} else if (s->rkey) {
-		replay_cache_get(r, s->rkey, &prior.replay);
+	} else if (s->rkey_len) {
+		replay_cache_get(r->replay, s->rkey, s->rkey_len,
+				 &prior.replay);
 	}
 	reg_decide(&r->env, &s->in, &prior, &s->d);
 	if (s->d.action != REG_ACT_DISCARD && bu->n_pending &&
@@ -873,8 +855,9 @@ again:
 		deregister(r, &s->d, s->b);
 		r->stats.deregistrations++;
 		/* The next registration must still be fresh. */
-		if (s->rkey)
-			replay_cache_put(r, s->rkey, &s->d.replay);
+		if (s->rkey_len)
+			replay_cache_put(r->replay, s->rkey, s->rkey_len,
+					 &s->d.replay);
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
@@ -1287,7 +1270,8 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	}
 	r->batch = kernel_batch_new(r->ks);
 	r->burst = calloc(1, sizeof(*r->burst));
-	if (!r->batch || !r->burst) {
+	r->replay = replay_cache_new(REG_REPLAY_CACHE);
+	if (!r->batch || !r->burst || !r->replay) {
 		ret = -ENOMEM;
 		goto err_ks;
 	}
@@ -1333,6 +1317,7 @@ err_kns:
 err_ks:
 	kernel_batch_free(r->batch);
 	free(r->burst);
+	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 err_free:
 	reg_config_env_free(&r->envdata);
@@ -1369,6 +1354,7 @@ void reg_free(struct reg *r, bool flush)
 	kernel_close(r->kns);
 	kernel_batch_free(r->batch);
 	free(r->burst);
+	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);
 	binding_table_destroy(&r->bindings);
@@ -1572,6 +1558,8 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("address_conflicts", s->address_conflicts);
 	PUT("recovery_conflicts", s->recovery_conflicts);
 	PUT("installs_verified", s->installs_verified);
+	PUT("replay_cache", replay_cache_count(r->replay));
+	PUT("replay_cache_evictions", replay_cache_evictions(r->replay));
 	PUT("send_errors", s->send_errors);
 	PUT("kernel_errors", s->kernel_errors);
 	PUT("bindings", binding_table_count(&r->bindings));

@@ -60,6 +60,7 @@ struct reg {
 	struct reg_stats stats;
 	struct replay_cache *replay;
 	struct kernel_batch *batch; /* the kernel installs of a burst */
+	bool resync_pending;	    /* what the kernel holds is unknown */
 	struct reg_burst *burst;    /* requests being handled */
 };
 
@@ -188,8 +189,19 @@ static void expiry_cb(struct loop_timer *t)
 
 	/* Normally the kernel's EXPIRED came first; make sure it is gone. */
 	ret = kernel_binding_del(r->ks, b->home_addr);
-	if (ret && ret != -ENOENT)
-		log_warn("expiry: kernel delete failed: %s", strerror(-ret));
+	if (ret && ret != -ENOENT) {
+		/*
+		 * The kernel may still forward for it: the address is not
+		 * free until it is gone. Try again in a while.
+		 */
+		r->stats.kernel_errors++;
+		log_ratelimited(LOG_WARNING, "expiry: kernel delete failed: %s",
+				strerror(-ret));
+		if (loop_timer_arm_at(r->loop, &b->timer,
+				      loop_now_ms() + REG_EXPIRY_GRACE_MS))
+			log_err("out of memory arming an expiry timer");
+		return;
+	}
 	r->stats.expiries++;
 	binding_drop(r, b, "expired");
 }
@@ -230,6 +242,7 @@ struct reg_slot {
 	/* a registration waiting for the kernel */
 	struct reg_cookie cookie;
 	bool allocated; /* d.home_addr came from cookie.pool for it */
+	bool unknown;	/* the kernel's answer lost, and the lookup failed */
 	int kerr;	/* the kernel's answer to its install */
 	/* the reply */
 	uint8_t code;
@@ -387,6 +400,37 @@ static int install_queue(struct reg *r, struct reg_slot *s,
 }
 
 /*
+ * A pool address no binding holds. The pool may hand out an address that
+ * a binding holds without the pool knowing (a range added by a reload over
+ * bound addresses): that binding adopts it, so it goes back to the pool
+ * when the binding goes, and the pool is asked again.
+ */
+static int alloc_free_addr(struct reg *r, const char *pool,
+			   struct in_addr *out)
+{
+	struct reg_binding *holder;
+	int ret, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		ret = pool_alloc(r->pools, pool, out);
+		if (ret)
+			return ret;
+		holder = binding_table_find_addr(&r->bindings, *out);
+		if (!holder)
+			return 0;
+		log_warn("pool %s handed out %s, which a binding holds: "
+			 "the binding keeps it",
+			 pool, inet_ntoa(*out));
+		if (!holder->pool) {
+			holder->pool = strdup(pool_owner(r->pools, *out) ?: pool);
+			if (!holder->pool)
+				return -ENOMEM;
+		}
+	}
+	return -ENOSPC;
+}
+
+/*
  * The first half of a registration: the address (from a pool if the node
  * asked for one), the agent cookie, and the install queued in r->batch.
  * Returns 0 with the slot pending, or the code of a denial.
@@ -403,7 +447,7 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 
 	s->allocated = false;
 	if (d->need_addr) {
-		ret = pool_alloc(r->pools, d->host.pool, &d->home_addr);
+		ret = alloc_free_addr(r, d->host.pool, &d->home_addr);
 		if (ret) {
 			d->why = ret == -ENOSPC ? "pool exhausted" :
 						  "no such pool";
@@ -428,8 +472,6 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 				"bound to another mobile node",
 				inet_ntoa(s->in.src), inet_ntoa(d->home_addr));
 		d->why = "home address bound to another mobile node";
-		/* A pool address we just took is the holder's already. */
-		s->allocated = false;
 		return REG_CODE_PROHIBITED;
 	}
 
@@ -461,6 +503,7 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	}
 	kb.cookie = cbuf;
 	kb.cookie_len = (uint16_t)clen;
+	s->unknown = false;
 	ret = install_queue(r, s, &kb);
 	if (ret) {
 		log_ratelimited(LOG_ERR, "queueing a kernel install: %s",
@@ -493,7 +536,7 @@ static int install_finish(struct reg *r, struct reg_slot *s)
 	if (s->kerr) {
 		r->stats.kernel_errors++;
 		d->why = "kernel install failed";
-		if (s->allocated)
+		if (s->allocated && !s->unknown)
 			pool_release(r->pools, d->home_addr);
 		return s->kerr == -ENOMEM || s->kerr == -ENOSPC ?
 			       REG_CODE_RESOURCES :
@@ -555,21 +598,29 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
 			kernel_error_str(err, why, sizeof(why)));
 }
 
-static void deregister(struct reg *r, struct reg_decision *d,
-		       struct reg_binding *b)
+/*
+ * Remove the node's binding. 0, or the kernel's error: then the binding
+ * stays (the kernel may still forward for it, so its address is not free)
+ * and the deregistration is denied.
+ */
+static int deregister(struct reg *r, struct reg_decision *d,
+		      struct reg_binding *b)
 {
 	int ret;
 
 	if (!b)
-		return;
+		return 0;
 	ret = kernel_binding_del(r->ks, b->home_addr);
 	if (ret && ret != -ENOENT) {
 		r->stats.kernel_errors++;
 		log_ratelimited(LOG_ERR, "kernel delete failed: %s",
 				strerror(-ret));
+		d->why = "kernel delete failed";
+		return ret;
 	}
 	d->home_addr = b->home_addr;
 	binding_drop(r, b, "deregistered");
+	return 0;
 }
 
 static void log_decision(const struct reg_decision *d, struct in_addr src)
@@ -668,10 +719,18 @@ static void installs_verify(struct reg *r, int err)
 		s->kerr = err;
 		ret = kernel_binding_get(r->ks, s->d.home_addr,
 					 install_seen_cb, s);
-		if (ret && ret != -ENOENT)
+		if (ret && ret != -ENOENT) {
+			/*
+			 * Not known either way: denied, but its address is
+			 * not given back (the kernel may forward for it),
+			 * and the table is rebuilt from the kernel's.
+			 */
 			log_ratelimited(LOG_ERR,
 					"looking up an install: %s",
 					strerror(-ret));
+			s->unknown = true;
+			r->resync_pending = true;
+		}
 		r->stats.installs_verified++;
 	}
 }
@@ -852,7 +911,10 @@ again:
 		deny_installed(r, s, code);
 		break;
 	case REG_ACT_DEREGISTER:
-		deregister(r, &s->d, s->b);
+		if (deregister(r, &s->d, s->b)) {
+			deny_installed(r, s, REG_CODE_UNSPECIFIED);
+			break;
+		}
 		r->stats.deregistrations++;
 		/* The next registration must still be fresh. */
 		if (s->rkey_len)
@@ -870,12 +932,14 @@ again:
 	request_done(r, s);
 }
 
+static int reg_resync(struct reg *r);
+
 static void udp_cb(struct loop_io *io, uint32_t events)
 {
 	struct reg *r = io->data;
 	struct reg_burst *bu = r->burst;
 	struct cmsghdr *cm;
-	int i, n;
+	int i, n, ret;
 
 	(void)events;
 	/* One burst a call: other events get their turn under a flood. */
@@ -910,6 +974,13 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 	}
 	burst_flush(r);
 	replies_send(r);
+	if (r->resync_pending) {
+		r->resync_pending = false;
+		log_warn("kernel installs of unknown outcome: resynchronising");
+		ret = reg_resync(r);
+		if (ret)
+			log_err("resynchronising: %s", strerror(-ret));
+	}
 }
 
 /* The receive headers of a burst, pointing at their slots; set up once. */
@@ -1021,8 +1092,10 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	/* cookies of older versions may hold the realm in capitals */
 	reg_nai_fold(c.nai, c.nai_len, c.nai);
 	b = binding_table_find_addr(&r->bindings, kb->home_addr);
-	if (b) /* a dump repeating an entry: the kernel's copy wins */
-		binding_unlink_free(r, b);
+	if (b) { /* a dump repeating an entry: the kernel's copy wins */
+		binding_drop(r, b, "repeated in the dump");
+		ctx->ours--;
+	}
 	b = c.nai_len ? binding_table_find_nai(&r->bindings, c.nai, c.nai_len) : NULL;
 	if (b) {
 		/* The later registration is the one the node believes in. */

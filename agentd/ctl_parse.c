@@ -230,15 +230,16 @@ json_t *json_escaped(const json_t *v)
 					   json_string_length(v));
 	case JSON_OBJECT:
 		out = json_object();
-		json_object_foreach((json_t *)v, k, item) {
+		json_object_foreach((json_t *)v, k, item)
+		{
 			json_t *key = json_escaped_string(k, strlen(k));
 
 			int ret = -1;
 
 			e = json_escaped(item);
 			if (out && key && e)
-				ret = json_object_set(out,
-						      json_string_value(key), e);
+				ret = json_object_set(
+					out, json_string_value(key), e);
 			json_decref(e);
 			json_decref(key);
 			if (ret) {
@@ -249,7 +250,8 @@ json_t *json_escaped(const json_t *v)
 		return out;
 	case JSON_ARRAY:
 		out = json_array();
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			e = json_escaped(item);
 			if (!out || json_array_append_new(out, e)) {
 				json_decref(out);

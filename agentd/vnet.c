@@ -294,10 +294,9 @@ int vnet_sync(struct vnet *v, const struct vnet_prefix *p, size_t n,
 		 */
 		proto = other_protocol(&p[i], &ctx);
 		if (proto < 0) {
-			ret = route_request(v, route_msg(v, RTM_NEWROUTE,
-							 NLM_F_CREATE |
-								 NLM_F_EXCL,
-							 &p[i]));
+			ret = route_request(
+				v, route_msg(v, RTM_NEWROUTE,
+					     NLM_F_CREATE | NLM_F_EXCL, &p[i]));
 		} else {
 			ret = -EEXIST;
 		}

@@ -767,9 +767,8 @@ static void test_key_text_cleansed(void **state)
 	assert_non_null(buf);
 	memcpy(buf, good, len);
 	keys_seen = keys_uncleansed = 0;
-	assert_int_equal(config_parse_text("k.conf", buf, len, &c, err,
-					   sizeof(err)),
-			 0);
+	assert_int_equal(
+		config_parse_text("k.conf", buf, len, &c, err, sizeof(err)), 0);
 	assert_non_null(c);
 	assert_null(memmem(buf, len, hex, strlen(hex)));
 	assert_null(memmem(buf, len, ascii, strlen(ascii)));

@@ -663,9 +663,10 @@ static void test_json_escaped(void **state)
 	out = json_escaped(in);
 	assert_non_null(out);
 	s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"k\\\\x07\":true,\"n\":5,"
-			       "\"nai\":\"ev\\\\x1b[31mil\\\\x00@x\","
-			       "\"pools\":[{\"name\":\"p\\\\xc2\\\\x9b\\\\\\\\\"}]}");
+	assert_string_equal(
+		s, "{\"k\\\\x07\":true,\"n\":5,"
+		   "\"nai\":\"ev\\\\x1b[31mil\\\\x00@x\","
+		   "\"pools\":[{\"name\":\"p\\\\xc2\\\\x9b\\\\\\\\\"}]}");
 	free(s);
 	json_decref(out);
 	json_decref(in);
@@ -737,8 +738,7 @@ static void test_daemon_text_escaped(void **state)
 				"{\"status\":\"ok\"}\n");
 	assert_int_equal(run(f, "binding list"), CTL_OK);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_non_null(strstr(out_of(f),
-			       "[{\"nai\":\"a\\u0000\\u009B\"}]\n"));
+	assert_non_null(strstr(out_of(f), "[{\"nai\":\"a\\u0000\\u009B\"}]\n"));
 	unlink(path);
 }
 

@@ -196,8 +196,12 @@ static void process_input(struct ctl_client *cl)
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
 		memmove(cl->in, nl + 1, cl->in_len);
 	}
-	/* Refuse an endless line once, then drop it up to its newline. */
-	if (cl->in_len == CTLSOCK_LINE_MAX) {
+	/*
+	 * Refuse an endless line once, then drop it up to its newline. A full
+	 * buffer of complete lines waiting for their turn is not one.
+	 */
+	if (cl->in_len == CTLSOCK_LINE_MAX &&
+	    !memchr(cl->in, '\n', cl->in_len)) {
 		if (!cl->skipping)
 			put_error(cl, "request line too long");
 		cl->skipping = true;

@@ -36,7 +36,11 @@ before50=$(routes 10.9.50.0/24)
 before52=$(routes 10.9.52.0/24)
 diag "before: $before50 / $before52"
 
-ad_start || tap_bail "mipha-agentd does not start: $(ad_log)"
+# ad_start, with --flush-on-exit: its stop at the end shows what it removes.
+ip netns exec "$HA" mipha-agentd -f --flush-on-exit -c "$AD_CONF" >>"$TMP/agentd.log" 2>&1 &
+AD_PID=$!
+_bg_pids="$_bg_pids $AD_PID"
+wait_until 20000 ad_running || tap_bail "mipha-agentd does not start: $(ad_log)"
 
 expect_same "10.9.50.0/24: the static route is still there, unchanged" \
 	"$before50" "$(routes 10.9.50.0/24)"
@@ -52,11 +56,6 @@ expect_match "the free prefix 10.9.51.0/24 has our unreachable route" \
 	'^unreachable 10\.9\.51\.0/24 proto (143|mipha)' "$(routes 10.9.51.0/24)"
 tap_check "the daemon keeps running" ad_running
 
-ad_stop
-ip netns exec "$HA" mipha-agentd -f --flush-on-exit -c "$AD_CONF" >>"$TMP/agentd.log" 2>&1 &
-AD_PID=$!
-_bg_pids="$_bg_pids $AD_PID"
-wait_until 20000 ad_running || diag "restart: $(ad_log)"
 ad_stop
 expect_eq "--flush-on-exit removed our route of 10.9.51.0/24" "" "$(routes 10.9.51.0/24)"
 expect_same "and left the static route of 10.9.50.0/24 alone" \

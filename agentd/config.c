@@ -366,6 +366,7 @@ static int read_text(struct load *l, const char *path, char **out,
 			fail(l, 0, "read: %s", strerror(-err));
 			l->error = err;
 			close(fd);
+			OPENSSL_cleanse(buf, len);
 			free(buf);
 			return err;
 		}
@@ -1933,7 +1934,85 @@ static int build(struct load *l)
 	return err;
 }
 
+static int parse_text(const char *name, char *text, size_t len,
+		      struct config **out, char *err, size_t errlen);
+
+/*
+ * Key text in libconfuse's option values (strdup'ed copies): cleansed
+ * before cfg_free() frees them. Every section is walked, so that a key
+ * option in any section, present or future, is covered.
+ */
+static bool is_key_opt(const cfg_opt_t *opt)
+{
+	return opt->type == CFGT_STR &&
+	       (!strcmp(opt->name, "key") || !strcmp(opt->name, "key-ascii"));
+}
+
+static void cleanse_keys(cfg_t *sec)
+{
+	cfg_opt_t *opt;
+	unsigned int i;
+
+	if (!sec)
+		return;
+	for (opt = sec->opts; opt && opt->type != CFGT_NONE; opt++) {
+		for (i = 0; i < opt->nvalues; i++) {
+			cfg_value_t *v = opt->values[i];
+
+			if (!v)
+				continue;
+			if (opt->type == CFGT_SEC)
+				cleanse_keys(v->section);
+			else if (is_key_opt(opt) && v->string)
+				OPENSSL_cleanse(v->string, strlen(v->string));
+		}
+	}
+}
+
+/* A stdio buffer of our own for the parse: cleansed after fclose(). */
+#define PARSE_IOBUF 8192
+
+/*
+ * cfg_parse_buf() as libconfuse 3.3 does it (fmemopen, cfg_parse_fp), but
+ * with a stdio buffer we can cleanse: glibc would malloc one and free it
+ * holding a copy of the text, keys included.
+ */
+static int parse_cfg(cfg_t *top, char *text, size_t len)
+{
+	char *iobuf;
+	FILE *fp;
+	int ret;
+
+	if (!len)
+		return CFG_SUCCESS;
+	iobuf = malloc(PARSE_IOBUF);
+	if (!iobuf)
+		return CFG_PARSE_ERROR;
+	fp = fmemopen(text, len, "r");
+	if (!fp || setvbuf(fp, iobuf, _IOFBF, PARSE_IOBUF)) {
+		if (fp)
+			fclose(fp);
+		free(iobuf);
+		return CFG_PARSE_ERROR;
+	}
+	ret = cfg_parse_fp(top, fp);
+	fclose(fp);
+	OPENSSL_cleanse(iobuf, PARSE_IOBUF);
+	free(iobuf);
+	return ret;
+}
+
 int config_parse_text(const char *name, char *text, size_t len,
+		      struct config **out, char *err, size_t errlen)
+{
+	int ret = parse_text(name, text, len, out, err, errlen);
+
+	/* The file's text holds the keys: none of it outlives the parse. */
+	OPENSSL_cleanse(text, len + 1);
+	return ret;
+}
+
+static int parse_text(const char *name, char *text, size_t len,
 		      struct config **out, char *err, size_t errlen)
 {
 	struct load l = {
@@ -1972,7 +2051,7 @@ int config_parse_text(const char *name, char *text, size_t len,
 	}
 	cfg_set_error_function(l.top, confuse_error);
 	cur = &l;
-	ret = cfg_parse_buf(l.top, text);
+	ret = parse_cfg(l.top, text, len);
 	cur = NULL;
 	if (ret != CFG_SUCCESS) {
 		if (!l.error)
@@ -1993,9 +2072,11 @@ int config_parse_text(const char *name, char *text, size_t len,
 out:
 	if (ret == -ENOMEM && !l.error)
 		fail(&l, 0, "out of memory");
-	if (l.top)
+	if (l.top) {
+		cleanse_keys(l.top);
 		cfg_free(l.top);
-	free(l.recs);
+	}
+	free(l.recs); /* options' names and lines: no values */
 	if (ret) {
 		config_free(l.cfg);
 		return ret;

@@ -235,8 +235,8 @@ int config_load(const char *path, struct config **out, char *err,
 		size_t errlen);
 /*
  * The same from text already in memory (tests, the fuzzer): name is what
- * messages call the file; text[0..len) is modified and text[len] must be
- * writable (it becomes the terminating NUL).
+ * messages call the file; text[len] must be writable. The text holds keys:
+ * on return text[0..len] is cleansed (zeroed), whatever the outcome.
  */
 int config_parse_text(const char *name, char *text, size_t len,
 		      struct config **out, char *err, size_t errlen);

@@ -75,13 +75,15 @@ int ctl_fail(struct ctl *c, int status, const char *fmt, ...)
 int ctl_kernel_fail(struct ctl *c, const char *what, int ret)
 {
 	struct kernel_error err = { .offs = -1, .attr = -1, .miss_type = -1 };
-	char buf[512];
+	char buf[512], esc[FMT_ESCAPED_LEN(512)];
 
 	if (c->ks && kernel_last_error(c->ks)->error == ret)
 		err = *kernel_last_error(c->ks);
 	err.error = ret;
+	/* The extack message is the kernel's text: escaped like the rest. */
+	kernel_error_str(&err, buf, sizeof(buf));
 	return ctl_fail(c, CTL_ERR, "%s: %s", what,
-			kernel_error_str(&err, buf, sizeof(buf)));
+			fmt_escaped(esc, sizeof(esc), buf, strlen(buf)));
 }
 
 /* Print an error; in batch mode prefixed with the file and line. */
@@ -115,7 +117,7 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
 			 const struct kernel_error *err, void *data)
 {
 	struct ctl *c = data;
-	char what[64], why[512], msg[640];
+	char what[64], why[512], esc[FMT_ESCAPED_LEN(512)], msg[640];
 
 	/* Without -force one batch's worth is enough to read. */
 	if (!c->force && c->shown >= CTL_BATCH_ERRORS_SHOWN) {
@@ -123,9 +125,10 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
 		return;
 	}
 	c->shown++;
+	kernel_error_str(err, why, sizeof(why));
 	snprintf(msg, sizeof(msg), "%s: %s",
 		 kernel_request_str(req, what, sizeof(what)),
-		 kernel_error_str(err, why, sizeof(why)));
+		 fmt_escaped(esc, sizeof(esc), why, strnlen(why, sizeof(why))));
 	ctl_report(c, tag, msg);
 }
 
@@ -201,7 +204,8 @@ void ctl_json_print(struct ctl *c, json_t *obj)
 {
 	if (!obj)
 		return;
-	json_dumpf(obj, c->out, JSON_COMPACT);
+	/* ASCII only: no byte of a string can reach the terminal raw. */
+	json_dumpf(obj, c->out, JSON_COMPACT | JSON_ENSURE_ASCII);
 	fputc('\n', c->out);
 	json_decref(obj);
 }

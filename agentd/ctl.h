@@ -102,6 +102,16 @@ char *fmt_hms(char *buf, size_t len, uint64_t seconds);
 uint64_t expires_seconds(uint64_t expires_ms);
 char *fmt_hex(char *buf, size_t len, const uint8_t *data, size_t n);
 char *fmt_link(char *buf, size_t len, uint32_t ifindex);
+/*
+ * Strings from the network or the kernel, for text output: printable
+ * ASCII as is, a backslash doubled, any other byte as \xHH (a terminal
+ * escape sequence shows as \x1b[...). A buffer of FMT_ESCAPED_LEN(n)
+ * bytes holds any n bytes escaped.
+ */
+#define FMT_ESCAPED_LEN(n) (4 * (n) + 1)
+char *fmt_escaped(char *buf, size_t len, const char *s, size_t n);
+void fput_escaped(FILE *f, const char *s, size_t n);
+json_t *json_escaped(const json_t *v);
 char *fmt_flag_letters(char *buf, size_t len, uint32_t flags);
 char *fmt_ipv4(char *buf, struct in_addr addr);
 

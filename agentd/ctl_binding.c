@@ -273,7 +273,8 @@ static void encap_str(char *buf, size_t len, const struct kernel_binding *b)
 void binding_print(struct ctl *c, const struct kernel_binding *b)
 {
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN], a3[INET_ADDRSTRLEN];
-	char encap[32], flags[32], link[32], hms[32];
+	char encap[32], flags[32], hms[32];
+	char link[FMT_ESCAPED_LEN(IF_NAMESIZE)];
 	char hex[2 * MIPHA_COOKIE_MAX + 1];
 	FILE *f = c->out;
 
@@ -311,7 +312,7 @@ void binding_print(struct ctl *c, const struct kernel_binding *b)
 void binding_print_line(struct ctl *c, const struct kernel_binding *b)
 {
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN], a3[INET_ADDRSTRLEN];
-	char encap[32], link[32];
+	char encap[32], link[FMT_ESCAPED_LEN(IF_NAMESIZE)];
 	char hex[2 * MIPHA_COOKIE_MAX + 1];
 	FILE *f = c->out;
 

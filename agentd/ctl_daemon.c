@@ -79,13 +79,18 @@ static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 {
 	json_error_t jerr;
 	const char *status;
+	bool end;
 
 	*obj = NULL;
 	if (getline(&dc->line, &dc->size, dc->f) < 0)
 		return ctl_fail(c, CTL_ERR,
 				"control socket: connection closed by the "
 				"daemon");
-	*obj = json_loads(dc->line, 0, &jerr);
+	/*
+	 * A NUL in a string (an NAI, a cookie's) must not make the whole
+	 * answer unreadable: it is escaped like any other byte.
+	 */
+	*obj = json_loads(dc->line, JSON_ALLOW_NUL, &jerr);
 	if (!*obj || !json_is_object(*obj)) {
 		json_decref(*obj);
 		*obj = NULL;
@@ -93,18 +98,35 @@ static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 				jerr.text);
 	}
 	status = json_string_value(json_object_get(*obj, "status"));
-	if (!status)
-		return CTL_OK; /* a list item */
-	if (strcmp(status, "ok")) {
-		const char *e =
-			json_string_value(json_object_get(*obj, "error"));
-		int ret = ctl_fail(c, CTL_ERR, "mipha-agentd: %s", e ?: status);
+	if (status && strcmp(status, "ok")) {
+		json_t *ev = json_object_get(*obj, "error");
+		char e[FMT_ESCAPED_LEN(256)];
+		int ret;
 
+		if (!json_is_string(ev))
+			ev = json_object_get(*obj, "status");
+		fmt_escaped(e, sizeof(e), json_string_value(ev),
+			    json_string_length(ev));
+		ret = ctl_fail(c, CTL_ERR, "mipha-agentd: %s", e);
 		json_decref(*obj);
 		*obj = NULL;
 		return ret;
 	}
-	return ANSWER_END;
+	end = status != NULL; /* "ok": the final line; else a list item */
+	/*
+	 * Text output prints the strings as they are: escape them all here,
+	 * once (NAIs come from the network, pool names and cookies' contents
+	 * from files and the kernel). JSON output is escaped by jansson.
+	 */
+	if (!c->json) {
+		json_t *e = json_escaped(*obj);
+
+		json_decref(*obj);
+		*obj = e;
+		if (!e)
+			return ctl_fail(c, CTL_ERR, "%s", strerror(ENOMEM));
+	}
+	return end ? ANSWER_END : CTL_OK;
 }
 
 /* One request whose answer is a single result. */
@@ -232,7 +254,8 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 			if (!first)
 				fputc(',', c->out);
 			first = false;
-			json_dumpf(obj, c->out, JSON_COMPACT);
+			json_dumpf(obj, c->out,
+				   JSON_COMPACT | JSON_ENSURE_ASCII);
 			json_decref(obj);
 		} else {
 			json_array_append_new(all, obj);

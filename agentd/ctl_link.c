@@ -186,7 +186,7 @@ int link_parse_set_args(struct ctl *c, int argc, char **argv,
 /* One line, in the words of "link set". */
 void link_print(struct ctl *c, const struct kernel_link *l)
 {
-	char name[IF_NAMESIZE + 16], mac[24];
+	char name[FMT_ESCAPED_LEN(IF_NAMESIZE)], mac[24];
 	FILE *f = c->out;
 
 	fprintf(f, "%s", fmt_link(name, sizeof(name), l->ifindex));
@@ -245,7 +245,7 @@ json_t *link_json(const struct kernel_link *l)
 static int do_link_set(struct ctl *c, int argc, char **argv)
 {
 	struct kernel_link l;
-	char what[64], name[IF_NAMESIZE + 16];
+	char what[96], name[FMT_ESCAPED_LEN(IF_NAMESIZE)];
 	int ret;
 
 	ret = link_parse_set_args(c, argc, argv, &l);

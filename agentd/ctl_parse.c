@@ -149,13 +149,128 @@ char *fmt_hex(char *buf, size_t len, const uint8_t *data, size_t n)
 	return buf;
 }
 
-/* The interface name of ifindex, or the number if it has none (any more). */
+/*
+ * s[0..n) made safe for a terminal: printable ASCII stays, a backslash is
+ * doubled and every other byte (controls, DEL, any byte >= 0x80, NUL)
+ * becomes \\xHH, so the text is unambiguous. Truncated, if len is too
+ * small, before an escape, never inside one.
+ */
+char *fmt_escaped(char *buf, size_t len, const char *s, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (!len)
+		return buf;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+			if (o + 1 >= len)
+				break;
+			buf[o++] = (char)ch;
+		} else if (ch == '\\') {
+			if (o + 2 >= len)
+				break;
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else {
+			if (o + 4 >= len)
+				break;
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = digits[ch >> 4];
+			buf[o++] = digits[ch & 0xf];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* The same into f, however long s is. */
+void fput_escaped(FILE *f, const char *s, size_t n)
+{
+	char buf[256];
+	size_t i, chunk;
+
+	/* 256 >= 4 * 63 + 1: a chunk of 63 bytes always fits. */
+	for (i = 0; i < n; i += chunk) {
+		chunk = n - i < 63 ? n - i : 63;
+		fputs(fmt_escaped(buf, sizeof(buf), s + i, chunk), f);
+	}
+}
+
+/* A JSON string, from a heap copy of s[0..n) escaped. NULL on ENOMEM. */
+static json_t *json_escaped_string(const char *s, size_t n)
+{
+	char *buf = malloc(4 * n + 1);
+	json_t *out;
+
+	if (!buf)
+		return NULL;
+	out = json_string(fmt_escaped(buf, 4 * n + 1, s, n));
+	free(buf);
+	return out;
+}
+
+/*
+ * A copy of a JSON value from the daemon with every string, object keys
+ * included, escaped by fmt_escaped() (NULs too: the daemon's answers are
+ * read with JSON_ALLOW_NUL), for text output. NULL on ENOMEM.
+ */
+json_t *json_escaped(const json_t *v)
+{
+	const char *k;
+	json_t *out, *e, *item;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return json_escaped_string(json_string_value(v),
+					   json_string_length(v));
+	case JSON_OBJECT:
+		out = json_object();
+		json_object_foreach((json_t *)v, k, item)
+		{
+			json_t *key = json_escaped_string(k, strlen(k));
+
+			int ret = -1;
+
+			e = json_escaped(item);
+			if (out && key && e)
+				ret = json_object_set(
+					out, json_string_value(key), e);
+			json_decref(e);
+			json_decref(key);
+			if (ret) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	case JSON_ARRAY:
+		out = json_array();
+		json_array_foreach(v, i, item)
+		{
+			e = json_escaped(item);
+			if (!out || json_array_append_new(out, e)) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	default:
+		return json_deep_copy(v);
+	}
+}
+
+/* The interface name of ifindex, escaped, or the number if it has none. */
 char *fmt_link(char *buf, size_t len, uint32_t ifindex)
 {
 	char name[IF_NAMESIZE];
 
 	if (ifindex && if_indextoname(ifindex, name))
-		snprintf(buf, len, "%s", name);
+		fmt_escaped(buf, len, name, strnlen(name, sizeof(name)));
 	else
 		snprintf(buf, len, "%u", ifindex);
 	return buf;

@@ -177,12 +177,17 @@ static void client_write(struct ctl_client *cl)
 	}
 }
 
-/* Answer the complete lines received, one request at a time. */
+/*
+ * Answer the complete lines received, one request at a time: the next one
+ * only once the previous answer is written out, so that a client sending
+ * requests without reading the answers makes us hold one answer, not one
+ * per request it managed to send.
+ */
 static void process_input(struct ctl_client *cl)
 {
 	char *nl;
 
-	while (!cl->streaming && !cl->closing &&
+	while (!cl->streaming && !cl->closing && cl->out_len == cl->out_off &&
 	       (nl = memchr(cl->in, '\n', cl->in_len))) {
 		*nl = '\0';
 		if (!cl->skipping)
@@ -191,8 +196,12 @@ static void process_input(struct ctl_client *cl)
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
 		memmove(cl->in, nl + 1, cl->in_len);
 	}
-	/* Refuse an endless line once, then drop it up to its newline. */
-	if (cl->in_len == CTLSOCK_LINE_MAX) {
+	/*
+	 * Refuse an endless line once, then drop it up to its newline. A full
+	 * buffer of complete lines waiting for their turn is not one.
+	 */
+	if (cl->in_len == CTLSOCK_LINE_MAX &&
+	    !memchr(cl->in, '\n', cl->in_len)) {
 		if (!cl->skipping)
 			put_error(cl, "request line too long");
 		cl->skipping = true;
@@ -315,6 +324,7 @@ int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ctlsock *s;
+	mode_t old_umask;
 	int fd, ret;
 
 	*cp = NULL;
@@ -344,10 +354,23 @@ int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
 		ret = -errno;
 		goto err_free;
 	}
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    chmod(path, 0660) || listen(fd, 16)) {
+	/*
+	 * The socket file gets its final mode, 0660, when bind() creates
+	 * it: with chmod() afterwards there would be a window in which
+	 * anyone the daemon's umask let in could connect and keep the
+	 * connection. The daemon has one thread: nothing else creates
+	 * files while the umask is changed.
+	 */
+	old_umask = umask(0117);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_umask);
+	if (ret) {
 		ret = -errno;
 		goto err_close;
+	}
+	if (listen(fd, 16)) {
+		ret = -errno;
+		goto err_unlink;
 	}
 	s->loop = l;
 	s->handler = handler;

@@ -11,9 +11,12 @@
  * A list answer sends its items first, one JSON object a line, then
  *	{"status": "ok", "count": N}
  * so that 500,000 bindings stream without building one huge document.
- * Several requests may follow on one connection.
+ * Several requests may follow on one connection; they are answered one at
+ * a time, the next only once the previous answer is written out (a client
+ * that does not read its answers stops being read).
  *
- * The socket is mode 0660: root (and the socket's group) only, since it
+ * The socket is created mode 0660 (umask around bind(): no moment with
+ * more): root (and the socket's group) only, since it
  * can reload the configuration.
  */
 #ifndef MIPHA_CTLSOCK_H

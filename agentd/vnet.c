@@ -102,10 +102,23 @@ static int route_request(struct vnet *v, struct nlmsghdr *nlh)
 	return ret < 0 ? -errno : 0;
 }
 
-struct dump_ctx {
-	struct vnet_prefix *have;
-	size_t n;
+/* A route of the main table for a prefix, of another protocol than ours. */
+struct other_route {
+	struct vnet_prefix prefix;
+	uint8_t protocol; /* rtm_protocol: RTPROT_STATIC, _BOOT, a daemon's */
 };
+
+struct dump_ctx {
+	struct vnet_prefix *have; /* our routes (protocol VNET_RTPROT) */
+	size_t n;
+	const struct vnet_prefix *want; /* other routes: only these prefixes */
+	size_t n_want;
+	struct other_route *other;
+	size_t n_other;
+};
+
+static bool prefix_in(const struct vnet_prefix *p,
+		      const struct vnet_prefix *set, size_t n);
 
 static int route_attr_cb(const struct nlattr *a, void *data)
 {
@@ -128,18 +141,32 @@ static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *ctx = data;
 	uint32_t table = rtm->rtm_table;
 
-	if (rtm->rtm_family != AF_INET || rtm->rtm_protocol != VNET_RTPROT)
+	struct vnet_prefix *p;
+
+	if (rtm->rtm_family != AF_INET)
 		return MNL_CB_OK;
 	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, tb) < 0)
 		return MNL_CB_ERROR;
 	if (tb[RTA_TABLE])
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN || ctx->n >= VNET_MAX_ROUTES)
+	if (table != RT_TABLE_MAIN)
 		return MNL_CB_OK;
-	ctx->have[ctx->n].len = rtm->rtm_dst_len;
-	ctx->have[ctx->n].addr.s_addr =
-		tb[RTA_DST] ? mnl_attr_get_u32(tb[RTA_DST]) : 0;
-	ctx->n++;
+	if (rtm->rtm_protocol == VNET_RTPROT) {
+		if (ctx->n >= VNET_MAX_ROUTES)
+			return MNL_CB_OK;
+		p = &ctx->have[ctx->n++];
+	} else {
+		if (ctx->n_other >= VNET_MAX_ROUTES)
+			return MNL_CB_OK;
+		ctx->other[ctx->n_other].protocol = rtm->rtm_protocol;
+		p = &ctx->other[ctx->n_other].prefix;
+	}
+	p->len = rtm->rtm_dst_len;
+	p->addr.s_addr = tb[RTA_DST] ? mnl_attr_get_u32(tb[RTA_DST]) : 0;
+	/* A full routing table must not crowd out the prefixes we need. */
+	if (rtm->rtm_protocol != VNET_RTPROT &&
+	    prefix_in(p, ctx->want, ctx->n_want))
+		ctx->n_other++;
 	return MNL_CB_OK;
 }
 
@@ -184,6 +211,19 @@ static bool prefix_in(const struct vnet_prefix *p,
 	return false;
 }
 
+/* The protocol of another route for p, or -1 if there is none. */
+static int other_protocol(const struct vnet_prefix *p,
+			  const struct dump_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_other; i++) {
+		if (prefix_eq(p, &ctx->other[i].prefix))
+			return ctx->other[i].protocol;
+	}
+	return -1;
+}
+
 static void prefix_str(const struct vnet_prefix *p, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
@@ -192,18 +232,37 @@ static void prefix_str(const struct vnet_prefix *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, p->len);
 }
 
+static void vnet_conflict(const char *name, int proto)
+{
+	if (proto >= 0)
+		log_err("virtual network %s: a route of protocol %d (not ours, "
+			"%d) exists for the prefix; left in place, ours not "
+			"installed",
+			name, proto, VNET_RTPROT);
+	else
+		log_err("virtual network %s: a route of another protocol "
+			"exists for the prefix; left in place, ours not "
+			"installed",
+			name);
+}
+
 int vnet_sync(struct vnet *v, const struct vnet_prefix *p, size_t n,
 	      unsigned int *added, unsigned int *removed)
 {
 	struct dump_ctx ctx = { 0 };
 	unsigned int add = 0, del = 0;
 	char name[32];
-	int ret, first = 0;
+	int ret, proto, first = 0;
 	size_t i;
 
+	ctx.want = p;
+	ctx.n_want = n;
 	ctx.have = calloc(VNET_MAX_ROUTES, sizeof(*ctx.have));
-	if (!ctx.have)
-		return -ENOMEM;
+	ctx.other = calloc(VNET_MAX_ROUTES, sizeof(*ctx.other));
+	if (!ctx.have || !ctx.other) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = route_dump(v, &ctx);
 	if (ret)
 		goto out;
@@ -226,9 +285,26 @@ int vnet_sync(struct vnet *v, const struct vnet_prefix *p, size_t n,
 		if (prefix_in(&p[i], ctx.have, ctx.n))
 			continue;
 		prefix_str(&p[i], name, sizeof(name));
-		ret = route_request(v, route_msg(v, RTM_NEWROUTE,
-						 NLM_F_CREATE | NLM_F_REPLACE,
-						 &p[i]));
+		/*
+		 * Someone else's route for the prefix (an operator's static
+		 * route, a routing daemon's) is theirs: never replace or
+		 * shadow it. NLM_F_EXCL closes the race with one added after
+		 * the dump (the kernel refuses a second route of the same
+		 * prefix and metric).
+		 */
+		proto = other_protocol(&p[i], &ctx);
+		if (proto < 0) {
+			ret = route_request(
+				v, route_msg(v, RTM_NEWROUTE,
+					     NLM_F_CREATE | NLM_F_EXCL, &p[i]));
+		} else {
+			ret = -EEXIST;
+		}
+		if (ret == -EEXIST) {
+			vnet_conflict(name, proto);
+			first = first ?: ret;
+			continue;
+		}
 		if (ret) {
 			log_err("virtual network %s: adding route: %s", name,
 				strerror(-ret));
@@ -243,6 +319,7 @@ int vnet_sync(struct vnet *v, const struct vnet_prefix *p, size_t n,
 	ret = first;
 out:
 	free(ctx.have);
+	free(ctx.other);
 	if (added)
 		*added = add;
 	if (removed)

@@ -19,6 +19,11 @@
  * exactly the configured set: it adds what is missing, leaves what is
  * there, and removes the rest, so it serves at start (cleaning up after a
  * crash), on reload, and (with an empty set) on --flush-on-exit.
+ *
+ * A route of the main table for a configured prefix with another protocol
+ * (an operator's static route, a routing daemon's) is never replaced: the
+ * conflict is logged with the other route's protocol, that route is left
+ * as it is and ours is not installed (vnet_sync() returns -EEXIST).
  */
 #ifndef MIPHA_VNET_H
 #define MIPHA_VNET_H

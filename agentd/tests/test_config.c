@@ -23,9 +23,51 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include <confuse.h>
+#include <dlfcn.h>
 
 #include "config.h"
 #include "log.h"
+
+/*
+ * cfg_free() as config.c calls it: first, what the key options of the
+ * tree hold at that moment (they must be cleansed: all NULs), then the
+ * real one.
+ */
+static unsigned int keys_seen, keys_uncleansed;
+
+static void inspect_keys(cfg_t *sec)
+{
+	cfg_opt_t *opt;
+	unsigned int i;
+
+	for (opt = sec->opts; opt && opt->type != CFGT_NONE; opt++) {
+		for (i = 0; i < opt->nvalues; i++) {
+			cfg_value_t *v = opt->values[i];
+
+			if (opt->type == CFGT_SEC) {
+				inspect_keys(v->section);
+			} else if (opt->type == CFGT_STR && v->string &&
+				   (!strcmp(opt->name, "key") ||
+				    !strcmp(opt->name, "key-ascii"))) {
+				keys_seen++;
+				/* Cleansed to NULs: the string reads empty. */
+				if (v->string[0])
+					keys_uncleansed++;
+			}
+		}
+	}
+}
+
+int cfg_free(cfg_t *cfg)
+{
+	int (*real)(cfg_t *) = (int (*)(cfg_t *))dlsym(RTLD_NEXT, "cfg_free");
+
+	/* libconfuse frees the subsections through here too: count once. */
+	if (cfg && cfg->name && !strcmp(cfg->name, "root"))
+		inspect_keys(cfg);
+	return real(cfg);
+}
 
 static struct in_addr A(const char *s) {
 	struct in_addr a;
@@ -761,6 +803,72 @@ static void test_diff(void **state)
 	assert_non_null(strstr(d.reason, "; control-socket changed"));
 }
 
+/*
+ * Key text does not outlive the parse: the text buffer is cleansed, and
+ * so are libconfuse's copies of key and key-ascii values before cfg_free(),
+ * on success and on failure alike.
+ */
+static void test_key_text_cleansed(void **state)
+{
+	static const char hex[] = "00112233445566778899aabbccddeeff";
+	static const char ascii[] = "s3cret-ascii-key";
+	static const char good[] =
+		"home-agent { address = 10.0.0.4 }\n"
+		"home-link \"eth1\" {}\n"
+		"host \"20.0.0.1 20.0.0.2\" { interface = eth1 }\n"
+		"secure-host \"20.0.0.1\" {\n"
+		"\tspi = 0x100\n"
+		"\tkey = \"00112233445566778899aabbccddeeff\" # a comment\n"
+		"}\n"
+		"secure-host \"20.0.0.2\" {\n"
+		"\tspi = 0x100\n"
+		"\tkey-ascii = \"s3cret-ascii-key\"\n"
+		"}\n"
+		"secure-foreign-agent \"30.0.0.1\" {\n"
+		"\tspi = 0x200\n"
+		"\tkey = 00112233445566778899aabbccddeeff\n"
+		"}\n";
+	/* The same, then a syntax error: the parse fails half-way. */
+	char bad[sizeof(good) + 16];
+	size_t len = sizeof(good) - 1, i;
+	struct config *c;
+	char *buf, err[256];
+
+	(void)state;
+	buf = malloc(len + 1);
+	assert_non_null(buf);
+	memcpy(buf, good, len);
+	keys_seen = keys_uncleansed = 0;
+	assert_int_equal(
+		config_parse_text("k.conf", buf, len, &c, err, sizeof(err)), 0);
+	assert_non_null(c);
+	assert_null(memmem(buf, len, hex, strlen(hex)));
+	assert_null(memmem(buf, len, ascii, strlen(ascii)));
+	for (i = 0; i <= len; i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(keys_seen, 3);
+	assert_int_equal(keys_uncleansed, 0);
+	/* The keys themselves were loaded. */
+	assert_int_equal(c->n_mn_ha, 2);
+	assert_int_equal(c->n_fa_ha, 1);
+	assert_int_equal(c->mn_ha[1].key.key_len, strlen(ascii));
+	assert_memory_equal(c->mn_ha[1].key.key, ascii, strlen(ascii));
+	config_free(c);
+	free(buf);
+
+	snprintf(bad, sizeof(bad), "%s}}\n", good);
+	len = strlen(bad);
+	keys_seen = keys_uncleansed = 0;
+	assert_int_equal(config_parse_text("k.conf", bad, len, &c, err,
+					   sizeof(err)),
+			 -EINVAL);
+	assert_null(c);
+	assert_null(memmem(bad, len, hex, strlen(hex)));
+	assert_null(memmem(bad, len, ascii, strlen(ascii)));
+	assert_int_equal(keys_seen, 3);
+	assert_int_equal(keys_uncleansed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_bad_files_listed),
 		cmocka_unit_test(test_bad_text),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_key_text_cleansed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

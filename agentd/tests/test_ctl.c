@@ -12,6 +12,10 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "ctl.h"
@@ -594,6 +598,150 @@ static void test_json_put_str(void **state)
 			    "\"eth0\"\"a\\\"b\\\\c\\u0001d\\u00ffe\"");
 }
 
+static void test_fmt_escaped(void **state)
+{
+	char buf[FMT_ESCAPED_LEN(16)], small[6];
+	static const char nasty[] = "a\x1b[2Jb\\c\x7f\x80\xff\0d";
+
+	(void)state;
+	assert_string_equal(fmt_escaped(buf, sizeof(buf), "alice@ex.com", 12),
+			    "alice@ex.com");
+	/* ESC, DEL, non-ASCII, invalid UTF-8, a NUL; backslash doubled. */
+	assert_string_equal(fmt_escaped(buf, sizeof(buf), nasty,
+					sizeof(nasty) - 1),
+			    "a\\x1b[2Jb\\\\c\\x7f\\x80\\xff\\x00d");
+	/* Valid UTF-8 (a C1 CSI, U+009B, too) is bytes like any other. */
+	assert_string_equal(fmt_escaped(buf, sizeof(buf), "\xc2\x9b", 2),
+			    "\\xc2\\x9b");
+	assert_string_equal(fmt_escaped(buf, sizeof(buf), "\t\n\r", 3),
+			    "\\x09\\x0a\\x0d");
+	/* Truncation stops before an escape, never inside one. */
+	assert_string_equal(fmt_escaped(small, sizeof(small), "ab\x1b", 3),
+			    "ab");
+	assert_string_equal(fmt_escaped(small, sizeof(small), "abcd\\", 5),
+			    "abcd");
+	assert_string_equal(fmt_escaped(small, sizeof(small), "abcdefg", 7),
+			    "abcde");
+	assert_string_equal(fmt_escaped(small, sizeof(small), "a\x1b", 2),
+			    "a\\x1b");
+	assert_string_equal(fmt_escaped(small, sizeof(small), "", 0), "");
+	/* The worst case fits the documented size. */
+	memset(small, 0x1b, 4);
+	assert_string_equal(fmt_escaped(buf, FMT_ESCAPED_LEN(4), small, 4),
+			    "\\x1b\\x1b\\x1b\\x1b");
+}
+
+static void test_fput_escaped(void **state)
+{
+	struct fixture *f = *state;
+	char in[300], want[4 * 300 + 1];
+	size_t i;
+
+	/* Longer than one chunk: nothing lost at the chunk boundaries. */
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (i % 3) ? 'x' : '\x1b';
+	want[0] = '\0';
+	for (i = 0; i < sizeof(in); i++)
+		strcat(want, (i % 3) ? "x" : "\\x1b");
+	fput_escaped(f->c.out, in, sizeof(in));
+	assert_string_equal(out_of(f), want);
+}
+
+static void test_json_escaped(void **state)
+{
+	json_error_t jerr;
+	json_t *in, *out;
+	char *s;
+
+	(void)state;
+	/* As miphactl reads the daemon's answer: NULs allowed. */
+	in = json_loads("{\"nai\":\"ev\\u001b[31mil\\u0000@x\",\"n\":5,"
+			"\"pools\":[{\"name\":\"p\\u009b\\\\\"}],"
+			"\"k\\u0007\":true}",
+			JSON_ALLOW_NUL, &jerr);
+	assert_non_null(in);
+	out = json_escaped(in);
+	assert_non_null(out);
+	s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+		s, "{\"k\\\\x07\":true,\"n\":5,"
+		   "\"nai\":\"ev\\\\x1b[31mil\\\\x00@x\","
+		   "\"pools\":[{\"name\":\"p\\\\xc2\\\\x9b\\\\\\\\\"}]}");
+	free(s);
+	json_decref(out);
+	json_decref(in);
+}
+
+/*
+ * A one-shot fake mipha-agentd on a unix socket: answers the first request
+ * with `answer` (lines), in a child process. Returns the child's pid.
+ */
+static pid_t fake_daemon(const char *path, const char *answer)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd, fd;
+	pid_t pid;
+	char ch;
+
+	unlink(path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid) {
+		close(lfd);
+		return pid;
+	}
+	fd = accept(lfd, NULL, NULL);
+	while (fd >= 0 && read(fd, &ch, 1) == 1 && ch != '\n')
+		;
+	if (fd < 0 || write(fd, answer, strlen(answer)) < 0)
+		_exit(1);
+	close(fd);
+	_exit(0);
+}
+
+/* miphactl's text output never carries a byte of the daemon's strings raw. */
+static void test_daemon_text_escaped(void **state)
+{
+	struct fixture *f = *state;
+	char path[64];
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "/tmp/mipha-test-ctl-%d.sock", getpid());
+	f->c.sock_path = path;
+	pid = fake_daemon(path,
+			  "{\"home_addr\":\"10.0.0.5\",\"coa\":\"1.2.3.4\","
+			  "\"nai\":\"ev\\u001b]0;x\\u0007il\\u0000@x\","
+			  "\"pool\":\"p\\u009b\\\\\",\"lifetime\":10}\n"
+			  "{\"status\":\"ok\"}\n");
+	assert_int_equal(run(f, "binding list"), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(out_of(f), "    NAI ev\\x1b]0;x\\x07il\\x00@x, "
+					  "pool p\\xc2\\x9b\\\\\n"));
+	assert_null(strchr(out_of(f), '\x1b'));
+
+	/* An error message from the daemon is escaped too. */
+	pid = fake_daemon(path, "{\"status\":\"error\","
+				"\"error\":\"no \\u001b[2J binding\"}\n");
+	assert_int_equal(run(f, "binding show 10.0.0.5"), CTL_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_string_equal(f->c.err, "mipha-agentd: no \\x1b[2J binding");
+
+	/* JSON output: ASCII only, the NUL and the C1 byte as \u escapes. */
+	f->c.json = true;
+	pid = fake_daemon(path, "{\"nai\":\"a\\u0000\\u009b\"}\n"
+				"{\"status\":\"ok\"}\n");
+	assert_int_equal(run(f, "binding list"), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(out_of(f), "[{\"nai\":\"a\\u0000\\u009B\"}]\n"));
+	unlink(path);
+}
+
 static void test_stats_print(void **state)
 {
 	struct fixture *f = *state;
@@ -715,6 +863,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_binding_json, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_json_put_str, setup,
+						teardown),
+		cmocka_unit_test(test_fmt_escaped),
+		cmocka_unit_test_setup_teardown(test_fput_escaped, setup,
+						teardown),
+		cmocka_unit_test(test_json_escaped),
+		cmocka_unit_test_setup_teardown(test_daemon_text_escaped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_print, setup,
 						teardown),

@@ -17,13 +17,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "ctlsock.h"
 #include "loop.h"
 
 #define LIST_ITEMS 20000
+#define BIG_ANSWER 16384 /* bytes of a "big" command's result */
+
+/*
+ * bind() as ctlsock_open() calls it: the real one, then the mode of the
+ * unix socket file it created, at that moment.
+ */
+static mode_t bind_mode;
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)addr;
+	struct stat st;
+	int ret = (int)syscall(SYS_bind, fd, addr, len);
+
+	if (!ret && addr->sa_family == AF_UNIX && !stat(sun->sun_path, &st))
+		bind_mode = st.st_mode & 07777;
+	return ret;
+}
+
+static unsigned int handled; /* requests the handler saw */
 
 struct fixture {
 	char dir[64];
@@ -59,6 +82,17 @@ static json_t *handler(void *data, const char *cmd, json_t *req,
 		       struct ctlsock_stream *stream, const char **err)
 {
 	(void)data;
+	handled++;
+	if (!strcmp(cmd, "big")) {
+		char *pad = malloc(BIG_ANSWER + 1);
+		json_t *o;
+
+		memset(pad, 'x', BIG_ANSWER);
+		pad[BIG_ANSWER] = '\0';
+		o = json_pack("{s:O, s:s}", "req", req, "pad", pad);
+		free(pad);
+		return o;
+	}
 	if (!strcmp(cmd, "echo"))
 		return json_pack("{s:O}", "req", req);
 	if (!strcmp(cmd, "list")) {
@@ -236,6 +270,68 @@ static void test_pipelined(void **state)
 	json_decref(o);
 }
 
+/* The socket file never exists with a wider mode than 0660. */
+static void test_mode_at_bind(void **state)
+{
+	struct fixture *f = *state;
+	struct ctlsock *cs;
+	char path[160];
+	struct stat st;
+	mode_t old = umask(0);
+
+	/* The most permissive umask: bind() alone would make it 0777. */
+	snprintf(path, sizeof(path), "%s/other.sock", f->dir);
+	bind_mode = 0;
+	assert_int_equal(ctlsock_open(&cs, f->loop, path, handler, f), 0);
+	assert_int_equal(bind_mode, 0660);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	/* The process's umask is back. */
+	assert_int_equal(umask(old), 0);
+	ctlsock_close(cs);
+}
+
+/*
+ * A client that pipelines requests without reading the answers: the
+ * daemon answers one at a time while output is pending, so it holds about
+ * what the socket buffer takes, not an answer per request sent; once the
+ * client reads, every request is answered, in order.
+ */
+static void test_pipelined_unread(void **state)
+{
+	struct fixture *f = *state;
+	const unsigned int n = 200;
+	char req[64];
+	unsigned int i;
+	json_t *o;
+
+	for (i = 1; i <= n; i++) {
+		snprintf(req, sizeof(req), "{\"command\":\"big\",\"n\":%u}\n",
+			 i);
+		send_str(f, req);
+	}
+	handled = 0;
+	for (i = 0; i < 200; i++)
+		assert_int_equal(loop_run_once(f->loop, 1), 0);
+	/*
+	 * A unix stream socket holds about 200 KB (net.core.wmem_default):
+	 * some 13 answers of 16 KB, plus the one being written.
+	 */
+	assert_true(handled < 40);
+	for (i = 1; i <= n; i++) {
+		o = next_line(f);
+		assert_non_null(o);
+		assert_int_equal(
+			json_integer_value(json_object_get(
+				json_object_get(json_object_get(o, "result"),
+						"req"),
+				"n")),
+			i);
+		json_decref(o);
+	}
+	assert_int_equal(handled, n);
+}
+
 /* A list of ~1 MB streams through in order, ending with its count. */
 static void test_large_list(void **state)
 {
@@ -304,6 +400,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_too_long, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mode_at_bind, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_unread, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2324,13 +2324,31 @@ static bool range_within_statics(const struct config_host *h,
 }
 
 /*
+ * Does NAI host h have an address SA of its own: one whose range holds only
+ * its static addresses?
+ */
+static bool host_has_own_addr_sa(const struct config_index *ix,
+				 const struct config_host *h)
+{
+	const struct config_sa *sa;
+	size_t i;
+
+	for (i = 0; i < h->n_static; i++) {
+		sa = sa_by_addr(&ix->mn_ha, h->static_addrs[i], 0, false);
+		if (sa && range_within_statics(h, sa->range))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Identity first: a mobile node known by NAI is authenticated only by the
- * most specific SAs it has - its own NAI's SAs if there is any, else its
- * realm's, else an address SA that covers only its own static addresses
- * (the one it asks for). So a realm's shared key cannot act as a node that
- * has a key of its own, and an address key shared by a range cannot act
- * as an NAI. Without an NAI, by the SAs of its home address. An SPI of
- * another node's SA finds nothing here, which is a 131.
+ * most specific SAs it has - its own NAI's SAs if there is any, else the
+ * address SAs of its own static addresses (a range holding nothing else),
+ * else its realm's. So a realm's shared key cannot act as a node that has
+ * a key of its own, and an address key shared by a range cannot act as an
+ * NAI. Without an NAI, by the SAs of its home address. An SPI of another
+ * node's SA finds nothing here, which is a 131.
  */
 static const struct config_sa *mn_sa(const struct config *c,
 				     struct in_addr home, const uint8_t *nai,
@@ -2350,14 +2368,17 @@ static const struct config_sa *mn_sa(const struct config *c,
 	if (nai_find(ix->mn_ha.nai, ix->mn_ha.n_nai, buf))
 		return sa_by_nai(ix->mn_ha.nai, ix->mn_ha.n_nai, buf, spi,
 				 spi_valid);
+	h = config_host_by_nai(c, nai, nai_len);
+	if (h && h->kind == CONFIG_HOST_NAI && host_has_own_addr_sa(ix, h)) {
+		if (!host_has_static(h, home))
+			return NULL;
+		sa = sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
+		return sa && range_within_statics(h, sa->range) ? sa : NULL;
+	}
 	if (realm && nai_find(ix->mn_ha.realm, ix->mn_ha.n_realm, realm))
 		return sa_by_nai(ix->mn_ha.realm, ix->mn_ha.n_realm, realm, spi,
 				 spi_valid);
-	h = config_host_by_nai(c, nai, nai_len);
-	if (!h || !host_has_static(h, home))
-		return NULL;
-	sa = sa_by_addr(&ix->mn_ha, home, spi, spi_valid);
-	return sa && range_within_statics(h, sa->range) ? sa : NULL;
+	return NULL;
 }
 
 const struct config_sa *config_mn_ha_sa(const struct config *c,

@@ -61,6 +61,9 @@ struct reg {
 	struct replay_cache *replay;
 	struct kernel_batch *batch; /* the kernel installs of a burst */
 	bool resync_pending;	    /* what the kernel holds is unknown */
+	/* pool addresses of installs of unknown outcome, until the resync */
+	struct in_addr unknown_addrs[64];
+	unsigned int n_unknown;
 	struct reg_burst *burst;    /* requests being handled */
 };
 
@@ -86,7 +89,9 @@ static void binding_keep_replay(struct reg *r, const struct reg_binding *b)
 	uint8_t key[REPLAY_KEY_MAX];
 	uint16_t len = replay_key(key, b->nai, b->nai_len, b->home_addr);
 
-	if (replay_cache_put(r->replay, key, len, &b->replay))
+	if (replay_cache_put(r->replay, key, len, &b->replay,
+			     (enum replay_method)b->replay_method,
+			     replay_ntp_now()))
 		log_ratelimited(LOG_ERR, "out of memory keeping replay state");
 }
 
@@ -423,8 +428,10 @@ static int alloc_free_addr(struct reg *r, const char *pool,
 			 pool, inet_ntoa(*out));
 		if (!holder->pool) {
 			holder->pool = strdup(pool_owner(r->pools, *out) ?: pool);
-			if (!holder->pool)
+			if (!holder->pool) {
+				pool_release(r->pools, *out);
 				return -ENOMEM;
+			}
 		}
 	}
 	return -ENOSPC;
@@ -549,9 +556,18 @@ static int install_finish(struct reg *r, struct reg_slot *s)
 		 */
 		if (b) {
 			ret = kernel_binding_del(r->ks, b->home_addr);
-			if (ret && ret != -ENOENT)
-				log_warn("removing the previous binding: %s",
+			if (ret && ret != -ENOENT) {
+				/*
+				 * The kernel may still forward for the old
+				 * address: it does not go back to its pool.
+				 */
+				r->stats.kernel_errors++;
+				log_warn("removing the previous binding: %s; "
+					 "its address stays reserved",
 					 strerror(-ret));
+				free(b->pool);
+				b->pool = NULL;
+			}
 			binding_drop(r, b, "home address changed");
 		}
 		b = binding_new(r, d->home_addr, cookie->nai, cookie->nai_len,
@@ -667,7 +683,8 @@ static void keep_replay(struct reg *r, struct reg_slot *s)
 		s->b->replay = s->d.replay;
 	else if (s->rkey_len)
 		replay_cache_put(r->replay, s->rkey, s->rkey_len,
-				 &s->d.replay);
+				 &s->d.replay, s->d.sa.replay,
+				 r->burst->now_ntp);
 }
 
 static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
@@ -730,6 +747,11 @@ static void installs_verify(struct reg *r, int err)
 					strerror(-ret));
 			s->unknown = true;
 			r->resync_pending = true;
+			if (s->allocated &&
+			    r->n_unknown < sizeof(r->unknown_addrs) /
+						    sizeof(r->unknown_addrs[0]))
+				r->unknown_addrs[r->n_unknown++] =
+					s->d.home_addr;
 		}
 		r->stats.installs_verified++;
 	}
@@ -883,8 +905,13 @@ again:
 		burst_clock(bu);
 		goto again;
 	}
-	if ((s->d.action == REG_ACT_REGISTER ||
-	     s->d.action == REG_ACT_DEREGISTER) &&
+	/*
+	 * A deregistration by a node without a binding of its own, naming an
+	 * address bound to another node, is refused (a registration of such
+	 * an address is refused where the address is taken, install_begin();
+	 * a pool node that asked for it is given another one).
+	 */
+	if (s->d.action == REG_ACT_DEREGISTER && !s->b &&
 	    home_of_another(r, s, req_home)) {
 		/* Refused, and that binding is left exactly as it is. */
 		r->stats.address_conflicts++;
@@ -919,7 +946,8 @@ again:
 		/* The next registration must still be fresh. */
 		if (s->rkey_len)
 			replay_cache_put(r->replay, s->rkey, s->rkey_len,
-					 &s->d.replay);
+					 &s->d.replay, s->d.sa.replay,
+					 r->burst->now_ntp);
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
@@ -934,12 +962,37 @@ again:
 
 static int reg_resync(struct reg *r);
 
+/*
+ * Installs whose outcome is unknown: the table is rebuilt from what the
+ * kernel holds, and the pool addresses taken for those installs that the
+ * kernel does not hold go back to their pools.
+ */
+static void resync_unknown(struct reg *r)
+{
+	unsigned int i;
+	int ret;
+
+	r->resync_pending = false;
+	log_warn("kernel installs of unknown outcome: resynchronising");
+	ret = reg_resync(r);
+	if (ret) {
+		/* the addresses stay reserved: never both bound and free */
+		log_err("resynchronising: %s", strerror(-ret));
+		r->n_unknown = 0;
+		return;
+	}
+	for (i = 0; i < r->n_unknown; i++)
+		if (!binding_table_find_addr(&r->bindings, r->unknown_addrs[i]))
+			pool_release(r->pools, r->unknown_addrs[i]);
+	r->n_unknown = 0;
+}
+
 static void udp_cb(struct loop_io *io, uint32_t events)
 {
 	struct reg *r = io->data;
 	struct reg_burst *bu = r->burst;
 	struct cmsghdr *cm;
-	int i, n, ret;
+	int i, n;
 
 	(void)events;
 	/* One burst a call: other events get their turn under a flood. */
@@ -974,13 +1027,8 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 	}
 	burst_flush(r);
 	replies_send(r);
-	if (r->resync_pending) {
-		r->resync_pending = false;
-		log_warn("kernel installs of unknown outcome: resynchronising");
-		ret = reg_resync(r);
-		if (ret)
-			log_err("resynchronising: %s", strerror(-ret));
-	}
+	if (r->resync_pending)
+		resync_unknown(r);
 }
 
 /* The receive headers of a burst, pointing at their slots; set up once. */
@@ -1064,6 +1112,31 @@ static const char *recover_reserve(struct reg *r, const struct reg_cookie *c,
 	return owner;
 }
 
+/*
+ * The cookie holds the replay state of the registration it was written
+ * for; a later one (a renewal of unknown outcome, a denial's nonce, what a
+ * binding dropped by a resync left) is in the replay cache: the newer wins.
+ */
+static void recover_replay(struct reg *r, struct reg_cookie *c,
+			   struct in_addr home)
+{
+	struct replay_state cached;
+	uint8_t key[REPLAY_KEY_MAX];
+	uint16_t len = replay_key(key, c->nai, c->nai_len, home);
+
+	if (!replay_cache_get(r->replay, key, len, &cached))
+		return;
+	if (cached.seen && (!c->replay.seen ||
+			    (int64_t)(cached.last_id - c->replay.last_id) > 0)) {
+		c->replay.seen = true;
+		c->replay.last_id = cached.last_id;
+	}
+	if (cached.has_nonce) {
+		c->replay.has_nonce = true;
+		c->replay.ha_nonce = cached.ha_nonce;
+	}
+}
+
 static int recover_binding(const struct kernel_binding *kb, void *data)
 {
 	struct recover_ctx *ctx = data;
@@ -1113,6 +1186,7 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	b = binding_new(r, kb->home_addr, c.nai, c.nai_len, pool);
 	if (!b)
 		return -ENOMEM;
+	recover_replay(r, &c, kb->home_addr);
 	b->coa = kb->coa;
 	b->ha_addr = kb->ha_addr;
 	b->src = c.src;

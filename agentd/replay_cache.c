@@ -14,6 +14,7 @@ struct rc_entry {
 	struct rc_entry *lru_prev;   /* towards the least recently used */
 	struct rc_entry *lru_next;
 	struct replay_state st;
+	uint8_t method; /* enum replay_method */
 	uint16_t len;
 	uint8_t key[];
 };
@@ -108,24 +109,32 @@ static void lru_append(struct replay_cache *c, struct rc_entry *e)
 	c->lru_tail = e;
 }
 
-/* What the cache forgets raises the floor (serial-number order). */
-static void raise_floor(struct replay_cache *c, const struct replay_state *st)
+/*
+ * What the cache forgets raises the floor (serial-number order): the
+ * timestamp it had accepted, but never past the clock.
+ */
+static void raise_floor(struct replay_cache *c, const struct replay_state *st,
+			uint8_t method, uint64_t now_ntp)
 {
-	if (!st->seen)
+	uint64_t id = st->last_id;
+
+	if (!st->seen || method != REPLAY_TIMESTAMP)
 		return;
-	if (!c->has_floor || (int64_t)(st->last_id - c->floor) > 0)
-		c->floor = st->last_id;
+	if ((int64_t)(id - now_ntp) > 0)
+		id = now_ntp;
+	if (!c->has_floor || (int64_t)(id - c->floor) > 0)
+		c->floor = id;
 	c->has_floor = true;
 }
 
-static void evict_lru(struct replay_cache *c)
+static void evict_lru(struct replay_cache *c, uint64_t now_ntp)
 {
 	struct rc_entry *e = c->lru_head, **pp;
 
 	pp = rc_find(c, e->key, e->len);
 	*pp = e->next;
 	lru_unlink(c, e);
-	raise_floor(c, &e->st);
+	raise_floor(c, &e->st, e->method, now_ntp);
 	c->n--;
 	c->evictions++;
 	free(e);
@@ -147,12 +156,14 @@ bool replay_cache_get(const struct replay_cache *c, const uint8_t *key,
 }
 
 int replay_cache_put(struct replay_cache *c, const uint8_t *key, size_t len,
-		     const struct replay_state *st)
+		     const struct replay_state *st, enum replay_method m,
+		     uint64_t now_ntp)
 {
 	struct rc_entry **pp = rc_find(c, key, len), *e = *pp;
 
 	if (e) {
 		e->st = *st;
+		e->method = (uint8_t)m;
 		lru_unlink(c, e);
 		lru_append(c, e);
 		return 0;
@@ -161,14 +172,15 @@ int replay_cache_put(struct replay_cache *c, const uint8_t *key, size_t len,
 		return -EINVAL;
 	e = malloc(sizeof(*e) + len);
 	if (!e) {
-		raise_floor(c, st);
+		raise_floor(c, st, (uint8_t)m, now_ntp);
 		return -ENOMEM;
 	}
 	if (c->n >= c->capacity) {
-		evict_lru(c);
+		evict_lru(c, now_ntp);
 		pp = rc_find(c, key, len); /* the chain may have changed */
 	}
 	e->st = *st;
+	e->method = (uint8_t)m;
 	e->len = (uint16_t)len;
 	memcpy(e->key, key, len);
 	e->next = NULL;

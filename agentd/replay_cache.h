@@ -35,9 +35,17 @@ void replay_cache_free(struct replay_cache *c);
  */
 bool replay_cache_get(const struct replay_cache *c, const uint8_t *key,
 		      size_t len, struct replay_state *st);
-/* Keeps st for this identity (-ENOMEM: not kept, the floor is raised). */
+/*
+ * Keeps st, the state of method m, for this identity (-ENOMEM: not kept,
+ * the floor is raised). now_ntp is the home agent's clock: what an eviction
+ * raises the floor to never exceeds it (an identification ahead of the
+ * clock, which a node may send within its window, must not lock everyone
+ * else out), and only timestamp state raises it (a nonce method's
+ * identification is random).
+ */
 int replay_cache_put(struct replay_cache *c, const uint8_t *key, size_t len,
-		     const struct replay_state *st);
+		     const struct replay_state *st, enum replay_method m,
+		     uint64_t now_ntp);
 size_t replay_cache_count(const struct replay_cache *c);
 /* The floor (0 while nothing was evicted), and how many were evicted. */
 uint64_t replay_cache_floor(const struct replay_cache *c);

@@ -11,7 +11,8 @@
  * of her own, bound at pool address 20.0.0.7), carol@example.com (a key of
  * her own, and an address key of her static address 10.1.0.20 only),
  * bob@corp.example (another realm, bound at 20.0.0.9) and the address host
- * 10.1.0.40 (its own key). The input chooses every field of a request -
+ * 10.1.0.40 (its own key), and dave@example.com, whose own key is the address
+ * key of his static address 10.1.0.30. The input chooses every field of a request -
  * home address, NAI (the victims', case variants, the attacker's own, or
  * bytes of the input), SPI (any of the configuration's), flags, lifetime,
  * identification - and the harness signs it with one of the attacker's
@@ -44,6 +45,9 @@ static const char conf[] =
 	"host \"nai carol@example.com\" {\n"
 	"  virtual-network = \"10.1.0.0/24\"\n"
 	"  static-address = 10.1.0.20 }\n"
+	"host \"nai dave@example.com\" {\n"
+	"  virtual-network = \"10.1.0.0/24\"\n"
+	"  static-address = 10.1.0.30 }\n"
 	"host \"nai @example.com\" { virtual-network = \"20.0.0.0/24\"\n"
 	"  pool = p }\n"
 	"host \"nai @corp.example\" { virtual-network = \"20.0.0.0/24\"\n"
@@ -58,6 +62,9 @@ static const char conf[] =
 	"  algorithm = hmac-md5 }\n"
 	"secure-host \"10.1.0.40\" { spi = 0x103\n key = \"40404040\"\n"
 	"  algorithm = hmac-md5 }\n"
+	/* dave's own key is the address key of his static address */
+	"secure-host \"10.1.0.30\" { spi = 0x104\n key = \"d0d0d0d0\"\n"
+	"  algorithm = hmac-md5 }\n"
 	"secure-host \"nai alice@example.com\" { spi = 0x200\n"
 	"  key = \"a1a1a1a1\"\n algorithm = hmac-md5 }\n"
 	"secure-host \"nai carol@example.com\" { spi = 0x201\n"
@@ -71,18 +78,19 @@ static const struct auth_key attacker[] = {
 	{ .spi = 0x401, .algo = AUTH_HMAC_MD5, .key = "\x0e\x0e\x0e\x0e",
 	  .key_len = 4 },
 };
-static const uint32_t spis[] = { 0x101, 0x102, 0x103, 0x200,
+static const uint32_t spis[] = { 0x101, 0x102, 0x103, 0x104, 0x200,
 				 0x201, 0x400, 0x401, 0x999 };
 static const char *const nais[] = {
 	NULL,		      "eve@example.com",   "alice@example.com",
 	"alice@EXAMPLE.com",  "ALICE@example.com", "carol@example.com",
 	"carol@Example.Com",  "bob@corp.example",  "bob@CORP.example",
-	"x@unknown.example",  "@example.com",
+	"x@unknown.example",  "@example.com",	   "dave@example.com",
+	"dave@EXAMPLE.COM",
 };
 /* home addresses: none, the attacker's, victims' (bound and static) */
 static const uint32_t homes[] = { 0,	      0x0a010005, 0x0a010028,
 				  0x14000007, 0x0a010014, 0x14000009,
-				  0x14000008, 0xffffffff };
+				  0x14000008, 0x0a01001e, 0xffffffff };
 
 struct victim {
 	uint32_t home;
@@ -93,6 +101,7 @@ static const struct victim victims[] = {
 	{ 0x0a010014, "carol@example.com" },
 	{ 0x14000009, "bob@corp.example" },
 	{ 0x0a010028, NULL },
+	{ 0x0a01001e, "dave@example.com" },
 };
 
 static struct config *cfg;

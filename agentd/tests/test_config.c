@@ -480,6 +480,38 @@ static void test_static_address_sa(void **state)
 }
 
 /*
+ * An NAI host whose own key is an address SA of its static address: a
+ * realm key of its realm does not act for it (every user of the realm holds
+ * that one), its own key does.
+ */
+static void test_static_address_sa_beats_realm(void **state)
+{
+	struct config *c = parse_ok(
+		"home-agent { address = 10.0.0.4 }\n"
+		"home-link \"eth0\" {}\n"
+		"pool \"p\" { range = \"20.0.1.1 20.0.1.9\" }\n"
+		"host \"nai dave@example.com\" {\n"
+		"interface = eth0\nstatic-address = 20.0.0.30 }\n"
+		"host \"nai @example.com\" { interface = eth0\npool = p }\n"
+		"secure-host \"20.0.0.30\" { spi = 0x130\nkey = \"aa\" }\n"
+		"secure-host \"nai @example.com\" { spi = 0x401\nkey = \"bb\" }\n");
+
+	(void)state;
+	assert_ptr_equal(config_mn_ha_sa(c, A("20.0.0.30"),
+					 NAI("dave@example.com"), 0x130),
+			 &c->mn_ha[0]);
+	assert_null(config_mn_ha_sa(c, A("20.0.0.30"), NAI("dave@example.com"),
+				    0x401));
+	assert_null(config_mn_ha_sa(c, A("0.0.0.0"), NAI("dave@example.com"),
+				    0x401));
+	/* other users of the realm: the realm key */
+	assert_ptr_equal(config_mn_ha_sa(c, A("0.0.0.0"), NAI("eve@example.com"),
+					 0x401),
+			 &c->mn_ha[1]);
+	config_free(c);
+}
+
+/*
  * An address SA shared by a range is not an NAI's key: an NAI host whose
  * only SA is such a range has none (refused at load, as a host without
  * an SA).
@@ -878,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_static_address_sa),
 		cmocka_unit_test(test_static_address_wide_sa),
+		cmocka_unit_test(test_static_address_sa_beats_realm),
 		cmocka_unit_test(test_lookup_many),
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_bad_files),

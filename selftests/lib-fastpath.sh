@@ -249,6 +249,20 @@ cap_count()
 	cap_text "$_c" "$@" | grep -cE -- "$_r"
 }
 
+# cap_wait CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: waits (20 s at most) until at
+# least MIN packets of the running CAPTURE in the current window match REGEX:
+# the condition a test would otherwise sleep for, however slow the VM.
+cap_wait()
+{
+	wait_until 20000 _cap_has "$@"
+}
+_cap_has()
+{
+	_h_c=$1 _h_n=$2 _h_r=$3
+	shift 3
+	[ "$(cap_count "$_h_c" "$_h_r" "$@")" -ge "$_h_n" ]
+}
+
 # expect_cap NAME CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: one case, passing if at
 # least MIN packets of CAPTURE match REGEX (MIN 0: exactly none may match).
 # On failure the capture is shown: its first packets, or those matching

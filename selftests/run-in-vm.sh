@@ -55,7 +55,7 @@ esac
 
 # The budget of each script, in seconds under qemu/TCG: on Debian's 6.1 kernel
 # and on the debug kernel (KASAN, lockdep, kmemleak, ...: 2 to 4 times slower;
-# its *-500k and dump-churn run at MIPHA_SCALE/MIPHA_CHURN_SCALE 100,000).
+# its *-500k and dump-churn run at MIPHA_SCALE/MIPHA_CHURN_SCALE 50,000).
 # About three times what the script takes on two idle cores, so that a
 # machine 1.5 times slower, or shared with other VMs, stays inside it; the
 # README's budget table sums them. "-": not run on the debug kernel by

@@ -70,6 +70,7 @@ budgets()
 		agentd-check		60	-
 		agentd-codes		150	-
 		agentd-expiry		120	-
+		agentd-identity		180	-
 		agentd-register		150	450
 		agentd-restart		120	360
 		autoload		60	180

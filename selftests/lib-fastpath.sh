@@ -164,7 +164,7 @@ cap_start()
 		"$@" 2>"$TMP/$_c.err" &
 	eval "_cap_$_c=$!"
 	_bg_pids="$_bg_pids $!"
-	if ! wait_until 15000 grep -q 'listening on' "$TMP/$_c.err"; then
+	if ! wait_until 60000 grep -q 'listening on' "$TMP/$_c.err"; then
 		diag "tcpdump $_c did not start: $(cat "$TMP/$_c.err")"
 		return 1
 	fi
@@ -249,12 +249,12 @@ cap_count()
 	cap_text "$_c" "$@" | grep -cE -- "$_r"
 }
 
-# cap_wait CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: waits (20 s at most) until at
+# cap_wait CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: waits (60 s at most) until at
 # least MIN packets of the running CAPTURE in the current window match REGEX:
 # the condition a test would otherwise sleep for, however slow the VM.
 cap_wait()
 {
-	wait_until 20000 _cap_has "$@"
+	wait_until 60000 _cap_has "$@"
 }
 _cap_has()
 {

@@ -311,12 +311,12 @@ monitor_subscribed()
 		/proc/net/netlink
 }
 
-# monitor_wait NS: waits (20 s at most) until the monitor started in NS
+# monitor_wait NS: waits (60 s at most) until the monitor started in NS
 # listens, instead of sleeping and hoping it did.
 monitor_wait()
 {
-	wait_until 20000 monitor_subscribed "$1" ||
-		diag "no subscribed netlink socket seen in $1 after 20 s: $(ip netns exec "$1" cat /proc/net/netlink)"
+	wait_until 60000 monitor_subscribed "$1" ||
+		diag "no subscribed netlink socket seen in $1 after 60 s: $(ip netns exec "$1" cat /proc/net/netlink)"
 }
 
 # ---- bulk bindings -----------------------------------------------------------

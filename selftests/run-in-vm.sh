@@ -77,7 +77,7 @@ budgets()
 		agentd-register		210	630
 		agentd-restart		180	540
 		autoload		60	180
-		bad-input		210	630
+		bad-input		210	1050
 		binding			150	450
 		dump-500k		600	600
 		dump-churn		120	450

@@ -82,8 +82,10 @@ secure-host \"10.9.0.240 10.9.0.249\" {
 }"
 ping_bg reload 60 $HOME1 # 3 s
 sleep 1
+r0=$(ad_ctl -j stats | jq -r '.reloads')
 kill -HUP "$AD_PID"
-sleep 1
+# Until the daemon has reloaded (its count of reloads), however slow the VM.
+wait_until 20000 sh -c "[ \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j stats | jq -r .reloads)\" -gt $r0 ]"
 out=$(mn --once --home 10.9.0.240 -j)
 expect_eq "after SIGHUP with the host added: 10.9.0.240 accepted" 0 \
 	"$(jget "$out" '.codes | keys | join(" ")')"

@@ -20,7 +20,7 @@ mon=$TMP/monitor
 ip netns exec "$ns" miphactl monitor >"$mon" 2>&1 &
 mon_pid=$!
 _bg_pids="$_bg_pids $mon_pid"
-sleep 0.5 # let it subscribe before the first change
+monitor_wait "$ns" # it listens before the first change
 
 # --- add: every field comes back exactly ---------------------------------------
 tap_check "add with every field" mipha_ns "$ns" kernel binding add 10.1.0.1 \
@@ -152,7 +152,8 @@ expect_eq "miphactl -j stats agrees" "0 4 1 1 2" \
 	"$(printf '%s' "$jst" | jq -r '[.bindings, .adds, .replaces, .deletes, .flushes] | map(tostring) | join(" ")' 2>&1)"
 
 # --- notifications ---------------------------------------------------------------
-sleep 0.5
+# The last change was the second flush: once the monitor printed it, it printed all.
+wait_until 10000 sh -c "[ \$(grep -ci flushed '$mon') -ge 2 ]"
 kill "$mon_pid" 2>/dev/null
 wait "$mon_pid" 2>/dev/null
 ev() { grep -ciE "$1" "$mon"; }

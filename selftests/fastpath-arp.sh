@@ -64,7 +64,9 @@ cap_start h1 "$H1" eth0 arp || tap_bail "cannot capture"
 t0=$(mark)
 tap_check "link set home0 proxy-arp on lladdr $VMAC" \
 	ha_ctl kernel link set home0 proxy-arp on lladdr $VMAC
-sleep 1
+# Its announcement on the wire before the questions (checked below).
+win "$t0"
+cap_wait h1 1 "$(garp_re $HOA)" -e
 out=$(arping_from_h1 $HOA)
 tap_result "proxy ARP on: a bound home address is answered" $? "$out"
 expect_match "with the configured MAC" "Unicast reply from 10\.9\.0\.100 \[$VMAC_RE\]" \
@@ -101,13 +103,17 @@ phase "gratuitous ARP"
 an0=$(ha_stat announcements)
 t0=$(mark)
 tap_check "bind 10.9.0.110 on home0 (proxy ARP on)" ha_bind 10.9.0.110 link home0
-sleep 0.5
+win "$t0"
+cap_wait h1 1 "$(garp_re 10.9.0.110)" -e
 win "$t0" "$(mark)"
 expect_cap "a new binding on an enabled link is announced" h1 1 "$(garp_re 10.9.0.110)" -e
 
 t0=$(mark)
 tap_check "announce home0 10.9.0.110" ha_ctl kernel announce home0 10.9.0.110
-sleep 0.5
+win "$t0"
+cap_wait h1 1 "$(garp_re 10.9.0.110)" -e
+wait_until 10000 sh -c "ip netns exec $HA miphactl -j kernel link show home0 | jq -e '.announce_pending == false'"
+sleep 0.2
 win "$t0" "$(mark)"
 expect_eq "announce HOME_ADDR: that address only" "1 0" \
 	"$(cap_count h1 "$(garp_re 10.9.0.110)" -e) $(cap_count h1 "$(garp_re $HOA)" -e)"

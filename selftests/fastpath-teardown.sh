@@ -34,10 +34,18 @@ setup()
 		ha_ctl kernel link set home0 proxy-arp on lladdr 02:00:5e:00:01:0a announce-rate 5
 }
 
+# flowing [rx]: more than 20 packets tunnelled to the MN (and, with rx, back).
+flowing()
+{
+	tx=$(ha_bstat $HOA tx_packets) rx=$(ha_bstat $HOA rx_packets)
+	[ "${tx:-0}" -gt 20 ] && { [ -z "${1:-}" ] || [ "${rx:-0}" -gt 20 ]; }
+}
+
 mipha_load || tap_bail "cannot load mipha"
 setup || tap_bail "cannot build the topology"
 flood_start
-sleep 2
+# Until the flood is under way (2 s on an idle machine; however long on a busy one).
+wait_until 30000 flowing rx
 tx=$(ha_bstat $HOA tx_packets) rx=$(ha_bstat $HOA rx_packets)
 expect_eq "traffic flows both ways through the tunnel (tx, rx > 20)" "yes yes" \
 	"$([ "${tx:-0}" -gt 20 ] && echo yes || echo no) $([ "${rx:-0}" -gt 20 ] && echo yes || echo no)"
@@ -56,7 +64,7 @@ for ns in $CN $TR $MN $H1; do ns_del "$ns"; done
 phase "rmmod under load"
 setup 2 || tap_bail "cannot build the second topology"
 flood_start
-sleep 2
+wait_until 30000 flowing
 tx=$(ha_bstat $HOA tx_packets)
 expect_eq "second topology: traffic flows (tx > 20)" yes "$([ "${tx:-0}" -gt 20 ] && echo yes || echo no)"
 out=$(rmmod mipha 2>&1)

@@ -141,7 +141,7 @@ ad_start()
 	ip netns exec "$HA" mipha-agentd -f -c "$AD_CONF" >>"$TMP/agentd.log" 2>&1 &
 	AD_PID=$!
 	_bg_pids="$_bg_pids $AD_PID"
-	if ! wait_until 20000 ad_running; then
+	if ! wait_until 60000 ad_running; then
 		diag "mipha-agentd did not come up:" "$(tail -n 20 "$TMP/agentd.log")"
 		return 1
 	fi
@@ -226,7 +226,7 @@ mn_bg()
 # mn_wait_accepted NAME N [TIMEOUT_MS]: N replies accepted in NAME's log.
 mn_wait_accepted()
 {
-	wait_until "${3:-15000}" sh -c "[ \$(grep -c 'accepted (code 0)' '$TMP/$1.err') -ge $2 ]"
+	wait_until "${3:-60000}" sh -c "[ \$(grep -c 'accepted (code 0)' '$TMP/$1.err') -ge $2 ]"
 }
 
 # mn_stop PID: ends a hold-mode mipha-mn (it deregisters) and waits.

@@ -164,7 +164,7 @@ cap_start()
 		"$@" 2>"$TMP/$_c.err" &
 	eval "_cap_$_c=$!"
 	_bg_pids="$_bg_pids $!"
-	if ! wait_until 15000 grep -q 'listening on' "$TMP/$_c.err"; then
+	if ! wait_until 60000 grep -q 'listening on' "$TMP/$_c.err"; then
 		diag "tcpdump $_c did not start: $(cat "$TMP/$_c.err")"
 		return 1
 	fi
@@ -247,6 +247,20 @@ cap_count()
 	_c=$1 _r=$2
 	shift 2
 	cap_text "$_c" "$@" | grep -cE -- "$_r"
+}
+
+# cap_wait CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: waits (60 s at most) until at
+# least MIN packets of the running CAPTURE in the current window match REGEX:
+# the condition a test would otherwise sleep for, however slow the VM.
+cap_wait()
+{
+	wait_until 60000 _cap_has "$@"
+}
+_cap_has()
+{
+	_h_c=$1 _h_n=$2 _h_r=$3
+	shift 3
+	[ "$(cap_count "$_h_c" "$_h_r" "$@")" -ge "$_h_n" ]
 }
 
 # expect_cap NAME CAPTURE MIN REGEX [TCPDUMP-OPTIONS]: one case, passing if at

@@ -300,6 +300,25 @@ wait_until()
 	done
 }
 
+# monitor_subscribed NS: some generic netlink socket of NS has joined a
+# multicast group (/proc/net/netlink, protocol 16, Groups column not 0): in a
+# test's own namespace, the miphactl monitor it started is listening.
+# (The column shows groups below 32, where mipha's lands on a kernel with few
+# generic netlink families, like the VM's.)
+monitor_subscribed()
+{
+	ip netns exec "$1" awk 'NR > 1 && $2 == 16 && $4 != "00000000" { f = 1 } END { exit !f }' \
+		/proc/net/netlink
+}
+
+# monitor_wait NS: waits (60 s at most) until the monitor started in NS
+# listens, instead of sleeping and hoping it did.
+monitor_wait()
+{
+	wait_until 60000 monitor_subscribed "$1" ||
+		diag "no subscribed netlink socket seen in $1 after 60 s: $(ip netns exec "$1" cat /proc/net/netlink)"
+}
+
 # ---- bulk bindings -----------------------------------------------------------
 
 # gen_bindings N FILE: a batch file of N bindings and FILE.expect, the

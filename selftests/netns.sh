@@ -18,7 +18,7 @@ mon=$TMP/monitor-b
 ip netns exec "$b" miphactl monitor >"$mon" 2>&1 &
 mon_pid=$!
 _bg_pids="$_bg_pids $mon_pid"
-sleep 0.5
+monitor_wait "$b"
 
 tap_check "add 10.4.0.1 in a" mipha_ns "$a" kernel binding add 10.4.0.1 coa 198.51.100.1 ha 192.0.2.1
 tap_check "add 10.4.0.2 in a" mipha_ns "$a" kernel binding add 10.4.0.2 coa 198.51.100.2 ha 192.0.2.1
@@ -40,6 +40,8 @@ expect_eq "flushing a left b alone" "203.0.113.1 1" \
 expect_eq "b's statistics count only b's changes" "adds=1 flushes=0" \
 	"adds=$(stat_of "$b" adds) flushes=$(stat_of "$b" flushes)"
 
+# b's own change printed, and half a second more for anything of a's that leaked.
+wait_until 10000 grep -q '203\.0\.113\.1' "$mon"
 sleep 0.5
 kill "$mon_pid" 2>/dev/null
 wait "$mon_pid" 2>/dev/null

@@ -28,6 +28,11 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 			       "home address is already bound (use replace)");
 		return -EEXIST;
 	}
+	if (!old && mn->table.count >= mn->max_bindings) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace's binding limit is reached (MIPHA_A_MAX_BINDINGS)");
+		return -ENOSPC;
+	}
 	/* The first binding of the namespace brings the fast path up. */
 	err = mipha_hooks_enable(mn);
 	if (err) {

@@ -175,7 +175,8 @@ static int ha_addrs_publish(struct mipha_net *mn)
 	struct mipha_ha_addrs *set, *old;
 	unsigned int i;
 
-	set = kmalloc(struct_size(set, addr, mn->n_ha_refs), GFP_KERNEL);
+	set = kmalloc(struct_size(set, addr, mn->n_ha_refs),
+		      GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	set->n = mn->n_ha_refs;
@@ -209,7 +210,7 @@ int mipha_ha_addr_ref(struct mipha_net *mn, __be32 addr, int delta)
 	if (WARN_ON_ONCE(delta <= 0))
 		return 0;
 	refs = krealloc_array(mn->ha_refs, mn->n_ha_refs + 1, sizeof(*refs),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!refs)
 		return -ENOMEM;
 	mn->ha_refs = refs;

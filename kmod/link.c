@@ -217,7 +217,7 @@ struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 
 	if (link)
 		return link;
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	link = kzalloc(sizeof(*link), GFP_KERNEL_ACCOUNT);
 	if (!link)
 		return NULL;
 	link->mn = mn;

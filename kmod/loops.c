@@ -79,7 +79,7 @@ int mipha_loops_add(struct mipha_net *mn, const struct mipha_binding *b)
 		r->refs++;
 		return 0;
 	}
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->coa = b->coa;

@@ -25,9 +25,20 @@ enum mipha_multicast_groups {
 	MIPHA_NLGRP_BINDINGS,
 };
 
+/*
+ * Notifications carry agent cookies (NAI, SPI, replay state): only
+ * CAP_NET_ADMIN over the namespace may listen.
+ */
 static const struct genl_multicast_group mipha_mcgrps[] = {
-	[MIPHA_NLGRP_BINDINGS] = { .name = MIPHA_MCGRP_BINDINGS },
+	[MIPHA_NLGRP_BINDINGS] = { .name = MIPHA_MCGRP_BINDINGS,
+				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/* May the sender of @skb read agent cookies in @net? */
+static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
+{
+	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+}
 
 static int validate_cookie(const struct nlattr *attr,
 			   struct netlink_ext_ack *extack)
@@ -82,6 +93,7 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ARP_REPLIES]	= OUTPUT_ONLY,
 	[MIPHA_A_ANNOUNCEMENTS]	= OUTPUT_ONLY,
 	[MIPHA_A_ANNOUNCE_PENDING] = OUTPUT_ONLY,
+	[MIPHA_A_MAX_BINDINGS]	= { .type = NLA_U32 },
 };
 
 static struct genl_family mipha_genl_family;
@@ -177,7 +189,7 @@ static struct mipha_binding *binding_from_attrs(struct net *net,
 	err = binding_check_attrs(net, info);
 	if (err)
 		return ERR_PTR(err);
-	b = mipha_binding_alloc(GFP_KERNEL);
+	b = mipha_binding_alloc(GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->home_addr = nla_get_be32(attrs[MIPHA_A_HOME_ADDR]);
@@ -199,7 +211,7 @@ static struct mipha_binding *binding_from_attrs(struct net *net,
 	if (attrs[MIPHA_A_COOKIE]) {
 		err = mipha_binding_set_cookie(b, nla_data(attrs[MIPHA_A_COOKIE]),
 					       nla_len(attrs[MIPHA_A_COOKIE]),
-					       GFP_KERNEL);
+					       GFP_KERNEL_ACCOUNT);
 		if (err) {
 			mipha_binding_free(b);
 			return ERR_PTR(err);
@@ -217,7 +229,8 @@ static size_t binding_msg_size(const struct mipha_binding *b)
 	       nla_total_size(b->cookie_len);
 }
 
-static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
+static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b,
+			     bool cookie)
 {
 	const struct mipha_binding_stats *s = &b->stats;
 	u64 now = get_jiffies_64();
@@ -237,7 +250,7 @@ static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
 			      jiffies64_to_msecs(b->expires - now) : 0,
 			      MIPHA_A_PAD))
 		return -EMSGSIZE;
-	if (b->cookie_len &&
+	if (cookie && b->cookie_len &&
 	    nla_put(skb, MIPHA_A_COOKIE, b->cookie_len, b->cookie))
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, MIPHA_A_TX_PACKETS,
@@ -252,10 +265,13 @@ static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
 	return 0;
 }
 
-/* One binding as a message; @event 0 for replies and dumps. */
+/*
+ * One binding as a message; @event 0 for replies and dumps. The agent
+ * cookie only if @cookie: the reader is an admin of the namespace.
+ */
 static int binding_fill(struct sk_buff *skb, const struct mipha_binding *b,
 			u32 portid, u32 seq, int flags, u8 cmd, u8 event,
-			struct netlink_callback *cb)
+			bool cookie, struct netlink_callback *cb)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &mipha_genl_family, flags,
 				cmd);
@@ -264,7 +280,7 @@ static int binding_fill(struct sk_buff *skb, const struct mipha_binding *b,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (binding_put_attrs(skb, b) ||
+	if (binding_put_attrs(skb, b, cookie) ||
 	    (event && nla_put_u8(skb, MIPHA_A_EVENT, event))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -298,7 +314,7 @@ void mipha_nl_notify_binding(struct mipha_net *mn,
 				MIPHA_NLGRP_BINDINGS))
 		return;
 	skb = genlmsg_new(binding_msg_size(b), GFP_KERNEL);
-	if (!skb || binding_fill(skb, b, 0, 0, 0, cmd, event, NULL)) {
+	if (!skb || binding_fill(skb, b, 0, 0, 0, cmd, event, true, NULL)) {
 		kfree_skb(skb);
 		notify_lost(mn);
 		return;
@@ -407,7 +423,9 @@ static int mipha_nl_binding_get_doit(struct sk_buff *skb,
 	local_bh_enable();
 	if (b)
 		err = binding_fill(msg, b, info->snd_portid, info->snd_seq, 0,
-				   MIPHA_CMD_BINDING_GET, 0, NULL);
+				   MIPHA_CMD_BINDING_GET, 0,
+				   may_read_cookies(skb, genl_info_net(info)),
+				   NULL);
 	rcu_read_unlock();
 
 	if (err) {
@@ -486,6 +504,7 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 		.index = cb->args[DUMP_INDEX],
 	};
 	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
+	bool cookie = may_read_cookies(cb->skb, mn->net);
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
 
@@ -496,7 +515,7 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 		if (dump_filter_match(attrs, b) &&
 		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				 MIPHA_CMD_BINDING_GET, 0, cb)) {
+				 MIPHA_CMD_BINDING_GET, 0, cookie, cb)) {
 			cur.index--;	/* not sent: start there next time */
 			break;
 		}
@@ -584,6 +603,7 @@ static int stats_put(struct sk_buff *skb, struct mipha_net *mn)
 			      MIPHA_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MIPHA_STATS_A_MEMORY,
 			      mipha_bindings_memory(mn), MIPHA_STATS_A_PAD) ||
+	    nla_put_u32(skb, MIPHA_STATS_A_MAX_BINDINGS, mn->max_bindings) ||
 	    counters_put(skb, mn))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -790,6 +810,35 @@ static int mipha_nl_announce_doit(struct sk_buff *skb, struct genl_info *info)
 	return err == -ENETDOWN ? -ENOENT : err;
 }
 
+/*
+ * The binding limit bounds what a namespace can pin in kernel memory, and
+ * any user may own a namespace: its admin may lower the limit, only the
+ * initial namespace's may raise it.
+ */
+static int mipha_nl_config_set_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct mipha_net *mn = mipha_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[MIPHA_A_MAX_BINDINGS];
+	int err = 0;
+	u32 max;
+
+	if (!require_attr(info, MIPHA_A_MAX_BINDINGS,
+			  "binding limit is required"))
+		return -EINVAL;
+	max = nla_get_u32(attr);
+	mipha_lock(mn);
+	if (max > mn->max_bindings && !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "raising the binding limit needs CAP_NET_ADMIN in the initial user namespace");
+		err = -EPERM;
+	} else {
+		mn->max_bindings = max;
+	}
+	mipha_unlock(mn);
+	return err;
+}
+
 static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_NEW,
@@ -828,6 +877,11 @@ static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_ANNOUNCE,
 		.doit = mipha_nl_announce_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MIPHA_CMD_CONFIG_SET,
+		.doit = mipha_nl_config_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

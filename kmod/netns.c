@@ -4,7 +4,9 @@
  */
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/user_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/mipha.h>
 
 #include "decap.h"
 #include "expiry.h"
@@ -48,6 +50,10 @@ static int __net_init mipha_net_init(struct net *net)
 	mn->net = net;
 	mutex_init(&mn->lock);
 	mn->links_generation = 1;
+	/* Any user can create a namespace in a user namespace of its own. */
+	mn->max_bindings = net->user_ns == &init_user_ns ?
+			   MIPHA_MAX_BINDINGS_DEFAULT :
+			   MIPHA_MAX_BINDINGS_USERNS;
 	INIT_HLIST_HEAD(&mn->bcast_bindings);
 	INIT_LIST_HEAD(&mn->links);
 	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);

@@ -27,11 +27,12 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 	struct mipha_table_instance *ti;
 	unsigned int i;
 
-	ti = kzalloc(sizeof(*ti), GFP_KERNEL);
+	/* Charged to the memory cgroup of whoever grows the table. */
+	ti = kzalloc(sizeof(*ti), GFP_KERNEL_ACCOUNT);
 	if (!ti)
 		return NULL;
 	ti->buckets = kvmalloc_array(n_buckets, sizeof(*ti->buckets),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 	if (!ti->buckets) {
 		kfree(ti);
 		return NULL;

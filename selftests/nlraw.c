@@ -12,10 +12,10 @@
  * Usage: nlraw [-q] [-n NETNS] CMD [FLAG...] [ATTR...]
  *   -n    talk to the namespace /run/netns/NETNS (what "ip netns exec" does,
  *         without its cost: the selftests run hundreds of requests under TCG)
- *   CMD   new | del | get | flush | stats | dump | <number>
+ *   CMD   new | del | get | flush | stats | dump | config | <number>
  *   FLAG  replace | excl | create     (NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE)
  *   ATTR  home=A.B.C.D coa=A.B.C.D ha=A.B.C.D   (be32)
- *         encap=N (u8)  key=N flags=N link=N lifetime=N   (u32)
+ *         encap=N (u8)  key=N flags=N link=N lifetime=N max_bindings=N (u32)
  *         cookie=HEX    cookielen=N (N bytes 0x00, 0x01, ...)
  *         u8:T=N u16:T=N u32:T=N u64:T=N   attribute type T with that payload
  *         raw:T=HEX     attribute type T with raw bytes (HEX may be empty)
@@ -72,6 +72,7 @@ static const struct cmd_name cmds[] = {
 	{ "dump", MIPHA_CMD_BINDING_GET },
 	{ "flush", MIPHA_CMD_BINDING_FLUSH },
 	{ "stats", MIPHA_CMD_STATS_GET },
+	{ "config", MIPHA_CMD_CONFIG_SET },
 };
 
 static const char *const attr_names[] = {
@@ -97,6 +98,7 @@ static const char *const stats_names[] = {
 	[MIPHA_STATS_A_LOOKUP_MISSES] = "lookup_misses",
 	[MIPHA_STATS_A_MEMORY] = "memory",
 	[MIPHA_STATS_A_BUCKETS] = "buckets",
+	[MIPHA_STATS_A_MAX_BINDINGS] = "max_bindings",
 };
 
 static const struct { int err; const char *name; } errnames[] = {
@@ -119,7 +121,7 @@ static const char *errname(int err)
 static void __attribute__((noreturn)) usage(const char *why)
 {
 	fprintf(stderr, "nlraw: %s\n", why);
-	fprintf(stderr, "usage: nlraw [-q] [-n NETNS] new|del|get|flush|stats|dump|N "
+	fprintf(stderr, "usage: nlraw [-q] [-n NETNS] new|del|get|flush|stats|dump|config|N "
 			"[replace|excl|create] [ATTR=VALUE...]\n");
 	exit(2);
 }
@@ -201,6 +203,8 @@ static void put_attr(struct nlmsghdr *nlh, const char *arg)
 		mnl_attr_put_u32(nlh, MIPHA_A_LINK, parse_num(eq));
 	else if (!strcmp(key, "lifetime"))
 		mnl_attr_put_u32(nlh, MIPHA_A_LIFETIME, parse_num(eq));
+	else if (!strcmp(key, "max_bindings"))
+		mnl_attr_put_u32(nlh, MIPHA_A_MAX_BINDINGS, parse_num(eq));
 	else if (!strcmp(key, "cookie"))
 		mnl_attr_put(nlh, MIPHA_A_COOKIE, parse_hex(eq, bin, sizeof(bin)), bin);
 	else if (!strcmp(key, "cookielen")) {

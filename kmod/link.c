@@ -13,6 +13,8 @@
 #include <linux/if_arp.h>
 #include <linux/jiffies.h>
 #include <linux/rculist.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
 #include <linux/slab.h>
 #include <net/arp.h>
 #include <uapi/linux/mipha.h>
@@ -37,12 +39,40 @@ static u32 tick_budget(const struct mipha_link *link)
 			     HZ);
 }
 
+static int arp_out_finish(struct net *net, struct sock *sk,
+			  struct sk_buff *skb)
+{
+	return dev_queue_xmit(skb);
+}
+
+/*
+ * arp_send(), but telling whether the frame was queued: a full queue
+ * (announcing 500k bindings fast) must not count as sent. Goes through
+ * ARP_OUT as arp_xmit() does.
+ */
+static bool arp_out(int type, __be32 dest_ip, struct net_device *dev,
+		    __be32 src_ip, const u8 *dest_hw, const u8 *src_hw,
+		    const u8 *target_hw)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = arp_create(type, ETH_P_ARP, dest_ip, dev, src_ip, dest_hw,
+			 src_hw, target_hw);
+	if (!skb)
+		return false;
+	err = NF_HOOK(NFPROTO_ARP, NF_ARP_OUT, dev_net(dev), NULL, skb, NULL,
+		      dev, arp_out_finish);
+	return !net_xmit_eval(err);
+}
+
 /* A gratuitous ARP request: sender and target are the home address. */
 static void announce(struct mipha_link *link, struct net_device *dev,
 		     __be32 home_addr)
 {
-	arp_send(ARPOP_REQUEST, ETH_P_ARP, home_addr, dev, home_addr, NULL,
-		 link->lladdr, NULL);
+	if (!arp_out(ARPOP_REQUEST, home_addr, dev, home_addr, NULL,
+		     link->lladdr, NULL))
+		return;
 	atomic64_inc(&link->announcements);
 	local_bh_disable();
 	mipha_count(link->mn, MIPHA_CNT_ANNOUNCEMENTS);
@@ -83,7 +113,8 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 	b = mipha_table_lookup(&mn->table, tip);
 	if (!b || b->link != dev->ifindex)
 		return;
-	arp_send(ARPOP_REPLY, ETH_P_ARP, sip, dev, tip, p, link->lladdr, p);
+	if (!arp_out(ARPOP_REPLY, sip, dev, tip, p, link->lladdr, p))
+		return;
 	atomic64_inc(&link->arp_replies);
 	mipha_count(mn, MIPHA_CNT_ARP_REPLIES);
 }
@@ -131,6 +162,9 @@ static bool sweep_batch(struct mipha_link *link, struct net_device *dev)
 		if (b->link == link->ifindex) {
 			announce(link, dev, b->home_addr);
 			budget--;
+			/* A tick's budget may be 100k frames. */
+			if (!(budget & 255))
+				cond_resched();
 		}
 	}
 	return false;

@@ -687,6 +687,17 @@ static struct net_device *link_dev(struct genl_info *info)
 	return dev;
 }
 
+/* Is @dev still in @net's device list (not unlisted for unregister)? */
+static bool dev_listed(struct net *net, struct net_device *dev)
+{
+	bool listed;
+
+	rcu_read_lock();
+	listed = dev_get_by_index_rcu(net, dev->ifindex) == dev;
+	rcu_read_unlock();
+	return listed;
+}
+
 static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mipha_net *mn = mipha_net(genl_info_net(info));
@@ -718,6 +729,20 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(dev);
 
 	mipha_lock(mn);
+	/*
+	 * Our reference may predate the device's unregistration or move to
+	 * another namespace: settings made now would outlive it under its
+	 * ifindex. Both unlist the device before the NETDEV_UNREGISTER
+	 * notifier runs, and the notifier takes our lock: a device still
+	 * listed here has its notifier ahead of it, which drops the link.
+	 */
+	if (!dev_listed(genl_info_net(info), dev)) {
+		mipha_unlock(mn);
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_LINK],
+				    "the link is going away");
+		return -ENODEV;
+	}
 	link = mipha_link_get_or_create(mn, dev);
 	if (link) {
 		proxy_arp = attrs[MIPHA_A_PROXY_ARP] ?

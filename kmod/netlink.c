@@ -451,8 +451,9 @@ static bool dump_filter_match(struct nlattr **attrs,
 
 /*
  * Dump cursor, kept in cb->args between parts: the bucket, the offset in
- * its chain, the key found just before that offset, the bucket array the
- * offsets refer to, and how many inconsistencies were seen.
+ * its chain, the key found just before that offset and its binding's
+ * generation, the bucket array the offsets refer to, and how many
+ * inconsistencies were seen.
  */
 enum {
 	DUMP_BUCKET,
@@ -460,6 +461,7 @@ enum {
 	DUMP_LAST_KEY,
 	DUMP_ARRAY_SEQ,
 	DUMP_INCONSISTENT,
+	DUMP_LAST_GEN,
 };
 
 /*
@@ -468,7 +470,9 @@ enum {
  * adds or drops an entry the dump had not reached or had already sent.
  * What can make the dump repeat or skip an entry is a new bucket array
  * (resize, flush) or a change in the chain the cursor is in; the latter
- * is repaired by finding the last key again. Only what cannot be
+ * is repaired by finding the last key again (unless it was deleted and
+ * added again: then it moved to the head of its chain, and the dump is
+ * flagged). Only what cannot be
  * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
  * bindings renew every second can still dump 500k of them.
  */
@@ -483,7 +487,8 @@ static void dump_resume(struct netlink_callback *cb,
 		cb->args[DUMP_INCONSISTENT]++;
 	} else if (cur->index && cur->bucket < ti->n_buckets) {
 		pos = mipha_table_bucket_pos(ti, cur->bucket,
-					     (__force __be32)cb->args[DUMP_LAST_KEY]);
+					     (__force __be32)cb->args[DUMP_LAST_KEY],
+					     cb->args[DUMP_LAST_GEN]);
 		if (pos < 0)
 			cb->args[DUMP_INCONSISTENT]++;
 		else
@@ -504,6 +509,7 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 		.index = cb->args[DUMP_INDEX],
 	};
 	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
+	u32 last_gen = cb->args[DUMP_LAST_GEN];
 	bool cookie = may_read_cookies(cb->skb, mn->net);
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
@@ -520,12 +526,14 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 		last_key = b->home_addr;
+		last_gen = b->gen;
 	}
 	rcu_read_unlock();
 
 	cb->args[DUMP_BUCKET] = cur.bucket;
 	cb->args[DUMP_INDEX] = cur.index;
 	cb->args[DUMP_LAST_KEY] = (__force u32)last_key;
+	cb->args[DUMP_LAST_GEN] = last_gen;
 	return skb->len;
 }
 

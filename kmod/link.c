@@ -83,6 +83,7 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 		     struct net_device *dev)
 {
 	const struct mipha_binding *b;
+	const struct mipha_link_reply *reply = NULL;
 	struct mipha_link *link = NULL, *l;
 	const struct arphdr *arp;
 	__be32 sip, tip;
@@ -94,7 +95,9 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 			break;
 		}
 	}
-	if (!link || !READ_ONCE(link->proxy_arp) || dev->type != ARPHRD_ETHER)
+	if (link)
+		reply = rcu_dereference(link->reply);
+	if (!reply || dev->type != ARPHRD_ETHER)
 		return;
 	if (!pskb_may_pull(skb, arp_hdr_len(dev)))
 		return;
@@ -113,7 +116,7 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 	b = mipha_table_lookup(&mn->table, tip);
 	if (!b || b->link != dev->ifindex)
 		return;
-	if (!arp_out(ARPOP_REPLY, sip, dev, tip, p, link->lladdr, p))
+	if (!arp_out(ARPOP_REPLY, sip, dev, tip, p, reply->lladdr, p))
 		return;
 	atomic64_inc(&link->arp_replies);
 	mipha_count(mn, MIPHA_CNT_ARP_REPLIES);
@@ -267,20 +270,36 @@ struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 	return link;
 }
 
-void mipha_link_set(struct mipha_link *link, bool proxy_arp,
-		    const u8 *lladdr, u32 rate)
+int mipha_link_set(struct mipha_link *link, bool proxy_arp,
+		   const u8 *lladdr, u32 rate)
 {
 	bool enabling = proxy_arp && !link->proxy_arp;
+	struct mipha_link_reply *reply = NULL, *old;
 
 	mipha_assert_locked(link->mn);
+	/*
+	 * ARP_IN reads the MAC without the lock: it gets a new copy, never
+	 * one being rewritten.
+	 */
+	if (proxy_arp) {
+		reply = kmalloc(sizeof(*reply), GFP_KERNEL_ACCOUNT);
+		if (!reply)
+			return -ENOMEM;
+		ether_addr_copy(reply->lladdr, lladdr ?: link->lladdr);
+	}
 	if (lladdr)
 		ether_addr_copy(link->lladdr, lladdr);
 	if (rate)
 		link->announce_rate = rate;
-	WRITE_ONCE(link->proxy_arp, proxy_arp);
+	link->proxy_arp = proxy_arp;
+	old = rcu_replace_pointer(link->reply, reply,
+				  lockdep_is_held(&link->mn->lock));
+	if (old)
+		kfree_rcu(old, rcu);
 	/* A takeover: tell every host of the link where its peers are now. */
 	if (enabling)
 		sweep_start(link);
+	return 0;
 }
 
 int mipha_link_announce(struct mipha_link *link, __be32 home_addr)
@@ -307,11 +326,19 @@ int mipha_link_announce(struct mipha_link *link, __be32 home_addr)
 	return 0;
 }
 
+static void link_free_rcu(struct rcu_head *head)
+{
+	struct mipha_link *link = container_of(head, struct mipha_link, rcu);
+
+	kfree(rcu_dereference_protected(link->reply, true));
+	kfree(link);
+}
+
 /* Unlinked already: stop its work (which takes the lock) and free it. */
 static void link_free(struct mipha_link *link)
 {
 	cancel_delayed_work_sync(&link->sweep_work);
-	kfree_rcu(link, rcu);
+	call_rcu(&link->rcu, link_free_rcu);
 }
 
 void mipha_links_destroy(struct mipha_net *mn)

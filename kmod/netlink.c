@@ -715,6 +715,7 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net_device *dev;
 	bool proxy_arp;
 	u32 rate = 0;
+	int err = -ENOMEM;
 
 	if (attrs[MIPHA_A_LLADDR]) {
 		lladdr = nla_data(attrs[MIPHA_A_LLADDR]);
@@ -756,11 +757,11 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 		proxy_arp = attrs[MIPHA_A_PROXY_ARP] ?
 			    nla_get_u8(attrs[MIPHA_A_PROXY_ARP]) :
 			    link->proxy_arp;
-		mipha_link_set(link, proxy_arp, lladdr, rate);
+		err = mipha_link_set(link, proxy_arp, lladdr, rate);
 	}
 	mipha_unlock(mn);
 	dev_put(dev);
-	return link ? 0 : -ENOMEM;
+	return err;
 }
 
 static int mipha_nl_link_get_doit(struct sk_buff *skb, struct genl_info *info)

@@ -2,9 +2,9 @@
 /*
  * Binding objects: allocation and freeing.
  *
- * Bindings come from their own slab cache: at 128 bytes they pack 32 to a
- * page, where kmalloc would round them up and hide them among other users
- * in /proc/slabinfo.
+ * Bindings come from their own slab cache: at 144 bytes they pack 28 to a
+ * page, where kmalloc would round them up to 192 and hide them among other
+ * users in /proc/slabinfo. The cache is accounted to memory cgroups.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -15,7 +15,8 @@ static struct kmem_cache *binding_cache;
 
 int mipha_binding_cache_init(void)
 {
-	binding_cache = KMEM_CACHE(mipha_binding, 0);
+	/* Any user may own a table (user namespaces): charge its memcg. */
+	binding_cache = KMEM_CACHE(mipha_binding, SLAB_ACCOUNT);
 	return binding_cache ? 0 : -ENOMEM;
 }
 

@@ -40,6 +40,10 @@ struct mipha_binding {
 	u8 encap;			/* enum mipha_encap */
 	bool has_gre_key;
 	u16 cookie_len;
+	/* Set when first inserted (table.h), kept by replaces: a key
+	 * deleted and added again has a new one.
+	 */
+	u32 gen;
 	u64 expires;			/* jiffies64; 0: never */
 	u8 *cookie;			/* agent's opaque data, cookie_len bytes */
 	struct mipha_binding_stats stats;

@@ -28,6 +28,11 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 			       "home address is already bound (use replace)");
 		return -EEXIST;
 	}
+	if (!old && mn->table.count >= mn->max_bindings) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace's binding limit is reached (MIPHA_A_MAX_BINDINGS)");
+		return -ENOSPC;
+	}
 	/* The first binding of the namespace brings the fast path up. */
 	err = mipha_hooks_enable(mn);
 	if (err) {
@@ -101,6 +106,7 @@ int mipha_bindings_flush(struct mipha_net *mn)
 {
 	struct mipha_table_instance *old;
 	unsigned int count;
+	unsigned long gp;
 
 	mipha_lock(mn);
 	count = mn->table.count;
@@ -109,11 +115,13 @@ int mipha_bindings_flush(struct mipha_net *mn)
 		mipha_unlock(mn);
 		return -ENOMEM;
 	}
+	gp = get_state_synchronize_rcu();
 	/* The detached bindings' list nodes die with them, after readers. */
 	WRITE_ONCE(mn->bcast_bindings.first, NULL);
+	/* Before the care-of address table goes, which the hooks read. */
+	mipha_hooks_disable(mn);
 	mipha_ha_addrs_reset(mn);
 	mipha_loops_reset(mn);
-	mipha_hooks_disable(mn);
 	mn->cookie_bytes = 0;
 	mn->stats.flushes++;
 	mipha_nl_notify_flush(mn, count);
@@ -123,8 +131,9 @@ int mipha_bindings_flush(struct mipha_net *mn)
 	 * The detached array is ours alone but for readers that found it
 	 * before the swap; after a grace period nobody can reach it, and its
 	 * bindings are freed at once instead of by one callback each.
+	 * Unregistering the hooks waited for one already, if they were on.
 	 */
-	synchronize_rcu();
+	cond_synchronize_rcu(gp);
 	mipha_table_free_instance_bindings(old);
 	return count;
 }

@@ -26,6 +26,7 @@
 
 #include "bindings.h"
 #include "decap.h"
+#include "loops.h"
 
 /* What the outer headers said. */
 struct tunnel_hdr {
@@ -159,8 +160,20 @@ void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 	eiph = (const struct iphdr *)(skb->data + off);
 	if (icmph->type != ICMP_DEST_UNREACH ||
 	    icmph->code != ICMP_FRAG_NEEDED ||
-	    (eiph->protocol != IPPROTO_IPIP && eiph->protocol != IPPROTO_GRE) ||
-	    !ha_addr_known(mn, eiph->saddr))
+	    (eiph->protocol != IPPROTO_IPIP && eiph->protocol != IPPROTO_GRE))
+		return;
+	/*
+	 * Anyone can send one: only errors about a tunnel in use, from one of
+	 * our home agent addresses to a care-of address of a binding, may
+	 * lower a path MTU, or any destination's could be lowered.
+	 */
+	if (!ha_addr_known(mn, eiph->saddr) ||
+	    !mipha_loops_coa_in_use(mn, eiph->daddr))
+		return;
+	/* icmp_rcv() checks the checksum only after the hooks. */
+	if (!skb_csum_unnecessary(skb) &&
+	    csum_fold(skb_checksum(skb, ip_hdrlen(skb),
+				   skb->len - ip_hdrlen(skb), 0)))
 		return;
 	mtu = ntohs(icmph->un.frag.mtu);
 	/* ipv4_update_pmtu() reads the quoted header at skb->data. */
@@ -175,7 +188,8 @@ static int ha_addrs_publish(struct mipha_net *mn)
 	struct mipha_ha_addrs *set, *old;
 	unsigned int i;
 
-	set = kmalloc(struct_size(set, addr, mn->n_ha_refs), GFP_KERNEL);
+	set = kmalloc(struct_size(set, addr, mn->n_ha_refs),
+		      GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	set->n = mn->n_ha_refs;
@@ -209,7 +223,7 @@ int mipha_ha_addr_ref(struct mipha_net *mn, __be32 addr, int delta)
 	if (WARN_ON_ONCE(delta <= 0))
 		return 0;
 	refs = krealloc_array(mn->ha_refs, mn->n_ha_refs + 1, sizeof(*refs),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!refs)
 		return -ENOMEM;
 	mn->ha_refs = refs;

@@ -43,10 +43,9 @@ static void tunnel_broadcast(struct mipha_net *mn, struct sk_buff *skb,
 	}
 }
 
-static unsigned int mipha_nf_pre_routing(void *priv, struct sk_buff *skb,
-					 const struct nf_hook_state *state)
+static unsigned int pre_routing(struct mipha_net *mn, struct sk_buff *skb,
+				const struct nf_hook_state *state)
 {
-	struct mipha_net *mn = mipha_net(state->net);
 	struct mipha_binding *b;
 
 	if (skb->pkt_type == PACKET_BROADCAST) {
@@ -63,6 +62,24 @@ static unsigned int mipha_nf_pre_routing(void *priv, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/*
+ * Every hook runs with BHs off, for the per-CPU route cache, counters and
+ * xmit marker. The stack calls PRE_ROUTING and LOCAL_IN from softirq, but
+ * not always: after an NFQUEUE verdict nf_reinject() runs the hooks after
+ * the queueing one in process context with BHs on, and LOCAL_OUT runs in
+ * the sender's context. local_bh_disable() nests and costs little.
+ */
+static unsigned int mipha_nf_pre_routing(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	unsigned int verdict;
+
+	local_bh_disable();
+	verdict = pre_routing(mipha_net(state->net), skb, state);
+	local_bh_enable();
+	return verdict;
+}
+
 static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
@@ -74,7 +91,6 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 	if (skb->len < sizeof(struct iphdr) ||
 	    ip_hdrlen(skb) < sizeof(struct iphdr))
 		return NF_ACCEPT;
-	/* Local senders may run with BHs on; the counters need them off. */
 	local_bh_disable();
 	ours = mipha_xmit_is_ours(skb);
 	/* What we encapsulated can only come back to us through a loop. */
@@ -92,11 +108,8 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 	return b ? NF_STOLEN : NF_ACCEPT;
 }
 
-static unsigned int mipha_nf_local_in(void *priv, struct sk_buff *skb,
-				      const struct nf_hook_state *state)
+static unsigned int local_in(struct mipha_net *mn, struct sk_buff *skb)
 {
-	struct mipha_net *mn = mipha_net(state->net);
-
 	switch (ip_hdr(skb)->protocol) {
 	case IPPROTO_IPIP:
 	case IPPROTO_GRE:
@@ -108,11 +121,24 @@ static unsigned int mipha_nf_local_in(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+static unsigned int mipha_nf_local_in(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	unsigned int verdict;
+
+	local_bh_disable();
+	verdict = local_in(mipha_net(state->net), skb);
+	local_bh_enable();
+	return verdict;
+}
+
 #ifdef CONFIG_NETFILTER_FAMILY_ARP
 static unsigned int mipha_nf_arp_in(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
+	local_bh_disable();
 	mipha_proxy_arp(mipha_net(state->net), skb, state->in);
+	local_bh_enable();
 	return NF_ACCEPT;
 }
 #endif
@@ -164,15 +190,33 @@ int mipha_hooks_enable(struct mipha_net *mn)
 	return err;
 }
 
+void mipha_hooks_unregister(struct mipha_net *mn)
+{
+	mipha_assert_locked(mn);
+	if (!mn->hooks_registered)
+		return;
+	/*
+	 * In 6.1 this swaps in accept_all and frees our entries with
+	 * call_rcu(): it does not wait for packets already inside a hook.
+	 */
+	nf_unregister_net_hooks(mn->net, mipha_nf_ops,
+				ARRAY_SIZE(mipha_nf_ops));
+	mn->hooks_registered = false;
+}
+
 void mipha_hooks_disable(struct mipha_net *mn)
 {
 	mipha_assert_locked(mn);
 	if (!mn->hooks_registered)
 		return;
-	/* Waits for packets in the hooks: none is inside once it returns. */
-	nf_unregister_net_hooks(mn->net, mipha_nf_ops,
-				ARRAY_SIZE(mipha_nf_ops));
-	mn->hooks_registered = false;
+	mipha_hooks_unregister(mn);
+	/*
+	 * Hooks run under rcu_read_lock() (nf_hook()): after a grace period
+	 * no packet is inside one, and no new one can enter, so nothing
+	 * uses the per-CPU route slots while they are flushed. The lock keeps
+	 * the hooks from coming back meanwhile.
+	 */
+	synchronize_net();
 	/* Cached routes would pin their devices' routes for nothing. */
 	mipha_route_cache_flush(mn);
 }

@@ -22,6 +22,16 @@
 
 /* Lock held. */
 int mipha_hooks_enable(struct mipha_net *mn);
+/*
+ * Lock held. Unregisters the hooks, waits until no packet is inside them
+ * (a grace period) and drops the cached routes they used. Sleeps.
+ */
 void mipha_hooks_disable(struct mipha_net *mn);
+/*
+ * Lock held. Only unregisters: packets may still be inside the hooks on
+ * return. For namespace pre_exit, which a grace period follows before the
+ * exit methods tear down what the hooks use.
+ */
+void mipha_hooks_unregister(struct mipha_net *mn);
 
 #endif /* _MIPHA_HOOKS_H */

@@ -13,6 +13,8 @@
 #include <linux/if_arp.h>
 #include <linux/jiffies.h>
 #include <linux/rculist.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_arp.h>
 #include <linux/slab.h>
 #include <net/arp.h>
 #include <uapi/linux/mipha.h>
@@ -37,12 +39,40 @@ static u32 tick_budget(const struct mipha_link *link)
 			     HZ);
 }
 
+static int arp_out_finish(struct net *net, struct sock *sk,
+			  struct sk_buff *skb)
+{
+	return dev_queue_xmit(skb);
+}
+
+/*
+ * arp_send(), but telling whether the frame was queued: a full queue
+ * (announcing 500k bindings fast) must not count as sent. Goes through
+ * ARP_OUT as arp_xmit() does.
+ */
+static bool arp_out(int type, __be32 dest_ip, struct net_device *dev,
+		    __be32 src_ip, const u8 *dest_hw, const u8 *src_hw,
+		    const u8 *target_hw)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = arp_create(type, ETH_P_ARP, dest_ip, dev, src_ip, dest_hw,
+			 src_hw, target_hw);
+	if (!skb)
+		return false;
+	err = NF_HOOK(NFPROTO_ARP, NF_ARP_OUT, dev_net(dev), NULL, skb, NULL,
+		      dev, arp_out_finish);
+	return !net_xmit_eval(err);
+}
+
 /* A gratuitous ARP request: sender and target are the home address. */
 static void announce(struct mipha_link *link, struct net_device *dev,
 		     __be32 home_addr)
 {
-	arp_send(ARPOP_REQUEST, ETH_P_ARP, home_addr, dev, home_addr, NULL,
-		 link->lladdr, NULL);
+	if (!arp_out(ARPOP_REQUEST, home_addr, dev, home_addr, NULL,
+		     link->lladdr, NULL))
+		return;
 	atomic64_inc(&link->announcements);
 	local_bh_disable();
 	mipha_count(link->mn, MIPHA_CNT_ANNOUNCEMENTS);
@@ -53,6 +83,7 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 		     struct net_device *dev)
 {
 	const struct mipha_binding *b;
+	const struct mipha_link_reply *reply = NULL;
 	struct mipha_link *link = NULL, *l;
 	const struct arphdr *arp;
 	__be32 sip, tip;
@@ -64,7 +95,9 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 			break;
 		}
 	}
-	if (!link || !READ_ONCE(link->proxy_arp) || dev->type != ARPHRD_ETHER)
+	if (link)
+		reply = rcu_dereference(link->reply);
+	if (!reply || dev->type != ARPHRD_ETHER)
 		return;
 	if (!pskb_may_pull(skb, arp_hdr_len(dev)))
 		return;
@@ -83,7 +116,8 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 	b = mipha_table_lookup(&mn->table, tip);
 	if (!b || b->link != dev->ifindex)
 		return;
-	arp_send(ARPOP_REPLY, ETH_P_ARP, sip, dev, tip, p, link->lladdr, p);
+	if (!arp_out(ARPOP_REPLY, sip, dev, tip, p, reply->lladdr, p))
+		return;
 	atomic64_inc(&link->arp_replies);
 	mipha_count(mn, MIPHA_CNT_ARP_REPLIES);
 }
@@ -131,6 +165,9 @@ static bool sweep_batch(struct mipha_link *link, struct net_device *dev)
 		if (b->link == link->ifindex) {
 			announce(link, dev, b->home_addr);
 			budget--;
+			/* A tick's budget may be 100k frames. */
+			if (!(budget & 255))
+				cond_resched();
 		}
 	}
 	return false;
@@ -217,7 +254,7 @@ struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 
 	if (link)
 		return link;
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	link = kzalloc(sizeof(*link), GFP_KERNEL_ACCOUNT);
 	if (!link)
 		return NULL;
 	link->mn = mn;
@@ -233,20 +270,36 @@ struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 	return link;
 }
 
-void mipha_link_set(struct mipha_link *link, bool proxy_arp,
-		    const u8 *lladdr, u32 rate)
+int mipha_link_set(struct mipha_link *link, bool proxy_arp,
+		   const u8 *lladdr, u32 rate)
 {
 	bool enabling = proxy_arp && !link->proxy_arp;
+	struct mipha_link_reply *reply = NULL, *old;
 
 	mipha_assert_locked(link->mn);
+	/*
+	 * ARP_IN reads the MAC without the lock: it gets a new copy, never
+	 * one being rewritten.
+	 */
+	if (proxy_arp) {
+		reply = kmalloc(sizeof(*reply), GFP_KERNEL_ACCOUNT);
+		if (!reply)
+			return -ENOMEM;
+		ether_addr_copy(reply->lladdr, lladdr ?: link->lladdr);
+	}
 	if (lladdr)
 		ether_addr_copy(link->lladdr, lladdr);
 	if (rate)
 		link->announce_rate = rate;
-	WRITE_ONCE(link->proxy_arp, proxy_arp);
+	link->proxy_arp = proxy_arp;
+	old = rcu_replace_pointer(link->reply, reply,
+				  lockdep_is_held(&link->mn->lock));
+	if (old)
+		kfree_rcu(old, rcu);
 	/* A takeover: tell every host of the link where its peers are now. */
 	if (enabling)
 		sweep_start(link);
+	return 0;
 }
 
 int mipha_link_announce(struct mipha_link *link, __be32 home_addr)
@@ -273,11 +326,19 @@ int mipha_link_announce(struct mipha_link *link, __be32 home_addr)
 	return 0;
 }
 
+static void link_free_rcu(struct rcu_head *head)
+{
+	struct mipha_link *link = container_of(head, struct mipha_link, rcu);
+
+	kfree(rcu_dereference_protected(link->reply, true));
+	kfree(link);
+}
+
 /* Unlinked already: stop its work (which takes the lock) and free it. */
 static void link_free(struct mipha_link *link)
 {
 	cancel_delayed_work_sync(&link->sweep_work);
-	kfree_rcu(link, rcu);
+	call_rcu(&link->rcu, link_free_rcu);
 }
 
 void mipha_links_destroy(struct mipha_net *mn)

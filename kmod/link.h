@@ -14,12 +14,21 @@
 #include "binding.h"
 #include "netns.h"
 
+/* What proxy ARP answers with, replaced whole under RCU (never torn). */
+struct mipha_link_reply {
+	u8 lladdr[ETH_ALEN];
+	struct rcu_head rcu;
+};
+
 struct mipha_link {
 	struct list_head list;		/* mipha_net.links; RCU */
 	struct mipha_net *mn;
 	int ifindex;
+	/* The settings, under the lock. */
 	bool proxy_arp;			/* answer ARP for bound addresses */
 	u8 lladdr[ETH_ALEN];		/* the MAC we answer and announce with */
+	/* For the packet path: lladdr while proxy_arp is on, else NULL. */
+	struct mipha_link_reply __rcu *reply;
 	u32 announce_rate;		/* gratuitous ARPs per second */
 	atomic64_t arp_replies;
 	atomic64_t announcements;
@@ -48,9 +57,11 @@ struct mipha_link *mipha_link_find(struct mipha_net *mn, int ifindex);
 /* Lock held: settings for @ifindex, created with defaults if absent. */
 struct mipha_link *mipha_link_get_or_create(struct mipha_net *mn,
 					    struct net_device *dev);
-/* Lock held: applies a change; turning proxy ARP on starts a sweep. */
-void mipha_link_set(struct mipha_link *link, bool proxy_arp,
-		    const u8 *lladdr, u32 rate);
+/* Lock held: applies a change; turning proxy ARP on starts a sweep.
+ * -ENOMEM, and nothing changed.
+ */
+int mipha_link_set(struct mipha_link *link, bool proxy_arp,
+		   const u8 *lladdr, u32 rate);
 /* Lock held: gratuitous ARP for @home_addr now (0: sweep the link). */
 int mipha_link_announce(struct mipha_link *link, __be32 home_addr);
 

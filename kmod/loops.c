@@ -9,8 +9,10 @@
  *	remove (H, C):	-= 1 if C is bound (H included, still), refs(C)--,
  *			-= refs(H) (bindings pointing at H loop no more)
  *	replace (H, C -> C'): the care-of part of both.
- * The references live in an rhashtable used only under mn->lock, so an
- * entry is freed as soon as it is unlinked (no reader walks it locklessly).
+ * The references live in an rhashtable changed only under mn->lock. The
+ * packet path reads it under RCU (mipha_loops_coa_in_use()), so entries
+ * are freed after a grace period, and the whole table only once the hooks
+ * are gone (flush: after mipha_hooks_disable(); namespace exit).
  */
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -21,6 +23,7 @@ struct coa_ref {
 	struct rhash_head node;
 	__be32 coa;
 	u32 refs;
+	struct rcu_head rcu;
 };
 
 static const struct rhashtable_params coa_ref_params = {
@@ -79,7 +82,7 @@ int mipha_loops_add(struct mipha_net *mn, const struct mipha_binding *b)
 		r->refs++;
 		return 0;
 	}
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->coa = b->coa;
@@ -99,7 +102,12 @@ static void coa_ref_put(struct mipha_net *mn, __be32 coa)
 	if (--r->refs)
 		return;
 	rhashtable_remove_fast(&mn->coa_refs, &r->node, coa_ref_params);
-	kfree(r);
+	kfree_rcu(r, rcu);
+}
+
+bool mipha_loops_coa_in_use(struct mipha_net *mn, __be32 addr)
+{
+	return rhashtable_lookup(&mn->coa_refs, &addr, coa_ref_params);
 }
 
 void mipha_loops_inserted(struct mipha_net *mn, const struct mipha_binding *b)

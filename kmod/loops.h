@@ -36,6 +36,9 @@ void mipha_loops_reset(struct mipha_net *mn);
 /* Kernel memory held by the care-of address references. */
 size_t mipha_loops_memory(struct mipha_net *mn);
 
+/* Under RCU, hooks registered: is @addr some binding's care-of address? */
+bool mipha_loops_coa_in_use(struct mipha_net *mn, __be32 addr);
+
 /* For the packet path: can any binding of the namespace loop? */
 static inline bool mipha_loops_possible(const struct mipha_net *mn)
 {

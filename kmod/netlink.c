@@ -25,9 +25,20 @@ enum mipha_multicast_groups {
 	MIPHA_NLGRP_BINDINGS,
 };
 
+/*
+ * Notifications carry agent cookies (NAI, SPI, replay state): only
+ * CAP_NET_ADMIN over the namespace may listen.
+ */
 static const struct genl_multicast_group mipha_mcgrps[] = {
-	[MIPHA_NLGRP_BINDINGS] = { .name = MIPHA_MCGRP_BINDINGS },
+	[MIPHA_NLGRP_BINDINGS] = { .name = MIPHA_MCGRP_BINDINGS,
+				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/* May the sender of @skb read agent cookies in @net? */
+static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
+{
+	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+}
 
 static int validate_cookie(const struct nlattr *attr,
 			   struct netlink_ext_ack *extack)
@@ -82,6 +93,7 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ARP_REPLIES]	= OUTPUT_ONLY,
 	[MIPHA_A_ANNOUNCEMENTS]	= OUTPUT_ONLY,
 	[MIPHA_A_ANNOUNCE_PENDING] = OUTPUT_ONLY,
+	[MIPHA_A_MAX_BINDINGS]	= { .type = NLA_U32 },
 };
 
 static struct genl_family mipha_genl_family;
@@ -177,7 +189,7 @@ static struct mipha_binding *binding_from_attrs(struct net *net,
 	err = binding_check_attrs(net, info);
 	if (err)
 		return ERR_PTR(err);
-	b = mipha_binding_alloc(GFP_KERNEL);
+	b = mipha_binding_alloc(GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->home_addr = nla_get_be32(attrs[MIPHA_A_HOME_ADDR]);
@@ -199,7 +211,7 @@ static struct mipha_binding *binding_from_attrs(struct net *net,
 	if (attrs[MIPHA_A_COOKIE]) {
 		err = mipha_binding_set_cookie(b, nla_data(attrs[MIPHA_A_COOKIE]),
 					       nla_len(attrs[MIPHA_A_COOKIE]),
-					       GFP_KERNEL);
+					       GFP_KERNEL_ACCOUNT);
 		if (err) {
 			mipha_binding_free(b);
 			return ERR_PTR(err);
@@ -217,7 +229,8 @@ static size_t binding_msg_size(const struct mipha_binding *b)
 	       nla_total_size(b->cookie_len);
 }
 
-static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
+static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b,
+			     bool cookie)
 {
 	const struct mipha_binding_stats *s = &b->stats;
 	u64 now = get_jiffies_64();
@@ -237,7 +250,7 @@ static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
 			      jiffies64_to_msecs(b->expires - now) : 0,
 			      MIPHA_A_PAD))
 		return -EMSGSIZE;
-	if (b->cookie_len &&
+	if (cookie && b->cookie_len &&
 	    nla_put(skb, MIPHA_A_COOKIE, b->cookie_len, b->cookie))
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, MIPHA_A_TX_PACKETS,
@@ -252,10 +265,13 @@ static int binding_put_attrs(struct sk_buff *skb, const struct mipha_binding *b)
 	return 0;
 }
 
-/* One binding as a message; @event 0 for replies and dumps. */
+/*
+ * One binding as a message; @event 0 for replies and dumps. The agent
+ * cookie only if @cookie: the reader is an admin of the namespace.
+ */
 static int binding_fill(struct sk_buff *skb, const struct mipha_binding *b,
 			u32 portid, u32 seq, int flags, u8 cmd, u8 event,
-			struct netlink_callback *cb)
+			bool cookie, struct netlink_callback *cb)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &mipha_genl_family, flags,
 				cmd);
@@ -264,7 +280,7 @@ static int binding_fill(struct sk_buff *skb, const struct mipha_binding *b,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (binding_put_attrs(skb, b) ||
+	if (binding_put_attrs(skb, b, cookie) ||
 	    (event && nla_put_u8(skb, MIPHA_A_EVENT, event))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -298,7 +314,7 @@ void mipha_nl_notify_binding(struct mipha_net *mn,
 				MIPHA_NLGRP_BINDINGS))
 		return;
 	skb = genlmsg_new(binding_msg_size(b), GFP_KERNEL);
-	if (!skb || binding_fill(skb, b, 0, 0, 0, cmd, event, NULL)) {
+	if (!skb || binding_fill(skb, b, 0, 0, 0, cmd, event, true, NULL)) {
 		kfree_skb(skb);
 		notify_lost(mn);
 		return;
@@ -407,7 +423,9 @@ static int mipha_nl_binding_get_doit(struct sk_buff *skb,
 	local_bh_enable();
 	if (b)
 		err = binding_fill(msg, b, info->snd_portid, info->snd_seq, 0,
-				   MIPHA_CMD_BINDING_GET, 0, NULL);
+				   MIPHA_CMD_BINDING_GET, 0,
+				   may_read_cookies(skb, genl_info_net(info)),
+				   NULL);
 	rcu_read_unlock();
 
 	if (err) {
@@ -433,8 +451,9 @@ static bool dump_filter_match(struct nlattr **attrs,
 
 /*
  * Dump cursor, kept in cb->args between parts: the bucket, the offset in
- * its chain, the key found just before that offset, the bucket array the
- * offsets refer to, and how many inconsistencies were seen.
+ * its chain, the key found just before that offset and its binding's
+ * generation, the bucket array the offsets refer to, and how many
+ * inconsistencies were seen.
  */
 enum {
 	DUMP_BUCKET,
@@ -442,6 +461,7 @@ enum {
 	DUMP_LAST_KEY,
 	DUMP_ARRAY_SEQ,
 	DUMP_INCONSISTENT,
+	DUMP_LAST_GEN,
 };
 
 /*
@@ -450,7 +470,9 @@ enum {
  * adds or drops an entry the dump had not reached or had already sent.
  * What can make the dump repeat or skip an entry is a new bucket array
  * (resize, flush) or a change in the chain the cursor is in; the latter
- * is repaired by finding the last key again. Only what cannot be
+ * is repaired by finding the last key again (unless it was deleted and
+ * added again: then it moved to the head of its chain, and the dump is
+ * flagged). Only what cannot be
  * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
  * bindings renew every second can still dump 500k of them.
  */
@@ -465,7 +487,8 @@ static void dump_resume(struct netlink_callback *cb,
 		cb->args[DUMP_INCONSISTENT]++;
 	} else if (cur->index && cur->bucket < ti->n_buckets) {
 		pos = mipha_table_bucket_pos(ti, cur->bucket,
-					     (__force __be32)cb->args[DUMP_LAST_KEY]);
+					     (__force __be32)cb->args[DUMP_LAST_KEY],
+					     cb->args[DUMP_LAST_GEN]);
 		if (pos < 0)
 			cb->args[DUMP_INCONSISTENT]++;
 		else
@@ -486,6 +509,8 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 		.index = cb->args[DUMP_INDEX],
 	};
 	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
+	u32 last_gen = cb->args[DUMP_LAST_GEN];
+	bool cookie = may_read_cookies(cb->skb, mn->net);
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
 
@@ -496,17 +521,19 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 		if (dump_filter_match(attrs, b) &&
 		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				 MIPHA_CMD_BINDING_GET, 0, cb)) {
+				 MIPHA_CMD_BINDING_GET, 0, cookie, cb)) {
 			cur.index--;	/* not sent: start there next time */
 			break;
 		}
 		last_key = b->home_addr;
+		last_gen = b->gen;
 	}
 	rcu_read_unlock();
 
 	cb->args[DUMP_BUCKET] = cur.bucket;
 	cb->args[DUMP_INDEX] = cur.index;
 	cb->args[DUMP_LAST_KEY] = (__force u32)last_key;
+	cb->args[DUMP_LAST_GEN] = last_gen;
 	return skb->len;
 }
 
@@ -584,6 +611,7 @@ static int stats_put(struct sk_buff *skb, struct mipha_net *mn)
 			      MIPHA_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MIPHA_STATS_A_MEMORY,
 			      mipha_bindings_memory(mn), MIPHA_STATS_A_PAD) ||
+	    nla_put_u32(skb, MIPHA_STATS_A_MAX_BINDINGS, mn->max_bindings) ||
 	    counters_put(skb, mn))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -667,6 +695,17 @@ static struct net_device *link_dev(struct genl_info *info)
 	return dev;
 }
 
+/* Is @dev still in @net's device list (not unlisted for unregister)? */
+static bool dev_listed(struct net *net, struct net_device *dev)
+{
+	bool listed;
+
+	rcu_read_lock();
+	listed = dev_get_by_index_rcu(net, dev->ifindex) == dev;
+	rcu_read_unlock();
+	return listed;
+}
+
 static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mipha_net *mn = mipha_net(genl_info_net(info));
@@ -676,6 +715,7 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net_device *dev;
 	bool proxy_arp;
 	u32 rate = 0;
+	int err = -ENOMEM;
 
 	if (attrs[MIPHA_A_LLADDR]) {
 		lladdr = nla_data(attrs[MIPHA_A_LLADDR]);
@@ -698,16 +738,30 @@ static int mipha_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(dev);
 
 	mipha_lock(mn);
+	/*
+	 * Our reference may predate the device's unregistration or move to
+	 * another namespace: settings made now would outlive it under its
+	 * ifindex. Both unlist the device before the NETDEV_UNREGISTER
+	 * notifier runs, and the notifier takes our lock: a device still
+	 * listed here has its notifier ahead of it, which drops the link.
+	 */
+	if (!dev_listed(genl_info_net(info), dev)) {
+		mipha_unlock(mn);
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_LINK],
+				    "the link is going away");
+		return -ENODEV;
+	}
 	link = mipha_link_get_or_create(mn, dev);
 	if (link) {
 		proxy_arp = attrs[MIPHA_A_PROXY_ARP] ?
 			    nla_get_u8(attrs[MIPHA_A_PROXY_ARP]) :
 			    link->proxy_arp;
-		mipha_link_set(link, proxy_arp, lladdr, rate);
+		err = mipha_link_set(link, proxy_arp, lladdr, rate);
 	}
 	mipha_unlock(mn);
 	dev_put(dev);
-	return link ? 0 : -ENOMEM;
+	return err;
 }
 
 static int mipha_nl_link_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -790,6 +844,35 @@ static int mipha_nl_announce_doit(struct sk_buff *skb, struct genl_info *info)
 	return err == -ENETDOWN ? -ENOENT : err;
 }
 
+/*
+ * The binding limit bounds what a namespace can pin in kernel memory, and
+ * any user may own a namespace: its admin may lower the limit, only the
+ * initial namespace's may raise it.
+ */
+static int mipha_nl_config_set_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct mipha_net *mn = mipha_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[MIPHA_A_MAX_BINDINGS];
+	int err = 0;
+	u32 max;
+
+	if (!require_attr(info, MIPHA_A_MAX_BINDINGS,
+			  "binding limit is required"))
+		return -EINVAL;
+	max = nla_get_u32(attr);
+	mipha_lock(mn);
+	if (max > mn->max_bindings && !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "raising the binding limit needs CAP_NET_ADMIN in the initial user namespace");
+		err = -EPERM;
+	} else {
+		mn->max_bindings = max;
+	}
+	mipha_unlock(mn);
+	return err;
+}
+
 static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_NEW,
@@ -828,6 +911,11 @@ static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_ANNOUNCE,
 		.doit = mipha_nl_announce_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MIPHA_CMD_CONFIG_SET,
+		.doit = mipha_nl_config_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -4,7 +4,9 @@
  */
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/user_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/mipha.h>
 
 #include "decap.h"
 #include "expiry.h"
@@ -48,6 +50,10 @@ static int __net_init mipha_net_init(struct net *net)
 	mn->net = net;
 	mutex_init(&mn->lock);
 	mn->links_generation = 1;
+	/* Any user can create a namespace in a user namespace of its own. */
+	mn->max_bindings = net->user_ns == &init_user_ns ?
+			   MIPHA_MAX_BINDINGS_DEFAULT :
+			   MIPHA_MAX_BINDINGS_USERNS;
 	INIT_HLIST_HEAD(&mn->bcast_bindings);
 	INIT_LIST_HEAD(&mn->links);
 	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);
@@ -69,12 +75,28 @@ static int __net_init mipha_net_init(struct net *net)
 }
 
 /*
- * Teardown is staged: every namespace of the batch stops its expiry work
- * and unlinks its table (exit), one grace period covers them all, then
- * the tables are freed without a callback per binding (exit_batch).
+ * Teardown is staged:
+ *  - pre_exit unregisters the netfilter hooks; packets may still be
+ *    inside them, using the table, the route cache and the links;
+ *  - cleanup_net() then waits for a grace period (one for the whole
+ *    batch of dying namespaces): no packet is in our hooks any more;
+ *  - exit stops the expiry work, drops the links and the cached routes
+ *    and unlinks the table;
+ *  - exit_batch waits for one more grace period, for RCU readers other
+ *    than the hooks (none should remain, but the bindings are freed
+ *    without a callback each, so be sure), then frees the tables.
  * Nothing can reach the tables meanwhile: netlink sockets pin their
  * namespace, and on module unload the family is gone already.
  */
+static void __net_exit mipha_net_pre_exit(struct net *net)
+{
+	struct mipha_net *mn = mipha_net(net);
+
+	mipha_lock(mn);
+	mipha_hooks_unregister(mn);
+	mipha_unlock(mn);
+}
+
 static void __net_exit mipha_net_exit(struct net *net)
 {
 	struct mipha_net *mn = mipha_net(net);
@@ -82,8 +104,10 @@ static void __net_exit mipha_net_exit(struct net *net)
 	mipha_expiry_stop(mn);
 	mipha_links_destroy(mn);
 	mipha_lock(mn);
-	/* No packet is in our hooks once they are gone. */
-	mipha_hooks_disable(mn);
+	/* The expiry work may have emptied the table: hooks stay off. */
+	WARN_ON_ONCE(mn->hooks_registered);
+	/* A grace period has passed since pre_exit: no packet uses them. */
+	mipha_route_cache_flush(mn);
 	mn->dying = rcu_dereference_protected(mn->table.ti,
 					      lockdep_is_held(&mn->lock));
 	RCU_INIT_POINTER(mn->table.ti, NULL);
@@ -113,6 +137,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 
 static struct pernet_operations mipha_net_ops = {
 	.init = mipha_net_init,
+	.pre_exit = mipha_net_pre_exit,
 	.exit = mipha_net_exit,
 	.exit_batch = mipha_net_exit_batch,
 	.id = &mipha_net_id,

@@ -90,6 +90,7 @@ struct mipha_net {
 	/* Bumped when the list of links changes; link dumps compare it. */
 	u32 links_generation;
 	size_t cookie_bytes;		/* kernel memory held by cookies */
+	u32 max_bindings;		/* new bindings past it: -ENOSPC */
 	struct mipha_table_stats stats;
 	struct mipha_pcpu_stats __percpu *pcpu_stats;
 	struct mipha_expiry expiry;

@@ -80,7 +80,8 @@ int mipha_route_cache_init(struct mipha_net *mn)
 {
 	mipha_assert_locked(mn);
 	if (!mn->route_cache)
-		mn->route_cache = alloc_percpu(struct mipha_route_cache);
+		mn->route_cache = alloc_percpu_gfp(struct mipha_route_cache,
+						   GFP_KERNEL_ACCOUNT);
 	return mn->route_cache ? 0 : -ENOMEM;
 }
 

@@ -27,11 +27,12 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 	struct mipha_table_instance *ti;
 	unsigned int i;
 
-	ti = kzalloc(sizeof(*ti), GFP_KERNEL);
+	/* Charged to the memory cgroup of whoever grows the table. */
+	ti = kzalloc(sizeof(*ti), GFP_KERNEL_ACCOUNT);
 	if (!ti)
 		return NULL;
 	ti->buckets = kvmalloc_array(n_buckets, sizeof(*ti->buckets),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 	if (!ti->buckets) {
 		kfree(ti);
 		return NULL;
@@ -165,6 +166,7 @@ void mipha_table_insert(struct mipha_table *t, struct mipha_binding *b)
 	struct mipha_table_instance *ti = table_deref(t, t->ti);
 
 	lockdep_assert_held(t->lock);
+	b->gen = ++t->last_gen;
 	hlist_add_head_rcu(&b->node[ti->node_ver], bucket(ti, b->home_addr));
 	t->count++;
 	if (t->count > ti->n_buckets && ti->n_buckets < TABLE_MAX_BUCKETS)
@@ -178,6 +180,8 @@ void mipha_table_replace(struct mipha_table *t, struct mipha_binding *old,
 
 	lockdep_assert_held(t->lock);
 	WARN_ON_ONCE(old->home_addr != new->home_addr);
+	/* Same place in the same chain: a dump cursor on @old stays valid. */
+	new->gen = old->gen;
 	hlist_replace_rcu(&old->node[ti->node_ver], &new->node[ti->node_ver]);
 }
 
@@ -232,15 +236,18 @@ struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 }
 
 int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
-			   unsigned int bucket, __be32 home_addr)
+			   unsigned int bucket, __be32 home_addr, u32 gen)
 {
 	struct mipha_binding *b;
 	int pos = 0;
 
 	hlist_for_each_entry_rcu(b, &ti->buckets[bucket], node[ti->node_ver],
 				 true) {
+		/* Added again, it went to the head of the chain: the
+		 * bindings before its old place would be sent twice.
+		 */
 		if (b->home_addr == home_addr)
-			return pos;
+			return b->gen == gen ? pos : -ENOENT;
 		pos++;
 	}
 	return -ENOENT;

@@ -46,6 +46,8 @@ struct mipha_table {
 	unsigned long retired_gp;
 	/* Set by the selftest to exercise resizing with a small table. */
 	unsigned int min_buckets;
+	/* Last mipha_binding.gen given out. */
+	u32 last_gen;
 };
 
 /* A position in the table for walks that resume: bucket, then chain offset. */
@@ -96,9 +98,12 @@ void mipha_table_free_instance_bindings(struct mipha_table_instance *ti);
 struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur);
 
-/* Where @home_addr sits in its chain of @bucket, or -ENOENT. */
+/*
+ * Where the binding of @home_addr with generation @gen sits in its chain
+ * of @bucket, or -ENOENT (not there, or deleted and added again since).
+ */
 int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
-			   unsigned int bucket, __be32 home_addr);
+			   unsigned int bucket, __be32 home_addr, u32 gen);
 
 size_t mipha_table_bucket_bytes(const struct mipha_table *t);
 unsigned int mipha_table_buckets(const struct mipha_table *t);

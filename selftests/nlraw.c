@@ -9,13 +9,13 @@
  * bits, missing attributes. The selftests use it for that, and for exact
  * errno values.
  *
- * Usage: nlraw [-q] [-n NETNS] CMD [FLAG...] [ATTR...]
+ * Usage: nlraw [-q] [-n NETNS] [-x CMD] CMD [FLAG...] [ATTR...]
  *   -n    talk to the namespace /run/netns/NETNS (what "ip netns exec" does,
  *         without its cost: the selftests run hundreds of requests under TCG)
- *   CMD   new | del | get | flush | stats | dump | <number>
+ *   CMD   new | del | get | flush | stats | dump | config | <number>
  *   FLAG  replace | excl | create     (NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE)
  *   ATTR  home=A.B.C.D coa=A.B.C.D ha=A.B.C.D   (be32)
- *         encap=N (u8)  key=N flags=N link=N lifetime=N   (u32)
+ *         encap=N (u8)  key=N flags=N link=N lifetime=N max_bindings=N (u32)
  *         cookie=HEX    cookielen=N (N bytes 0x00, 0x01, ...)
  *         u8:T=N u16:T=N u32:T=N u64:T=N   attribute type T with that payload
  *         raw:T=HEX     attribute type T with raw bytes (HEX may be empty)
@@ -26,6 +26,13 @@
  * For dump: "status ... count=N intr=0|1" (bindings dumped, NLM_F_DUMP_INTR).
  * bad_attr is the type of the request attribute starting at the extack
  * offset, so a test can check that the error points at the right attribute.
+ * -x CMD (dumps): once the first part is read, runs CMD (sh -c) with
+ * NLRAW_LAST set to the last home address of the part queued next, where
+ * the kernel's dump cursor then is; the socket's receive buffer is made
+ * small so that the kernel prepares no part beyond it meanwhile, and
+ * parts are read NLRAW_RECV bytes at a time (default and least 8192), which is what
+ * sizes the kernel's next parts. For tests of changes between the parts
+ * of a dump.
  * -q prints only the status line. Exit status: 0 if the kernel accepted the
  * request, 1 if it returned an error, 2 on a usage or local error (then the
  * status line, if any, says errno=none: the kernel did not answer).
@@ -57,6 +64,8 @@
 #endif
 
 static char buf[65536];
+static char peekbuf[65536];
+static const char *between_cmd;
 static char req[16384];
 static bool quiet;
 
@@ -72,6 +81,7 @@ static const struct cmd_name cmds[] = {
 	{ "dump", MIPHA_CMD_BINDING_GET },
 	{ "flush", MIPHA_CMD_BINDING_FLUSH },
 	{ "stats", MIPHA_CMD_STATS_GET },
+	{ "config", MIPHA_CMD_CONFIG_SET },
 };
 
 static const char *const attr_names[] = {
@@ -97,6 +107,7 @@ static const char *const stats_names[] = {
 	[MIPHA_STATS_A_LOOKUP_MISSES] = "lookup_misses",
 	[MIPHA_STATS_A_MEMORY] = "memory",
 	[MIPHA_STATS_A_BUCKETS] = "buckets",
+	[MIPHA_STATS_A_MAX_BINDINGS] = "max_bindings",
 };
 
 static const struct { int err; const char *name; } errnames[] = {
@@ -119,7 +130,7 @@ static const char *errname(int err)
 static void __attribute__((noreturn)) usage(const char *why)
 {
 	fprintf(stderr, "nlraw: %s\n", why);
-	fprintf(stderr, "usage: nlraw [-q] [-n NETNS] new|del|get|flush|stats|dump|N "
+	fprintf(stderr, "usage: nlraw [-q] [-n NETNS] [-x CMD] new|del|get|flush|stats|dump|config|N "
 			"[replace|excl|create] [ATTR=VALUE...]\n");
 	exit(2);
 }
@@ -201,6 +212,8 @@ static void put_attr(struct nlmsghdr *nlh, const char *arg)
 		mnl_attr_put_u32(nlh, MIPHA_A_LINK, parse_num(eq));
 	else if (!strcmp(key, "lifetime"))
 		mnl_attr_put_u32(nlh, MIPHA_A_LIFETIME, parse_num(eq));
+	else if (!strcmp(key, "max_bindings"))
+		mnl_attr_put_u32(nlh, MIPHA_A_MAX_BINDINGS, parse_num(eq));
 	else if (!strcmp(key, "cookie"))
 		mnl_attr_put(nlh, MIPHA_A_COOKIE, parse_hex(eq, bin, sizeof(bin)), bin);
 	else if (!strcmp(key, "cookielen")) {
@@ -349,6 +362,31 @@ static void print_error(const struct nlmsghdr *nlh, const struct nlmsghdr *sent,
 	printf("%s\n", extra);
 }
 
+/* The last home address in the next queued part, without reading it. */
+static void run_between(int fd, size_t want)
+{
+	/* @want as for reads: it sizes the kernel's next parts. */
+	ssize_t n = recv(fd, peekbuf, want, MSG_PEEK);
+	struct in_addr last = { 0 };
+	struct nlmsghdr *r;
+	int len = n > 0 ? n : 0;
+
+	for (r = (struct nlmsghdr *)peekbuf; mnl_nlmsg_ok(r, len);
+	     r = mnl_nlmsg_next(r, &len)) {
+		const struct nlattr *a;
+
+		if (r->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		mnl_attr_for_each(a, r, sizeof(struct genlmsghdr))
+			if (mnl_attr_get_type(a) == MIPHA_A_HOME_ADDR)
+				last.s_addr = mnl_attr_get_u32(a);
+	}
+	setenv("NLRAW_LAST", inet_ntoa(last), 1);
+	fflush(stdout);
+	if (system(between_cmd) != 0)
+		fprintf(stderr, "nlraw: -x command failed\n");
+}
+
 static int resolve_family(struct mnl_socket *nl, uint32_t *seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -365,7 +403,8 @@ static int resolve_family(struct mnl_socket *nl, uint32_t *seq)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, MIPHA_GENL_NAME);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	/* No bigger: a read's size sets the size of a dump's first part. */
+	n = mnl_socket_recvfrom(nl, buf, 8192);
 	if (n < 0)
 		return -errno;
 	nlh = (struct nlmsghdr *)buf;
@@ -384,6 +423,7 @@ int main(int argc, char **argv)
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	uint32_t seq = time(NULL), portid;
+	size_t recv_len;
 	bool dump = false;
 	int cmd = -1, family, one = 1, i = 1;
 	unsigned long count = 0;
@@ -392,6 +432,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-q")) {
 			quiet = true;
+		} else if (!strcmp(argv[i], "-x") && i + 1 < argc) {
+			between_cmd = argv[++i];
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			char path[256];
 			int fd;
@@ -451,12 +493,31 @@ int main(int argc, char **argv)
 	}
 
 	nlh->nlmsg_type = family;
+	if (between_cmd) {
+		int small = 4096;
+
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
+			   &small, sizeof(small));
+	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		perror("nlraw: send");
 		return 2;
 	}
+	recv_len = sizeof(buf);
+	if (between_cmd && getenv("NLRAW_RECV"))
+		recv_len = strtoul(getenv("NLRAW_RECV"), NULL, 0);
+	else if (between_cmd)
+		recv_len = 8192;
+	if (recv_len > sizeof(buf))
+		recv_len = sizeof(buf);
+	if (recv_len < 8192)
+		recv_len = 8192;
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (between_cmd && dump && count) {
+			run_between(mnl_socket_get_fd(nl), recv_len);
+			between_cmd = NULL;
+		}
+		ssize_t n = mnl_socket_recvfrom(nl, buf, recv_len);
 		struct nlmsghdr *r;
 		int len;
 

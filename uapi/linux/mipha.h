@@ -27,10 +27,15 @@
  *	no expiry, no cookie), they are not kept from the old binding.
  *	NLM_F_REPLACE on an unbound home address creates the binding (as
  *	"ip route replace" does).
+ *	A new binding past the namespace's binding limit (CONFIG_SET) fails
+ *	with -ENOSPC. Bindings, their cookies and the table are charged to
+ *	the memory cgroup of the task that adds them: -ENOMEM past its limit.
  * MIPHA_CMD_BINDING_DEL (CAP_NET_ADMIN)
  *	Remove the binding of HOME_ADDR; -ENOENT if there is none.
  * MIPHA_CMD_BINDING_GET
- *	doit: the binding of HOME_ADDR (-ENOENT if none).
+ *	doit: the binding of HOME_ADDR (-ENOENT if none). The agent cookie
+ *	(COOKIE) is only returned to CAP_NET_ADMIN over the namespace, in
+ *	replies and dumps alike.
  *	dumpit: every binding, optionally only those with LINK and/or COA
  *	equal to the given values. Dumps resume across any number of
  *	bindings. Bindings added, replaced or removed during a dump may or
@@ -55,13 +60,20 @@
  *	Gratuitous ARP on LINK (proxy ARP must be on, else -ENOENT) for
  *	HOME_ADDR (-ENOENT if not bound on LINK), or for every binding of
  *	the link if HOME_ADDR is absent (paced).
+ * MIPHA_CMD_CONFIG_SET (CAP_NET_ADMIN)
+ *	MAX_BINDINGS: how many bindings the namespace may hold. It starts at
+ *	MIPHA_MAX_BINDINGS_DEFAULT in a namespace owned by the initial user
+ *	namespace, MIPHA_MAX_BINDINGS_USERNS in others. Lowering it keeps
+ *	the bindings already there; raising it needs CAP_NET_ADMIN in the
+ *	initial user namespace (-EPERM otherwise). STATS_GET reports it.
  *
  * Commands from LINK_SET on get the strict generic netlink header check:
  * only NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO (and DUMP) flags.
  *
  * Notifications
  * -------------
- * Multicast group MIPHA_MCGRP_BINDINGS receives one message per change:
+ * Multicast group MIPHA_MCGRP_BINDINGS (CAP_NET_ADMIN over the namespace
+ * to join: messages carry agent cookies) receives one message per change:
  * cmd BINDING_NEW with EVENT=ADDED or REPLACED and the new binding;
  * cmd BINDING_DEL with EVENT=DELETED or EXPIRED and the removed binding;
  * cmd BINDING_FLUSH with EVENT=FLUSHED and FLUSH_COUNT.
@@ -75,6 +87,14 @@
 
 /* Longest agent cookie the kernel stores for a binding, in bytes. */
 #define MIPHA_COOKIE_MAX	512
+
+/*
+ * Bindings a namespace may hold until CONFIG_SET changes it: one owned by
+ * the initial user namespace, and one created in another user namespace
+ * (by any user, where unprivileged user namespaces are allowed).
+ */
+#define MIPHA_MAX_BINDINGS_DEFAULT	2097152	/* 2^21 */
+#define MIPHA_MAX_BINDINGS_USERNS	16384
 
 /* Gratuitous ARPs per second and link, unless set otherwise. */
 #define MIPHA_ANNOUNCE_RATE_DEFAULT	1000
@@ -93,6 +113,7 @@ enum mipha_cmd {
 	MIPHA_CMD_LINK_SET,
 	MIPHA_CMD_LINK_GET,
 	MIPHA_CMD_ANNOUNCE,
+	MIPHA_CMD_CONFIG_SET,
 
 	__MIPHA_CMD_MAX,
 	MIPHA_CMD_MAX = __MIPHA_CMD_MAX - 1
@@ -183,6 +204,8 @@ enum mipha_attrs {
 	MIPHA_A_ANNOUNCEMENTS,
 	/* u8: 1 while a paced announcement of the link's bindings runs */
 	MIPHA_A_ANNOUNCE_PENDING,
+	/* u32: the namespace's binding limit (CONFIG_SET) */
+	MIPHA_A_MAX_BINDINGS,
 
 	__MIPHA_A_MAX,
 	MIPHA_A_MAX = __MIPHA_A_MAX - 1
@@ -217,6 +240,7 @@ enum mipha_stats_attrs {
 	MIPHA_STATS_A_BROADCASTS,	/* home link broadcasts tunnelled ('B') */
 	MIPHA_STATS_A_ARP_REPLIES,	/* proxy ARP answers */
 	MIPHA_STATS_A_ANNOUNCEMENTS,	/* gratuitous ARPs */
+	MIPHA_STATS_A_MAX_BINDINGS,	/* u32: the binding limit (CONFIG_SET) */
 
 	__MIPHA_STATS_A_MAX,
 	MIPHA_STATS_A_MAX = __MIPHA_STATS_A_MAX - 1

@@ -119,6 +119,8 @@ static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
 	[MIPHA_STATS_A_BROADCASTS] = "broadcasts",
 	[MIPHA_STATS_A_ARP_REPLIES] = "arp_replies",
 	[MIPHA_STATS_A_ANNOUNCEMENTS] = "announcements",
+	[MIPHA_STATS_A_DROP_MARTIAN] = "drop_martian",
+	[MIPHA_STATS_A_DROP_RPFILTER] = "drop_rpfilter",
 };
 
 /* kernel_stats.present has a bit per statistic. */

@@ -8,6 +8,7 @@
 #include <linux/netfilter.h>
 #include <net/ip.h>
 #include <net/ip_fib.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 
 #include "firewall.h"
@@ -64,14 +65,20 @@ unsigned int mipha_ct_confirm(struct sk_buff *skb)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
 	const struct nf_ct_hook *ct_hook;
-	unsigned int verdict = NF_ACCEPT;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
-	if (!skb_nfct(skb))
+	/*
+	 * As nf_conntrack_confirm(): only an entry not yet in the table (the
+	 * hook's confirm is __nf_conntrack_confirm(), which warns and drops
+	 * for an entry already confirmed); templates are not entries.
+	 */
+	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct))
 		return NF_ACCEPT;
 	ct_hook = rcu_dereference(nf_ct_hook);
-	if (ct_hook && ct_hook->confirm)
-		verdict = ct_hook->confirm(skb);
-	return verdict;
+	if (!ct_hook || !ct_hook->confirm)
+		return NF_ACCEPT;
+	return ct_hook->confirm(skb);
 #else
 	return NF_ACCEPT;
 #endif

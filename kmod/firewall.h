@@ -4,7 +4,8 @@
  * packets the fast path takes before the kernel's routing would:
  *
  *  - source validation: a martian source (loopback, multicast, limited
- *    broadcast, 0.0.0.0/8) is never forwarded, and the ingress device's
+ *    broadcast, 0.0.0.0 - as the kernel's ip_route_input_slow() sees
+ *    them) is never forwarded, and the ingress device's
  *    rp_filter (strict or loose, as the kernel reads it: the maximum of
  *    "all" and the device) applies as in fib_validate_source();
  *  - conntrack: a packet we steal never reaches the confirm hook, so we

@@ -217,7 +217,7 @@ enum mipha_stats_attrs {
 	MIPHA_STATS_A_BROADCASTS,	/* home link broadcasts tunnelled ('B') */
 	MIPHA_STATS_A_ARP_REPLIES,	/* proxy ARP answers */
 	MIPHA_STATS_A_ANNOUNCEMENTS,	/* gratuitous ARPs */
-	MIPHA_STATS_A_DROP_MARTIAN,	/* martian source: loopback, multicast, 0/8 */
+	MIPHA_STATS_A_DROP_MARTIAN,	/* martian source: loopback, multicast... */
 	MIPHA_STATS_A_DROP_RPFILTER,	/* failed the ingress device's rp_filter */
 
 	__MIPHA_STATS_A_MAX,

@@ -92,6 +92,7 @@ static const char *const attr_names[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ARP_REPLIES] = "arp_replies",
 	[MIPHA_A_ANNOUNCEMENTS] = "announcements",
 	[MIPHA_A_ANNOUNCE_PENDING] = "announce_pending",
+	[MIPHA_A_MAX_BINDINGS] = "max_bindings",
 };
 
 static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
@@ -119,6 +120,9 @@ static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
 	[MIPHA_STATS_A_BROADCASTS] = "broadcasts",
 	[MIPHA_STATS_A_ARP_REPLIES] = "arp_replies",
 	[MIPHA_STATS_A_ANNOUNCEMENTS] = "announcements",
+	[MIPHA_STATS_A_MAX_BINDINGS] = "max_bindings",
+	[MIPHA_STATS_A_DROP_MARTIAN] = "drop_martian",
+	[MIPHA_STATS_A_DROP_RPFILTER] = "drop_rpfilter",
 };
 
 /* kernel_stats.present has a bit per statistic. */
@@ -306,6 +310,7 @@ static const uint8_t attr_sizes[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ARP_REPLIES] = 8,
 	[MIPHA_A_ANNOUNCEMENTS] = 8,
 	[MIPHA_A_ANNOUNCE_PENDING] = 1,
+	[MIPHA_A_MAX_BINDINGS] = 4,
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)

@@ -26,6 +26,7 @@
 
 #include "bindings.h"
 #include "decap.h"
+#include "firewall.h"
 #include "loops.h"
 
 /* What the outer headers said. */
@@ -107,6 +108,7 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	struct tunnel_hdr th = { .len = ip_hdrlen(skb),
 				 .encap = MIPHA_ENCAP_IPIP };
 	const struct iphdr *oiph, *iph;
+	struct net_device *home_dev;
 	struct mipha_binding *b;
 	u8 outer_tos;
 	int err;
@@ -131,6 +133,15 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	}
 	if (!reverse_tunnel_ok(b, oiph, &th))
 		return drop(mn, skb, MIPHA_CNT_DROP_SPOOF);
+	/*
+	 * The tunnel packet ends here, before the confirm hook: confirm its
+	 * entry, so that the tunnel flow is established for the operator's
+	 * rules and one entry serves it (not one unconfirmed per packet).
+	 */
+	if (mipha_ct_confirm(skb) != NF_ACCEPT)
+		return drop(mn, skb, MIPHA_CNT_DROP_ERROR);
+	home_dev = b->link ? dev_get_by_index_rcu(dev_net(skb->dev), b->link) :
+			     NULL;
 
 	outer_tos = oiph->tos;
 	if (iptunnel_pull_header(skb, th.len, htons(ETH_P_IP), false))
@@ -143,6 +154,14 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	atomic64_add(skb_shinfo(skb)->gso_segs ?: 1, &b->stats.rx_packets);
 	atomic64_add(skb->len, &b->stats.rx_bytes);
 	mipha_count(mn, MIPHA_CNT_RX_PACKETS);
+	/*
+	 * A mobile node's packet comes home: it enters on its home link, so
+	 * that a strict rp_filter (the home address routes there) and the
+	 * operator's iif rules see it where it belongs. (A virtual network
+	 * has no link: its packets enter where the tunnel packet did.)
+	 */
+	if (home_dev)
+		skb->dev = home_dev;
 	netif_rx(skb);
 	return NF_STOLEN;
 }

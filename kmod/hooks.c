@@ -13,6 +13,7 @@
 
 #include "bindings.h"
 #include "decap.h"
+#include "firewall.h"
 #include "hooks.h"
 #include "link.h"
 #include "loops.h"
@@ -43,6 +44,25 @@ static void tunnel_broadcast(struct mipha_net *mn, struct sk_buff *skb,
 	}
 }
 
+/*
+ * A packet for a bound home address, as a router forwards it: from a source
+ * a router may forward from, with its conntrack entry confirmed (the
+ * confirm hook never sees a stolen packet), then tunnelled.
+ */
+static unsigned int steal(struct mipha_net *mn, struct sk_buff *skb,
+			  struct mipha_binding *b, const struct net_device *in)
+{
+	int why = in ? mipha_source_check(skb, in) : 0;
+
+	if (why || mipha_ct_confirm(skb) != NF_ACCEPT) {
+		mipha_count(mn, why ?: MIPHA_CNT_DROP_ERROR);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	mipha_xmit(mn, skb, b, !!in);
+	return NF_STOLEN;
+}
+
 static unsigned int pre_routing(struct mipha_net *mn, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -58,8 +78,7 @@ static unsigned int pre_routing(struct mipha_net *mn, struct sk_buff *skb,
 	b = mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
 	if (!b)
 		return NF_ACCEPT;
-	mipha_xmit(mn, skb, b, true);
-	return NF_STOLEN;
+	return steal(mn, skb, b, state->in);
 }
 
 /*
@@ -102,7 +121,7 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 		mipha_count(mn, MIPHA_CNT_DROP_LOOP);
 		kfree_skb(skb);
 	} else if (b) {
-		mipha_xmit(mn, skb, b, false);
+		steal(mn, skb, b, NULL);
 	}
 	local_bh_enable();
 	return b ? NF_STOLEN : NF_ACCEPT;
@@ -148,13 +167,13 @@ static const struct nf_hook_ops mipha_nf_ops[] = {
 		.hook = mipha_nf_pre_routing,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+		.priority = MIPHA_NF_PRI,
 	},
 	{
 		.hook = mipha_nf_local_out,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP_PRI_CONNTRACK_DEFRAG + 1,
+		.priority = MIPHA_NF_PRI,
 	},
 	{
 		.hook = mipha_nf_local_in,

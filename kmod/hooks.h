@@ -10,10 +10,16 @@
  *   LOCAL_IN     the reverse tunnel, and ICMP errors about our tunnels.
  *   ARP_IN       proxy ARP for bound home addresses on their home link.
  *
- * PRE_ROUTING and LOCAL_OUT run right after defragmentation, before
- * conntrack, the way IPVS steals its traffic: tunnelled packets need no
- * route to the home address and create no conntrack entry. LOCAL_IN runs
+ * PRE_ROUTING and LOCAL_OUT run at MIPHA_NF_PRI (firewall.h): after
+ * conntrack, mangle, DNAT and the operator's chains of priority filter or
+ * lower, so mobile traffic is filtered, NATed and tracked as any forwarded
+ * traffic is; before routing, so tunnelled packets need no route to the
+ * home address (a virtual network's is unreachable). What routing would
+ * have checked - martian sources, rp_filter - is checked here, and the
+ * conntrack entry of a stolen packet is confirmed here. LOCAL_IN runs
  * after the filter table, so INPUT rules still apply to tunnel packets.
+ * Every hook runs with BHs off (nf_reinject() after an NFQUEUE verdict
+ * calls later hooks with BHs on).
  */
 #ifndef _MIPHA_HOOKS_H
 #define _MIPHA_HOOKS_H

@@ -74,25 +74,33 @@ budgets()
 		agentd-codes		180	-
 		agentd-expiry		150	-
 		agentd-identity		180	-
-		agentd-vnet		90	-
 		agentd-register		210	630
 		agentd-restart		180	540
+		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050
 		binding			150	450
 		dump-500k		600	600
 		dump-churn		120	450
+		dump-cursor		180	540
 		expiry			120	360
 		fastpath-500k		150	600
 		fastpath-arp		420	1260
+		fastpath-arp-burst	90	270
+		fastpath-firewall	180	540
 		fastpath-gre		90	270
+		fastpath-hook-churn	120	600
 		fastpath-ipip		240	720
+		fastpath-nfqueue	90	270
 		fastpath-pmtu		90	270
+		fastpath-pmtu-spoof	60	180
 		fastpath-reverse	150	450
 		fastpath-teardown	240	720
+		limits			180	540
 		mipha-mn		240	-
 		netns			90	270
 		permissions		120	360
+		permissions-read	90	270
 		selftest		60	180
 		teardown-500k		300	600
 	EOF

@@ -241,6 +241,8 @@ enum mipha_stats_attrs {
 	MIPHA_STATS_A_ARP_REPLIES,	/* proxy ARP answers */
 	MIPHA_STATS_A_ANNOUNCEMENTS,	/* gratuitous ARPs */
 	MIPHA_STATS_A_MAX_BINDINGS,	/* u32: the binding limit (CONFIG_SET) */
+	MIPHA_STATS_A_DROP_MARTIAN,	/* martian source: loopback, multicast... */
+	MIPHA_STATS_A_DROP_RPFILTER,	/* failed the ingress device's rp_filter */
 
 	__MIPHA_STATS_A_MAX,
 	MIPHA_STATS_A_MAX = __MIPHA_STATS_A_MAX - 1

@@ -162,6 +162,8 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	 */
 	if (home_dev)
 		skb->dev = home_dev;
+	/* The outer frame's link header is not this packet's. */
+	skb_reset_mac_header(skb);
 	netif_rx(skb);
 	return NF_STOLEN;
 }

@@ -35,8 +35,8 @@ static bool rp_ok(struct sk_buff *skb, const struct net_device *in,
 
 	if (fib_lookup(dev_net(in), &fl4, &res, 0))
 		return false;
-	/* A source that is one of our own addresses is a spoof too. */
-	if (res.type != RTN_UNICAST)
+	if (res.type != RTN_UNICAST &&
+	    (res.type != RTN_LOCAL || !IN_DEV_ACCEPT_LOCAL(idev)))
 		return false;
 	return mode != 1 || fib_info_nh_uses_dev(res.fi, in);
 }
@@ -54,6 +54,13 @@ int mipha_source_check(struct sk_buff *skb, const struct net_device *in)
 	    ipv4_is_zeronet(saddr) ||
 	    (ipv4_is_loopback(saddr) &&
 	     !IN_DEV_NET_ROUTE_LOCALNET(idev, dev_net(in))))
+		return MIPHA_CNT_DROP_MARTIAN;
+	/*
+	 * One of our own addresses as source, from outside: refused whatever
+	 * rp_filter says, as fib_validate_source() does unless accept_local.
+	 */
+	if (!IN_DEV_ACCEPT_LOCAL(idev) &&
+	    __ip_dev_find(dev_net(in), saddr, false))
 		return MIPHA_CNT_DROP_MARTIAN;
 	rpf = IN_DEV_RPFILTER(idev);
 	if (rpf && !rp_ok(skb, in, idev, rpf))

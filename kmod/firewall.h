@@ -15,7 +15,14 @@
  *
  * The filter point for operators: the fast path's PRE_ROUTING and
  * LOCAL_OUT hooks run at MIPHA_NF_PRI, after conntrack, mangle, DNAT and
- * any nftables chain of priority "filter" (0) or lower on those hooks.
+ * any nftables chain of priority below 10 ("filter" is 0) on those hooks;
+ * iptables has no filter table in PREROUTING: its mangle and raw apply.
+ *
+ * What a stolen packet does not get, documented in the README: the confirm
+ * is __nf_conntrack_confirm(), so conntrack helpers (FTP, SIP) and their
+ * expectations, sequence adjustment, source NAT and the delivery of the NEW
+ * event (ctnetlink listeners) do not happen for flows that are always
+ * tunnelled.
  */
 #ifndef _MIPHA_FIREWALL_H
 #define _MIPHA_FIREWALL_H

@@ -30,7 +30,14 @@ static void tunnel_broadcast(struct mipha_net *mn, struct sk_buff *skb,
 {
 	struct mipha_binding *b;
 	struct sk_buff *copy;
+	int why;
 
+	/* Validated as the kernel's broadcast input does (0.0.0.0 is DHCP). */
+	why = ip_hdr(skb)->saddr ? mipha_source_check(skb, in) : 0;
+	if (why) {
+		mipha_count(mn, why);
+		return;
+	}
 	hlist_for_each_entry_rcu(b, &mn->bcast_bindings, bcast_node) {
 		if (b->link != in->ifindex)
 			continue;

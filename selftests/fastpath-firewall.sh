@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Tunnelled traffic passes the router's own protections (kmod/firewall.h):
-#  - a martian source (loopback, multicast, broadcast) is never tunnelled,
-#    counted;
+#  - a martian source (loopback, multicast, broadcast, or one of the home
+#    agent's own addresses from outside) is never tunnelled, counted;
 #  - rp_filter on the ingress device applies: a spoofed home-network
 #    source is tunnelled with rp_filter off and dropped (and counted) with
 #    it strict;
@@ -60,15 +60,16 @@ cap_start mn "$MN" mip0 && cap_start ha "$HA" ha-cn || tap_bail "cannot capture"
 phase "martian sources"
 m0=$(ha_stat drop_martian)
 t0=$(mark)
-raw_send "$CN" 127.0.0.1 $HOA && raw_send "$CN" 224.0.0.5 $HOA && raw_send "$CN" 255.255.255.255 $HOA
-wait_until 3000 sh -c "[ \$(ip netns exec $HA miphactl -j kernel stats | jq .drop_martian) -ge $((m0 + 3)) ]"
+raw_send "$CN" 127.0.0.1 $HOA && raw_send "$CN" 224.0.0.5 $HOA &&
+	raw_send "$CN" 255.255.255.255 $HOA && raw_send "$CN" $HA_ADDR $HOA
+wait_until 3000 sh -c "[ \$(ip netns exec $HA miphactl -j kernel stats | jq .drop_martian) -ge $((m0 + 4)) ]"
 win "$t0" "$(mark)"
 CAP_CTX="> 10.9.0.100"
-expect_cap "the three martian packets reached the home agent" ha 3 \
-	"IP (127\.0\.0\.1|224\.0\.0\.5|255\.255\.255\.255) > 10\.9\.0\.100: ICMP echo request"
-expect_cap "sources 127.0.0.1, 224.0.0.5, 255.255.255.255: none tunnelled to the mobile node" mn 0 \
-	"IP (127\.0\.0\.1|224\.0\.0\.5|255\.255\.255\.255) >"
-expect_eq "... all three counted as drop_martian" 3 "$(delta "$(ha_stat drop_martian)" "$m0")"
+expect_cap "the four packets reached the home agent" ha 4 \
+	"IP (127\.0\.0\.1|224\.0\.0\.5|255\.255\.255\.255|10\.9\.0\.1) > 10\.9\.0\.100: ICMP echo request"
+expect_cap "sources 127.0.0.1, 224.0.0.5, 255.255.255.255 and the home agent's own 10.9.0.1: none tunnelled to the mobile node" mn 0 \
+	"IP (127\.0\.0\.1|224\.0\.0\.5|255\.255\.255\.255|10\.9\.0\.1) >"
+expect_eq "... all four counted as drop_martian" 4 "$(delta "$(ha_stat drop_martian)" "$m0")"
 
 # --- rp_filter --------------------------------------------------------------------
 phase "rp_filter on the ingress device"

@@ -38,7 +38,9 @@ ip -n "$HA" -batch - <<-EOF || tap_bail "cannot build the topology"
 	addr add 10.20.0.1/24 dev ha0
 	addr add 10.21.0.1/24 dev dummy0
 EOF
-ip -n "$SRC" link set s0 up
+# A source a router forwards from (pktgen's default, 0.0.0.0, is martian).
+ip -n "$SRC" link set s0 up && ip -n "$SRC" addr add 10.20.0.2/24 dev s0 ||
+	tap_bail "cannot address s0"
 mac=$(ip -n "$HA" -j link show ha0 | jq -r '.[0].address')
 ha() { ip netns exec "$HA" miphactl "$@"; }
 bind_line="kernel binding add $HOA coa 10.21.0.2 ha 10.20.0.1"
@@ -53,7 +55,8 @@ while [ $pktgen_ok = 1 ] && [ $cpu -lt "$ncpu" ]; do
 	dev=s0@$cpu
 	pg kpktgend_$cpu rem_device_all && pg kpktgend_$cpu "add_device $dev" &&
 		pg $dev "count 0" && pg $dev "pkt_size 100" && pg $dev "ratep $RATE" &&
-		pg $dev "dst $HOA" && pg $dev "dst_mac $mac" || pktgen_ok=0
+		pg $dev "dst $HOA" && pg $dev "dst_mac $mac" &&
+		pg $dev "src_min 10.20.0.2" && pg $dev "src_max 10.20.0.2" || pktgen_ok=0
 	cpu=$((cpu + 1))
 done
 [ $pktgen_ok = 1 ] || tap_bail "cannot set up pktgen on $ncpu CPUs"

@@ -230,6 +230,15 @@ static void build_id(struct rq *q, const char *home, uint64_t id,
 	q->len = q->in.len = (size_t)n;
 }
 
+/* The prior state: mn1@pool.example's binding of 50.0.0.9. */
+static void prior_mn1(struct rq *q)
+{
+	q->prior.bound = true;
+	q->prior.home_addr = ip("50.0.0.9");
+	q->prior.nai = (const uint8_t *)"mn1@pool.example";
+	q->prior.nai_len = 16;
+}
+
 static void decide(struct rq *q)
 {
 	reg_decide(&env, &q->in, &q->prior, &q->d);
@@ -365,10 +374,7 @@ static void test_dereg_dynamic_keeps_address(void **state)
 
 	(void)state;
 	build(&q, "0.0.0.0", 0, 0, "mn1@pool.example", &key_hmac, NULL);
-	q.prior.bound = true;
-	q.prior.home_addr = ip("50.0.0.9");
-	q.prior.nai = (const uint8_t *)"mn1@pool.example";
-	q.prior.nai_len = 16;
+	prior_mn1(&q);
 	expect(&q, REG_ACT_DEREGISTER, REG_CODE_ACCEPTED);
 	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);
 	assert_false(q.d.need_addr);
@@ -389,10 +395,7 @@ static void test_nai_pool(void **state)
 	assert_int_equal(q.d.host.link, 0);
 	/* Re-registration: the NAI keeps its address. */
 	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
-	q.prior.bound = true;
-	q.prior.home_addr = ip("50.0.0.9");
-	q.prior.nai = (const uint8_t *)"mn1@pool.example";
-	q.prior.nai_len = 16;
+	prior_mn1(&q);
 	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 	assert_false(q.d.need_addr);
 	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);
@@ -630,17 +633,11 @@ static void test_prior_of_other_identity(void **state)
 
 	(void)state;
 	build(&q, "0.0.0.0", 0, 600, "eve@pool.example", &key_hmac, NULL);
-	q.prior.bound = true;
-	q.prior.home_addr = ip("50.0.0.9");
-	q.prior.nai = (const uint8_t *)"mn1@pool.example";
-	q.prior.nai_len = 16;
+	prior_mn1(&q);
 	expect(&q, REG_ACT_DISCARD, 0);
 	assert_false(q.d.prior_own);
 	build(&q, "50.0.0.9", 0, 0, "eve@pool.example", &key_hmac, NULL);
-	q.prior.bound = true;
-	q.prior.home_addr = ip("50.0.0.9");
-	q.prior.nai = (const uint8_t *)"mn1@pool.example";
-	q.prior.nai_len = 16;
+	prior_mn1(&q);
 	expect(&q, REG_ACT_DISCARD, 0);
 	/* an address request and another address's binding */
 	build(&q, "20.0.0.2", 0, 600, NULL, &key_hmac, NULL);
@@ -668,10 +665,7 @@ static void test_prior_realm_case(void **state)
 
 	(void)state;
 	build(&q, "0.0.0.0", 0, 600, "mn1@POOL.example", &key_hmac, NULL);
-	q.prior.bound = true;
-	q.prior.home_addr = ip("50.0.0.9");
-	q.prior.nai = (const uint8_t *)"mn1@pool.example";
-	q.prior.nai_len = 16;
+	prior_mn1(&q);
 	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
 	assert_true(q.d.prior_own);
 	assert_int_equal(q.d.home_addr.s_addr, ip("50.0.0.9").s_addr);

@@ -315,6 +315,23 @@ pings()
 		sed -n 's/.* \([0-9]*\) received.*/\1/p'
 }
 
+# pings_patient NS K DEST [ARGS]: like pings, for a path whose replies may be
+# held up (a user-space queue consumer on a loaded machine): K pings one at a
+# time, each waiting up to 10 s for its own reply, so a late reply is still
+# counted and no extra request is sent. Only for flows expected to pass: each
+# lost packet costs the full 10 s.
+pings_patient()
+{
+	_n=$1 _k=$2 _d=$3 _got=0
+	shift 3
+	while [ "$_k" -gt 0 ]; do
+		ip netns exec "$_n" ping -n -q -c 1 -W 10 "$@" "$_d" >/dev/null 2>&1 &&
+			_got=$((_got + 1))
+		_k=$((_k - 1))
+	done
+	echo "$_got"
+}
+
 # phase NAME: a diagnostic line with the seconds since the script started, so
 # a slow run shows where its time went.
 _fp_t0=$(now_ms)

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "ctlsock.h"
+#include "ctl_commands.h"
 #include "log.h"
 #include "loop.h"
 #include "pool.h"
@@ -204,146 +205,55 @@ static void on_signal(struct loop *l, int signo, void *data)
 
 /* ---- control socket commands ------------------------------------------ */
 
-struct list_state {
-	struct agentd *a;
-	struct in_addr *addrs;
-	size_t n, i;
-};
-
-static json_t *list_next(void *data)
+static json_t *cmd_stats(void *data, const char *cmd, json_t *req,
+			 struct ctlsock_stream *stream, const char **err)
 {
-	struct list_state *st = data;
+	struct agentd *a = data;
+	json_t *o = reg_stats_json(a->reg);
 
-	/* Bindings gone since the list was taken are skipped. */
-	while (st->i < st->n) {
-		json_t *o = reg_binding_json(st->a->reg, st->addrs[st->i++]);
-
-		if (o)
-			return o;
+	(void)cmd, (void)req, (void)stream, (void)err;
+	if (o) {
+		json_object_set_new(o, "reloads",
+				    json_integer((json_int_t)a->reloads));
+		json_object_set_new(
+			o, "reload_refusals",
+			json_integer((json_int_t)a->reload_refusals));
 	}
-	return NULL;
+	return o;
 }
 
-static void list_free(void *data)
-{
-	struct list_state *st = data;
-
-	free(st->addrs);
-	free(st);
-}
-
-static json_t *pool_show(struct agentd *a)
-{
-	json_t *arr = json_array();
-	size_t i, r;
-
-	for (i = 0; arr && i < pool_set_count(a->pools); i++) {
-		struct pool_stats ps;
-		json_t *p, *ranges = json_array();
-
-		if (pool_get_stats(a->pools, i, &ps))
-			break;
-		for (r = 0; r < ps.n_ranges; r++) {
-			struct pool_range_stats rs;
-			struct in_addr f, l;
-			char fs[INET_ADDRSTRLEN], ls[INET_ADDRSTRLEN];
-
-			if (pool_get_range_stats(a->pools, i, r, &rs))
-				break;
-			f.s_addr = htonl(rs.range.first);
-			l.s_addr = htonl(rs.range.last);
-			inet_ntop(AF_INET, &f, fs, sizeof(fs));
-			inet_ntop(AF_INET, &l, ls, sizeof(ls));
-			json_array_append_new(
-				ranges, json_pack("{s:s, s:s, s:i, s:I, s:I}",
-						  "first", fs, "last", ls,
-						  "priority", rs.priority,
-						  "size", (json_int_t)rs.size,
-						  "used", (json_int_t)rs.used));
-		}
-		p = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:i, "
-			      "s:b, s:o}",
-			      "name", ps.name, "size", (json_int_t)ps.size,
-			      "used", (json_int_t)ps.used, "peak",
-			      (json_int_t)ps.peak, "allocs",
-			      (json_int_t)ps.allocs, "releases",
-			      (json_int_t)ps.releases, "exhausted",
-			      (json_int_t)ps.exhausted, "threshold_low",
-			      ps.threshold_low, "threshold_high",
-			      ps.threshold_high, "above_high", ps.above_high,
-			      "ranges", ranges);
-		if (p && ps.group)
-			json_object_set_new(p, "group", json_string(ps.group));
-		json_array_append_new(arr, p);
-	}
-	return json_pack("{s:o}", "pools", arr);
-}
-
-static json_t *ctl_handler(void *data, const char *cmd, json_t *req,
-			   struct ctlsock_stream *stream, const char **err)
+static json_t *cmd_config_reload(void *data, const char *cmd, json_t *req,
+				 struct ctlsock_stream *stream,
+				 const char **err)
 {
 	static char msg[768];
 	struct agentd *a = data;
 
-	if (!strcmp(cmd, "binding list")) {
-		struct list_state *st = calloc(1, sizeof(*st));
-
-		if (!st || reg_binding_addrs(a->reg, &st->addrs, &st->n)) {
-			free(st);
-			*err = strerror(ENOMEM);
-			return NULL;
-		}
-		st->a = a;
-		stream->next = list_next;
-		stream->free = list_free;
-		stream->state = st;
+	(void)cmd, (void)req, (void)stream;
+	if (reload(a, msg, sizeof(msg))) {
+		*err = msg;
 		return NULL;
 	}
-	if (!strcmp(cmd, "binding show")) {
-		const char *s =
-			json_string_value(json_object_get(req, "home_addr"));
-		struct in_addr home;
-		json_t *o;
+	return json_pack("{s:s}", "message", msg);
+}
 
-		if (!s || inet_pton(AF_INET, s, &home) != 1) {
-			*err = "binding show: \"home_addr\" must be an IPv4 "
-			       "address";
-			return NULL;
-		}
-		o = reg_binding_json(a->reg, home);
-		if (!o) {
-			snprintf(msg, sizeof(msg), "no binding for %s", s);
-			*err = msg;
-		}
-		return o;
-	}
-	if (!strcmp(cmd, "binding summary"))
-		return reg_summary_json(a->reg);
-	if (!strcmp(cmd, "pool show"))
-		return pool_show(a);
-	if (!strcmp(cmd, "stats")) {
-		json_t *o = reg_stats_json(a->reg);
+/* The daemon's own commands; registration and pools register theirs. */
+static const struct ctlsock_command agentd_commands[] = {
+	{ "stats", cmd_stats },
+	{ "config reload", cmd_config_reload },
+	{ NULL }
+};
 
-		if (o) {
-			json_object_set_new(
-				o, "reloads",
-				json_integer((json_int_t)a->reloads));
-			json_object_set_new(
-				o, "reload_refusals",
-				json_integer((json_int_t)a->reload_refusals));
-		}
-		return o;
-	}
-	if (!strcmp(cmd, "config reload")) {
-		if (reload(a, msg, sizeof(msg))) {
-			*err = msg;
-			return NULL;
-		}
-		return json_pack("{s:s}", "message", msg);
-	}
-	snprintf(msg, sizeof(msg), "unknown command \"%s\"", cmd);
-	*err = msg;
-	return NULL;
+static int commands_register(struct agentd *a)
+{
+	int ret;
+
+	ret = ctlsock_register(a->ctl, agentd_commands, a);
+	if (!ret)
+		ret = reg_commands_register(a->ctl, a->reg);
+	if (!ret)
+		ret = pool_commands_register(a->ctl, &a->pools);
+	return ret;
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -386,8 +296,14 @@ static int run(struct agentd *a, bool foreground)
 	}
 	if (vnet_apply(a, a->cfg))
 		log_warn("some virtual network routes are missing");
-	ret = ctlsock_open(&a->ctl, a->loop, a->cfg->control_socket,
-			   ctl_handler, a);
+	ret = ctlsock_open(&a->ctl, a->loop, a->cfg->control_socket);
+	if (!ret) {
+		ret = commands_register(a);
+		if (ret) {
+			ctlsock_close(a->ctl);
+			a->ctl = NULL;
+		}
+	}
 	if (ret) {
 		log_err("control socket %s: %s", a->cfg->control_socket,
 			strerror(-ret));

@@ -35,12 +35,18 @@ struct ctl_client {
 	bool skipping; /* dropping the rest of a line that was too long */
 };
 
+/* A registered table and the data its handlers get. */
+struct ctl_table {
+	const struct ctlsock_command *cmds;
+	void *data;
+};
+
 struct ctlsock {
 	struct loop *loop;
 	struct loop_io io;
 	char *path;
-	ctlsock_handler handler;
-	void *data;
+	struct ctl_table *tables;
+	size_t ntables;
 	struct ctl_client *clients;
 	unsigned int nclients;
 };
@@ -120,8 +126,48 @@ static void stream_fill(struct ctl_client *cl)
 	}
 }
 
+static const struct ctlsock_command *find_command(const struct ctlsock *s,
+						 const char *name, void **data)
+{
+	const struct ctlsock_command *c;
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++) {
+		for (c = s->tables[i].cmds; c->name; c++) {
+			if (!strcmp(c->name, name)) {
+				*data = s->tables[i].data;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
+int ctlsock_register(struct ctlsock *s, const struct ctlsock_command *table,
+		     void *data)
+{
+	const struct ctlsock_command *c;
+	struct ctl_table *t;
+	void *unused;
+
+	for (c = table; c->name; c++)
+		if (find_command(s, c->name, &unused))
+			return -EEXIST;
+	t = realloc(s->tables, (s->ntables + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t[s->ntables].cmds = table;
+	t[s->ntables].data = data;
+	s->tables = t;
+	s->ntables++;
+	return 0;
+}
+
 static void handle_line(struct ctl_client *cl, char *line)
 {
+	const struct ctlsock_command *c;
+	char unknown[768];
+	void *data;
 	struct ctlsock *s = cl->srv;
 	struct ctlsock_stream st = { 0 };
 	const char *err = NULL, *cmd;
@@ -141,7 +187,15 @@ static void handle_line(struct ctl_client *cl, char *line)
 		return;
 	}
 	log_debug(LOG_CTL, "command \"%s\"", cmd);
-	res = s->handler(s->data, cmd, req, &st, &err);
+	c = find_command(s, cmd, &data);
+	if (!c) {
+		snprintf(unknown, sizeof(unknown), "unknown command \"%s\"",
+			 cmd);
+		json_decref(req);
+		put_error(cl, unknown);
+		return;
+	}
+	res = c->handler(data, cmd, req, &st, &err);
 	json_decref(req);
 	if (res) {
 		out_put(cl,
@@ -319,8 +373,7 @@ int ctlsock_connect(const char *path)
 	return fd;
 }
 
-int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
-		 ctlsock_handler handler, void *data)
+int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ctlsock *s;
@@ -373,8 +426,6 @@ int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path,
 		goto err_unlink;
 	}
 	s->loop = l;
-	s->handler = handler;
-	s->data = data;
 	ret = loop_io_add(l, &s->io, fd, EPOLLIN, accept_cb, s);
 	if (ret)
 		goto err_unlink;
@@ -401,5 +452,6 @@ void ctlsock_close(struct ctlsock *s)
 	close(s->io.fd);
 	unlink(s->path);
 	free(s->path);
+	free(s->tables);
 	free(s);
 }

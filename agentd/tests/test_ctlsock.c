@@ -108,6 +108,24 @@ static json_t *handler(void *data, const char *cmd, json_t *req,
 	return NULL;
 }
 
+/* One handler serves every test command (it looks at the name). */
+static const struct ctlsock_command test_commands[] = {
+	{ "big", handler },
+	{ "echo", handler },
+	{ "list", handler },
+	{ NULL }
+};
+
+static int open_registered(struct ctlsock **cs, struct loop *l,
+			   const char *path, void *data)
+{
+	int ret = ctlsock_open(cs, l, path);
+
+	if (!ret)
+		ret = ctlsock_register(*cs, test_commands, data);
+	return ret;
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -116,7 +134,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/sub/agentd.sock", f->dir);
 	assert_int_equal(loop_new(&f->loop), 0);
-	assert_int_equal(ctlsock_open(&f->cs, f->loop, f->path, handler, f), 0);
+	assert_int_equal(open_registered(&f->cs, f->loop, f->path, f), 0);
 	f->fd = ctlsock_connect(f->path);
 	assert_true(f->fd >= 0);
 	fcntl(f->fd, F_SETFL, O_NONBLOCK);
@@ -228,9 +246,27 @@ static void test_errors(void **state)
 	expect_error(f, "request is not a JSON object");
 	send_str(f, "{\"x\":1}\n");
 	expect_error(f, "request has no \"command\"");
+	/* No table registered it: the socket answers, no handler runs. */
 	send_str(f, "{\"command\":\"nope\"}\n");
-	expect_error(f, "no such command");
+	expect_error(f, "unknown command \"nope\"");
 	/* The connection still works after errors. */
+	send_str(f, "{\"command\":\"echo\"}\n");
+	json_decref(next_line(f));
+}
+
+/* A name registered twice is refused and the first table still answers. */
+static void test_register_duplicate(void **state)
+{
+	static const struct ctlsock_command again[] = {
+		{ "other", handler },
+		{ "echo", handler },
+		{ NULL }
+	};
+	struct fixture *f = *state;
+
+	assert_int_equal(ctlsock_register(f->cs, again, NULL), -EEXIST);
+	send_str(f, "{\"command\":\"other\"}\n");
+	expect_error(f, "unknown command \"other\"");
 	send_str(f, "{\"command\":\"echo\"}\n");
 	json_decref(next_line(f));
 }
@@ -282,7 +318,7 @@ static void test_mode_at_bind(void **state)
 	/* The most permissive umask: bind() alone would make it 0777. */
 	snprintf(path, sizeof(path), "%s/other.sock", f->dir);
 	bind_mode = 0;
-	assert_int_equal(ctlsock_open(&cs, f->loop, path, handler, f), 0);
+	assert_int_equal(open_registered(&cs, f->loop, path, f), 0);
 	assert_int_equal(bind_mode, 0660);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0660);
@@ -382,7 +418,7 @@ static void test_in_use(void **state)
 	struct ctlsock *cs2;
 	struct stat st;
 
-	assert_int_equal(ctlsock_open(&cs2, f->loop, f->path, handler, f),
+	assert_int_equal(open_registered(&cs2, f->loop, f->path, f),
 			 -EADDRINUSE);
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0660);
@@ -392,6 +428,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_duplicate, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, setup,
 						teardown),

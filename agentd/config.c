@@ -77,6 +77,19 @@ static cfg_opt_t *top_opts(void)
 	return opts;
 }
 
+/* Does an option of this name hold key material (any section's)? */
+static bool is_secret(const char *name)
+{
+	const char *const *n;
+	size_t i;
+
+	for (i = 0; i < N_SECTIONS; i++)
+		for (n = sections[i]->secrets; n && *n; n++)
+			if (!strcmp(*n, name))
+				return true;
+	return false;
+}
+
 static int build(struct config_load *l)
 {
 	size_t i;
@@ -153,7 +166,7 @@ out:
 	if (ret == -ENOMEM && !l.error)
 		config_fail(&l, 0, "out of memory");
 	if (l.top) {
-		config_cleanse_keys(l.top);
+		config_cleanse_keys(l.top, is_secret);
 		cfg_free(l.top);
 	}
 	free(opts);

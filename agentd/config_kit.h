@@ -72,11 +72,14 @@ struct config_diff;
  *  - free: frees its part of c, whatever the stage a failed load left
  *    it in (counts say what was started); cleanses key material;
  *  - diff: old against new, for a reload: every change reported with
- *    config_diff_live() or config_diff_restart() (then with the reason).
+ *    config_diff_live() or config_diff_restart() (then with the reason);
+ *  - secrets: the names of its options that hold key material (NULL or
+ *    NULL-terminated): their text is cleansed from libconfuse's tree.
  */
 struct config_section {
 	const char *name;
 	cfg_opt_t *opts;
+	const char *const *secrets;
 	int (*load)(struct config_load *l);
 	int (*check)(struct config_load *l);
 	void (*free)(struct config *c);
@@ -184,8 +187,9 @@ int config_read_text(struct config_load *l, const char *path, char **out,
 int config_strip_comments(struct config_load *l, char *s, size_t len);
 /* cfg_parse_buf() with a stdio buffer that is cleansed afterwards. */
 int config_parse_cfg(cfg_t *top, char *text, size_t len);
-/* Key text in libconfuse's tree cleansed (before cfg_free()). */
-void config_cleanse_keys(cfg_t *sec);
+/* Key text in libconfuse's tree cleansed (before cfg_free()): the values
+ * of every string option whose name is_secret() says holds a key. */
+void config_cleanse_keys(cfg_t *sec, bool (*is_secret)(const char *name));
 
 /* ---- reload verdicts (config.c) */
 

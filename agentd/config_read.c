@@ -149,16 +149,11 @@ int config_read_text(struct config_load *l, const char *path, char **out,
 
 /*
  * Key text in libconfuse's option values (strdup'ed copies): cleansed
- * before cfg_free() frees them. Every section is walked, so that a key
- * option in any section, present or future, is covered.
+ * before cfg_free() frees them. Every section is walked, and an option
+ * is secret by its name (is_secret(): the names the sections declare),
+ * so that a secret option is covered wherever it sits.
  */
-static bool is_key_opt(const cfg_opt_t *opt)
-{
-	return opt->type == CFGT_STR &&
-	       (!strcmp(opt->name, "key") || !strcmp(opt->name, "key-ascii"));
-}
-
-void config_cleanse_keys(cfg_t *sec)
+void config_cleanse_keys(cfg_t *sec, bool (*is_secret)(const char *name))
 {
 	cfg_opt_t *opt;
 	unsigned int i;
@@ -166,14 +161,16 @@ void config_cleanse_keys(cfg_t *sec)
 	if (!sec)
 		return;
 	for (opt = sec->opts; opt && opt->type != CFGT_NONE; opt++) {
+		bool secret = opt->type == CFGT_STR && is_secret(opt->name);
+
 		for (i = 0; i < opt->nvalues; i++) {
 			cfg_value_t *v = opt->values[i];
 
 			if (!v)
 				continue;
 			if (opt->type == CFGT_SEC)
-				config_cleanse_keys(v->section);
-			else if (is_key_opt(opt) && v->string)
+				config_cleanse_keys(v->section, is_secret);
+			else if (secret && v->string)
 				OPENSSL_cleanse(v->string, strlen(v->string));
 		}
 	}

@@ -36,6 +36,9 @@ static cfg_opt_t sa_opts[] = {
 	CFG_END(),
 };
 
+/* key-file is a path; the key read from it never enters the tree. */
+static const char *const secrets[] = { "key", "key-ascii", NULL };
+
 static cfg_opt_t top_opts[] = {
 	CFG_SEC("secure-host", sa_opts, CONFIG_MULTI),
 	CFG_SEC("secure-foreign-agent", sa_opts, CONFIG_MULTI),
@@ -497,6 +500,7 @@ static void sa_diff(const struct config *o, const struct config *n,
 const struct config_section config_sa_section = {
 	.name = "security associations",
 	.opts = top_opts,
+	.secrets = secrets,
 	.load = sa_load,
 	.check = sa_check,
 	.free = sa_free,

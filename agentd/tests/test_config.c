@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 
 #include "config.h"
+#include "config_kit.h"
 #include "log.h"
 
 /*
@@ -899,6 +900,36 @@ static void test_diff_sections(void **state)
 }
 
 /*
+ * A section's own state (what a new section keeps instead of fields of
+ * struct config): one slot per registered section, none for a section
+ * that is not in the table.
+ */
+static void test_section_data(void **state)
+{
+	static const struct config_section stranger = { .name = "stranger" };
+	const struct config_section *const secs[] = {
+		&config_home_agent_section, &config_vnet_section,
+		&config_link_section,	    &config_pool_section,
+		&config_host_section,	    &config_sa_section,
+		&config_daemon_section,
+	};
+	struct config *c = parse_ok(base);
+	void **slot[7];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		slot[i] = config_section_data(c, secs[i]);
+		assert_non_null(slot[i]);
+		assert_null(*slot[i]);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(slot[i], slot[j]);
+	}
+	assert_null(config_section_data(c, &stranger));
+	config_free(c);
+}
+
+/*
  * Key text does not outlive the parse: the text buffer is cleansed, and
  * so are libconfuse's copies of key and key-ascii values before cfg_free(),
  * on success and on failure alike.
@@ -981,6 +1012,7 @@ int main(void)
 		cmocka_unit_test(test_bad_text),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_sections),
+		cmocka_unit_test(test_section_data),
 		cmocka_unit_test(test_key_text_cleansed),
 	};
 

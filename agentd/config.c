@@ -28,18 +28,32 @@
  * config_NAME.c, defining "const struct config_section
  * config_NAME_section" (its options, load, check, free and reload rule;
  * its state in a struct of its own behind config_section_data()), and
- * one line here, e.g.:
+ * one line in this list, e.g.:
  *
- *	&config_standby_section,
+ *	X(standby)		\
  *
- * Nothing else changes: the option table, the free and the reload
- * verdict are put together from this list, and a section's reload rule
- * needs no bit of enum config_change (config_diff_restart(d, 0, why)).
+ * Nothing else changes: the declarations, the table, the option table,
+ * the free and the reload verdict are all made from this list, and a
+ * section's reload rule needs no bit of enum config_change
+ * (config_diff_restart(d, 0, why)).
  */
+#define CONFIG_SECTIONS(X) \
+	X(home_agent)      \
+	X(vnet)            \
+	X(link)            \
+	X(pool)            \
+	X(host)            \
+	X(sa)              \
+	X(daemon)
+
+#define SECTION_DECLARE(name) \
+	extern const struct config_section config_##name##_section;
+#define SECTION_ENTRY(name) &config_##name##_section,
+
+CONFIG_SECTIONS(SECTION_DECLARE)
+
 static const struct config_section *const sections[] = {
-	&config_home_agent_section, &config_vnet_section, &config_link_section,
-	&config_pool_section,	    &config_host_section, &config_sa_section,
-	&config_daemon_section,
+	CONFIG_SECTIONS(SECTION_ENTRY)
 };
 
 #define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -13,8 +13,8 @@
  *  - freeing its part (and cleansing key material),
  *  - its reload rule: what changes live and what needs a restart, with
  *    the reason (config_diff_live() / config_diff_restart()).
- * config.c lists the sections in one table; their order is the order of
- * loading (a section may use those before it) and of the checks.
+ * config.c lists the sections (CONFIG_SECTIONS there); their order is the
+ * order of loading (a section may use those before it) and of the checks.
  *
  * The kit:
  *  - line bookkeeping: libconfuse gives options no line number, so every
@@ -95,13 +95,6 @@ struct config_section {
  */
 void **config_section_data(struct config *c, const struct config_section *s);
 
-extern const struct config_section config_home_agent_section;
-extern const struct config_section config_vnet_section;
-extern const struct config_section config_link_section;
-extern const struct config_section config_pool_section;
-extern const struct config_section config_host_section;
-extern const struct config_section config_sa_section;
-extern const struct config_section config_daemon_section;
 
 /* ---- options: every value is a string, its line recorded */
 

@@ -904,6 +904,10 @@ static void test_diff_sections(void **state)
  * struct config): one slot per registered section, none for a section
  * that is not in the table.
  */
+extern const struct config_section config_home_agent_section,
+	config_vnet_section, config_link_section, config_pool_section,
+	config_host_section, config_sa_section, config_daemon_section;
+
 static void test_section_data(void **state)
 {
 	static const struct config_section stranger = { .name = "stranger" };

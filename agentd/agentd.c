@@ -21,11 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <jansson.h>
 
 #include "config.h"
 #include "ctlsock.h"
 #include "ctl_commands.h"
+#include "kernel.h"
 #include "log.h"
 #include "loop.h"
 #include "pool.h"
@@ -122,6 +124,57 @@ static int vnet_apply(struct agentd *a, const struct config *cfg)
 	return vnet_sync(a->vnet, p, cfg->n_vnets, NULL, NULL);
 }
 
+/*
+ * A reload undoes in the kernel what the new configuration no longer
+ * asks for. reg_set_config() sets the proxy ARP of the links configured;
+ * a home link that left the configuration keeps the kernel's setting
+ * unless it is switched off here, and mipha.ko would go on answering ARP
+ * for home addresses on a link we no longer serve. Only what we switched
+ * on (the old configuration's proxy-arp) is switched off; an interface
+ * gone took its setting with it.
+ */
+static void links_retire(const struct config *old, const struct config *cfg)
+{
+	struct kernel_sock *ks = NULL;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < old->n_links; i++) {
+		const struct config_link *cl = &old->links[i];
+		struct kernel_link kl = { 0 };
+		uint32_t ifx;
+
+		if (!config_link_gone(old, cfg, i) || !cl->proxy_arp)
+			continue;
+		ifx = if_nametoindex(cl->ifname);
+		if (!ifx)
+			continue;
+		if (!ks) {
+			ret = kernel_open(&ks, 0);
+			if (ret) {
+				log_err("home link %s removed: kernel: %s",
+					cl->ifname, strerror(-ret));
+				return;
+			}
+		}
+		ret = kernel_link_get(ks, ifx, &kl);
+		if (!ret && !(kl.has_proxy_arp && kl.proxy_arp))
+			continue;
+		memset(&kl, 0, sizeof(kl));
+		kl.ifindex = ifx;
+		kl.has_proxy_arp = true;
+		kl.proxy_arp = false;
+		ret = kernel_link_set(ks, &kl);
+		if (ret)
+			log_err("home link %s removed: proxy ARP off: %s",
+				cl->ifname, strerror(-ret));
+		else
+			log_info("home link %s removed: proxy ARP off",
+				 cl->ifname);
+	}
+	kernel_close(ks);
+}
+
 /* Returns 0 if the new configuration runs; else msg says why not. */
 static int reload(struct agentd *a, char *msg, size_t len)
 {
@@ -168,6 +221,7 @@ static int reload(struct agentd *a, char *msg, size_t len)
 		config_free(cfg);
 		goto refused;
 	}
+	links_retire(a->cfg, cfg);
 	pool_set_free(a->pools);
 	config_free(a->cfg);
 	a->cfg = cfg;
@@ -176,6 +230,8 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	if (diff.changes & CONFIG_CHG_VNETS)
 		vnet_apply(a, cfg);
 	a->reloads++;
+	if (diff.live[0])
+		log_info("reload: changed live: %s", diff.live);
 	snprintf(msg, len, "configuration reloaded from %s (change mask 0x%x)",
 		 a->config_path, diff.changes);
 	log_notice("%s", msg);

@@ -27,6 +27,11 @@
  *
  * A struct config is immutable once loaded; lookups are O(log n) (sorted
  * arrays built at load) and may be called from anywhere.
+ *
+ * Each section of the file has a module of its own (config_home_agent.c,
+ * config_vnet.c, config_link.c, config_pool.c, config_host.c, config_sa.c,
+ * config_daemon.c) owning its options, validation, free and reload rule;
+ * config.c lists them, config_kit.c and config_read.c are what they share.
  */
 #ifndef MIPHA_CONFIG_H
 #define MIPHA_CONFIG_H
@@ -39,15 +44,17 @@
 #include "auth.h"
 #include "replay.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/mipha/agentd.conf"
+#define CONFIG_DEFAULT_PATH   "/etc/mipha/agentd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/mipha/agentd.sock"
-#define CONFIG_DEFAULT_LIFETIME 36000 /* s; IOS ip mobile home-agent
+#define CONFIG_DEFAULT_LIFETIME \
+	36000				   /* s; IOS ip mobile home-agent
 				       * lifetime default */
-#define CONFIG_LIFETIME_MAX 65535     /* s; the RRQ field is 16 bits */
-#define CONFIG_POOL_NAME_MAX 63	      /* = REG_POOL_NAME_MAX (cookie) */
-#define CONFIG_NAI_MAX 255	      /* RFC 2794: one-byte length */
-#define CONFIG_PRIORITY_DEFAULT 255   /* IOS: a new local pool is 255 */
-#define CONFIG_POOL_RANGE_MAX (1U << 24) /* addresses in one pool range */
+#define CONFIG_LIFETIME_MAX	65535	   /* s; the RRQ field is 16 bits */
+#define CONFIG_POOL_NAME_MAX	63	   /* = REG_POOL_NAME_MAX (cookie) */
+#define CONFIG_NAI_MAX		255	   /* RFC 2794: one-byte length */
+#define CONFIG_PRIORITY_DEFAULT 255	   /* IOS: a new local pool is 255 */
+#define CONFIG_POOL_RANGE_MAX	(1U << 24) /* addresses in one pool range */
+#define CONFIG_SECTIONS_MAX	16	   /* entries of config.c's table */
 
 /* Reverse tunnel policy (RFC 3024). */
 enum config_rt_policy {
@@ -79,10 +86,10 @@ struct config_range {
  * A home network with no link: its prefix is routed to us (vnet.c).
  */
 struct config_vnet {
-	int line;		  /* where it is defined */
-	struct in_addr net;	  /* network address, host bits zero */
-	uint8_t plen;		  /* prefix length 1..32 */
-	struct in_addr ha_addr;	  /* "address A": the HA address mobile
+	int line;		/* where it is defined */
+	struct in_addr net;	/* network address, host bits zero */
+	uint8_t plen;		/* prefix length 1..32 */
+	struct in_addr ha_addr; /* "address A": the HA address mobile
 				   * nodes of this network use; 0.0.0.0 if
 				   * none (then the global HA address) */
 };
@@ -94,8 +101,8 @@ struct config_vnet {
  */
 struct config_link {
 	int line;
-	char ifname[16];	  /* IFNAMSIZ; resolved by the daemon */
-	bool proxy_arp;		  /* answer ARP for away mobile nodes and
+	char ifname[16]; /* IFNAMSIZ; resolved by the daemon */
+	bool proxy_arp;	 /* answer ARP for away mobile nodes and
 				   * send gratuitous ARP on (de)registration;
 				   * default true (IOS does) */
 };
@@ -110,17 +117,17 @@ enum config_host_kind {
 struct config_host {
 	int line;
 	enum config_host_kind kind;
-	struct config_range range;   /* ADDR: the home addresses A..B */
-	char *nai;		     /* NAI: "user@realm"; REALM: "@realm" */
+	struct config_range range;    /* ADDR: the home addresses A..B */
+	char *nai;		      /* NAI: "user@realm"; REALM: "@realm" */
 	struct in_addr *static_addrs; /* NAI/REALM "static-address A [B..]":
 				      * the addresses this NAI may hold */
 	size_t n_static;
-	const char *pool;	     /* NAI/REALM "address pool local P":
+	const char *pool; /* NAI/REALM "address pool local P":
 				      * dynamic address (name of a pool) */
 	/* Exactly one of these is the home network: */
 	const struct config_vnet *vnet; /* "virtual-network NET MASK" */
 	const struct config_link *link; /* "interface IF" */
-	uint32_t lifetime;	     /* s, "lifetime N": the most we grant;
+	uint32_t lifetime;		/* s, "lifetime N": the most we grant;
 				      * defaults to home-agent lifetime */
 	enum config_rt_policy reverse_tunnel; /* default: home-agent's */
 	enum config_encap encap;	      /* default: home-agent's */
@@ -140,12 +147,12 @@ enum config_match_kind {
 struct config_sa {
 	int line;
 	enum config_match_kind match;
-	struct config_range range;   /* ADDR: home addresses (MN-HA) or
+	struct config_range range; /* ADDR: home addresses (MN-HA) or
 				      * agent addresses (FA-HA, HA-HA) */
-	char *nai;		     /* NAI / REALM match */
-	struct auth_key key;	     /* spi, algorithm, key bytes */
-	enum replay_method replay;   /* "replay timestamp" (default) | nonce */
-	uint32_t replay_window;	     /* s, "within N"; default
+	char *nai;		   /* NAI / REALM match */
+	struct auth_key key;	   /* spi, algorithm, key bytes */
+	enum replay_method replay; /* "replay timestamp" (default) | nonce */
+	uint32_t replay_window;	   /* s, "within N"; default
 				      * home-agent replay-window (7) */
 };
 
@@ -154,7 +161,7 @@ struct config_sa {
 struct config_pool_range {
 	int line;
 	struct config_range range;
-	uint8_t priority;	     /* 1..255, HIGHER is preferred; equal
+	uint8_t priority; /* 1..255, HIGHER is preferred; equal
 				      * priorities in configuration order */
 };
 
@@ -167,19 +174,19 @@ struct config_pool {
 	char name[CONFIG_POOL_NAME_MAX + 1];
 	struct config_pool_range *ranges; /* in configuration order */
 	size_t n_ranges;
-	char *group;		     /* NULL: none. Pools of one group are
+	char *group;		/* NULL: none. Pools of one group are
 				      * allocated from as one pool */
-	uint8_t threshold_low;	     /* % used; 0 = no low threshold */
-	uint8_t threshold_high;	     /* % used; 0 = no high threshold;
+	uint8_t threshold_low;	/* % used; 0 = no low threshold */
+	uint8_t threshold_high; /* % used; 0 = no high threshold;
 				      * low < high when both are set */
-	uint64_t size;		     /* addresses in all its ranges */
+	uint64_t size;		/* addresses in all its ranges */
 };
 
 struct config {
-	char *path;		     /* the file it came from */
+	char *path; /* the file it came from */
 
 	/* ---- home-agent { } : ip mobile home-agent ... */
-	struct in_addr *ha_addrs;    /* "address": where we accept
+	struct in_addr *ha_addrs; /* "address": where we accept
 				      * registrations (UDP 434), e.g. the
 				      * HSRP address or the global HA
 				      * address (ip mobile home-agent
@@ -204,24 +211,28 @@ struct config {
 	size_t n_vnets;
 	struct config_link *links;
 	size_t n_links;
-	struct config_host *hosts;   /* in configuration order */
+	struct config_host *hosts; /* in configuration order */
 	size_t n_hosts;
-	struct config_sa *mn_ha;     /* secure-host */
+	struct config_sa *mn_ha; /* secure-host */
 	size_t n_mn_ha;
-	struct config_sa *fa_ha;     /* secure-foreign-agent */
+	struct config_sa *fa_ha; /* secure-foreign-agent */
 	size_t n_fa_ha;
-	struct config_sa *ha_ha;     /* secure-home-agent (peers) */
+	struct config_sa *ha_ha; /* secure-home-agent (peers) */
 	size_t n_ha_ha;
-	struct config_pool *pools;   /* in configuration order */
+	struct config_pool *pools; /* in configuration order */
 	size_t n_pools;
 
 	/* ---- daemon */
 	enum config_log_target log_target;
-	int log_facility;	     /* LOG_DAEMON, LOG_LOCAL0.. (syslog) */
-	unsigned int debug_mask;     /* 1 << enum log_subsys (log.h) */
-	char *control_socket;	     /* CONFIG_DEFAULT_SOCKET */
+	int log_facility;	 /* LOG_DAEMON, LOG_LOCAL0.. (syslog) */
+	unsigned int debug_mask; /* 1 << enum log_subsys (log.h) */
+	char *control_socket;	 /* CONFIG_DEFAULT_SOCKET */
 
-	void *index;		     /* lookup tables (config.c) */
+	/* ---- private to the sections (config_*.c) */
+	void *host_index; /* hosts by address and NAI */
+	void *sa_index;	  /* SAs by address, NAI, realm */
+	void *section_data[CONFIG_SECTIONS_MAX]; /* a section's own state
+				      * (config_section_data()) */
 };
 
 /*
@@ -289,47 +300,61 @@ const struct config_pool *config_pool_by_name(const struct config *cfg,
 /* The virtual network containing addr (longest prefix). */
 const struct config_vnet *config_vnet_by_addr(const struct config *cfg,
 					      struct in_addr addr);
+/* The home link named ifname. */
+const struct config_link *config_link_by_name(const struct config *cfg,
+					      const char *ifname);
+/* Is old->links[i] gone from new (a reload must undo its kernel state)? */
+bool config_link_gone(const struct config *old, const struct config *new,
+		      size_t i);
 
 /* ---- reload */
 
-/* What differs between two configurations (bit mask). */
+/*
+ * What differs between two configurations (bit mask), one bit per kind of
+ * change of the sections that predate the per-section reload rules. The
+ * bits only say what changed: whether a change is live or needs a restart
+ * is each section's decision (its diff hook, config_kit.h), so a new
+ * section needs no bit.
+ */
 enum config_change {
-	CONFIG_CHG_HA_ADDRS = 1U << 0,	/* home-agent address list  NOT LIVE */
-	CONFIG_CHG_DYNAMIC = 1U << 1,	/* dynamic-address	    NOT LIVE */
-	CONFIG_CHG_REDUNDANCY = 1U << 2, /* redundancy / standby   NOT LIVE */
-	CONFIG_CHG_SOCKET = 1U << 3,	/* control-socket	    NOT LIVE */
+	CONFIG_CHG_HA_ADDRS = 1U << 0,	 /* home-agent address list  restart */
+	CONFIG_CHG_DYNAMIC = 1U << 1,	 /* dynamic-address	    restart */
+	CONFIG_CHG_REDUNDANCY = 1U << 2, /* redundancy / standby   restart */
+	CONFIG_CHG_SOCKET = 1U << 3,	 /* control-socket	    restart */
 	CONFIG_CHG_POOL_REMOVED = 1U << 4, /* a pool or a range gone,
-					    * or a range changed   NOT LIVE */
-	CONFIG_CHG_LIFETIME = 1U << 8,	/* lifetime, max-lifetime   live */
-	CONFIG_CHG_POLICY = 1U << 9,	/* reverse-tunnel, encap,
+					    * or a range changed   restart */
+	CONFIG_CHG_LIFETIME = 1U << 8,	   /* lifetime, max-lifetime   live */
+	CONFIG_CHG_POLICY = 1U << 9,	   /* reverse-tunnel, encap,
 					 * replay-window defaults   live */
-	CONFIG_CHG_HOSTS = 1U << 10,	/* hosts		    live */
-	CONFIG_CHG_SAS = 1U << 11,	/* MN-HA/FA-HA/HA-HA SAs    live */
-	CONFIG_CHG_POOLS = 1U << 12,	/* pools or ranges added,
+	CONFIG_CHG_HOSTS = 1U << 10,	   /* hosts		    live */
+	CONFIG_CHG_SAS = 1U << 11,	   /* MN-HA/FA-HA/HA-HA SAs    live */
+	CONFIG_CHG_POOLS = 1U << 12,	   /* pools or ranges added,
 					 * priority, group,
 					 * thresholds		    live */
-	CONFIG_CHG_VNETS = 1U << 13,	/* virtual networks	    live */
-	CONFIG_CHG_LINKS = 1U << 14,	/* home links, proxy-arp    live */
-	CONFIG_CHG_LOG = 1U << 15,	/* log target, facility,
+	CONFIG_CHG_VNETS = 1U << 13,	   /* virtual networks	    live */
+	CONFIG_CHG_LINKS = 1U << 14,	   /* home links, proxy-arp    live */
+	CONFIG_CHG_LOG = 1U << 15,	   /* log target, facility,
 					 * debug		    live */
 };
 
-#define CONFIG_CHG_NOT_LIVE 0xffU /* the bits that need a restart */
-
 struct config_diff {
-	unsigned int changes;	/* enum config_change bits that differ */
-	bool live_ok;		/* !(changes & CONFIG_CHG_NOT_LIVE) */
-	char reason[512];	/* when !live_ok: every refused change,
+	unsigned int changes; /* enum config_change bits that differ */
+	bool live_ok;	      /* no section asked for a restart */
+	char reason[512];     /* when !live_ok: every refused change,
 				 * "home-agent address list changed (the
 				 * sockets are bound at start); ..." */
+	char live[256];	      /* what changes live, "hosts, pools" */
 };
 
 /*
- * Compares the running configuration with a newly loaded one. The daemon
- * applies new only if d->live_ok, else logs d->reason and keeps old.
- * Live changes: build a new pool_set from new and pool_set_transfer() the
- * allocations into it; hosts, SAs, lifetimes, policies and log apply to
- * the next registration; bindings in place keep what they were granted.
+ * Compares the running configuration with a newly loaded one, section by
+ * section. The daemon applies new only if d->live_ok, else logs d->reason
+ * and keeps old. Live changes: build a new pool_set from new and
+ * pool_set_transfer() the allocations into it; hosts, SAs, lifetimes,
+ * policies and log apply to the next registration; bindings in place keep
+ * what they were granted; virtual networks' routes are made the new set
+ * and home links gone get their proxy ARP switched off
+ * (config_link_gone()).
  */
 void config_diff(const struct config *old, const struct config *new,
 		 struct config_diff *d);

@@ -74,6 +74,7 @@ budgets()
 		agentd-codes		180	-
 		agentd-expiry		150	-
 		agentd-identity		180	-
+		agentd-reload		120	-
 		agentd-register		210	630
 		agentd-restart		180	540
 		agentd-vnet		90	-

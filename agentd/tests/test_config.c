@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 
 #include "config.h"
+#include "config_kit.h"
 #include "log.h"
 
 /*
@@ -836,6 +837,103 @@ static void test_diff(void **state)
 }
 
 /*
+ * Reload rules per section: each section names what it changes live, and
+ * what it no longer configures is visible to the daemon, which must undo
+ * it in the kernel (a home link gone: proxy ARP off; a virtual network
+ * gone: its route; a pool gone: refused, the bindings untouched).
+ */
+static void test_diff_sections(void **state)
+{
+	static const char links[] = "home-link \"eth1\" {}\n"
+				    "home-link \"eth2\" { proxy-arp = off }\n";
+	char a[2048], b[2048];
+	struct config_diff d;
+	struct config *o, *n;
+
+	(void)state;
+	diff("",
+	     "host \"20.0.1.1\" { interface = eth0 }\n"
+	     "secure-host \"20.0.1.1\" { spi = 0x100 key = \"bb\" }\n"
+	     "log { debug = pool }\n",
+	     &d);
+	assert_true(d.live_ok);
+	assert_string_equal(d.live, "hosts, security associations, logging");
+	assert_string_equal(d.reason, "");
+
+	/* A home link removed: live, and the daemon learns which. */
+	snprintf(a, sizeof(a), "%s%s", base, links);
+	snprintf(b, sizeof(b), "%shome-link \"eth2\" {}\n", base);
+	o = parse_ok(a);
+	n = parse_ok(b);
+	config_diff(o, n, &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_LINKS);
+	assert_string_equal(d.live, "home links");
+	assert_int_equal(o->n_links, 3);
+	assert_false(config_link_gone(o, n, 0)); /* eth0 */
+	assert_true(config_link_gone(o, n, 1));	 /* eth1 */
+	assert_false(config_link_gone(o, n, 2)); /* eth2, proxy-arp changed */
+	assert_false(config_link_gone(o, n, 3)); /* out of range */
+	assert_non_null(config_link_by_name(n, "eth2"));
+	assert_true(config_link_by_name(n, "eth2")->proxy_arp);
+	assert_null(config_link_by_name(n, "eth1"));
+	config_free(o);
+	config_free(n);
+
+	/* A virtual network removed: live (its route goes). */
+	diff("virtual-network \"40.0.0.0/8\" {}\n"
+	     "virtual-network \"41.0.0.0/8\" {}\n",
+	     "virtual-network \"41.0.0.0/8\" {}\n", &d);
+	assert_true(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_VNETS);
+	assert_string_equal(d.live, "virtual networks");
+
+	/* A pool removed beside live changes: refused, named, and the
+	 * live part is not half-applied (the verdict is for the whole). */
+	diff("pool \"q\" { range = \"30.0.1.1 30.0.1.9\" }\n",
+	     "log { debug = pool }\n", &d);
+	assert_false(d.live_ok);
+	assert_int_equal(d.changes, CONFIG_CHG_POOL_REMOVED | CONFIG_CHG_POOLS |
+					    CONFIG_CHG_LOG);
+	assert_string_equal(d.reason, "pool q or one of its ranges removed "
+				      "(addresses may be in use)");
+}
+
+/*
+ * A section's own state (what a new section keeps instead of fields of
+ * struct config): one slot per registered section, none for a section
+ * that is not in the table.
+ */
+extern const struct config_section config_home_agent_section,
+	config_vnet_section, config_link_section, config_pool_section,
+	config_host_section, config_sa_section, config_daemon_section;
+
+static void test_section_data(void **state)
+{
+	static const struct config_section stranger = { .name = "stranger" };
+	const struct config_section *const secs[] = {
+		&config_home_agent_section, &config_vnet_section,
+		&config_link_section,	    &config_pool_section,
+		&config_host_section,	    &config_sa_section,
+		&config_daemon_section,
+	};
+	struct config *c = parse_ok(base);
+	void **slot[7];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		slot[i] = config_section_data(c, secs[i]);
+		assert_non_null(slot[i]);
+		assert_null(*slot[i]);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(slot[i], slot[j]);
+	}
+	assert_null(config_section_data(c, &stranger));
+	config_free(c);
+}
+
+/*
  * Key text does not outlive the parse: the text buffer is cleansed, and
  * so are libconfuse's copies of key and key-ascii values before cfg_free(),
  * on success and on failure alike.
@@ -917,6 +1015,8 @@ int main(void)
 		cmocka_unit_test(test_bad_files_listed),
 		cmocka_unit_test(test_bad_text),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_diff_sections),
+		cmocka_unit_test(test_section_data),
 		cmocka_unit_test(test_key_text_cleansed),
 	};
 

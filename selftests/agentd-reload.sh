@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mipha-agentd: a reload undoes in the kernel what the new configuration no
+# longer configures, section by section, and leaves the rest alone.
+#  - home link: a link that leaves the configuration gets its proxy ARP
+#    switched off in mipha.ko: a home host asking for a home address bound
+#    there is no longer answered (before the fix the kernel went on
+#    answering for a link the daemon no longer serves). The binding itself
+#    stays (bindings keep what they were granted) and the links still
+#    configured keep theirs.
+#  - virtual network: the route of one removed goes, the other stays.
+#  - pool: removing a pool whose address is bound is refused with the
+#    reason (README: removed pools need a restart); the binding, its pool
+#    reservation and the running configuration stay.
+#
+# Topology: lib-fastpath.sh's, plus a second home link:
+#
+#   HA home1 10.9.10.1/24 --- eth1 10.9.10.2/24 H1
+#
+# Configuration: lib-agentd.sh's, plus home1 with hosts 10.9.10.100-109,
+# virtual networks 10.9.50.0/24 and 10.9.51.0/24, and a pool "extra"
+# (10.9.0.230-239) for NAI realm @extra.example.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-fastpath.sh"
+. "$(dirname "$0")/lib-agentd.sh"
+
+tap_plan 19
+
+require_cmd arping
+HOME10=10.9.10.100
+
+conf_home1='home-link "home1" {}
+host "10.9.10.100 10.9.10.109" {
+	interface = home1
+}
+secure-host "10.9.10.100 10.9.10.109" {
+	spi = '$AD_SPI'
+	key = "'$AD_KEY'"
+	algorithm = hmac-md5
+}'
+conf_vnet50='virtual-network "10.9.50.0/24" {}'
+conf_vnet51='virtual-network "10.9.51.0/24" {}'
+conf_extra='pool "extra" {
+	range = "10.9.0.230 10.9.0.239"
+}
+host "nai @extra.example" {
+	interface = home0
+	pool = extra
+}
+secure-host "nai @extra.example" {
+	spi = '$AD_SPI'
+	key = "'$AD_KEY'"
+	algorithm = hmac-md5
+}'
+
+# home1: the second home link, up before the daemon starts.
+home1_up()
+{
+	ip -n "$HA" link add name home1 type veth peer name eth1 netns "$H1" &&
+		ip -n "$HA" link set home1 up &&
+		ip -n "$HA" addr add 10.9.10.1/24 dev home1 &&
+		ip -n "$H1" link set eth1 up &&
+		ip -n "$H1" addr add 10.9.10.2/24 dev eth1
+}
+
+# arp_home1 ADDR: one ARP request from H1 on eth1; true if answered.
+arp_home1()
+{
+	ip netns exec "$H1" arping -c 1 -w 1 -I eth1 "$1" >"$TMP/arping.out" 2>&1
+}
+
+# k_link IFNAME FIELD: one field of the kernel's settings of a home link.
+k_link()
+{
+	ha_ctl -j kernel link show "$1" 2>/dev/null | jq -r "if type == \"array\" then .[0] else . end | .$2 | tostring" 2>/dev/null
+}
+
+# reload_wait: SIGHUP, then until the daemon counted a reload or a
+# refusal, however slow the VM.
+reload_wait()
+{
+	_n0=$(ad_ctl -j stats | jq -r '.reloads + .reload_refusals')
+	kill -HUP "$AD_PID"
+	wait_until 20000 sh -c "[ \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j stats | jq -r '.reloads + .reload_refusals')\" -gt $_n0 ]"
+}
+
+# routes PREFIX: our route of PREFIX in the main table ("" if none).
+route143()
+{
+	ip -n "$HA" -4 route show table main exact "$1" proto 143 2>&1
+}
+
+require_cmd mipha-agentd mipha-mn miphactl jq ping
+mipha_load || tap_bail "cannot load mipha"
+fp_topo || tap_bail "cannot build the topology"
+home1_up || tap_bail "cannot add the second home link"
+ad_conf "$conf_home1
+$conf_vnet50
+$conf_vnet51
+$conf_extra"
+ad_start || tap_bail "mipha-agentd does not start: $(ad_log)"
+
+# --- before: what each section put in the kernel ---------------------------------------
+phase "before the reload"
+out=$(mn --once --home $HOME10 -l 600 -j)
+expect_eq "$HOME10 (home link home1) registered" 0 "$(jget "$out" '.codes | keys | join(" ")')"
+out=$(mn --once --nai bob@extra.example -g -l 600 -j)
+EXTRA=$(ad_ctl -j binding list | jq -r '.[] | select(.nai == "bob@extra.example") | .home_addr')
+expect_match "bob@extra.example got an address of pool extra" '^10\.9\.0\.23[0-9]$' "$EXTRA"
+expect_eq "home1: proxy ARP on in the kernel" "true" "$(k_link home1 proxy_arp)"
+arp_home1 $HOME10
+tap_result "home1: H1's ARP request for $HOME10 is answered" $? "$(cat "$TMP/arping.out")"
+expect_match "10.9.50.0/24 has our route" '^unreachable 10\.9\.50\.0/24' "$(route143 10.9.50.0/24)"
+
+# --- home link and virtual network removed: live, undone in the kernel -----------------
+phase "home1 and 10.9.50.0/24 removed"
+ad_conf "$conf_vnet51
+$conf_extra"
+reload_wait
+expect_eq "the reload is live (counted as a reload)" 0 \
+	"$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_eq "home1: proxy ARP off in the kernel" "false" "$(k_link home1 proxy_arp)"
+if arp_home1 $HOME10; then
+	tap_fail "home1: H1's ARP request for $HOME10 is no longer answered" "$(cat "$TMP/arping.out")"
+else
+	tap_ok "home1: H1's ARP request for $HOME10 is no longer answered"
+fi
+expect_match "the proxy ARP switch-off is logged" 'home link home1 removed: proxy ARP off' \
+	"$(cat "$TMP/agentd.log")"
+tap_check "the binding of $HOME10 stays in the kernel" k_has $HOME10
+expect_eq "home0: proxy ARP still on" "true" "$(k_link home0 proxy_arp)"
+expect_eq "10.9.50.0/24: our route is gone" "" "$(route143 10.9.50.0/24)"
+expect_match "10.9.51.0/24: our route stays" '^unreachable 10\.9\.51\.0/24' "$(route143 10.9.51.0/24)"
+
+# --- a pool in use removed: refused with the reason, nothing changes ------------------
+phase "pool extra removed"
+ad_conf "$conf_vnet51"
+reload_wait
+expect_eq "the reload is refused (counted)" 1 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_match "with the reason in the log" 'needs a restart.*pool extra or one of its ranges removed' \
+	"$(cat "$TMP/agentd.log")"
+expect_eq "the binding of $EXTRA keeps its pool" "extra" "$(ad_binding "$EXTRA" pool)"
+tap_check "and stays in the kernel" k_has "$EXTRA"
+out=$(mn --once --nai carol@extra.example -g -l 60 -j)
+expect_eq "the running configuration stays: carol@extra.example still served" 0 \
+	"$(jget "$out" '.codes | keys | join(" ")')"
+
+tap_check "the daemon still runs" ad_running
+phase "end"
+ad_done

@@ -2,7 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Unregistering the hooks while packets are inside them (issue 12, item 1).
 #
-#   SRC s0 ---- ha0 10.20.0.1/24  HA  dummy0 10.21.0.1/24 (care-of 10.21.0.2)
+#   SRC s0 - s1 [br0] up0 ---- ha0 10.20.0.1/24  HA  dummy0 10.21.0.1/24
+#                                                       (care-of 10.21.0.2)
+#
+# pktgen sends from s0, which is not the HA's veth peer: deleting the HA's
+# namespace removes ha0 and up0 but leaves pktgen's device, so pktgen is
+# never told "trying to remove a running interface" (a kernel warning the
+# harness rightly counts as a failure).
 #
 # pktgen in SRC sends to the home address 10.30.0.1 from one kernel thread
 # per CPU, so every CPU of the HA is in the PRE_ROUTING hook and its per-CPU
@@ -33,7 +39,7 @@ mipha_load || tap_bail "cannot load mipha"
 modprobe pktgen 2>/dev/null
 SRC=$(ns_new src) && HA=$(ns_new ha) || tap_bail "cannot create namespaces"
 ip -n "$HA" -batch - <<-EOF || tap_bail "cannot build the topology"
-	link add name ha0 type veth peer name s0 netns $SRC
+	link add name ha0 type veth peer name up0 netns $SRC
 	link add name dummy0 type dummy
 	link set ha0 up
 	link set dummy0 up
@@ -41,8 +47,17 @@ ip -n "$HA" -batch - <<-EOF || tap_bail "cannot build the topology"
 	addr add 10.21.0.1/24 dev dummy0
 EOF
 # A source a router forwards from (pktgen's default, 0.0.0.0, is martian).
-ip -n "$SRC" link set s0 up && ip -n "$SRC" addr add 10.20.0.2/24 dev s0 ||
-	tap_bail "cannot address s0"
+ip -n "$SRC" -batch - <<-EOF || tap_bail "cannot build SRC's bridge"
+	link add name s0 type veth peer name s1
+	link add name br0 type bridge
+	link set s1 master br0
+	link set up0 master br0
+	link set br0 up
+	link set s1 up
+	link set up0 up
+	link set s0 up
+	addr add 10.20.0.2/24 dev s0
+EOF
 mac=$(ip -n "$HA" -j link show ha0 | jq -r '.[0].address')
 ha() { ip netns exec "$HA" miphactl "$@"; }
 bind_line="kernel binding add $HOA coa 10.21.0.2 ha 10.20.0.1"
@@ -66,6 +81,9 @@ ha $bind_line || tap_bail "cannot add the binding"
 ip netns exec "$SRC" sh -c 'echo start >/proc/net/pktgen/pgctrl' &
 PG_PID=$!
 _bg_pids="$_bg_pids $PG_PID"
+# Stopped before the namespaces go, even when the script bails out.
+pg_stop() { ip netns exec "$SRC" sh -c 'echo stop >/proc/net/pktgen/pgctrl'; }
+trap 'pg_stop; _lib_cleanup' EXIT
 tunnelled_over() { [ "$(ha -j kernel stats | jq -r .tx_packets)" -gt "$1" ]; }
 wait_until 30000 tunnelled_over 100
 tap_result "pktgen's packets are tunnelled on $ncpu CPUs" $? \
@@ -95,7 +113,8 @@ expect_eq "packets were tunnelled during the churn" yes \
 
 out=$(ns_del "$HA" 2>&1)
 tap_result "delete the HA's namespace under load, its table full" $? "$out"
-ip netns exec "$SRC" sh -c 'echo stop >/proc/net/pktgen/pgctrl'
+pg_stop
+trap _lib_cleanup EXIT
 wait "$PG_PID" 2>/dev/null
 other=$(ns_new other) &&
 	mipha_ns "$other" kernel binding add 10.31.0.1 coa 198.51.100.1 ha 192.0.2.1 &&

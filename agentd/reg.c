@@ -29,11 +29,7 @@
 #include "pool.h"
 #include "reg.h"
 #include "reg_config.h"
-#include "binding_table.h"
-#include "replay_cache.h"
-
-/* Bindings whose expiry the kernel has not reported get this long. */
-#define REG_EXPIRY_GRACE_MS 1000
+#include "binding_store.h"
 
 
 /*
@@ -56,9 +52,8 @@ struct reg {
 	struct kernel_sock *kns; /* notifications */
 	struct loop_io udp_io;
 	struct loop_io notify_io;
-	struct binding_table bindings; /* by home address and by NAI */
+	struct binding_store *store; /* the bindings, their replay state */
 	struct reg_stats stats;
-	struct replay_cache *replay;
 	struct kernel_batch *batch; /* the kernel installs of a burst */
 	bool resync_pending;	    /* what the kernel holds is unknown */
 	/* pool addresses of installs of unknown outcome, until the resync */
@@ -67,148 +62,27 @@ struct reg {
 	struct reg_burst *burst;    /* requests being handled */
 };
 
-/* ---- replay cache ----------------------------------------------------- */
-
-/* The replay cache key of an identity: its folded NAI, else its address. */
-static uint16_t replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
-			   struct in_addr home)
-{
-	if (nai_len) {
-		key[0] = 1;
-		memcpy(key + 1, nai, nai_len);
-		return 1 + nai_len;
-	}
-	key[0] = 0;
-	memcpy(key + 1, &home.s_addr, 4);
-	return 1 + 4;
-}
-
-/* A binding leaves its replay state behind when it goes. */
-static void binding_keep_replay(struct reg *r, const struct reg_binding *b)
-{
-	uint8_t key[REPLAY_KEY_MAX];
-	uint16_t len = replay_key(key, b->nai, b->nai_len, b->home_addr);
-
-	if (replay_cache_put(r->replay, key, len, &b->replay,
-			     (enum replay_method)b->replay_method,
-			     replay_ntp_now()))
-		log_ratelimited(LOG_ERR, "out of memory keeping replay state");
-}
-
-/* ---- bindings --------------------------------------------------------- */
-
-static void expiry_cb(struct loop_timer *t);
-
-static void binding_unlink_free(struct reg *r, struct reg_binding *b)
-{
-	loop_timer_cancel(r->loop, &b->timer);
-	binding_table_remove(&r->bindings, b);
-	free(b->pool);
-	free(b->nai);
-	free(b);
-}
+/* ---- expiry --------------------------------------------------------- */
 
 /*
- * Forget a binding (the kernel's copy is handled by the caller). Its replay
- * high-water mark stays in the replay cache: whatever ended the binding
- * (expiry, a delete from outside, a flush), a request it already accepted
- * must not be accepted again, even within the replay window.
+ * A binding's expiry timer fired (binding_store_ops.expire). Normally the
+ * kernel's EXPIRED came first; make sure it is gone.
  */
-static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
+static int reg_expire(void *ctx, const struct binding_rec *rec)
 {
-	char a[INET_ADDRSTRLEN];
-
-	if (b->replay.seen || b->replay.has_nonce)
-		binding_keep_replay(r, b);
-	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
-	if (b->pool) {
-		pool_release(r->pools, b->home_addr);
-		log_debug(LOG_POOL, "%s released to pool %s (%s)", a, b->pool,
-			  why);
-	}
-	log_debug(LOG_REGISTRATION, "binding %s removed: %s", a, why);
-	binding_unlink_free(r, b);
-}
-
-/*
- * A new binding in the table, which holds one binding per home address and
- * one per NAI: NULL with errno EEXIST if either is taken (the caller
- * decides which one stays), ENOMEM if out of memory.
- */
-static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
-				       const uint8_t *nai, uint8_t nai_len,
-				       const char *pool)
-{
-	struct reg_binding *b = calloc(1, sizeof(*b));
-	int ret = -ENOMEM;
-
-	if (!b) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	b->r = r;
-	b->home_addr = home;
-	loop_timer_init(&b->timer, expiry_cb, b);
-	if (nai_len) {
-		b->nai = malloc(nai_len);
-		if (!b->nai)
-			goto err;
-		memcpy(b->nai, nai, nai_len);
-		b->nai_len = nai_len;
-	}
-	if (pool) {
-		b->pool = strdup(pool);
-		if (!b->pool)
-			goto err;
-	}
-	ret = binding_table_insert(&r->bindings, b);
-	if (ret)
-		goto err;
-	return b;
-err:
-	free(b->nai);
-	free(b->pool);
-	free(b);
-	errno = -ret;
-	return NULL;
-}
-
-static void binding_arm(struct reg *r, struct reg_binding *b, uint64_t now_ms,
-			uint64_t remaining_ms)
-{
-	/*
-	 * The kernel expires the binding itself at the same moment and tells
-	 * us; the timer (a little later) covers a lost notification.
-	 */
-	b->expires_ms = now_ms + remaining_ms;
-	if (loop_timer_arm_at(r->loop, &b->timer,
-			      b->expires_ms + REG_EXPIRY_GRACE_MS))
-		log_err("out of memory arming an expiry timer");
-}
-
-static void expiry_cb(struct loop_timer *t)
-{
-	struct reg_binding *b = t->data;
-	struct reg *r = b->r;
+	struct reg *r = ctx;
 	int ret;
 
-	/* Normally the kernel's EXPIRED came first; make sure it is gone. */
-	ret = kernel_binding_del(r->ks, b->home_addr);
+	ret = kernel_binding_del(r->ks, rec->home_addr);
 	if (ret && ret != -ENOENT) {
-		/*
-		 * The kernel may still forward for it: the address is not
-		 * free until it is gone. Try again in a while.
-		 */
+		/* the store asks again in a while, the address stays taken */
 		r->stats.kernel_errors++;
 		log_ratelimited(LOG_WARNING, "expiry: kernel delete failed: %s",
 				strerror(-ret));
-		if (loop_timer_arm_at(r->loop, &b->timer,
-				      loop_now_ms() + REG_EXPIRY_GRACE_MS))
-			log_err("out of memory arming an expiry timer");
-		return;
+		return ret;
 	}
 	r->stats.expiries++;
-	binding_drop(r, b, "expired");
+	return 0;
 }
 
 /* ---- bursts ------------------------------------------------------------ */
@@ -241,7 +115,7 @@ struct reg_slot {
 	/* the request, from its decision to its reply */
 	struct reg_input in;
 	struct reg_decision d;
-	struct reg_binding *b; /* what we knew of the node, or NULL */
+	const struct reg_binding *b; /* what we knew of the node, or NULL */
 	uint16_t rkey_len;     /* replay cache key (0: none) */
 	uint8_t rkey[REPLAY_KEY_MAX];
 	/* a registration waiting for the kernel */
@@ -405,39 +279,6 @@ static int install_queue(struct reg *r, struct reg_slot *s,
 }
 
 /*
- * A pool address no binding holds. The pool may hand out an address that
- * a binding holds without the pool knowing (a range added by a reload over
- * bound addresses): that binding adopts it, so it goes back to the pool
- * when the binding goes, and the pool is asked again.
- */
-static int alloc_free_addr(struct reg *r, const char *pool,
-			   struct in_addr *out)
-{
-	struct reg_binding *holder;
-	int ret, tries;
-
-	for (tries = 0; tries < 8; tries++) {
-		ret = pool_alloc(r->pools, pool, out);
-		if (ret)
-			return ret;
-		holder = binding_table_find_addr(&r->bindings, *out);
-		if (!holder)
-			return 0;
-		log_warn("pool %s handed out %s, which a binding holds: "
-			 "the binding keeps it",
-			 pool, inet_ntoa(*out));
-		if (!holder->pool) {
-			holder->pool = strdup(pool_owner(r->pools, *out) ?: pool);
-			if (!holder->pool) {
-				pool_release(r->pools, *out);
-				return -ENOMEM;
-			}
-		}
-	}
-	return -ENOSPC;
-}
-
-/*
  * The first half of a registration: the address (from a pool if the node
  * asked for one), the agent cookie, and the install queued in r->batch.
  * Returns 0 with the slot pending, or the code of a denial.
@@ -445,7 +286,7 @@ static int alloc_free_addr(struct reg *r, const char *pool,
 static int install_begin(struct reg *r, struct reg_slot *s)
 {
 	struct reg_decision *d = &s->d;
-	struct reg_binding *b = s->b, *holder;
+	const struct reg_binding *b = s->b, *holder;
 	struct reg_cookie *cookie = &s->cookie;
 	struct kernel_binding kb = { 0 };
 	uint8_t cbuf[REG_COOKIE_MAX];
@@ -454,7 +295,8 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 
 	s->allocated = false;
 	if (d->need_addr) {
-		ret = alloc_free_addr(r, d->host.pool, &d->home_addr);
+		ret = binding_store_pool_alloc(r->store, d->host.pool,
+					       &d->home_addr);
 		if (ret) {
 			d->why = ret == -ENOSPC ? "pool exhausted" :
 						  "no such pool";
@@ -471,7 +313,7 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	 * is refused before anything reaches the kernel, and that binding
 	 * is left exactly as it is.
 	 */
-	holder = binding_table_find_addr(&r->bindings, d->home_addr);
+	holder = binding_store_find_addr(r->store, d->home_addr);
 	if (holder && holder != b) {
 		r->stats.address_conflicts++;
 		log_ratelimited(LOG_WARNING,
@@ -523,9 +365,36 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 
 err_release:
 	if (s->allocated)
-		pool_release(r->pools, d->home_addr);
+		binding_store_pool_unreserve(r->store, d->home_addr);
 	s->allocated = false;
 	return ret;
+}
+
+/* The binding a registration's decision makes. */
+static void decision_rec(const struct reg_slot *s, struct binding_rec *rec)
+{
+	const struct reg_decision *d = &s->d;
+	const struct reg_cookie *cookie = &s->cookie;
+
+	*rec = (struct binding_rec){
+		.home_addr = d->home_addr,
+		.coa = d->req.coa,
+		.ha_addr = d->ha_addr,
+		.src = s->in.src,
+		.replay = d->replay,
+		.reg_time_ms = cookie->reg_time_ms,
+		.spi = d->sa.key.spi,
+		.granted = d->lifetime,
+		.link = d->host.link,
+		.kflags = d->kflags,
+		.req_flags = d->req.flags,
+		.replay_method = (uint8_t)d->sa.replay,
+		.encap = d->encap,
+		.origin = BINDING_ORIGIN_LOCAL,
+		.nai_len = cookie->nai_len,
+		.nai = cookie->nai,
+		.pool = cookie->pool_len ? cookie->pool : NULL,
+	};
 }
 
 /*
@@ -536,69 +405,58 @@ err_release:
 static int install_finish(struct reg *r, struct reg_slot *s)
 {
 	struct reg_decision *d = &s->d;
-	struct reg_binding *b = s->b;
-	const struct reg_cookie *cookie = &s->cookie;
+	const struct reg_binding *b = s->b;
+	struct binding_rec rec;
 	int ret;
 
 	if (s->kerr) {
 		r->stats.kernel_errors++;
 		d->why = "kernel install failed";
 		if (s->allocated && !s->unknown)
-			pool_release(r->pools, d->home_addr);
+			binding_store_pool_unreserve(r->store, d->home_addr);
 		return s->kerr == -ENOMEM || s->kerr == -ENOSPC ?
 			       REG_CODE_RESOURCES :
 			       REG_CODE_UNSPECIFIED;
 	}
-	if (!b || b->home_addr.s_addr != d->home_addr.s_addr) {
+	if (b && b->home_addr.s_addr != d->home_addr.s_addr) {
 		/*
 		 * The node moved to another home address (its NAI's static
 		 * address changed on reload): the old binding goes.
 		 */
-		if (b) {
-			ret = kernel_binding_del(r->ks, b->home_addr);
-			if (ret && ret != -ENOENT) {
-				/*
-				 * The kernel may still forward for the old
-				 * address: it does not go back to its pool.
-				 */
-				r->stats.kernel_errors++;
-				log_warn("removing the previous binding: %s; "
-					 "its address stays reserved",
-					 strerror(-ret));
-				free(b->pool);
-				b->pool = NULL;
-			}
-			binding_drop(r, b, "home address changed");
-		}
-		b = binding_new(r, d->home_addr, cookie->nai, cookie->nai_len,
-				cookie->pool_len ? cookie->pool : NULL);
-		if (!b) {
+		unsigned int flags = 0;
+
+		ret = kernel_binding_del(r->ks, b->home_addr);
+		if (ret && ret != -ENOENT) {
 			/*
-			 * The kernel has it and expires it; we cannot track.
-			 * (EEXIST cannot happen: install_begin() checked the
-			 * address, and a node's requests are serialised.)
+			 * The kernel may still forward for the old address:
+			 * it does not go back to its pool.
 			 */
-			log_err("binding kept by the kernel only: %s",
-				strerror(errno));
-			s->b = NULL;
-			return 0;
+			r->stats.kernel_errors++;
+			log_warn("removing the previous binding: %s; "
+				 "its address stays reserved",
+				 strerror(-ret));
+			flags = BINDING_KEEP_ADDR;
 		}
+		binding_store_remove(r->store, b->home_addr,
+				     BINDING_CAUSE_REGISTER, flags);
+		b = NULL;
 	}
-	b->coa = d->req.coa;
-	b->ha_addr = d->ha_addr;
-	b->src = s->in.src;
-	b->replay = d->replay;
-	b->replay_method = d->sa.replay;
-	b->reg_time_ms = cookie->reg_time_ms;
-	b->spi = d->sa.key.spi;
-	b->granted = d->lifetime;
-	b->link = d->host.link;
-	b->kflags = d->kflags;
-	b->req_flags = d->req.flags;
-	b->encap = d->encap;
-	binding_arm(r, b, r->burst->now_mono_ms,
-		    (uint64_t)d->lifetime * 1000);
-	s->b = b;
+	decision_rec(s, &rec);
+	rec.expires_ms = r->burst->now_mono_ms + (uint64_t)d->lifetime * 1000;
+	ret = binding_store_upsert(r->store, &rec,
+				   b ? BINDING_CAUSE_RENEW :
+				       BINDING_CAUSE_REGISTER);
+	if (ret) {
+		/*
+		 * The kernel has it and expires it; we cannot track.
+		 * (EEXIST cannot happen: install_begin() checked the address,
+		 * and a node's requests are serialised.)
+		 */
+		log_err("binding kept by the kernel only: %s", strerror(-ret));
+		s->b = NULL;
+		return 0;
+	}
+	s->b = binding_store_find_addr(r->store, d->home_addr);
 	return 0;
 }
 
@@ -620,7 +478,7 @@ static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
  * and the deregistration is denied.
  */
 static int deregister(struct reg *r, struct reg_decision *d,
-		      struct reg_binding *b)
+		      const struct reg_binding *b)
 {
 	int ret;
 
@@ -635,7 +493,8 @@ static int deregister(struct reg *r, struct reg_decision *d,
 		return ret;
 	}
 	d->home_addr = b->home_addr;
-	binding_drop(r, b, "deregistered");
+	binding_store_remove(r->store, b->home_addr, BINDING_CAUSE_DEREGISTER,
+			     0);
 	return 0;
 }
 
@@ -679,12 +538,9 @@ static void keep_replay(struct reg *r, struct reg_slot *s)
 {
 	if (!s->d.sign_mn_ha)
 		return;
-	if (s->b)
-		s->b->replay = s->d.replay;
-	else if (s->rkey_len)
-		replay_cache_put(r->replay, s->rkey, s->rkey_len,
-				 &s->d.replay, s->d.sa.replay,
-				 r->burst->now_ntp);
+	binding_store_replay_note(r->store, s->b, s->rkey, s->rkey_len,
+				  &s->d.replay, s->d.sa.replay,
+				  r->burst->now_ntp);
 }
 
 static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
@@ -826,7 +682,7 @@ static bool home_of_another(const struct reg *r, const struct reg_slot *s,
 
 	if (!req_home.s_addr || req_home.s_addr == htonl(INADDR_BROADCAST))
 		return false;
-	holder = binding_table_find_addr(&r->bindings, req_home);
+	holder = binding_store_find_addr(r->store, req_home);
 	return holder && holder != s->b;
 }
 
@@ -874,16 +730,17 @@ again:
 			nai = NULL;
 		}
 		if (nai) {
-			s->b = binding_table_find_nai(&r->bindings, nai,
+			s->b = binding_store_find_nai(r->store, nai,
 						      s->ident_len);
 		} else if (pre.home_addr.s_addr) {
-			s->b = binding_table_find_addr(&r->bindings, pre.home_addr);
+			s->b = binding_store_find_addr(r->store,
+						       pre.home_addr);
 			if (s->b && s->b->nai_len)
 				s->b = NULL;
 		}
 		if (nai || pre.home_addr.s_addr)
-			s->rkey_len = replay_key(s->rkey, nai, s->ident_len,
-						 pre.home_addr);
+			s->rkey_len = binding_replay_key(
+				s->rkey, nai, s->ident_len, pre.home_addr);
 		req_home = pre.home_addr;
 	}
 	if (s->b) {
@@ -893,8 +750,8 @@ again:
 		prior.nai_len = s->b->nai_len;
 		prior.replay = s->b->replay;
 	} else if (s->rkey_len) {
-		replay_cache_get(r->replay, s->rkey, s->rkey_len,
-				 &prior.replay);
+		binding_store_replay_get(r->store, s->rkey, s->rkey_len,
+					 &prior.replay);
 	}
 	reg_decide(&r->env, &s->in, &prior, &s->d);
 	if (s->d.action != REG_ACT_DISCARD && bu->n_pending &&
@@ -943,11 +800,13 @@ again:
 			break;
 		}
 		r->stats.deregistrations++;
+		s->b = NULL; /* gone */
 		/* The next registration must still be fresh. */
 		if (s->rkey_len)
-			replay_cache_put(r->replay, s->rkey, s->rkey_len,
-					 &s->d.replay, s->d.sa.replay,
-					 r->burst->now_ntp);
+			binding_store_replay_note(r->store, NULL, s->rkey,
+						  s->rkey_len, &s->d.replay,
+						  s->d.sa.replay,
+						  r->burst->now_ntp);
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
@@ -982,8 +841,9 @@ static void resync_unknown(struct reg *r)
 		return;
 	}
 	for (i = 0; i < r->n_unknown; i++)
-		if (!binding_table_find_addr(&r->bindings, r->unknown_addrs[i]))
-			pool_release(r->pools, r->unknown_addrs[i]);
+		if (binding_store_addr_free(r->store, r->unknown_addrs[i]))
+			binding_store_pool_unreserve(r->store,
+						     r->unknown_addrs[i]);
 	r->n_unknown = 0;
 }
 
@@ -1081,77 +941,45 @@ static int recover_stale(struct recover_ctx *ctx, struct in_addr home,
 	return 0;
 }
 
-/*
- * The pool address of a recovered binding is reserved again, so that it
- * is never both bound and free: in the pool its cookie names, else (the
- * pool was renamed across the restart) in whichever pool holds the address
- * now. An address no pool holds any more stays bound without a pool.
- * Returns the pool the address is reserved in, or NULL.
- */
-static const char *recover_reserve(struct reg *r, const struct reg_cookie *c,
-				   struct in_addr home, const char *a)
+/* The binding an agent cookie and the kernel's fields describe. */
+static void cookie_rec(const struct kernel_binding *kb,
+		       const struct reg_cookie *c, struct binding_rec *rec)
 {
-	const char *owner;
-	int ret;
-
-	if (c->pool_len && !pool_reserve(r->pools, c->pool, home))
-		return c->pool;
-	owner = pool_owner(r->pools, home);
-	if (!owner)
-		return NULL;
-	ret = pool_reserve(r->pools, NULL, home);
-	if (ret && ret != -EEXIST) {
-		log_warn("binding %s: not reserved in pool %s: %s", a, owner,
-			 strerror(-ret));
-		return NULL;
-	}
-	if (c->pool_len && strcmp(owner, c->pool))
-		log_notice("binding %s: pool %s is gone; the address is "
-			   "reserved in pool %s",
-			   a, c->pool, owner);
-	return owner;
-}
-
-/*
- * The cookie holds the replay state of the registration it was written
- * for; a later one (a renewal of unknown outcome, a denial's nonce, what a
- * binding dropped by a resync left) is in the replay cache: the newer wins.
- */
-static void recover_replay(struct reg *r, struct reg_cookie *c,
-			   struct in_addr home)
-{
-	struct replay_state cached;
-	uint8_t key[REPLAY_KEY_MAX];
-	uint16_t len = replay_key(key, c->nai, c->nai_len, home);
-
-	if (!replay_cache_get(r->replay, key, len, &cached))
-		return;
-	if (cached.seen && (!c->replay.seen ||
-			    (int64_t)(cached.last_id - c->replay.last_id) > 0)) {
-		c->replay.seen = true;
-		c->replay.last_id = cached.last_id;
-	}
-	if (cached.has_nonce) {
-		c->replay.has_nonce = true;
-		c->replay.ha_nonce = cached.ha_nonce;
-	}
+	*rec = (struct binding_rec){
+		.home_addr = kb->home_addr,
+		.coa = kb->coa,
+		.ha_addr = kb->ha_addr,
+		.src = c->src,
+		.replay = c->replay,
+		.reg_time_ms = c->reg_time_ms,
+		.expires_ms = kb->has_expires ? loop_now_ms() + kb->expires_ms :
+						0,
+		.spi = c->spi,
+		.granted = c->granted,
+		.link = kb->link,
+		.kflags = kb->flags,
+		.req_flags = c->req_flags,
+		.replay_method = (uint8_t)c->replay_method,
+		.encap = kb->encap ?: MIPHA_ENCAP_IPIP,
+		.origin = BINDING_ORIGIN_RECOVERY,
+		.nai_len = c->nai_len,
+		.nai = c->nai,
+	};
 }
 
 static int recover_binding(const struct kernel_binding *kb, void *data)
 {
 	struct recover_ctx *ctx = data;
 	struct reg *r = ctx->r;
+	const struct reg_binding *b;
+	struct binding_rec rec;
 	struct reg_cookie c;
-	struct reg_binding *b;
-	const char *pool;
-	char a[INET_ADDRSTRLEN];
 
 	if (!kb->cookie_len ||
 	    reg_cookie_decode(kb->cookie, kb->cookie_len, &c)) {
 		ctx->foreign++;
 		return 0;
 	}
-	inet_ntop(AF_INET, &kb->home_addr, a, sizeof(a));
 	/*
 	 * The kernel holds one binding per address; one per NAI is ours to
 	 * keep. A cookie whose NAI is not well formed, or whose NAI is bound
@@ -1164,12 +992,12 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		return recover_stale(ctx, kb->home_addr, "malformed NAI");
 	/* cookies of older versions may hold the realm in capitals */
 	reg_nai_fold(c.nai, c.nai_len, c.nai);
-	b = binding_table_find_addr(&r->bindings, kb->home_addr);
-	if (b) { /* a dump repeating an entry: the kernel's copy wins */
-		binding_drop(r, b, "repeated in the dump");
+	/* a dump repeating an entry: the kernel's copy wins */
+	if (!binding_store_remove(r->store, kb->home_addr,
+				  BINDING_CAUSE_RECOVERED, 0))
 		ctx->ours--;
-	}
-	b = c.nai_len ? binding_table_find_nai(&r->bindings, c.nai, c.nai_len) : NULL;
+	b = c.nai_len ? binding_store_find_nai(r->store, c.nai, c.nai_len) :
+			NULL;
 	if (b) {
 		/* The later registration is the one the node believes in. */
 		if (b->reg_time_ms >= c.reg_time_ms)
@@ -1179,28 +1007,17 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		if (recover_stale(ctx, b->home_addr,
 				  "its NAI has a newer binding"))
 			return -ENOMEM;
-		binding_drop(r, b, "NAI bound twice");
+		binding_store_remove(r->store, b->home_addr,
+				     BINDING_CAUSE_RECOVERED, 0);
 		ctx->ours--;
 	}
-	pool = recover_reserve(r, &c, kb->home_addr, a);
-	b = binding_new(r, kb->home_addr, c.nai, c.nai_len, pool);
-	if (!b)
+	cookie_rec(kb, &c, &rec);
+	rec.pool = binding_store_pool_reserve(r->store,
+					      c.pool_len ? c.pool : NULL,
+					      kb->home_addr);
+	binding_store_replay_merge(r->store, &rec);
+	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED))
 		return -ENOMEM;
-	recover_replay(r, &c, kb->home_addr);
-	b->coa = kb->coa;
-	b->ha_addr = kb->ha_addr;
-	b->src = c.src;
-	b->replay = c.replay;
-	b->replay_method = c.replay_method;
-	b->reg_time_ms = c.reg_time_ms;
-	b->spi = c.spi;
-	b->granted = c.granted;
-	b->link = kb->link;
-	b->kflags = kb->flags;
-	b->req_flags = c.req_flags;
-	b->encap = kb->encap ?: MIPHA_ENCAP_IPIP;
-	if (kb->has_expires)
-		binding_arm(r, b, loop_now_ms(), kb->expires_ms);
 	ctx->ours++;
 	return 0;
 }
@@ -1208,17 +1025,11 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 static void recover_restart(void *data)
 {
 	struct recover_ctx *ctx = data;
-	struct reg *r = ctx->r;
-	struct reg_binding *b;
-	size_t i;
 
 	/* Forget what the interrupted dump gave; it starts over. */
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		while ((b = binding_table_bucket(&r->bindings, i)))
-			binding_drop(r, b, "resync");
-	}
+	binding_store_remove_all(ctx->r->store, BINDING_CAUSE_RECOVERED);
 	ctx->ours = ctx->foreign = 0;
-	r->stats.recovery_conflicts -= ctx->n_stale;
+	ctx->r->stats.recovery_conflicts -= ctx->n_stale;
 	ctx->n_stale = 0;
 }
 
@@ -1256,22 +1067,18 @@ static int reg_resync(struct reg *r)
 static int notify_cb(const struct kernel_notification *n, void *data)
 {
 	struct reg *r = data;
-	struct reg_binding *b;
+	const struct reg_binding *b;
 	struct reg_cookie c;
-	size_t i;
 
 	if (n->event == MIPHA_EVENT_FLUSHED) {
 		log_notice("kernel table flushed: dropping %zu bindings",
-			   binding_table_count(&r->bindings));
-		for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-			while ((b = binding_table_bucket(&r->bindings, i)))
-				binding_drop(r, b, "flushed");
-		}
+			   binding_store_count(r->store));
+		binding_store_remove_all(r->store, BINDING_CAUSE_FLUSHED);
 		return 0;
 	}
 	if (n->event != MIPHA_EVENT_EXPIRED && n->event != MIPHA_EVENT_DELETED)
 		return 0;
-	b = binding_table_find_addr(&r->bindings, n->binding.home_addr);
+	b = binding_store_find_addr(r->store, n->binding.home_addr);
 	if (!b)
 		return 0;
 	/*
@@ -1284,10 +1091,11 @@ static int notify_cb(const struct kernel_notification *n, void *data)
 		return 0;
 	if (n->event == MIPHA_EVENT_EXPIRED)
 		r->stats.expiries++;
-	binding_drop(r, b,
-		     n->event == MIPHA_EVENT_EXPIRED ?
-			     "expired" :
-			     "deleted outside agentd");
+	binding_store_remove(r->store, b->home_addr,
+			     n->event == MIPHA_EVENT_EXPIRED ?
+				     BINDING_CAUSE_EXPIRED :
+				     BINDING_CAUSE_DELETED_OUTSIDE,
+			     0);
 	return 0;
 }
 
@@ -1387,6 +1195,7 @@ int reg_set_config(struct reg *r, const struct config *cfg,
 	/* The caller moved the allocations over (pool_set_transfer()). */
 	r->cfg = cfg;
 	r->pools = pools;
+	binding_store_set_pools(r->store, pools);
 	return 0;
 }
 
@@ -1406,6 +1215,13 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	ret = reg_config_env(&r->env, &r->envdata, cfg);
 	if (ret)
 		goto err_free;
+	ret = binding_store_new(&r->store, l, pools, REG_REPLAY_CACHE,
+				&(struct binding_store_ops){
+					.expire = reg_expire,
+				},
+				r);
+	if (ret)
+		goto err_free;
 	ret = kernel_open(&r->ks, KERNEL_F_NONBLOCK);
 	if (ret) {
 		log_err("kernel: %s",
@@ -1417,8 +1233,7 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	}
 	r->batch = kernel_batch_new(r->ks);
 	r->burst = calloc(1, sizeof(*r->burst));
-	r->replay = replay_cache_new(REG_REPLAY_CACHE);
-	if (!r->batch || !r->burst || !r->replay) {
+	if (!r->batch || !r->burst) {
 		ret = -ENOMEM;
 		goto err_ks;
 	}
@@ -1464,20 +1279,16 @@ err_kns:
 err_ks:
 	kernel_batch_free(r->batch);
 	free(r->burst);
-	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 err_free:
+	binding_store_free(r->store);
 	reg_config_env_free(&r->envdata);
-	binding_table_destroy(&r->bindings);
 	free(r);
 	return ret;
 }
 
 void reg_free(struct reg *r, bool flush)
 {
-	struct reg_binding *b;
-	size_t i;
-
 	if (!r)
 		return;
 	loop_io_del(r->loop, &r->udp_io);
@@ -1487,24 +1298,25 @@ void reg_free(struct reg *r, bool flush)
 		uint32_t n = 0;
 		int ret = kernel_binding_flush(r->ks, &n);
 
-		if (ret)
+		if (ret) {
 			log_err("flushing the kernel table: %s",
 				strerror(-ret));
-		else
+		} else {
 			log_notice("kernel table flushed: %u bindings", n);
+			binding_store_remove_all(r->store,
+						 BINDING_CAUSE_FLUSHED);
+		}
 	}
-	/* Without flush the kernel keeps forwarding; the pools go anyway. */
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		while ((b = binding_table_bucket(&r->bindings, i)))
-			binding_unlink_free(r, b);
-	}
+	/*
+	 * Without flush the kernel keeps forwarding: the bindings do not
+	 * end, they are forgotten (no observer is told).
+	 */
+	binding_store_free(r->store);
 	kernel_close(r->kns);
 	kernel_batch_free(r->batch);
 	free(r->burst);
-	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);
-	binding_table_destroy(&r->bindings);
 	free(r);
 }
 
@@ -1515,7 +1327,7 @@ const struct reg_stats *reg_get_stats(const struct reg *r)
 
 size_t reg_binding_count(const struct reg *r)
 {
-	return binding_table_count(&r->bindings);
+	return binding_store_count(r->store);
 }
 
 /* ---- JSON views ------------------------------------------------------- */
@@ -1543,7 +1355,7 @@ static void flag_letters(char *s, uint8_t f)
 
 json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 {
-	struct reg_binding *b = binding_table_find_addr(&r->bindings, home);
+	const struct reg_binding *b = binding_store_find_addr(r->store, home);
 	uint64_t now = loop_now_ms(), remaining = 0;
 	char flags[8], id[32], opts[8], *p = opts;
 	json_t *o;
@@ -1601,20 +1413,21 @@ json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 
 int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 {
+	const struct binding_table *t = binding_store_table(r->store);
 	struct in_addr *v;
 	size_t i, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!binding_table_count(&r->bindings))
+	if (!binding_store_count(r->store))
 		return 0;
-	v = malloc(binding_table_count(&r->bindings) * sizeof(*v));
+	v = malloc(binding_store_count(r->store) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		struct reg_binding *b;
+	for (i = 0; i < binding_table_buckets(t); i++) {
+		const struct reg_binding *b;
 
-		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr)
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr)
 			v[k++] = b->home_addr;
 	}
 	*out = v;
@@ -1624,6 +1437,7 @@ int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 
 json_t *reg_summary_json(const struct reg *r)
 {
+	const struct binding_table *t = binding_store_table(r->store);
 	json_t *o = json_object(), *by_ha = json_object();
 	uint64_t dynamic = 0, gre = 0, reverse = 0, vnet = 0;
 	size_t i;
@@ -1633,10 +1447,10 @@ json_t *reg_summary_json(const struct reg *r)
 		json_decref(by_ha);
 		return NULL;
 	}
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		struct reg_binding *b;
+	for (i = 0; i < binding_table_buckets(t); i++) {
+		const struct reg_binding *b;
 
-		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr) {
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr) {
 			char a[INET_ADDRSTRLEN];
 			json_t *cnt;
 
@@ -1653,7 +1467,7 @@ json_t *reg_summary_json(const struct reg *r)
 					1));
 		}
 	}
-	json_object_set_new(o, "total", json_integer((json_int_t)binding_table_count(&r->bindings)));
+	json_object_set_new(o, "total", json_integer((json_int_t)binding_store_count(r->store)));
 	json_object_set_new(o, "dynamic", json_integer((json_int_t)dynamic));
 	json_object_set_new(o, "gre", json_integer((json_int_t)gre));
 	json_object_set_new(o, "reverse_tunnel",
@@ -1705,11 +1519,13 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("address_conflicts", s->address_conflicts);
 	PUT("recovery_conflicts", s->recovery_conflicts);
 	PUT("installs_verified", s->installs_verified);
-	PUT("replay_cache", replay_cache_count(r->replay));
-	PUT("replay_cache_evictions", replay_cache_evictions(r->replay));
+	PUT("replay_cache",
+	    replay_cache_count(binding_store_replay(r->store)));
+	PUT("replay_cache_evictions",
+	    replay_cache_evictions(binding_store_replay(r->store)));
 	PUT("send_errors", s->send_errors);
 	PUT("kernel_errors", s->kernel_errors);
-	PUT("bindings", binding_table_count(&r->bindings));
+	PUT("bindings", binding_store_count(r->store));
 #undef PUT
 	json_object_set_new(o, "replies", codes);
 	return o;

@@ -120,11 +120,10 @@ static void expiry_cb(struct loop_timer *t)
 		binding_store_remove(s, rec.home_addr, BINDING_CAUSE_EXPIRED, 0);
 		return;
 	}
-	if (ret == -EINPROGRESS)
-		return;
 	/*
 	 * The kernel may still forward for it: the address is not free
-	 * until it is gone. Ask again in a while.
+	 * until it is gone. Ask again in a while, also after -EINPROGRESS:
+	 * a delete whose answer says it failed leaves the binding here.
 	 */
 	if (loop_timer_arm_at(s->loop, &b->timer,
 			      loop_now_ms() + BINDING_EXPIRY_GRACE_MS))

@@ -105,7 +105,9 @@ struct binding_store_ops {
 	 * The expiry timer of rec fired (a little after rec->expires_ms). 0:
 	 * the binding is gone from the kernel, the store removes it (cause
 	 * EXPIRED); -EINPROGRESS: the client removes it when the kernel has
-	 * answered; anything else: asked again after a grace period.
+	 * answered; anything else: the kernel may still forward for it. In
+	 * both of those cases the store asks again after a grace period if
+	 * the binding is still there.
 	 */
 	int (*expire)(void *ctx, const struct binding_rec *rec);
 };

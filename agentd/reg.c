@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "kernel.h"
+#include "kernel_adapter.h"
 #include "log.h"
 #include "loop.h"
 #include "pool.h"
@@ -54,7 +55,7 @@ struct reg {
 	struct loop_io notify_io;
 	struct binding_store *store; /* the bindings, their replay state */
 	struct reg_stats stats;
-	struct kernel_batch *batch; /* the kernel installs of a burst */
+	struct kadapter *ka;	 /* kernel changes, in batches */
 	bool resync_pending;	    /* what the kernel holds is unknown */
 	/* pool addresses of installs of unknown outcome, until the resync */
 	struct in_addr unknown_addrs[64];
@@ -64,25 +65,69 @@ struct reg {
 
 /* ---- expiry --------------------------------------------------------- */
 
+/* An expiry's delete, waiting for the kernel. */
+struct expire_op {
+	struct reg *r;
+	struct in_addr home;
+	uint64_t reg_time_ms; /* which registration of the node expired */
+};
+
+static void expire_done(void *ctx, const struct kadapter_result *res)
+{
+	struct expire_op *op = ctx;
+	struct reg *r = op->r;
+	const struct reg_binding *b;
+
+	if (res->err == -ECANCELED)
+		goto out; /* shutting down */
+	if (res->err && res->err != -ENOENT) {
+		/*
+		 * The kernel may still forward for it (or may not: unknown):
+		 * the binding and its address stay, and the store asks again.
+		 */
+		r->stats.kernel_errors++;
+		log_ratelimited(LOG_WARNING, "expiry: kernel delete failed: %s",
+				strerror(-res->err));
+		goto out;
+	}
+	/* Unless it was renewed or removed meanwhile. */
+	b = binding_store_find_addr(r->store, op->home);
+	if (b && b->reg_time_ms == op->reg_time_ms) {
+		r->stats.expiries++;
+		binding_store_remove(r->store, op->home, BINDING_CAUSE_EXPIRED,
+				     0);
+	}
+out:
+	free(op);
+}
+
 /*
  * A binding's expiry timer fired (binding_store_ops.expire). Normally the
- * kernel's EXPIRED came first; make sure it is gone.
+ * kernel's EXPIRED came first; make sure it is gone: a delete in the next
+ * batch, the binding removed when the kernel answered.
  */
 static int reg_expire(void *ctx, const struct binding_rec *rec)
 {
 	struct reg *r = ctx;
+	struct kernel_binding kb = { .home_addr = rec->home_addr };
+	struct expire_op *op = malloc(sizeof(*op));
 	int ret;
 
-	ret = kernel_binding_del(r->ks, rec->home_addr);
-	if (ret && ret != -ENOENT) {
-		/* the store asks again in a while, the address stays taken */
-		r->stats.kernel_errors++;
-		log_ratelimited(LOG_WARNING, "expiry: kernel delete failed: %s",
-				strerror(-ret));
+	if (!op)
+		return -ENOMEM;
+	*op = (struct expire_op){ r, rec->home_addr, rec->reg_time_ms };
+	ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, expire_done, op);
+	if (ret == -ENOSPC) {
+		kadapter_flush(r->ka);
+		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, expire_done,
+				      op);
+	}
+	if (ret) {
+		free(op);
 		return ret;
 	}
-	r->stats.expiries++;
-	return 0;
+	kadapter_flush_soon(r->ka);
+	return -EINPROGRESS;
 }
 
 /* ---- bursts ------------------------------------------------------------ */
@@ -118,11 +163,13 @@ struct reg_slot {
 	const struct reg_binding *b; /* what we knew of the node, or NULL */
 	uint16_t rkey_len;     /* replay cache key (0: none) */
 	uint8_t rkey[REPLAY_KEY_MAX];
-	/* a registration waiting for the kernel */
+	/* a registration or deregistration waiting for the kernel */
+	struct reg *r;
+	bool dereg;	/* a deregistration (else an install) */
 	struct reg_cookie cookie;
 	bool allocated; /* d.home_addr came from cookie.pool for it */
 	bool unknown;	/* the kernel's answer lost, and the lookup failed */
-	int kerr;	/* the kernel's answer to its install */
+	int kerr;	/* the kernel's answer to its install / delete */
 	/* the reply */
 	uint8_t code;
 	char tx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -135,7 +182,7 @@ struct reg_burst {
 	struct iovec rx_iov[REG_BURST], tx_iov[REG_BURST];
 	struct reg_slot *tx_slot[REG_BURST];
 	unsigned int n_tx;
-	struct reg_slot *pending[REG_BURST]; /* installs in r->batch */
+	struct reg_slot *pending[REG_BURST]; /* waiting for r->ka's flush */
 	unsigned int n_pending;
 	uint32_t nonce[REG_BURST];
 	unsigned int n_nonce; /* left in nonce[] */
@@ -257,23 +304,47 @@ static void replies_send(struct reg *r)
 
 static void burst_flush(struct reg *r);
 
-/* Queue the install in r->batch; a full batch is sent first. */
-static int install_queue(struct reg *r, struct reg_slot *s,
-			 const struct kernel_binding *kb)
+static void kernel_done(void *ctx, const struct kadapter_result *res)
+{
+	struct reg_slot *s = ctx;
+	struct reg *r = s->r;
+
+	s->kerr = res->err;
+	if (res->verified)
+		r->stats.installs_verified++;
+	if (!res->unknown || s->dereg)
+		return;
+	/*
+	 * An install of unknown outcome: denied, but its address is not
+	 * given back (the kernel may forward for it), and the table is
+	 * rebuilt from the kernel's.
+	 */
+	s->unknown = true;
+	r->resync_pending = true;
+	if (s->allocated &&
+	    r->n_unknown < sizeof(r->unknown_addrs) / sizeof(r->unknown_addrs[0]))
+		r->unknown_addrs[r->n_unknown++] = s->d.home_addr;
+}
+
+/*
+ * Queue the slot's kernel change; a full batch is sent (and its requests
+ * finished) first. The slot is pending until burst_flush().
+ */
+static int kernel_queue(struct reg *r, struct reg_slot *s, enum kernel_op op,
+			const struct kernel_binding *kb)
 {
 	struct reg_burst *bu = r->burst;
 	int ret;
 
-	ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
-			       (uint64_t)(s - bu->slot));
+	s->kerr = 0;
+	s->r = r;
+	ret = kadapter_submit(r->ka, op, kb, kernel_done, s);
 	if (ret == -ENOSPC) {
 		burst_flush(r);
-		ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
-				       (uint64_t)(s - bu->slot));
+		ret = kadapter_submit(r->ka, op, kb, kernel_done, s);
 	}
 	if (ret)
 		return ret;
-	s->kerr = 0;
 	bu->pending[bu->n_pending++] = s;
 	return 0;
 }
@@ -353,7 +424,8 @@ static int install_begin(struct reg *r, struct reg_slot *s)
 	kb.cookie = cbuf;
 	kb.cookie_len = (uint16_t)clen;
 	s->unknown = false;
-	ret = install_queue(r, s, &kb);
+	s->dereg = false;
+	ret = kernel_queue(r, s, KERNEL_OP_REPLACE, &kb);
 	if (ret) {
 		log_ratelimited(LOG_ERR, "queueing a kernel install: %s",
 				strerror(-ret));
@@ -460,42 +532,59 @@ static int install_finish(struct reg *r, struct reg_slot *s)
 	return 0;
 }
 
-static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
-			 const struct kernel_error *err, void *data)
+/*
+ * A deregistration: the node's binding goes in the next batch. 0 with the
+ * slot pending, or the error of the queueing.
+ */
+static int dereg_begin(struct reg *r, struct reg_slot *s)
 {
-	struct reg *r = data;
-	char why[512];
+	struct kernel_binding kb = { .home_addr = s->b->home_addr };
+	int ret;
 
-	(void)req;
-	r->burst->slot[tag].kerr = err->error;
-	log_ratelimited(LOG_ERR, "kernel install failed: %s",
-			kernel_error_str(err, why, sizeof(why)));
+	s->dereg = true;
+	s->unknown = false;
+	ret = kernel_queue(r, s, KERNEL_OP_DEL, &kb);
+	if (ret) {
+		r->stats.kernel_errors++;
+		log_ratelimited(LOG_ERR, "queueing a kernel delete: %s",
+				strerror(-ret));
+		s->d.why = "kernel delete failed";
+	}
+	return ret;
+}
+
+static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code);
+
+/* A deregistration without a binding, or whose binding went. */
+static void dereg_done(struct reg *r, struct reg_slot *s)
+{
+	r->stats.deregistrations++;
+	/* The next registration must still be fresh. */
+	binding_store_replay_note(r->store, NULL, s->rkey, s->rkey_len,
+				  &s->d.replay, s->d.sa.replay,
+				  r->burst->now_ntp);
 }
 
 /*
- * Remove the node's binding. 0, or the kernel's error: then the binding
- * stays (the kernel may still forward for it, so its address is not free)
- * and the deregistration is denied.
+ * Once the kernel answered: 0, or its error, and then the binding stays
+ * (the kernel may still forward for it, so its address is not free) and
+ * the deregistration is denied.
  */
-static int deregister(struct reg *r, struct reg_decision *d,
-		      const struct reg_binding *b)
+static void dereg_finish(struct reg *r, struct reg_slot *s)
 {
-	int ret;
+	struct reg_decision *d = &s->d;
 
-	if (!b)
-		return 0;
-	ret = kernel_binding_del(r->ks, b->home_addr);
-	if (ret && ret != -ENOENT) {
+	if (s->kerr && s->kerr != -ENOENT) {
 		r->stats.kernel_errors++;
-		log_ratelimited(LOG_ERR, "kernel delete failed: %s",
-				strerror(-ret));
 		d->why = "kernel delete failed";
-		return ret;
+		deny_installed(r, s, REG_CODE_UNSPECIFIED);
+		return;
 	}
-	d->home_addr = b->home_addr;
-	binding_store_remove(r->store, b->home_addr, BINDING_CAUSE_DEREGISTER,
-			     0);
-	return 0;
+	d->home_addr = s->b->home_addr;
+	binding_store_remove(r->store, s->b->home_addr,
+			     BINDING_CAUSE_DEREGISTER, 0);
+	s->b = NULL; /* gone */
+	dereg_done(r, s);
 }
 
 static void log_decision(const struct reg_decision *d, struct in_addr src)
@@ -551,90 +640,27 @@ static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
 	keep_replay(r, s);
 }
 
-/* kernel_binding_get() callback: is this the install of slot s? */
-static int install_seen_cb(const struct kernel_binding *kb, void *data)
-{
-	struct reg_slot *s = data;
-	struct reg_cookie c;
-
-	/*
-	 * The cookie's registration time and identification (and the CoA)
-	 * are this request's: an older binding of the node does not match.
-	 */
-	if (kb->home_addr.s_addr == s->d.home_addr.s_addr &&
-	    kb->coa.s_addr == s->d.req.coa.s_addr && kb->cookie_len &&
-	    !reg_cookie_decode(kb->cookie, kb->cookie_len, &c) &&
-	    c.reg_time_ms == s->cookie.reg_time_ms &&
-	    c.replay.last_id == s->cookie.replay.last_id &&
-	    c.nai_len == s->cookie.nai_len &&
-	    !memcmp(c.nai, s->cookie.nai, c.nai_len))
-		s->kerr = 0;
-	return 0;
-}
-
 /*
- * The batch's answers were lost (ENOBUFS, a timeout): some installs may
- * have been made. Ask the kernel which: a binding it holds is ours to
- * track (else it would forward, and on expiry take the address, while the
- * pool hands the address out again); one it does not hold failed.
+ * Send the burst's kernel changes (one batch) and finish their
+ * registrations and deregistrations.
  */
-static void installs_verify(struct reg *r, int err)
-{
-	struct reg_burst *bu = r->burst;
-	unsigned int i;
-
-	for (i = 0; i < bu->n_pending; i++) {
-		struct reg_slot *s = bu->pending[i];
-		int ret;
-
-		if (s->kerr)
-			continue;
-		s->kerr = err;
-		ret = kernel_binding_get(r->ks, s->d.home_addr,
-					 install_seen_cb, s);
-		if (ret && ret != -ENOENT) {
-			/*
-			 * Not known either way: denied, but its address is
-			 * not given back (the kernel may forward for it),
-			 * and the table is rebuilt from the kernel's.
-			 */
-			log_ratelimited(LOG_ERR,
-					"looking up an install: %s",
-					strerror(-ret));
-			s->unknown = true;
-			r->resync_pending = true;
-			if (s->allocated &&
-			    r->n_unknown < sizeof(r->unknown_addrs) /
-						    sizeof(r->unknown_addrs[0]))
-				r->unknown_addrs[r->n_unknown++] =
-					s->d.home_addr;
-		}
-		r->stats.installs_verified++;
-	}
-}
-
-/* Send the burst's kernel installs and finish their registrations. */
 static void burst_flush(struct reg *r)
 {
 	struct reg_burst *bu = r->burst;
 	unsigned int i;
 	uint8_t code;
-	int ret;
 
 	if (!bu->n_pending)
 		return;
-	ret = kernel_batch_send(r->ks, r->batch, batch_err_cb, r);
-	if (ret < 0) {
-		char why[512];
-
-		log_ratelimited(LOG_ERR, "kernel installs unanswered: %s",
-				kernel_error_str(kernel_last_error(r->ks), why,
-						 sizeof(why)));
-		installs_verify(r, ret);
-	}
+	kadapter_flush(r->ka);
 	for (i = 0; i < bu->n_pending; i++) {
 		struct reg_slot *s = bu->pending[i];
 
+		if (s->dereg) {
+			dereg_finish(r, s);
+			request_done(r, s);
+			continue;
+		}
 		code = (uint8_t)install_finish(r, s);
 		if (code)
 			deny_installed(r, s, code);
@@ -661,6 +687,8 @@ static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
 		if ((s->rkey_len && s->rkey_len == p->rkey_len &&
 		     !memcmp(s->rkey, p->rkey, s->rkey_len)) ||
 		    (s->b && s->b == p->b) ||
+		    /* the address a pending deregistration frees */
+		    (p->dereg && req_home.s_addr == p->b->home_addr.s_addr) ||
 		    (req_home.s_addr &&
 		     req_home.s_addr == p->d.home_addr.s_addr) ||
 		    (s->d.home_addr.s_addr &&
@@ -795,18 +823,13 @@ again:
 		deny_installed(r, s, code);
 		break;
 	case REG_ACT_DEREGISTER:
-		if (deregister(r, &s->d, s->b)) {
-			deny_installed(r, s, REG_CODE_UNSPECIFIED);
+		if (!s->b) {
+			dereg_done(r, s);
 			break;
 		}
-		r->stats.deregistrations++;
-		s->b = NULL; /* gone */
-		/* The next registration must still be fresh. */
-		if (s->rkey_len)
-			binding_store_replay_note(r->store, NULL, s->rkey,
-						  s->rkey_len, &s->d.replay,
-						  s->d.sa.replay,
-						  r->burst->now_ntp);
+		if (!dereg_begin(r, s))
+			return; /* finished by burst_flush() */
+		deny_installed(r, s, REG_CODE_UNSPECIFIED);
 		break;
 	case REG_ACT_DENY:
 		/* A denial still moves the nonce (replay_reject()). */
@@ -863,6 +886,12 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 					strerror(errno));
 		return;
 	}
+	/*
+	 * Changes queued outside a burst (expiries) are finished first: a
+	 * request is decided on the bindings they leave, and no completion
+	 * of theirs changes a binding a pending request holds.
+	 */
+	kadapter_flush(r->ka);
 	burst_clock(bu);
 	for (i = 0; i < n; i++) {
 		struct reg_slot *s = &bu->slot[i];
@@ -1034,6 +1063,37 @@ static void recover_restart(void *data)
 }
 
 /* Rebuild the table from the kernel's (at start, and after lost events). */
+static void stale_done(void *ctx, const struct kadapter_result *res)
+{
+	(void)ctx;
+	if (res->err && res->err != -ENOENT && res->err != -ECANCELED)
+		log_warn("removing a stale kernel binding: %s",
+			 strerror(-res->err));
+}
+
+/* The kernel bindings recovery did not take, in one batch. */
+static void remove_stale(struct reg *r, const struct recover_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_stale; i++) {
+		struct kernel_binding kb = { .home_addr = ctx->stale[i] };
+		int ret;
+
+		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, stale_done,
+				      NULL);
+		if (ret == -ENOSPC) {
+			kadapter_flush(r->ka);
+			ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb,
+					      stale_done, NULL);
+		}
+		if (ret)
+			log_warn("removing a stale kernel binding: %s",
+				 strerror(-ret));
+	}
+	kadapter_flush(r->ka);
+}
+
 static int reg_resync(struct reg *r)
 {
 	const struct kernel_dump_ops ops = {
@@ -1041,19 +1101,15 @@ static int reg_resync(struct reg *r)
 		.restart = recover_restart,
 	};
 	struct recover_ctx ctx = { .r = r };
-	size_t i;
 	int ret;
 
+	/* What was queued before is in the dump. */
+	kadapter_flush(r->ka);
 	recover_restart(&ctx);
-	ret = kernel_binding_dump(r->ks, NULL, &ops, &ctx);
+	ret = kadapter_resync(r->ka, &ops, &ctx);
 	/* Not during the dump: the socket is busy with it. */
-	for (i = 0; !ret && i < ctx.n_stale; i++) {
-		int err = kernel_binding_del(r->ks, ctx.stale[i]);
-
-		if (err && err != -ENOENT)
-			log_warn("removing a stale kernel binding: %s",
-				 strerror(-err));
-	}
+	if (!ret)
+		remove_stale(r, &ctx);
 	free(ctx.stale);
 	if (ret)
 		return ret;
@@ -1231,9 +1287,9 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 				strerror(-ret));
 		goto err_free;
 	}
-	r->batch = kernel_batch_new(r->ks);
+	r->ka = kadapter_new(r->ks, l);
 	r->burst = calloc(1, sizeof(*r->burst));
-	if (!r->batch || !r->burst) {
+	if (!r->ka || !r->burst) {
 		ret = -ENOMEM;
 		goto err_ks;
 	}
@@ -1277,7 +1333,7 @@ err_notify:
 err_kns:
 	kernel_close(r->kns);
 err_ks:
-	kernel_batch_free(r->batch);
+	kadapter_free(r->ka);
 	free(r->burst);
 	kernel_close(r->ks);
 err_free:
@@ -1294,6 +1350,8 @@ void reg_free(struct reg *r, bool flush)
 	loop_io_del(r->loop, &r->udp_io);
 	close(r->udp_io.fd);
 	loop_io_del(r->loop, &r->notify_io);
+	/* Expiries queued for the next batch: as if they had gone already. */
+	kadapter_flush(r->ka);
 	if (flush) {
 		uint32_t n = 0;
 		int ret = kernel_binding_flush(r->ks, &n);
@@ -1311,9 +1369,9 @@ void reg_free(struct reg *r, bool flush)
 	 * Without flush the kernel keeps forwarding: the bindings do not
 	 * end, they are forgotten (no observer is told).
 	 */
+	kadapter_free(r->ka);
 	binding_store_free(r->store);
 	kernel_close(r->kns);
-	kernel_batch_free(r->batch);
 	free(r->burst);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);

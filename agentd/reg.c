@@ -30,6 +30,7 @@
 #include "pool.h"
 #include "reg.h"
 #include "reg_config.h"
+#include "reg_pipeline.h"
 #include "binding_store.h"
 
 
@@ -56,11 +57,8 @@ struct reg {
 	struct binding_store *store; /* the bindings, their replay state */
 	struct reg_stats stats;
 	struct kadapter *ka;	 /* kernel changes, in batches */
-	bool resync_pending;	    /* what the kernel holds is unknown */
-	/* pool addresses of installs of unknown outcome, until the resync */
-	struct in_addr unknown_addrs[64];
-	unsigned int n_unknown;
-	struct reg_burst *burst;    /* requests being handled */
+	struct reg_pipeline pipe; /* requests from decision to reply */
+	struct reg_burst *burst;  /* requests being handled */
 };
 
 /* ---- expiry --------------------------------------------------------- */
@@ -148,42 +146,19 @@ static int reg_expire(void *ctx, const struct binding_rec *rec)
  * is decided on the state that registration left, exactly as if they had
  * come one at a time.
  */
-#define REG_BURST 64
+#define REG_BURST REG_PIPELINE_MAX
 
 struct reg_slot {
-	struct sockaddr_in from;
-	struct in_addr dst;
-	/* the request's identity NAI, realm folded to lower case (0: none) */
-	uint8_t ident_len;
-	uint8_t ident[255];
 	char rx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	/* the request, from its decision to its reply */
-	struct reg_input in;
-	struct reg_decision d;
-	const struct reg_binding *b; /* what we knew of the node, or NULL */
-	uint16_t rkey_len;     /* replay cache key (0: none) */
-	uint8_t rkey[REPLAY_KEY_MAX];
-	/* a registration or deregistration waiting for the kernel */
-	struct reg *r;
-	bool dereg;	/* a deregistration (else an install) */
-	struct reg_cookie cookie;
-	bool allocated; /* d.home_addr came from cookie.pool for it */
-	bool unknown;	/* the kernel's answer lost, and the lookup failed */
-	int kerr;	/* the kernel's answer to its install / delete */
-	/* the reply */
-	uint8_t code;
-	char tx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	uint8_t reply[1024];
+	struct reg_txn t; /* the request, from its decision to its reply */
 };
 
 struct reg_burst {
 	struct reg_slot slot[REG_BURST];
 	struct mmsghdr rx[REG_BURST], tx[REG_BURST];
 	struct iovec rx_iov[REG_BURST], tx_iov[REG_BURST];
-	struct reg_slot *tx_slot[REG_BURST];
+	struct reg_txn *tx_txn[REG_BURST];
 	unsigned int n_tx;
-	struct reg_slot *pending[REG_BURST]; /* waiting for r->ka's flush */
-	unsigned int n_pending;
 	uint32_t nonce[REG_BURST];
 	unsigned int n_nonce; /* left in nonce[] */
 	uint64_t now_ntp, now_unix_ms, now_mono_ms; /* read once a burst */
@@ -224,7 +199,7 @@ static bool burst_nonce(struct reg_burst *bu, uint32_t *nonce)
 /* ---- replies ---------------------------------------------------------- */
 
 /* Build the reply of a decided request and queue it for replies_send(). */
-static void reply_queue(struct reg *r, struct reg_slot *s)
+static void reply_queue(struct reg *r, struct reg_txn *s)
 {
 	const struct reg_decision *d = &s->d;
 	struct reg_burst *bu = r->burst;
@@ -272,7 +247,7 @@ static void reply_queue(struct reg *r, struct reg_slot *s)
 		pi = (struct in_pktinfo *)CMSG_DATA(cm);
 		pi->ipi_spec_dst = s->dst;
 	}
-	bu->tx_slot[bu->n_tx++] = s;
+	bu->tx_txn[bu->n_tx++] = s;
 }
 
 /* Send the queued replies, as many per system call as the socket takes. */
@@ -294,7 +269,7 @@ static void replies_send(struct reg *r)
 			continue;
 		}
 		for (k = 0; k < n; k++)
-			r->stats.replies[bu->tx_slot[i + k]->code]++;
+			r->stats.replies[bu->tx_txn[i + k]->code]++;
 		i += (unsigned int)n;
 	}
 	bu->n_tx = 0;
@@ -302,545 +277,44 @@ static void replies_send(struct reg *r)
 
 /* ---- registration ----------------------------------------------------- */
 
-static void burst_flush(struct reg *r);
-
-static void kernel_done(void *ctx, const struct kadapter_result *res)
-{
-	struct reg_slot *s = ctx;
-	struct reg *r = s->r;
-
-	s->kerr = res->err;
-	if (res->verified)
-		r->stats.installs_verified++;
-	if (!res->unknown || s->dereg)
-		return;
-	/*
-	 * An install of unknown outcome: denied, but its address is not
-	 * given back (the kernel may forward for it), and the table is
-	 * rebuilt from the kernel's.
-	 */
-	s->unknown = true;
-	r->resync_pending = true;
-	if (s->allocated &&
-	    r->n_unknown < sizeof(r->unknown_addrs) / sizeof(r->unknown_addrs[0]))
-		r->unknown_addrs[r->n_unknown++] = s->d.home_addr;
-}
-
-/*
- * Queue the slot's kernel change; a full batch is sent (and its requests
- * finished) first. The slot is pending until burst_flush().
- */
-static int kernel_queue(struct reg *r, struct reg_slot *s, enum kernel_op op,
-			const struct kernel_binding *kb)
+/* A request's clock (its burst's) and a fresh nonce. */
+static void txn_prepare(struct reg *r, struct reg_txn *t)
 {
 	struct reg_burst *bu = r->burst;
-	int ret;
 
-	s->kerr = 0;
-	s->r = r;
-	ret = kadapter_submit(r->ka, op, kb, kernel_done, s);
-	if (ret == -ENOSPC) {
-		burst_flush(r);
-		ret = kadapter_submit(r->ka, op, kb, kernel_done, s);
-	}
-	if (ret)
-		return ret;
-	bu->pending[bu->n_pending++] = s;
-	return 0;
+	t->in.src = t->from.sin_addr;
+	t->in.dst = t->dst;
+	t->in.now_ntp = bu->now_ntp;
+	t->in.no_nonce = !burst_nonce(bu, &t->in.nonce);
+	t->now_unix_ms = bu->now_unix_ms;
+	t->now_mono_ms = bu->now_mono_ms;
 }
 
-/*
- * The first half of a registration: the address (from a pool if the node
- * asked for one), the agent cookie, and the install queued in r->batch.
- * Returns 0 with the slot pending, or the code of a denial.
- */
-static int install_begin(struct reg *r, struct reg_slot *s)
+/* reg_pipeline_ops: decided again after a flush, on a fresh clock. */
+static void pipe_prepare(void *ctx, struct reg_txn *t)
 {
-	struct reg_decision *d = &s->d;
-	const struct reg_binding *b = s->b, *holder;
-	struct reg_cookie *cookie = &s->cookie;
-	struct kernel_binding kb = { 0 };
-	uint8_t cbuf[REG_COOKIE_MAX];
-	char pool[REG_POOL_NAME_MAX + 1] = "";
-	int clen, ret;
+	struct reg *r = ctx;
 
-	s->allocated = false;
-	if (d->need_addr) {
-		ret = binding_store_pool_alloc(r->store, d->host.pool,
-					       &d->home_addr);
-		if (ret) {
-			d->why = ret == -ENOSPC ? "pool exhausted" :
-						  "no such pool";
-			return REG_CODE_RESOURCES;
-		}
-		s->allocated = true;
-		snprintf(pool, sizeof(pool), "%s", d->host.pool);
-	} else if (b && b->pool && b->home_addr.s_addr == d->home_addr.s_addr) {
-		snprintf(pool, sizeof(pool), "%s", b->pool);
-	}
-	/*
-	 * One binding per home address: an address bound to another mobile
-	 * node (another NAI, or an address host's address held by an NAI)
-	 * is refused before anything reaches the kernel, and that binding
-	 * is left exactly as it is.
-	 */
-	holder = binding_store_find_addr(r->store, d->home_addr);
-	if (holder && holder != b) {
-		r->stats.address_conflicts++;
-		log_ratelimited(LOG_WARNING,
-				"registration from %s: home address %s is "
-				"bound to another mobile node",
-				inet_ntoa(s->in.src), inet_ntoa(d->home_addr));
-		d->why = "home address bound to another mobile node";
-		return REG_CODE_PROHIBITED;
-	}
-
-	kb.home_addr = d->home_addr;
-	kb.coa = d->req.coa;
-	kb.ha_addr = d->ha_addr;
-	kb.encap = d->encap;
-	kb.flags = d->kflags;
-	kb.link = d->host.link;
-	kb.lifetime = d->lifetime;
-
-	memset(cookie, 0, sizeof(*cookie));
-	cookie->req_flags = d->req.flags;
-	cookie->replay_method = d->sa.replay;
-	cookie->replay = d->replay;
-	cookie->spi = d->sa.key.spi;
-	cookie->granted = d->lifetime;
-	cookie->reg_time_ms = r->burst->now_unix_ms;
-	cookie->src = s->in.src;
-	cookie->nai_len = s->ident_len;
-	memcpy(cookie->nai, s->ident, s->ident_len);
-	cookie->pool_len = (uint8_t)strlen(pool);
-	memcpy(cookie->pool, pool, cookie->pool_len);
-	clen = reg_cookie_encode(cookie, cbuf, sizeof(cbuf));
-	if (clen < 0) {
-		d->why = "cookie too long";
-		ret = REG_CODE_UNSPECIFIED;
-		goto err_release;
-	}
-	kb.cookie = cbuf;
-	kb.cookie_len = (uint16_t)clen;
-	s->unknown = false;
-	s->dereg = false;
-	ret = kernel_queue(r, s, KERNEL_OP_REPLACE, &kb);
-	if (ret) {
-		log_ratelimited(LOG_ERR, "queueing a kernel install: %s",
-				strerror(-ret));
-		d->why = "kernel install failed";
-		ret = REG_CODE_UNSPECIFIED;
-		goto err_release;
-	}
-	return 0;
-
-err_release:
-	if (s->allocated)
-		binding_store_pool_unreserve(r->store, d->home_addr);
-	s->allocated = false;
-	return ret;
+	burst_clock(r->burst);
+	txn_prepare(r, t);
 }
 
-/* The binding a registration's decision makes. */
-static void decision_rec(const struct reg_slot *s, struct binding_rec *rec)
+static void pipe_reply(void *ctx, struct reg_txn *t)
 {
-	const struct reg_decision *d = &s->d;
-	const struct reg_cookie *cookie = &s->cookie;
-
-	*rec = (struct binding_rec){
-		.home_addr = d->home_addr,
-		.coa = d->req.coa,
-		.ha_addr = d->ha_addr,
-		.src = s->in.src,
-		.replay = d->replay,
-		.reg_time_ms = cookie->reg_time_ms,
-		.spi = d->sa.key.spi,
-		.granted = d->lifetime,
-		.link = d->host.link,
-		.kflags = d->kflags,
-		.req_flags = d->req.flags,
-		.replay_method = (uint8_t)d->sa.replay,
-		.encap = d->encap,
-		.origin = BINDING_ORIGIN_LOCAL,
-		.nai_len = cookie->nai_len,
-		.nai = cookie->nai,
-		.pool = cookie->pool_len ? cookie->pool : NULL,
-	};
+	reply_queue(ctx, t);
 }
 
-/*
- * The second half, once the kernel answered: on success the binding is
- * ours (new, or updated in place), on failure the registration is denied.
- * Returns 0 or the code of the denial.
- */
-static int install_finish(struct reg *r, struct reg_slot *s)
+static void pipe_resumed(void *ctx, struct reg_txn *t)
 {
-	struct reg_decision *d = &s->d;
-	const struct reg_binding *b = s->b;
-	struct binding_rec rec;
-	int ret;
-
-	if (s->kerr) {
-		r->stats.kernel_errors++;
-		d->why = "kernel install failed";
-		if (s->allocated && !s->unknown)
-			binding_store_pool_unreserve(r->store, d->home_addr);
-		return s->kerr == -ENOMEM || s->kerr == -ENOSPC ?
-			       REG_CODE_RESOURCES :
-			       REG_CODE_UNSPECIFIED;
-	}
-	if (b && b->home_addr.s_addr != d->home_addr.s_addr) {
-		/*
-		 * The node moved to another home address (its NAI's static
-		 * address changed on reload): the old binding goes.
-		 */
-		unsigned int flags = 0;
-
-		ret = kernel_binding_del(r->ks, b->home_addr);
-		if (ret && ret != -ENOENT) {
-			/*
-			 * The kernel may still forward for the old address:
-			 * it does not go back to its pool.
-			 */
-			r->stats.kernel_errors++;
-			log_warn("removing the previous binding: %s; "
-				 "its address stays reserved",
-				 strerror(-ret));
-			flags = BINDING_KEEP_ADDR;
-		}
-		binding_store_remove(r->store, b->home_addr,
-				     BINDING_CAUSE_REGISTER, flags);
-		b = NULL;
-	}
-	decision_rec(s, &rec);
-	rec.expires_ms = r->burst->now_mono_ms + (uint64_t)d->lifetime * 1000;
-	ret = binding_store_upsert(r->store, &rec,
-				   b ? BINDING_CAUSE_RENEW :
-				       BINDING_CAUSE_REGISTER);
-	if (ret) {
-		/*
-		 * The kernel has it and expires it; we cannot track.
-		 * (EEXIST cannot happen: install_begin() checked the address,
-		 * and a node's requests are serialised.)
-		 */
-		log_err("binding kept by the kernel only: %s", strerror(-ret));
-		s->b = NULL;
-		return 0;
-	}
-	s->b = binding_store_find_addr(r->store, d->home_addr);
-	return 0;
+	(void)t;
+	replies_send(ctx);
 }
 
-/*
- * A deregistration: the node's binding goes in the next batch. 0 with the
- * slot pending, or the error of the queueing.
- */
-static int dereg_begin(struct reg *r, struct reg_slot *s)
-{
-	struct kernel_binding kb = { .home_addr = s->b->home_addr };
-	int ret;
-
-	s->dereg = true;
-	s->unknown = false;
-	ret = kernel_queue(r, s, KERNEL_OP_DEL, &kb);
-	if (ret) {
-		r->stats.kernel_errors++;
-		log_ratelimited(LOG_ERR, "queueing a kernel delete: %s",
-				strerror(-ret));
-		s->d.why = "kernel delete failed";
-	}
-	return ret;
-}
-
-static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code);
-
-/* A deregistration without a binding, or whose binding went. */
-static void dereg_done(struct reg *r, struct reg_slot *s)
-{
-	r->stats.deregistrations++;
-	/* The next registration must still be fresh. */
-	binding_store_replay_note(r->store, NULL, s->rkey, s->rkey_len,
-				  &s->d.replay, s->d.sa.replay,
-				  r->burst->now_ntp);
-}
-
-/*
- * Once the kernel answered: 0, or its error, and then the binding stays
- * (the kernel may still forward for it, so its address is not free) and
- * the deregistration is denied.
- */
-static void dereg_finish(struct reg *r, struct reg_slot *s)
-{
-	struct reg_decision *d = &s->d;
-
-	if (s->kerr && s->kerr != -ENOENT) {
-		r->stats.kernel_errors++;
-		d->why = "kernel delete failed";
-		deny_installed(r, s, REG_CODE_UNSPECIFIED);
-		return;
-	}
-	d->home_addr = s->b->home_addr;
-	binding_store_remove(r->store, s->b->home_addr,
-			     BINDING_CAUSE_DEREGISTER, 0);
-	s->b = NULL; /* gone */
-	dereg_done(r, s);
-}
-
-static void log_decision(const struct reg_decision *d, struct in_addr src)
-{
-	char s[INET_ADDRSTRLEN], h[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
-
-	if (!log_debug_on(LOG_REGISTRATION))
-		return;
-	inet_ntop(AF_INET, &src, s, sizeof(s));
-	inet_ntop(AF_INET, &d->home_addr, h, sizeof(h));
-	inet_ntop(AF_INET, &d->req.coa, c, sizeof(c));
-	if (d->action == REG_ACT_DISCARD)
-		log_debug_msg(LOG_REGISTRATION, "from %s: discarded: %s", s,
-			      d->why);
-	else
-		log_debug_msg(LOG_REGISTRATION,
-			      "from %s: home %s coa %s lifetime %u -> %u: "
-			      "%u %s%s%s",
-			      s, h, c, d->req.lifetime, d->lifetime, d->code,
-			      reg_code_str(d->code), d->why ? ": " : "",
-			      d->why ?: "");
-}
-
-/* The end of a request: log, reply, forget the keys. */
-static void request_done(struct reg *r, struct reg_slot *s)
-{
-	log_decision(&s->d, s->in.src);
-	reply_queue(r, s);
-	reg_decision_clear(&s->d);
-}
-
-/*
- * A denial still moves the replay state the reply announces (a new nonce;
- * after a late denial such as 130, the identification it accepted): keep
- * it, in the node's own binding or, without one, in the replay cache.
- * Only an authenticated request's state: an unauthenticated one changes
- * nothing.
- */
-static void keep_replay(struct reg *r, struct reg_slot *s)
-{
-	if (!s->d.sign_mn_ha)
-		return;
-	binding_store_replay_note(r->store, s->b, s->rkey, s->rkey_len,
-				  &s->d.replay, s->d.sa.replay,
-				  r->burst->now_ntp);
-}
-
-static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
-{
-	s->d.action = REG_ACT_DENY;
-	s->d.code = code;
-	s->d.lifetime = 0;
-	keep_replay(r, s);
-}
-
-/*
- * Send the burst's kernel changes (one batch) and finish their
- * registrations and deregistrations.
- */
-static void burst_flush(struct reg *r)
-{
-	struct reg_burst *bu = r->burst;
-	unsigned int i;
-	uint8_t code;
-
-	if (!bu->n_pending)
-		return;
-	kadapter_flush(r->ka);
-	for (i = 0; i < bu->n_pending; i++) {
-		struct reg_slot *s = bu->pending[i];
-
-		if (s->dereg) {
-			dereg_finish(r, s);
-			request_done(r, s);
-			continue;
-		}
-		code = (uint8_t)install_finish(r, s);
-		if (code)
-			deny_installed(r, s, code);
-		else
-			r->stats.registrations++;
-		request_done(r, s);
-	}
-	bu->n_pending = 0;
-}
-
-/*
- * Does this request concern a mobile node with a registration pending in
- * the burst? Then it must wait for that one's outcome.
- */
-static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
-			     struct in_addr req_home)
-{
-	const struct reg_burst *bu = r->burst;
-	unsigned int i;
-
-	for (i = 0; i < bu->n_pending; i++) {
-		const struct reg_slot *p = bu->pending[i];
-
-		if ((s->rkey_len && s->rkey_len == p->rkey_len &&
-		     !memcmp(s->rkey, p->rkey, s->rkey_len)) ||
-		    (s->b && s->b == p->b) ||
-		    /* the address a pending deregistration frees */
-		    (p->dereg && req_home.s_addr == p->b->home_addr.s_addr) ||
-		    (req_home.s_addr &&
-		     req_home.s_addr == p->d.home_addr.s_addr) ||
-		    (s->d.home_addr.s_addr &&
-		     s->d.home_addr.s_addr == p->d.home_addr.s_addr))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Does the request name, in its Home Address field, an address bound to
- * another mobile node (another NAI, or an NAI's address asked for without
- * that NAI)? A mobile node may only ever ask for its own.
- */
-static bool home_of_another(const struct reg *r, const struct reg_slot *s,
-			    struct in_addr req_home)
-{
-	const struct reg_binding *holder;
-
-	if (!req_home.s_addr || req_home.s_addr == htonl(INADDR_BROADCAST))
-		return false;
-	holder = binding_store_find_addr(r->store, req_home);
-	return holder && holder != s->b;
-}
-
-static void handle_request(struct reg *r, struct reg_slot *s,
-			   const uint8_t *buf, size_t len)
-{
-	struct reg_burst *bu = r->burst;
-	struct reg_prior prior;
-	struct reg_request pre;
-	struct in_addr req_home;
-	uint8_t code;
-
-	r->stats.requests++;
-again:
-	s->in = (struct reg_input){
-		.buf = buf,
-		.len = len,
-		.src = s->from.sin_addr,
-		.dst = s->dst,
-		.now_ntp = bu->now_ntp,
-	};
-	s->in.no_nonce = !burst_nonce(bu, &s->in.nonce);
-	memset(&prior, 0, sizeof(prior));
-	s->b = NULL;
-	s->rkey_len = 0;
-	s->ident_len = 0;
-	req_home.s_addr = 0;
-	/*
-	 * Find what we know of this mobile node by its identity only: the
-	 * covered NAI, else the home address (and then only a binding
-	 * without an NAI). Another node's binding is never this one's.
-	 */
-	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
-		const uint8_t *nai = reg_request_identity(&pre, &s->ident_len);
-
-		/*
-		 * One identity whatever the case of the realm: the binding,
-		 * the replay state and the cookie use the folded NAI.
-		 */
-		if (nai && reg_nai_valid(nai, s->ident_len)) {
-			reg_nai_fold(nai, s->ident_len, s->ident);
-			nai = s->ident;
-		} else {
-			s->ident_len = 0;
-			nai = NULL;
-		}
-		if (nai) {
-			s->b = binding_store_find_nai(r->store, nai,
-						      s->ident_len);
-		} else if (pre.home_addr.s_addr) {
-			s->b = binding_store_find_addr(r->store,
-						       pre.home_addr);
-			if (s->b && s->b->nai_len)
-				s->b = NULL;
-		}
-		if (nai || pre.home_addr.s_addr)
-			s->rkey_len = binding_replay_key(
-				s->rkey, nai, s->ident_len, pre.home_addr);
-		req_home = pre.home_addr;
-	}
-	if (s->b) {
-		prior.bound = true;
-		prior.home_addr = s->b->home_addr;
-		prior.nai = s->b->nai;
-		prior.nai_len = s->b->nai_len;
-		prior.replay = s->b->replay;
-	} else if (s->rkey_len) {
-		binding_store_replay_get(r->store, s->rkey, s->rkey_len,
-					 &prior.replay);
-	}
-	reg_decide(&r->env, &s->in, &prior, &s->d);
-	if (s->d.action != REG_ACT_DISCARD && bu->n_pending &&
-	    pending_conflict(r, s, req_home)) {
-		/* Decide again on the state the pending one leaves. */
-		reg_decision_clear(&s->d);
-		burst_flush(r);
-		burst_clock(bu);
-		goto again;
-	}
-	/*
-	 * A deregistration by a node without a binding of its own, naming an
-	 * address bound to another node, is refused (a registration of such
-	 * an address is refused where the address is taken, install_begin();
-	 * a pool node that asked for it is given another one).
-	 */
-	if (s->d.action == REG_ACT_DEREGISTER && !s->b &&
-	    home_of_another(r, s, req_home)) {
-		/* Refused, and that binding is left exactly as it is. */
-		r->stats.address_conflicts++;
-		log_ratelimited(LOG_WARNING,
-				"registration from %s: home address %s is "
-				"bound to another mobile node",
-				inet_ntoa(s->in.src), inet_ntoa(req_home));
-		s->d.why = "home address bound to another mobile node";
-		s->d.home_addr = req_home;
-		deny_installed(r, s, REG_CODE_PROHIBITED);
-		request_done(r, s);
-		return;
-	}
-	switch (s->d.action) {
-	case REG_ACT_DISCARD:
-		r->stats.discarded++;
-		log_decision(&s->d, s->in.src);
-		reg_decision_clear(&s->d);
-		return;
-	case REG_ACT_REGISTER:
-		code = (uint8_t)install_begin(r, s);
-		if (!code)
-			return; /* finished by burst_flush() */
-		deny_installed(r, s, code);
-		break;
-	case REG_ACT_DEREGISTER:
-		if (!s->b) {
-			dereg_done(r, s);
-			break;
-		}
-		if (!dereg_begin(r, s))
-			return; /* finished by burst_flush() */
-		deny_installed(r, s, REG_CODE_UNSPECIFIED);
-		break;
-	case REG_ACT_DENY:
-		/* A denial still moves the nonce (replay_reject()). */
-		keep_replay(r, s);
-		if (s->d.code == REG_CODE_MN_AUTH)
-			log_ratelimited(LOG_WARNING, "registration from %s: %s",
-					inet_ntoa(s->in.src), s->d.why);
-		break;
-	}
-	request_done(r, s);
-}
+static const struct reg_pipeline_ops pipe_ops = {
+	.prepare = pipe_prepare,
+	.reply = pipe_reply,
+	.resumed = pipe_resumed,
+};
 
 static int reg_resync(struct reg *r);
 
@@ -851,23 +325,24 @@ static int reg_resync(struct reg *r);
  */
 static void resync_unknown(struct reg *r)
 {
+	struct reg_pipeline *p = &r->pipe;
 	unsigned int i;
 	int ret;
 
-	r->resync_pending = false;
+	p->resync_pending = false;
 	log_warn("kernel installs of unknown outcome: resynchronising");
 	ret = reg_resync(r);
 	if (ret) {
 		/* the addresses stay reserved: never both bound and free */
 		log_err("resynchronising: %s", strerror(-ret));
-		r->n_unknown = 0;
+		p->n_unknown = 0;
 		return;
 	}
-	for (i = 0; i < r->n_unknown; i++)
-		if (binding_store_addr_free(r->store, r->unknown_addrs[i]))
-			binding_store_pool_unreserve(r->store,
-						     r->unknown_addrs[i]);
-	r->n_unknown = 0;
+	for (i = 0; i < p->n_unknown; i++)
+		if (binding_store_addr_free(r->store, p->unknown_addrs[i]))
+			p->alloc.ops->release(p->alloc.ctx,
+					      p->unknown_addrs[i]);
+	p->n_unknown = 0;
 }
 
 static void udp_cb(struct loop_io *io, uint32_t events)
@@ -894,7 +369,8 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 	kadapter_flush(r->ka);
 	burst_clock(bu);
 	for (i = 0; i < n; i++) {
-		struct reg_slot *s = &bu->slot[i];
+		struct reg_slot *sl = &bu->slot[i];
+		struct reg_txn *s = &sl->t;
 		struct msghdr *mh = &bu->rx[i].msg_hdr;
 
 		s->dst.s_addr = 0;
@@ -908,15 +384,20 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 			r->stats.requests++;
 			r->stats.discarded++;
 		} else {
-			handle_request(r, s, bu->buf[i], bu->rx[i].msg_len);
+			s->in = (struct reg_input){
+				.buf = bu->buf[i],
+				.len = bu->rx[i].msg_len,
+			};
+			txn_prepare(r, s);
+			reg_pipeline_request(&r->pipe, s);
 		}
 		/* recvmmsg() shrank these to what it returned. */
 		mh->msg_namelen = sizeof(s->from);
-		mh->msg_controllen = sizeof(s->rx_cbuf);
+		mh->msg_controllen = sizeof(sl->rx_cbuf);
 	}
-	burst_flush(r);
+	reg_pipeline_flush(&r->pipe);
 	replies_send(r);
-	if (r->resync_pending)
+	if (r->pipe.resync_pending)
 		resync_unknown(r);
 }
 
@@ -930,8 +411,8 @@ static void burst_init(struct reg_burst *bu)
 		struct msghdr *mh = &bu->rx[i].msg_hdr;
 
 		bu->rx_iov[i] = (struct iovec){ bu->buf[i], REG_MSG_MAX };
-		mh->msg_name = &s->from;
-		mh->msg_namelen = sizeof(s->from);
+		mh->msg_name = &s->t.from;
+		mh->msg_namelen = sizeof(s->t.from);
 		mh->msg_iov = &bu->rx_iov[i];
 		mh->msg_iovlen = 1;
 		mh->msg_control = s->rx_cbuf;
@@ -1294,6 +775,13 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 		goto err_ks;
 	}
 	burst_init(r->burst);
+	{
+		struct reg_allocator pools_alloc;
+
+		reg_pool_allocator(&pools_alloc, r->store);
+		reg_pipeline_init(&r->pipe, &r->env, r->store, r->ka,
+				  &pools_alloc, &r->stats, &pipe_ops, r);
+	}
 	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
 	if (ret) {
 		log_err("kernel notifications: %s", strerror(-ret));
@@ -1350,6 +838,7 @@ void reg_free(struct reg *r, bool flush)
 	loop_io_del(r->loop, &r->udp_io);
 	close(r->udp_io.fd);
 	loop_io_del(r->loop, &r->notify_io);
+	reg_pipeline_fini(&r->pipe);
 	/* Expiries queued for the next batch: as if they had gone already. */
 	kadapter_flush(r->ka);
 	if (flush) {

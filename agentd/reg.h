@@ -144,6 +144,12 @@ struct reg_input {
 	uint32_t nonce;	    /* a fresh random nonce, if nonces are in use */
 	bool no_nonce;	    /* the random source failed: nonce is not
 			     * random, nonce SAs are not answered */
+	/*
+	 * buf already parsed by the caller (reg_request_parse() returned 0:
+	 * it looked the node up by the request's identity), or NULL. Saves
+	 * parsing each request twice.
+	 */
+	const struct reg_request *req;
 };
 
 enum reg_action {

@@ -178,7 +178,12 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	ret = reg_request_parse(in->buf, in->len, req);
+	if (in->req) {
+		*req = *in->req;
+		ret = 0;
+	} else {
+		ret = reg_request_parse(in->buf, in->len, req);
+	}
 	if (!ret && req->nai && !reg_nai_valid(req->nai, req->nai_len)) {
 		/* Not echoed in the reply (d->parsed stays false). */
 		deny(d, REG_CODE_POORLY_FORMED, "malformed NAI");

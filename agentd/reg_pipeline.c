@@ -556,7 +556,11 @@ decide:
 	 * covered NAI, else the home address (and then only a binding
 	 * without an NAI). Another node's binding is never this one's.
 	 */
-	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
+	t->in.req = NULL;
+	if (reg_request_parse(buf, len, &pre))
+		goto prior_known;
+	t->in.req = &pre; /* parsed once, for reg_decide() too */
+	if (pre.has_mn_ha) {
 		const uint8_t *nai = reg_request_identity(&pre, &t->ident_len);
 
 		/*
@@ -584,6 +588,7 @@ decide:
 				t->rkey, nai, t->ident_len, pre.home_addr);
 		req_home = pre.home_addr;
 	}
+prior_known:
 	t->req_home = req_home;
 	if (parked_conflict(p, t)) {
 		/* its parked request answers */
@@ -601,6 +606,7 @@ decide:
 					 &prior.replay);
 	}
 	reg_decide(p->env, &t->in, &prior, &t->d);
+	t->in.req = NULL; /* pre is gone when this returns */
 	if (t->d.action != REG_ACT_DISCARD && p->n_pending &&
 	    pending_conflict(p, t, req_home)) {
 		/* Decide again on the state the pending one leaves. */

@@ -841,6 +841,26 @@ static void test_cookie_bad(void **state)
 		reg_cookie_decode(bad, i, &d);
 }
 
+/* A request the caller parsed already decides as if reg_decide() had. */
+static void test_parsed_once(void **state)
+{
+	struct reg_request pre;
+	struct rq q, q2;
+
+	(void)state;
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	q2 = q;
+	q2.in.buf = q2.buf;
+	assert_int_equal(reg_request_parse(q2.buf, q2.len, &pre), 0);
+	q2.in.req = &pre;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	expect(&q2, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_int_equal(q2.d.reply_id, q.d.reply_id);
+	assert_true(q2.d.need_addr);
+	assert_int_equal(q2.d.req.nai_len, 16);
+	assert_memory_equal(q2.d.req.nai, "mn1@pool.example", 16);
+}
+
 /* ---- the pipeline ------------------------------------------------------ */
 
 /* A kernel that makes every change: one batch per flush, counted. */
@@ -1153,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_roundtrip),
 		cmocka_unit_test(test_cookie_longest),
 		cmocka_unit_test(test_cookie_bad),
+		cmocka_unit_test(test_parsed_once),
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_completes,
 						pipe_setup, pipe_teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_denied,

@@ -2,8 +2,10 @@
 /*
  * reg: the registration service. One UDP socket on port 434 (wildcard, with
  * IP_PKTINFO so we know which address a request was sent to, and answer
- * from it), the binding table (hashed by home address and by NAI), pool
- * addresses, kernel installs, expiry, and recovery from the kernel table.
+ * from it), read and answered a burst at a time; the requests go through
+ * reg_pipeline, the bindings live in binding_store, the kernel follows
+ * through kernel_adapter. Here too: expiry's kernel delete, the kernel's
+ * notifications, and recovery from the kernel table.
  *
  * The kernel is the authority on what is forwarded; the daemon's table is
  * its view plus what the kernel does not know (NAI, replay state, pool):

@@ -1141,6 +1141,43 @@ static void test_pipeline_static_at_flush(void **state)
 	assert_non_null(f->la.waiting);
 }
 
+/* A deregistration's delete goes in the batch: the binding goes at the flush. */
+static void test_pipeline_dereg_in_batch(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_request req = {
+		.lifetime = 0,
+		.home_addr = ip("20.0.0.5"),
+		.ha_addr = ip(HA),
+		.coa = ip(COA),
+		.id = NOW_NTP + 2,
+	};
+	struct reg_txn slot;
+	struct rq q;
+	ssize_t n;
+
+	build(&q, "20.0.0.5", 0, 600, NULL, &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->k.msgs, 1);
+
+	n = reg_request_build(q.buf, sizeof(q.buf), &req, &key_hmac, NULL);
+	assert_true(n > 0);
+	q.len = q.in.len = (size_t)n;
+	pipe_request(f, &slot, &q);
+	/* pending: nothing removed, nothing answered before the batch */
+	assert_int_equal(f->out.replies, 1);
+	assert_non_null(binding_store_find_addr(f->store, ip("20.0.0.5")));
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->k.sends, 2);
+	assert_int_equal(f->k.msgs, 2);
+	assert_int_equal(f->out.replies, 2);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->stats.deregistrations, 1);
+	assert_null(binding_store_find_addr(f->store, ip("20.0.0.5")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1179,6 +1216,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_denied,
 						pipe_setup, pipe_teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_static_at_flush,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_dereg_in_batch,
 						pipe_setup, pipe_teardown),
 	};
 

@@ -6,7 +6,7 @@
  * binding (a registration, restart recovery, later a peer's update) can
  * give one node's address or identity to another.
  *
- * The table links the bindings; it does not own their memory (reg.c
+ * The table links the bindings; it does not own their memory (binding_store.c
  * allocates and frees them). Single-threaded, like the rest of the daemon.
  */
 #ifndef MIPHA_BINDING_TABLE_H
@@ -20,18 +20,22 @@
 #include "loop.h"
 #include "replay.h"
 
-struct reg;
+struct binding_store;
 
-/* One mobile node's binding: the kernel's fields and what only we know. */
+/*
+ * One mobile node's binding: the kernel's fields and what only we know. The
+ * binding store's entry (its value type is struct binding_rec).
+ */
 struct reg_binding {
 	struct reg_binding *next_addr; /* hash chain by home address */
 	struct reg_binding *next_nai;  /* hash chain by NAI */
-	struct reg *r;
+	struct binding_store *store;
 	struct loop_timer timer; /* expiry */
 	struct in_addr home_addr, coa, ha_addr, src;
 	struct replay_state replay;
 	uint64_t reg_time_ms; /* Unix ms of the registration */
 	uint64_t expires_ms;  /* monotonic; 0: never */
+	uint64_t version;     /* changes so far (or a peer's count) */
 	uint32_t spi;
 	uint32_t granted; /* seconds */
 	uint32_t link;
@@ -40,6 +44,8 @@ struct reg_binding {
 	uint8_t replay_method;
 	uint8_t encap;
 	uint8_t nai_len; /* 0: the node's identity is its home address */
+	uint8_t origin;	 /* enum binding_origin */
+	bool stale;	 /* marked for a bulk download's sweep */
 	char *pool;	 /* pool the address came from, or NULL */
 	uint8_t *nai;
 };

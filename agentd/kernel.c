@@ -340,7 +340,12 @@ static int attrs_parse(const struct nlmsghdr *nlh,
 	return attrs_walk_msg(nlh, attr_cb, tb);
 }
 
-static uint32_t get_be32(const struct nlattr *attr)
+/*
+ * A u32 attribute as it is: addresses come in network order and stay so in
+ * s_addr, the other u32s in host order (nla_put_u32). No conversion either
+ * way (this was called get_be32, which it never did).
+ */
+static uint32_t get_u32(const struct nlattr *attr)
 {
 	return attr ? mnl_attr_get_u32(attr) : 0;
 }
@@ -359,18 +364,18 @@ static void binding_from_tb(const struct nlattr *tb[MIPHA_A_MAX + 1],
 			    struct kernel_binding *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->home_addr.s_addr = get_be32(tb[MIPHA_A_HOME_ADDR]);
-	b->coa.s_addr = get_be32(tb[MIPHA_A_COA]);
-	b->ha_addr.s_addr = get_be32(tb[MIPHA_A_HA_ADDR]);
+	b->home_addr.s_addr = get_u32(tb[MIPHA_A_HOME_ADDR]);
+	b->coa.s_addr = get_u32(tb[MIPHA_A_COA]);
+	b->ha_addr.s_addr = get_u32(tb[MIPHA_A_HA_ADDR]);
 	if (tb[MIPHA_A_ENCAP])
 		b->encap = mnl_attr_get_u8(tb[MIPHA_A_ENCAP]);
 	if (tb[MIPHA_A_GRE_KEY]) {
 		b->has_gre_key = true;
 		b->gre_key = mnl_attr_get_u32(tb[MIPHA_A_GRE_KEY]);
 	}
-	b->flags = get_be32(tb[MIPHA_A_FLAGS]);
-	b->link = get_be32(tb[MIPHA_A_LINK]);
-	b->lifetime = get_be32(tb[MIPHA_A_LIFETIME]);
+	b->flags = get_u32(tb[MIPHA_A_FLAGS]);
+	b->link = get_u32(tb[MIPHA_A_LINK]);
+	b->lifetime = get_u32(tb[MIPHA_A_LIFETIME]);
 	if (tb[MIPHA_A_EXPIRES_MS]) {
 		b->has_expires = true;
 		b->expires_ms = get_u64(tb[MIPHA_A_EXPIRES_MS]);
@@ -416,7 +421,7 @@ int kernel_notification_parse(const struct nlmsghdr *nlh,
 	n->cmd = genl->cmd;
 	if (tb[MIPHA_A_EVENT])
 		n->event = mnl_attr_get_u8(tb[MIPHA_A_EVENT]);
-	n->flush_count = get_be32(tb[MIPHA_A_FLUSH_COUNT]);
+	n->flush_count = get_u32(tb[MIPHA_A_FLUSH_COUNT]);
 	if (tb[MIPHA_A_HOME_ADDR]) {
 		n->has_binding = true;
 		binding_from_tb(tb, &n->binding);
@@ -669,7 +674,7 @@ char *kernel_request_str(const struct nlmsghdr *req, char *buf, size_t len)
 		break;
 	}
 	if (tb[MIPHA_A_HOME_ADDR]) {
-		struct in_addr a = { get_be32(tb[MIPHA_A_HOME_ADDR]) };
+		struct in_addr a = { get_u32(tb[MIPHA_A_HOME_ADDR]) };
 
 		inet_ntop(AF_INET, &a, addr, sizeof(addr));
 	}

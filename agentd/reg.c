@@ -2,8 +2,10 @@
 /*
  * reg: the registration service. One UDP socket on port 434 (wildcard, with
  * IP_PKTINFO so we know which address a request was sent to, and answer
- * from it), the binding table (hashed by home address and by NAI), pool
- * addresses, kernel installs, expiry, and recovery from the kernel table.
+ * from it), read and answered a burst at a time; the requests go through
+ * reg_pipeline, the bindings live in binding_store, the kernel follows
+ * through kernel_adapter. Here too: expiry's kernel delete, the kernel's
+ * notifications, and recovery from the kernel table.
  *
  * The kernel is the authority on what is forwarded; the daemon's table is
  * its view plus what the kernel does not know (NAI, replay state, pool):
@@ -24,16 +26,14 @@
 
 #include "config.h"
 #include "kernel.h"
+#include "kernel_adapter.h"
 #include "log.h"
 #include "loop.h"
 #include "pool.h"
 #include "reg.h"
 #include "reg_config.h"
-#include "binding_table.h"
-#include "replay_cache.h"
-
-/* Bindings whose expiry the kernel has not reported get this long. */
-#define REG_EXPIRY_GRACE_MS 1000
+#include "reg_pipeline.h"
+#include "binding_store.h"
 
 
 /*
@@ -56,159 +56,78 @@ struct reg {
 	struct kernel_sock *kns; /* notifications */
 	struct loop_io udp_io;
 	struct loop_io notify_io;
-	struct binding_table bindings; /* by home address and by NAI */
+	struct binding_store *store; /* the bindings, their replay state */
 	struct reg_stats stats;
-	struct replay_cache *replay;
-	struct kernel_batch *batch; /* the kernel installs of a burst */
-	bool resync_pending;	    /* what the kernel holds is unknown */
-	/* pool addresses of installs of unknown outcome, until the resync */
-	struct in_addr unknown_addrs[64];
-	unsigned int n_unknown;
-	struct reg_burst *burst;    /* requests being handled */
+	struct kadapter *ka;	 /* kernel changes, in batches */
+	struct reg_pipeline pipe; /* requests from decision to reply */
+	struct reg_burst *burst;  /* requests being handled */
 };
 
-/* ---- replay cache ----------------------------------------------------- */
+/* ---- expiry --------------------------------------------------------- */
 
-/* The replay cache key of an identity: its folded NAI, else its address. */
-static uint16_t replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
-			   struct in_addr home)
+/* An expiry's delete, waiting for the kernel. */
+struct expire_op {
+	struct reg *r;
+	struct in_addr home;
+	uint64_t reg_time_ms; /* which registration of the node expired */
+};
+
+static void expire_done(void *ctx, const struct kadapter_result *res)
 {
-	if (nai_len) {
-		key[0] = 1;
-		memcpy(key + 1, nai, nai_len);
-		return 1 + nai_len;
-	}
-	key[0] = 0;
-	memcpy(key + 1, &home.s_addr, 4);
-	return 1 + 4;
-}
+	struct expire_op *op = ctx;
+	struct reg *r = op->r;
+	const struct reg_binding *b;
 
-/* A binding leaves its replay state behind when it goes. */
-static void binding_keep_replay(struct reg *r, const struct reg_binding *b)
-{
-	uint8_t key[REPLAY_KEY_MAX];
-	uint16_t len = replay_key(key, b->nai, b->nai_len, b->home_addr);
-
-	if (replay_cache_put(r->replay, key, len, &b->replay,
-			     (enum replay_method)b->replay_method,
-			     replay_ntp_now()))
-		log_ratelimited(LOG_ERR, "out of memory keeping replay state");
-}
-
-/* ---- bindings --------------------------------------------------------- */
-
-static void expiry_cb(struct loop_timer *t);
-
-static void binding_unlink_free(struct reg *r, struct reg_binding *b)
-{
-	loop_timer_cancel(r->loop, &b->timer);
-	binding_table_remove(&r->bindings, b);
-	free(b->pool);
-	free(b->nai);
-	free(b);
-}
-
-/*
- * Forget a binding (the kernel's copy is handled by the caller). Its replay
- * high-water mark stays in the replay cache: whatever ended the binding
- * (expiry, a delete from outside, a flush), a request it already accepted
- * must not be accepted again, even within the replay window.
- */
-static void binding_drop(struct reg *r, struct reg_binding *b, const char *why)
-{
-	char a[INET_ADDRSTRLEN];
-
-	if (b->replay.seen || b->replay.has_nonce)
-		binding_keep_replay(r, b);
-	inet_ntop(AF_INET, &b->home_addr, a, sizeof(a));
-	if (b->pool) {
-		pool_release(r->pools, b->home_addr);
-		log_debug(LOG_POOL, "%s released to pool %s (%s)", a, b->pool,
-			  why);
-	}
-	log_debug(LOG_REGISTRATION, "binding %s removed: %s", a, why);
-	binding_unlink_free(r, b);
-}
-
-/*
- * A new binding in the table, which holds one binding per home address and
- * one per NAI: NULL with errno EEXIST if either is taken (the caller
- * decides which one stays), ENOMEM if out of memory.
- */
-static struct reg_binding *binding_new(struct reg *r, struct in_addr home,
-				       const uint8_t *nai, uint8_t nai_len,
-				       const char *pool)
-{
-	struct reg_binding *b = calloc(1, sizeof(*b));
-	int ret = -ENOMEM;
-
-	if (!b) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	b->r = r;
-	b->home_addr = home;
-	loop_timer_init(&b->timer, expiry_cb, b);
-	if (nai_len) {
-		b->nai = malloc(nai_len);
-		if (!b->nai)
-			goto err;
-		memcpy(b->nai, nai, nai_len);
-		b->nai_len = nai_len;
-	}
-	if (pool) {
-		b->pool = strdup(pool);
-		if (!b->pool)
-			goto err;
-	}
-	ret = binding_table_insert(&r->bindings, b);
-	if (ret)
-		goto err;
-	return b;
-err:
-	free(b->nai);
-	free(b->pool);
-	free(b);
-	errno = -ret;
-	return NULL;
-}
-
-static void binding_arm(struct reg *r, struct reg_binding *b, uint64_t now_ms,
-			uint64_t remaining_ms)
-{
-	/*
-	 * The kernel expires the binding itself at the same moment and tells
-	 * us; the timer (a little later) covers a lost notification.
-	 */
-	b->expires_ms = now_ms + remaining_ms;
-	if (loop_timer_arm_at(r->loop, &b->timer,
-			      b->expires_ms + REG_EXPIRY_GRACE_MS))
-		log_err("out of memory arming an expiry timer");
-}
-
-static void expiry_cb(struct loop_timer *t)
-{
-	struct reg_binding *b = t->data;
-	struct reg *r = b->r;
-	int ret;
-
-	/* Normally the kernel's EXPIRED came first; make sure it is gone. */
-	ret = kernel_binding_del(r->ks, b->home_addr);
-	if (ret && ret != -ENOENT) {
+	if (res->err == -ECANCELED)
+		goto out; /* shutting down */
+	if (res->err && res->err != -ENOENT) {
 		/*
-		 * The kernel may still forward for it: the address is not
-		 * free until it is gone. Try again in a while.
+		 * The kernel may still forward for it (or may not: unknown):
+		 * the binding and its address stay, and the store asks again.
 		 */
 		r->stats.kernel_errors++;
 		log_ratelimited(LOG_WARNING, "expiry: kernel delete failed: %s",
-				strerror(-ret));
-		if (loop_timer_arm_at(r->loop, &b->timer,
-				      loop_now_ms() + REG_EXPIRY_GRACE_MS))
-			log_err("out of memory arming an expiry timer");
-		return;
+				strerror(-res->err));
+		goto out;
 	}
-	r->stats.expiries++;
-	binding_drop(r, b, "expired");
+	/* Unless it was renewed or removed meanwhile. */
+	b = binding_store_find_addr(r->store, op->home);
+	if (b && b->reg_time_ms == op->reg_time_ms) {
+		r->stats.expiries++;
+		binding_store_remove(r->store, op->home, BINDING_CAUSE_EXPIRED,
+				     0);
+	}
+out:
+	free(op);
+}
+
+/*
+ * A binding's expiry timer fired (binding_store_ops.expire). Normally the
+ * kernel's EXPIRED came first; make sure it is gone: a delete in the next
+ * batch, the binding removed when the kernel answered.
+ */
+static int reg_expire(void *ctx, const struct binding_rec *rec)
+{
+	struct reg *r = ctx;
+	struct kernel_binding kb = { .home_addr = rec->home_addr };
+	struct expire_op *op = malloc(sizeof(*op));
+	int ret;
+
+	if (!op)
+		return -ENOMEM;
+	*op = (struct expire_op){ r, rec->home_addr, rec->reg_time_ms };
+	ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, expire_done, op);
+	if (ret == -ENOSPC) {
+		kadapter_flush(r->ka);
+		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, expire_done,
+				      op);
+	}
+	if (ret) {
+		free(op);
+		return ret;
+	}
+	kadapter_flush_soon(r->ka);
+	return -EINPROGRESS;
 }
 
 /* ---- bursts ------------------------------------------------------------ */
@@ -229,40 +148,19 @@ static void expiry_cb(struct loop_timer *t)
  * is decided on the state that registration left, exactly as if they had
  * come one at a time.
  */
-#define REG_BURST 64
+#define REG_BURST REG_PIPELINE_MAX
 
 struct reg_slot {
-	struct sockaddr_in from;
-	struct in_addr dst;
-	/* the request's identity NAI, realm folded to lower case (0: none) */
-	uint8_t ident_len;
-	uint8_t ident[255];
 	char rx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	/* the request, from its decision to its reply */
-	struct reg_input in;
-	struct reg_decision d;
-	struct reg_binding *b; /* what we knew of the node, or NULL */
-	uint16_t rkey_len;     /* replay cache key (0: none) */
-	uint8_t rkey[REPLAY_KEY_MAX];
-	/* a registration waiting for the kernel */
-	struct reg_cookie cookie;
-	bool allocated; /* d.home_addr came from cookie.pool for it */
-	bool unknown;	/* the kernel's answer lost, and the lookup failed */
-	int kerr;	/* the kernel's answer to its install */
-	/* the reply */
-	uint8_t code;
-	char tx_cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	uint8_t reply[1024];
+	struct reg_txn t; /* the request, from its decision to its reply */
 };
 
 struct reg_burst {
 	struct reg_slot slot[REG_BURST];
 	struct mmsghdr rx[REG_BURST], tx[REG_BURST];
 	struct iovec rx_iov[REG_BURST], tx_iov[REG_BURST];
-	struct reg_slot *tx_slot[REG_BURST];
+	struct reg_txn *tx_txn[REG_BURST];
 	unsigned int n_tx;
-	struct reg_slot *pending[REG_BURST]; /* installs in r->batch */
-	unsigned int n_pending;
 	uint32_t nonce[REG_BURST];
 	unsigned int n_nonce; /* left in nonce[] */
 	uint64_t now_ntp, now_unix_ms, now_mono_ms; /* read once a burst */
@@ -303,7 +201,7 @@ static bool burst_nonce(struct reg_burst *bu, uint32_t *nonce)
 /* ---- replies ---------------------------------------------------------- */
 
 /* Build the reply of a decided request and queue it for replies_send(). */
-static void reply_queue(struct reg *r, struct reg_slot *s)
+static void reply_queue(struct reg *r, struct reg_txn *s)
 {
 	const struct reg_decision *d = &s->d;
 	struct reg_burst *bu = r->burst;
@@ -351,7 +249,7 @@ static void reply_queue(struct reg *r, struct reg_slot *s)
 		pi = (struct in_pktinfo *)CMSG_DATA(cm);
 		pi->ipi_spec_dst = s->dst;
 	}
-	bu->tx_slot[bu->n_tx++] = s;
+	bu->tx_txn[bu->n_tx++] = s;
 }
 
 /* Send the queued replies, as many per system call as the socket takes. */
@@ -373,7 +271,7 @@ static void replies_send(struct reg *r)
 			continue;
 		}
 		for (k = 0; k < n; k++)
-			r->stats.replies[bu->tx_slot[i + k]->code]++;
+			r->stats.replies[bu->tx_txn[i + k]->code]++;
 		i += (unsigned int)n;
 	}
 	bu->n_tx = 0;
@@ -381,584 +279,44 @@ static void replies_send(struct reg *r)
 
 /* ---- registration ----------------------------------------------------- */
 
-static void burst_flush(struct reg *r);
-
-/* Queue the install in r->batch; a full batch is sent first. */
-static int install_queue(struct reg *r, struct reg_slot *s,
-			 const struct kernel_binding *kb)
+/* A request's clock (its burst's) and a fresh nonce. */
+static void txn_prepare(struct reg *r, struct reg_txn *t)
 {
 	struct reg_burst *bu = r->burst;
-	int ret;
 
-	ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
-			       (uint64_t)(s - bu->slot));
-	if (ret == -ENOSPC) {
-		burst_flush(r);
-		ret = kernel_batch_add(r->batch, KERNEL_OP_REPLACE, kb,
-				       (uint64_t)(s - bu->slot));
-	}
-	if (ret)
-		return ret;
-	s->kerr = 0;
-	bu->pending[bu->n_pending++] = s;
-	return 0;
+	t->in.src = t->from.sin_addr;
+	t->in.dst = t->dst;
+	t->in.now_ntp = bu->now_ntp;
+	t->in.no_nonce = !burst_nonce(bu, &t->in.nonce);
+	t->now_unix_ms = bu->now_unix_ms;
+	t->now_mono_ms = bu->now_mono_ms;
 }
 
-/*
- * A pool address no binding holds. The pool may hand out an address that
- * a binding holds without the pool knowing (a range added by a reload over
- * bound addresses): that binding adopts it, so it goes back to the pool
- * when the binding goes, and the pool is asked again.
- */
-static int alloc_free_addr(struct reg *r, const char *pool,
-			   struct in_addr *out)
+/* reg_pipeline_ops: decided again after a flush, on a fresh clock. */
+static void pipe_prepare(void *ctx, struct reg_txn *t)
 {
-	struct reg_binding *holder;
-	int ret, tries;
+	struct reg *r = ctx;
 
-	for (tries = 0; tries < 8; tries++) {
-		ret = pool_alloc(r->pools, pool, out);
-		if (ret)
-			return ret;
-		holder = binding_table_find_addr(&r->bindings, *out);
-		if (!holder)
-			return 0;
-		log_warn("pool %s handed out %s, which a binding holds: "
-			 "the binding keeps it",
-			 pool, inet_ntoa(*out));
-		if (!holder->pool) {
-			holder->pool = strdup(pool_owner(r->pools, *out) ?: pool);
-			if (!holder->pool) {
-				pool_release(r->pools, *out);
-				return -ENOMEM;
-			}
-		}
-	}
-	return -ENOSPC;
+	burst_clock(r->burst);
+	txn_prepare(r, t);
 }
 
-/*
- * The first half of a registration: the address (from a pool if the node
- * asked for one), the agent cookie, and the install queued in r->batch.
- * Returns 0 with the slot pending, or the code of a denial.
- */
-static int install_begin(struct reg *r, struct reg_slot *s)
+static void pipe_reply(void *ctx, struct reg_txn *t)
 {
-	struct reg_decision *d = &s->d;
-	struct reg_binding *b = s->b, *holder;
-	struct reg_cookie *cookie = &s->cookie;
-	struct kernel_binding kb = { 0 };
-	uint8_t cbuf[REG_COOKIE_MAX];
-	char pool[REG_POOL_NAME_MAX + 1] = "";
-	int clen, ret;
-
-	s->allocated = false;
-	if (d->need_addr) {
-		ret = alloc_free_addr(r, d->host.pool, &d->home_addr);
-		if (ret) {
-			d->why = ret == -ENOSPC ? "pool exhausted" :
-						  "no such pool";
-			return REG_CODE_RESOURCES;
-		}
-		s->allocated = true;
-		snprintf(pool, sizeof(pool), "%s", d->host.pool);
-	} else if (b && b->pool && b->home_addr.s_addr == d->home_addr.s_addr) {
-		snprintf(pool, sizeof(pool), "%s", b->pool);
-	}
-	/*
-	 * One binding per home address: an address bound to another mobile
-	 * node (another NAI, or an address host's address held by an NAI)
-	 * is refused before anything reaches the kernel, and that binding
-	 * is left exactly as it is.
-	 */
-	holder = binding_table_find_addr(&r->bindings, d->home_addr);
-	if (holder && holder != b) {
-		r->stats.address_conflicts++;
-		log_ratelimited(LOG_WARNING,
-				"registration from %s: home address %s is "
-				"bound to another mobile node",
-				inet_ntoa(s->in.src), inet_ntoa(d->home_addr));
-		d->why = "home address bound to another mobile node";
-		return REG_CODE_PROHIBITED;
-	}
-
-	kb.home_addr = d->home_addr;
-	kb.coa = d->req.coa;
-	kb.ha_addr = d->ha_addr;
-	kb.encap = d->encap;
-	kb.flags = d->kflags;
-	kb.link = d->host.link;
-	kb.lifetime = d->lifetime;
-
-	memset(cookie, 0, sizeof(*cookie));
-	cookie->req_flags = d->req.flags;
-	cookie->replay_method = d->sa.replay;
-	cookie->replay = d->replay;
-	cookie->spi = d->sa.key.spi;
-	cookie->granted = d->lifetime;
-	cookie->reg_time_ms = r->burst->now_unix_ms;
-	cookie->src = s->in.src;
-	cookie->nai_len = s->ident_len;
-	memcpy(cookie->nai, s->ident, s->ident_len);
-	cookie->pool_len = (uint8_t)strlen(pool);
-	memcpy(cookie->pool, pool, cookie->pool_len);
-	clen = reg_cookie_encode(cookie, cbuf, sizeof(cbuf));
-	if (clen < 0) {
-		d->why = "cookie too long";
-		ret = REG_CODE_UNSPECIFIED;
-		goto err_release;
-	}
-	kb.cookie = cbuf;
-	kb.cookie_len = (uint16_t)clen;
-	s->unknown = false;
-	ret = install_queue(r, s, &kb);
-	if (ret) {
-		log_ratelimited(LOG_ERR, "queueing a kernel install: %s",
-				strerror(-ret));
-		d->why = "kernel install failed";
-		ret = REG_CODE_UNSPECIFIED;
-		goto err_release;
-	}
-	return 0;
-
-err_release:
-	if (s->allocated)
-		pool_release(r->pools, d->home_addr);
-	s->allocated = false;
-	return ret;
+	reply_queue(ctx, t);
 }
 
-/*
- * The second half, once the kernel answered: on success the binding is
- * ours (new, or updated in place), on failure the registration is denied.
- * Returns 0 or the code of the denial.
- */
-static int install_finish(struct reg *r, struct reg_slot *s)
+static void pipe_resumed(void *ctx, struct reg_txn *t)
 {
-	struct reg_decision *d = &s->d;
-	struct reg_binding *b = s->b;
-	const struct reg_cookie *cookie = &s->cookie;
-	int ret;
-
-	if (s->kerr) {
-		r->stats.kernel_errors++;
-		d->why = "kernel install failed";
-		if (s->allocated && !s->unknown)
-			pool_release(r->pools, d->home_addr);
-		return s->kerr == -ENOMEM || s->kerr == -ENOSPC ?
-			       REG_CODE_RESOURCES :
-			       REG_CODE_UNSPECIFIED;
-	}
-	if (!b || b->home_addr.s_addr != d->home_addr.s_addr) {
-		/*
-		 * The node moved to another home address (its NAI's static
-		 * address changed on reload): the old binding goes.
-		 */
-		if (b) {
-			ret = kernel_binding_del(r->ks, b->home_addr);
-			if (ret && ret != -ENOENT) {
-				/*
-				 * The kernel may still forward for the old
-				 * address: it does not go back to its pool.
-				 */
-				r->stats.kernel_errors++;
-				log_warn("removing the previous binding: %s; "
-					 "its address stays reserved",
-					 strerror(-ret));
-				free(b->pool);
-				b->pool = NULL;
-			}
-			binding_drop(r, b, "home address changed");
-		}
-		b = binding_new(r, d->home_addr, cookie->nai, cookie->nai_len,
-				cookie->pool_len ? cookie->pool : NULL);
-		if (!b) {
-			/*
-			 * The kernel has it and expires it; we cannot track.
-			 * (EEXIST cannot happen: install_begin() checked the
-			 * address, and a node's requests are serialised.)
-			 */
-			log_err("binding kept by the kernel only: %s",
-				strerror(errno));
-			s->b = NULL;
-			return 0;
-		}
-	}
-	b->coa = d->req.coa;
-	b->ha_addr = d->ha_addr;
-	b->src = s->in.src;
-	b->replay = d->replay;
-	b->replay_method = d->sa.replay;
-	b->reg_time_ms = cookie->reg_time_ms;
-	b->spi = d->sa.key.spi;
-	b->granted = d->lifetime;
-	b->link = d->host.link;
-	b->kflags = d->kflags;
-	b->req_flags = d->req.flags;
-	b->encap = d->encap;
-	binding_arm(r, b, r->burst->now_mono_ms,
-		    (uint64_t)d->lifetime * 1000);
-	s->b = b;
-	return 0;
+	(void)t;
+	replies_send(ctx);
 }
 
-static void batch_err_cb(uint64_t tag, const struct nlmsghdr *req,
-			 const struct kernel_error *err, void *data)
-{
-	struct reg *r = data;
-	char why[512];
-
-	(void)req;
-	r->burst->slot[tag].kerr = err->error;
-	log_ratelimited(LOG_ERR, "kernel install failed: %s",
-			kernel_error_str(err, why, sizeof(why)));
-}
-
-/*
- * Remove the node's binding. 0, or the kernel's error: then the binding
- * stays (the kernel may still forward for it, so its address is not free)
- * and the deregistration is denied.
- */
-static int deregister(struct reg *r, struct reg_decision *d,
-		      struct reg_binding *b)
-{
-	int ret;
-
-	if (!b)
-		return 0;
-	ret = kernel_binding_del(r->ks, b->home_addr);
-	if (ret && ret != -ENOENT) {
-		r->stats.kernel_errors++;
-		log_ratelimited(LOG_ERR, "kernel delete failed: %s",
-				strerror(-ret));
-		d->why = "kernel delete failed";
-		return ret;
-	}
-	d->home_addr = b->home_addr;
-	binding_drop(r, b, "deregistered");
-	return 0;
-}
-
-static void log_decision(const struct reg_decision *d, struct in_addr src)
-{
-	char s[INET_ADDRSTRLEN], h[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
-
-	if (!log_debug_on(LOG_REGISTRATION))
-		return;
-	inet_ntop(AF_INET, &src, s, sizeof(s));
-	inet_ntop(AF_INET, &d->home_addr, h, sizeof(h));
-	inet_ntop(AF_INET, &d->req.coa, c, sizeof(c));
-	if (d->action == REG_ACT_DISCARD)
-		log_debug_msg(LOG_REGISTRATION, "from %s: discarded: %s", s,
-			      d->why);
-	else
-		log_debug_msg(LOG_REGISTRATION,
-			      "from %s: home %s coa %s lifetime %u -> %u: "
-			      "%u %s%s%s",
-			      s, h, c, d->req.lifetime, d->lifetime, d->code,
-			      reg_code_str(d->code), d->why ? ": " : "",
-			      d->why ?: "");
-}
-
-/* The end of a request: log, reply, forget the keys. */
-static void request_done(struct reg *r, struct reg_slot *s)
-{
-	log_decision(&s->d, s->in.src);
-	reply_queue(r, s);
-	reg_decision_clear(&s->d);
-}
-
-/*
- * A denial still moves the replay state the reply announces (a new nonce;
- * after a late denial such as 130, the identification it accepted): keep
- * it, in the node's own binding or, without one, in the replay cache.
- * Only an authenticated request's state: an unauthenticated one changes
- * nothing.
- */
-static void keep_replay(struct reg *r, struct reg_slot *s)
-{
-	if (!s->d.sign_mn_ha)
-		return;
-	if (s->b)
-		s->b->replay = s->d.replay;
-	else if (s->rkey_len)
-		replay_cache_put(r->replay, s->rkey, s->rkey_len,
-				 &s->d.replay, s->d.sa.replay,
-				 r->burst->now_ntp);
-}
-
-static void deny_installed(struct reg *r, struct reg_slot *s, uint8_t code)
-{
-	s->d.action = REG_ACT_DENY;
-	s->d.code = code;
-	s->d.lifetime = 0;
-	keep_replay(r, s);
-}
-
-/* kernel_binding_get() callback: is this the install of slot s? */
-static int install_seen_cb(const struct kernel_binding *kb, void *data)
-{
-	struct reg_slot *s = data;
-	struct reg_cookie c;
-
-	/*
-	 * The cookie's registration time and identification (and the CoA)
-	 * are this request's: an older binding of the node does not match.
-	 */
-	if (kb->home_addr.s_addr == s->d.home_addr.s_addr &&
-	    kb->coa.s_addr == s->d.req.coa.s_addr && kb->cookie_len &&
-	    !reg_cookie_decode(kb->cookie, kb->cookie_len, &c) &&
-	    c.reg_time_ms == s->cookie.reg_time_ms &&
-	    c.replay.last_id == s->cookie.replay.last_id &&
-	    c.nai_len == s->cookie.nai_len &&
-	    !memcmp(c.nai, s->cookie.nai, c.nai_len))
-		s->kerr = 0;
-	return 0;
-}
-
-/*
- * The batch's answers were lost (ENOBUFS, a timeout): some installs may
- * have been made. Ask the kernel which: a binding it holds is ours to
- * track (else it would forward, and on expiry take the address, while the
- * pool hands the address out again); one it does not hold failed.
- */
-static void installs_verify(struct reg *r, int err)
-{
-	struct reg_burst *bu = r->burst;
-	unsigned int i;
-
-	for (i = 0; i < bu->n_pending; i++) {
-		struct reg_slot *s = bu->pending[i];
-		int ret;
-
-		if (s->kerr)
-			continue;
-		s->kerr = err;
-		ret = kernel_binding_get(r->ks, s->d.home_addr,
-					 install_seen_cb, s);
-		if (ret && ret != -ENOENT) {
-			/*
-			 * Not known either way: denied, but its address is
-			 * not given back (the kernel may forward for it),
-			 * and the table is rebuilt from the kernel's.
-			 */
-			log_ratelimited(LOG_ERR,
-					"looking up an install: %s",
-					strerror(-ret));
-			s->unknown = true;
-			r->resync_pending = true;
-			if (s->allocated &&
-			    r->n_unknown < sizeof(r->unknown_addrs) /
-						    sizeof(r->unknown_addrs[0]))
-				r->unknown_addrs[r->n_unknown++] =
-					s->d.home_addr;
-		}
-		r->stats.installs_verified++;
-	}
-}
-
-/* Send the burst's kernel installs and finish their registrations. */
-static void burst_flush(struct reg *r)
-{
-	struct reg_burst *bu = r->burst;
-	unsigned int i;
-	uint8_t code;
-	int ret;
-
-	if (!bu->n_pending)
-		return;
-	ret = kernel_batch_send(r->ks, r->batch, batch_err_cb, r);
-	if (ret < 0) {
-		char why[512];
-
-		log_ratelimited(LOG_ERR, "kernel installs unanswered: %s",
-				kernel_error_str(kernel_last_error(r->ks), why,
-						 sizeof(why)));
-		installs_verify(r, ret);
-	}
-	for (i = 0; i < bu->n_pending; i++) {
-		struct reg_slot *s = bu->pending[i];
-
-		code = (uint8_t)install_finish(r, s);
-		if (code)
-			deny_installed(r, s, code);
-		else
-			r->stats.registrations++;
-		request_done(r, s);
-	}
-	bu->n_pending = 0;
-}
-
-/*
- * Does this request concern a mobile node with a registration pending in
- * the burst? Then it must wait for that one's outcome.
- */
-static bool pending_conflict(const struct reg *r, const struct reg_slot *s,
-			     struct in_addr req_home)
-{
-	const struct reg_burst *bu = r->burst;
-	unsigned int i;
-
-	for (i = 0; i < bu->n_pending; i++) {
-		const struct reg_slot *p = bu->pending[i];
-
-		if ((s->rkey_len && s->rkey_len == p->rkey_len &&
-		     !memcmp(s->rkey, p->rkey, s->rkey_len)) ||
-		    (s->b && s->b == p->b) ||
-		    (req_home.s_addr &&
-		     req_home.s_addr == p->d.home_addr.s_addr) ||
-		    (s->d.home_addr.s_addr &&
-		     s->d.home_addr.s_addr == p->d.home_addr.s_addr))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Does the request name, in its Home Address field, an address bound to
- * another mobile node (another NAI, or an NAI's address asked for without
- * that NAI)? A mobile node may only ever ask for its own.
- */
-static bool home_of_another(const struct reg *r, const struct reg_slot *s,
-			    struct in_addr req_home)
-{
-	const struct reg_binding *holder;
-
-	if (!req_home.s_addr || req_home.s_addr == htonl(INADDR_BROADCAST))
-		return false;
-	holder = binding_table_find_addr(&r->bindings, req_home);
-	return holder && holder != s->b;
-}
-
-static void handle_request(struct reg *r, struct reg_slot *s,
-			   const uint8_t *buf, size_t len)
-{
-	struct reg_burst *bu = r->burst;
-	struct reg_prior prior;
-	struct reg_request pre;
-	struct in_addr req_home;
-	uint8_t code;
-
-	r->stats.requests++;
-again:
-	s->in = (struct reg_input){
-		.buf = buf,
-		.len = len,
-		.src = s->from.sin_addr,
-		.dst = s->dst,
-		.now_ntp = bu->now_ntp,
-	};
-	s->in.no_nonce = !burst_nonce(bu, &s->in.nonce);
-	memset(&prior, 0, sizeof(prior));
-	s->b = NULL;
-	s->rkey_len = 0;
-	s->ident_len = 0;
-	req_home.s_addr = 0;
-	/*
-	 * Find what we know of this mobile node by its identity only: the
-	 * covered NAI, else the home address (and then only a binding
-	 * without an NAI). Another node's binding is never this one's.
-	 */
-	if (!reg_request_parse(buf, len, &pre) && pre.has_mn_ha) {
-		const uint8_t *nai = reg_request_identity(&pre, &s->ident_len);
-
-		/*
-		 * One identity whatever the case of the realm: the binding,
-		 * the replay state and the cookie use the folded NAI.
-		 */
-		if (nai && reg_nai_valid(nai, s->ident_len)) {
-			reg_nai_fold(nai, s->ident_len, s->ident);
-			nai = s->ident;
-		} else {
-			s->ident_len = 0;
-			nai = NULL;
-		}
-		if (nai) {
-			s->b = binding_table_find_nai(&r->bindings, nai,
-						      s->ident_len);
-		} else if (pre.home_addr.s_addr) {
-			s->b = binding_table_find_addr(&r->bindings, pre.home_addr);
-			if (s->b && s->b->nai_len)
-				s->b = NULL;
-		}
-		if (nai || pre.home_addr.s_addr)
-			s->rkey_len = replay_key(s->rkey, nai, s->ident_len,
-						 pre.home_addr);
-		req_home = pre.home_addr;
-	}
-	if (s->b) {
-		prior.bound = true;
-		prior.home_addr = s->b->home_addr;
-		prior.nai = s->b->nai;
-		prior.nai_len = s->b->nai_len;
-		prior.replay = s->b->replay;
-	} else if (s->rkey_len) {
-		replay_cache_get(r->replay, s->rkey, s->rkey_len,
-				 &prior.replay);
-	}
-	reg_decide(&r->env, &s->in, &prior, &s->d);
-	if (s->d.action != REG_ACT_DISCARD && bu->n_pending &&
-	    pending_conflict(r, s, req_home)) {
-		/* Decide again on the state the pending one leaves. */
-		reg_decision_clear(&s->d);
-		burst_flush(r);
-		burst_clock(bu);
-		goto again;
-	}
-	/*
-	 * A deregistration by a node without a binding of its own, naming an
-	 * address bound to another node, is refused (a registration of such
-	 * an address is refused where the address is taken, install_begin();
-	 * a pool node that asked for it is given another one).
-	 */
-	if (s->d.action == REG_ACT_DEREGISTER && !s->b &&
-	    home_of_another(r, s, req_home)) {
-		/* Refused, and that binding is left exactly as it is. */
-		r->stats.address_conflicts++;
-		log_ratelimited(LOG_WARNING,
-				"registration from %s: home address %s is "
-				"bound to another mobile node",
-				inet_ntoa(s->in.src), inet_ntoa(req_home));
-		s->d.why = "home address bound to another mobile node";
-		s->d.home_addr = req_home;
-		deny_installed(r, s, REG_CODE_PROHIBITED);
-		request_done(r, s);
-		return;
-	}
-	switch (s->d.action) {
-	case REG_ACT_DISCARD:
-		r->stats.discarded++;
-		log_decision(&s->d, s->in.src);
-		reg_decision_clear(&s->d);
-		return;
-	case REG_ACT_REGISTER:
-		code = (uint8_t)install_begin(r, s);
-		if (!code)
-			return; /* finished by burst_flush() */
-		deny_installed(r, s, code);
-		break;
-	case REG_ACT_DEREGISTER:
-		if (deregister(r, &s->d, s->b)) {
-			deny_installed(r, s, REG_CODE_UNSPECIFIED);
-			break;
-		}
-		r->stats.deregistrations++;
-		/* The next registration must still be fresh. */
-		if (s->rkey_len)
-			replay_cache_put(r->replay, s->rkey, s->rkey_len,
-					 &s->d.replay, s->d.sa.replay,
-					 r->burst->now_ntp);
-		break;
-	case REG_ACT_DENY:
-		/* A denial still moves the nonce (replay_reject()). */
-		keep_replay(r, s);
-		if (s->d.code == REG_CODE_MN_AUTH)
-			log_ratelimited(LOG_WARNING, "registration from %s: %s",
-					inet_ntoa(s->in.src), s->d.why);
-		break;
-	}
-	request_done(r, s);
-}
+static const struct reg_pipeline_ops pipe_ops = {
+	.prepare = pipe_prepare,
+	.reply = pipe_reply,
+	.resumed = pipe_resumed,
+};
 
 static int reg_resync(struct reg *r);
 
@@ -969,22 +327,24 @@ static int reg_resync(struct reg *r);
  */
 static void resync_unknown(struct reg *r)
 {
+	struct reg_pipeline *p = &r->pipe;
 	unsigned int i;
 	int ret;
 
-	r->resync_pending = false;
+	p->resync_pending = false;
 	log_warn("kernel installs of unknown outcome: resynchronising");
 	ret = reg_resync(r);
 	if (ret) {
 		/* the addresses stay reserved: never both bound and free */
 		log_err("resynchronising: %s", strerror(-ret));
-		r->n_unknown = 0;
+		p->n_unknown = 0;
 		return;
 	}
-	for (i = 0; i < r->n_unknown; i++)
-		if (!binding_table_find_addr(&r->bindings, r->unknown_addrs[i]))
-			pool_release(r->pools, r->unknown_addrs[i]);
-	r->n_unknown = 0;
+	for (i = 0; i < p->n_unknown; i++)
+		if (binding_store_addr_free(r->store, p->unknown_addrs[i]))
+			p->alloc.ops->release(p->alloc.ctx,
+					      p->unknown_addrs[i]);
+	p->n_unknown = 0;
 }
 
 static void udp_cb(struct loop_io *io, uint32_t events)
@@ -1003,9 +363,16 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 					strerror(errno));
 		return;
 	}
+	/*
+	 * Changes queued outside a burst (expiries) are finished first: a
+	 * request is decided on the bindings they leave, and no completion
+	 * of theirs changes a binding a pending request holds.
+	 */
+	kadapter_flush(r->ka);
 	burst_clock(bu);
 	for (i = 0; i < n; i++) {
-		struct reg_slot *s = &bu->slot[i];
+		struct reg_slot *sl = &bu->slot[i];
+		struct reg_txn *s = &sl->t;
 		struct msghdr *mh = &bu->rx[i].msg_hdr;
 
 		s->dst.s_addr = 0;
@@ -1019,15 +386,20 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 			r->stats.requests++;
 			r->stats.discarded++;
 		} else {
-			handle_request(r, s, bu->buf[i], bu->rx[i].msg_len);
+			s->in = (struct reg_input){
+				.buf = bu->buf[i],
+				.len = bu->rx[i].msg_len,
+			};
+			txn_prepare(r, s);
+			reg_pipeline_request(&r->pipe, s);
 		}
 		/* recvmmsg() shrank these to what it returned. */
 		mh->msg_namelen = sizeof(s->from);
-		mh->msg_controllen = sizeof(s->rx_cbuf);
+		mh->msg_controllen = sizeof(sl->rx_cbuf);
 	}
-	burst_flush(r);
+	reg_pipeline_flush(&r->pipe);
 	replies_send(r);
-	if (r->resync_pending)
+	if (r->pipe.resync_pending)
 		resync_unknown(r);
 }
 
@@ -1041,8 +413,8 @@ static void burst_init(struct reg_burst *bu)
 		struct msghdr *mh = &bu->rx[i].msg_hdr;
 
 		bu->rx_iov[i] = (struct iovec){ bu->buf[i], REG_MSG_MAX };
-		mh->msg_name = &s->from;
-		mh->msg_namelen = sizeof(s->from);
+		mh->msg_name = &s->t.from;
+		mh->msg_namelen = sizeof(s->t.from);
 		mh->msg_iov = &bu->rx_iov[i];
 		mh->msg_iovlen = 1;
 		mh->msg_control = s->rx_cbuf;
@@ -1081,77 +453,45 @@ static int recover_stale(struct recover_ctx *ctx, struct in_addr home,
 	return 0;
 }
 
-/*
- * The pool address of a recovered binding is reserved again, so that it
- * is never both bound and free: in the pool its cookie names, else (the
- * pool was renamed across the restart) in whichever pool holds the address
- * now. An address no pool holds any more stays bound without a pool.
- * Returns the pool the address is reserved in, or NULL.
- */
-static const char *recover_reserve(struct reg *r, const struct reg_cookie *c,
-				   struct in_addr home, const char *a)
+/* The binding an agent cookie and the kernel's fields describe. */
+static void cookie_rec(const struct kernel_binding *kb,
+		       const struct reg_cookie *c, struct binding_rec *rec)
 {
-	const char *owner;
-	int ret;
-
-	if (c->pool_len && !pool_reserve(r->pools, c->pool, home))
-		return c->pool;
-	owner = pool_owner(r->pools, home);
-	if (!owner)
-		return NULL;
-	ret = pool_reserve(r->pools, NULL, home);
-	if (ret && ret != -EEXIST) {
-		log_warn("binding %s: not reserved in pool %s: %s", a, owner,
-			 strerror(-ret));
-		return NULL;
-	}
-	if (c->pool_len && strcmp(owner, c->pool))
-		log_notice("binding %s: pool %s is gone; the address is "
-			   "reserved in pool %s",
-			   a, c->pool, owner);
-	return owner;
-}
-
-/*
- * The cookie holds the replay state of the registration it was written
- * for; a later one (a renewal of unknown outcome, a denial's nonce, what a
- * binding dropped by a resync left) is in the replay cache: the newer wins.
- */
-static void recover_replay(struct reg *r, struct reg_cookie *c,
-			   struct in_addr home)
-{
-	struct replay_state cached;
-	uint8_t key[REPLAY_KEY_MAX];
-	uint16_t len = replay_key(key, c->nai, c->nai_len, home);
-
-	if (!replay_cache_get(r->replay, key, len, &cached))
-		return;
-	if (cached.seen && (!c->replay.seen ||
-			    (int64_t)(cached.last_id - c->replay.last_id) > 0)) {
-		c->replay.seen = true;
-		c->replay.last_id = cached.last_id;
-	}
-	if (cached.has_nonce) {
-		c->replay.has_nonce = true;
-		c->replay.ha_nonce = cached.ha_nonce;
-	}
+	*rec = (struct binding_rec){
+		.home_addr = kb->home_addr,
+		.coa = kb->coa,
+		.ha_addr = kb->ha_addr,
+		.src = c->src,
+		.replay = c->replay,
+		.reg_time_ms = c->reg_time_ms,
+		.expires_ms = kb->has_expires ? loop_now_ms() + kb->expires_ms :
+						0,
+		.spi = c->spi,
+		.granted = c->granted,
+		.link = kb->link,
+		.kflags = kb->flags,
+		.req_flags = c->req_flags,
+		.replay_method = (uint8_t)c->replay_method,
+		.encap = kb->encap ?: MIPHA_ENCAP_IPIP,
+		.origin = BINDING_ORIGIN_RECOVERY,
+		.nai_len = c->nai_len,
+		.nai = c->nai,
+	};
 }
 
 static int recover_binding(const struct kernel_binding *kb, void *data)
 {
 	struct recover_ctx *ctx = data;
 	struct reg *r = ctx->r;
+	const struct reg_binding *b;
+	struct binding_rec rec;
 	struct reg_cookie c;
-	struct reg_binding *b;
-	const char *pool;
-	char a[INET_ADDRSTRLEN];
 
 	if (!kb->cookie_len ||
 	    reg_cookie_decode(kb->cookie, kb->cookie_len, &c)) {
 		ctx->foreign++;
 		return 0;
 	}
-	inet_ntop(AF_INET, &kb->home_addr, a, sizeof(a));
 	/*
 	 * The kernel holds one binding per address; one per NAI is ours to
 	 * keep. A cookie whose NAI is not well formed, or whose NAI is bound
@@ -1164,12 +504,12 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		return recover_stale(ctx, kb->home_addr, "malformed NAI");
 	/* cookies of older versions may hold the realm in capitals */
 	reg_nai_fold(c.nai, c.nai_len, c.nai);
-	b = binding_table_find_addr(&r->bindings, kb->home_addr);
-	if (b) { /* a dump repeating an entry: the kernel's copy wins */
-		binding_drop(r, b, "repeated in the dump");
+	/* a dump repeating an entry: the kernel's copy wins */
+	if (!binding_store_remove(r->store, kb->home_addr,
+				  BINDING_CAUSE_RECOVERED, 0))
 		ctx->ours--;
-	}
-	b = c.nai_len ? binding_table_find_nai(&r->bindings, c.nai, c.nai_len) : NULL;
+	b = c.nai_len ? binding_store_find_nai(r->store, c.nai, c.nai_len) :
+			NULL;
 	if (b) {
 		/* The later registration is the one the node believes in. */
 		if (b->reg_time_ms >= c.reg_time_ms)
@@ -1179,28 +519,17 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		if (recover_stale(ctx, b->home_addr,
 				  "its NAI has a newer binding"))
 			return -ENOMEM;
-		binding_drop(r, b, "NAI bound twice");
+		binding_store_remove(r->store, b->home_addr,
+				     BINDING_CAUSE_RECOVERED, 0);
 		ctx->ours--;
 	}
-	pool = recover_reserve(r, &c, kb->home_addr, a);
-	b = binding_new(r, kb->home_addr, c.nai, c.nai_len, pool);
-	if (!b)
+	cookie_rec(kb, &c, &rec);
+	rec.pool = binding_store_pool_reserve(r->store,
+					      c.pool_len ? c.pool : NULL,
+					      kb->home_addr);
+	binding_store_replay_merge(r->store, &rec);
+	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED))
 		return -ENOMEM;
-	recover_replay(r, &c, kb->home_addr);
-	b->coa = kb->coa;
-	b->ha_addr = kb->ha_addr;
-	b->src = c.src;
-	b->replay = c.replay;
-	b->replay_method = c.replay_method;
-	b->reg_time_ms = c.reg_time_ms;
-	b->spi = c.spi;
-	b->granted = c.granted;
-	b->link = kb->link;
-	b->kflags = kb->flags;
-	b->req_flags = c.req_flags;
-	b->encap = kb->encap ?: MIPHA_ENCAP_IPIP;
-	if (kb->has_expires)
-		binding_arm(r, b, loop_now_ms(), kb->expires_ms);
 	ctx->ours++;
 	return 0;
 }
@@ -1208,21 +537,46 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 static void recover_restart(void *data)
 {
 	struct recover_ctx *ctx = data;
-	struct reg *r = ctx->r;
-	struct reg_binding *b;
-	size_t i;
 
 	/* Forget what the interrupted dump gave; it starts over. */
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		while ((b = binding_table_bucket(&r->bindings, i)))
-			binding_drop(r, b, "resync");
-	}
+	binding_store_remove_all(ctx->r->store, BINDING_CAUSE_RECOVERED);
 	ctx->ours = ctx->foreign = 0;
-	r->stats.recovery_conflicts -= ctx->n_stale;
+	ctx->r->stats.recovery_conflicts -= ctx->n_stale;
 	ctx->n_stale = 0;
 }
 
 /* Rebuild the table from the kernel's (at start, and after lost events). */
+static void stale_done(void *ctx, const struct kadapter_result *res)
+{
+	(void)ctx;
+	if (res->err && res->err != -ENOENT && res->err != -ECANCELED)
+		log_warn("removing a stale kernel binding: %s",
+			 strerror(-res->err));
+}
+
+/* The kernel bindings recovery did not take, in one batch. */
+static void remove_stale(struct reg *r, const struct recover_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_stale; i++) {
+		struct kernel_binding kb = { .home_addr = ctx->stale[i] };
+		int ret;
+
+		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, stale_done,
+				      NULL);
+		if (ret == -ENOSPC) {
+			kadapter_flush(r->ka);
+			ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb,
+					      stale_done, NULL);
+		}
+		if (ret)
+			log_warn("removing a stale kernel binding: %s",
+				 strerror(-ret));
+	}
+	kadapter_flush(r->ka);
+}
+
 static int reg_resync(struct reg *r)
 {
 	const struct kernel_dump_ops ops = {
@@ -1230,19 +584,15 @@ static int reg_resync(struct reg *r)
 		.restart = recover_restart,
 	};
 	struct recover_ctx ctx = { .r = r };
-	size_t i;
 	int ret;
 
+	/* What was queued before is in the dump. */
+	kadapter_flush(r->ka);
 	recover_restart(&ctx);
-	ret = kernel_binding_dump(r->ks, NULL, &ops, &ctx);
+	ret = kadapter_resync(r->ka, &ops, &ctx);
 	/* Not during the dump: the socket is busy with it. */
-	for (i = 0; !ret && i < ctx.n_stale; i++) {
-		int err = kernel_binding_del(r->ks, ctx.stale[i]);
-
-		if (err && err != -ENOENT)
-			log_warn("removing a stale kernel binding: %s",
-				 strerror(-err));
-	}
+	if (!ret)
+		remove_stale(r, &ctx);
 	free(ctx.stale);
 	if (ret)
 		return ret;
@@ -1256,22 +606,18 @@ static int reg_resync(struct reg *r)
 static int notify_cb(const struct kernel_notification *n, void *data)
 {
 	struct reg *r = data;
-	struct reg_binding *b;
+	const struct reg_binding *b;
 	struct reg_cookie c;
-	size_t i;
 
 	if (n->event == MIPHA_EVENT_FLUSHED) {
 		log_notice("kernel table flushed: dropping %zu bindings",
-			   binding_table_count(&r->bindings));
-		for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-			while ((b = binding_table_bucket(&r->bindings, i)))
-				binding_drop(r, b, "flushed");
-		}
+			   binding_store_count(r->store));
+		binding_store_remove_all(r->store, BINDING_CAUSE_FLUSHED);
 		return 0;
 	}
 	if (n->event != MIPHA_EVENT_EXPIRED && n->event != MIPHA_EVENT_DELETED)
 		return 0;
-	b = binding_table_find_addr(&r->bindings, n->binding.home_addr);
+	b = binding_store_find_addr(r->store, n->binding.home_addr);
 	if (!b)
 		return 0;
 	/*
@@ -1284,10 +630,11 @@ static int notify_cb(const struct kernel_notification *n, void *data)
 		return 0;
 	if (n->event == MIPHA_EVENT_EXPIRED)
 		r->stats.expiries++;
-	binding_drop(r, b,
-		     n->event == MIPHA_EVENT_EXPIRED ?
-			     "expired" :
-			     "deleted outside agentd");
+	binding_store_remove(r->store, b->home_addr,
+			     n->event == MIPHA_EVENT_EXPIRED ?
+				     BINDING_CAUSE_EXPIRED :
+				     BINDING_CAUSE_DELETED_OUTSIDE,
+			     0);
 	return 0;
 }
 
@@ -1387,6 +734,7 @@ int reg_set_config(struct reg *r, const struct config *cfg,
 	/* The caller moved the allocations over (pool_set_transfer()). */
 	r->cfg = cfg;
 	r->pools = pools;
+	binding_store_set_pools(r->store, pools);
 	return 0;
 }
 
@@ -1406,6 +754,13 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	ret = reg_config_env(&r->env, &r->envdata, cfg);
 	if (ret)
 		goto err_free;
+	ret = binding_store_new(&r->store, l, pools, REG_REPLAY_CACHE,
+				&(struct binding_store_ops){
+					.expire = reg_expire,
+				},
+				r);
+	if (ret)
+		goto err_free;
 	ret = kernel_open(&r->ks, KERNEL_F_NONBLOCK);
 	if (ret) {
 		log_err("kernel: %s",
@@ -1415,14 +770,20 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 				strerror(-ret));
 		goto err_free;
 	}
-	r->batch = kernel_batch_new(r->ks);
+	r->ka = kadapter_new(r->ks, l);
 	r->burst = calloc(1, sizeof(*r->burst));
-	r->replay = replay_cache_new(REG_REPLAY_CACHE);
-	if (!r->batch || !r->burst || !r->replay) {
+	if (!r->ka || !r->burst) {
 		ret = -ENOMEM;
 		goto err_ks;
 	}
 	burst_init(r->burst);
+	{
+		struct reg_allocator pools_alloc;
+
+		reg_pool_allocator(&pools_alloc, r->store);
+		reg_pipeline_init(&r->pipe, &r->env, r->store, r->ka,
+				  &pools_alloc, &r->stats, &pipe_ops, r);
+	}
 	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
 	if (ret) {
 		log_err("kernel notifications: %s", strerror(-ret));
@@ -1462,49 +823,49 @@ err_notify:
 err_kns:
 	kernel_close(r->kns);
 err_ks:
-	kernel_batch_free(r->batch);
+	kadapter_free(r->ka);
 	free(r->burst);
-	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 err_free:
+	binding_store_free(r->store);
 	reg_config_env_free(&r->envdata);
-	binding_table_destroy(&r->bindings);
 	free(r);
 	return ret;
 }
 
 void reg_free(struct reg *r, bool flush)
 {
-	struct reg_binding *b;
-	size_t i;
-
 	if (!r)
 		return;
 	loop_io_del(r->loop, &r->udp_io);
 	close(r->udp_io.fd);
 	loop_io_del(r->loop, &r->notify_io);
+	reg_pipeline_fini(&r->pipe);
+	/* Expiries queued for the next batch: as if they had gone already. */
+	kadapter_flush(r->ka);
 	if (flush) {
 		uint32_t n = 0;
 		int ret = kernel_binding_flush(r->ks, &n);
 
-		if (ret)
+		if (ret) {
 			log_err("flushing the kernel table: %s",
 				strerror(-ret));
-		else
+		} else {
 			log_notice("kernel table flushed: %u bindings", n);
+			binding_store_remove_all(r->store,
+						 BINDING_CAUSE_FLUSHED);
+		}
 	}
-	/* Without flush the kernel keeps forwarding; the pools go anyway. */
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		while ((b = binding_table_bucket(&r->bindings, i)))
-			binding_unlink_free(r, b);
-	}
+	/*
+	 * Without flush the kernel keeps forwarding: the bindings do not
+	 * end, they are forgotten (no observer is told).
+	 */
+	kadapter_free(r->ka);
+	binding_store_free(r->store);
 	kernel_close(r->kns);
-	kernel_batch_free(r->batch);
 	free(r->burst);
-	replay_cache_free(r->replay);
 	kernel_close(r->ks);
 	reg_config_env_free(&r->envdata);
-	binding_table_destroy(&r->bindings);
 	free(r);
 }
 
@@ -1515,7 +876,7 @@ const struct reg_stats *reg_get_stats(const struct reg *r)
 
 size_t reg_binding_count(const struct reg *r)
 {
-	return binding_table_count(&r->bindings);
+	return binding_store_count(r->store);
 }
 
 /* ---- JSON views ------------------------------------------------------- */
@@ -1543,7 +904,7 @@ static void flag_letters(char *s, uint8_t f)
 
 json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 {
-	struct reg_binding *b = binding_table_find_addr(&r->bindings, home);
+	const struct reg_binding *b = binding_store_find_addr(r->store, home);
 	uint64_t now = loop_now_ms(), remaining = 0;
 	char flags[8], id[32], opts[8], *p = opts;
 	json_t *o;
@@ -1601,20 +962,21 @@ json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 
 int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 {
+	const struct binding_table *t = binding_store_table(r->store);
 	struct in_addr *v;
 	size_t i, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (!binding_table_count(&r->bindings))
+	if (!binding_store_count(r->store))
 		return 0;
-	v = malloc(binding_table_count(&r->bindings) * sizeof(*v));
+	v = malloc(binding_store_count(r->store) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		struct reg_binding *b;
+	for (i = 0; i < binding_table_buckets(t); i++) {
+		const struct reg_binding *b;
 
-		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr)
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr)
 			v[k++] = b->home_addr;
 	}
 	*out = v;
@@ -1624,6 +986,7 @@ int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 
 json_t *reg_summary_json(const struct reg *r)
 {
+	const struct binding_table *t = binding_store_table(r->store);
 	json_t *o = json_object(), *by_ha = json_object();
 	uint64_t dynamic = 0, gre = 0, reverse = 0, vnet = 0;
 	size_t i;
@@ -1633,10 +996,10 @@ json_t *reg_summary_json(const struct reg *r)
 		json_decref(by_ha);
 		return NULL;
 	}
-	for (i = 0; i < binding_table_buckets(&r->bindings); i++) {
-		struct reg_binding *b;
+	for (i = 0; i < binding_table_buckets(t); i++) {
+		const struct reg_binding *b;
 
-		for (b = binding_table_bucket(&r->bindings, i); b; b = b->next_addr) {
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr) {
 			char a[INET_ADDRSTRLEN];
 			json_t *cnt;
 
@@ -1653,7 +1016,7 @@ json_t *reg_summary_json(const struct reg *r)
 					1));
 		}
 	}
-	json_object_set_new(o, "total", json_integer((json_int_t)binding_table_count(&r->bindings)));
+	json_object_set_new(o, "total", json_integer((json_int_t)binding_store_count(r->store)));
 	json_object_set_new(o, "dynamic", json_integer((json_int_t)dynamic));
 	json_object_set_new(o, "gre", json_integer((json_int_t)gre));
 	json_object_set_new(o, "reverse_tunnel",
@@ -1705,11 +1068,13 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("address_conflicts", s->address_conflicts);
 	PUT("recovery_conflicts", s->recovery_conflicts);
 	PUT("installs_verified", s->installs_verified);
-	PUT("replay_cache", replay_cache_count(r->replay));
-	PUT("replay_cache_evictions", replay_cache_evictions(r->replay));
+	PUT("replay_cache",
+	    replay_cache_count(binding_store_replay(r->store)));
+	PUT("replay_cache_evictions",
+	    replay_cache_evictions(binding_store_replay(r->store)));
 	PUT("send_errors", s->send_errors);
 	PUT("kernel_errors", s->kernel_errors);
-	PUT("bindings", binding_table_count(&r->bindings));
+	PUT("bindings", binding_store_count(r->store));
 #undef PUT
 	json_object_set_new(o, "replies", codes);
 	return o;

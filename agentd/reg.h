@@ -10,12 +10,19 @@
  *    lifetime, the identification and what to do (struct reg_decision).
  *    No sockets, no clock, no randomness: unit-tested code path by code
  *    path.
- *  - struct reg (reg.c): the state. UDP port 434 with IP_PKTINFO, the
- *    binding table, address assignment from pools, the kernel install
- *    (the reply goes out only after the kernel acknowledged the binding,
- *    so the mobile node's first packets are tunnelled), expiry timers,
- *    the kernel's EXPIRED notifications, counters, and restart recovery
- *    from the agent cookies.
+ *  - struct reg (reg.c): the service. UDP port 434 with IP_PKTINFO (a
+ *    burst of requests a time), the kernel's EXPIRED / DELETED / FLUSHED
+ *    notifications, restart recovery from the agent cookies, counters and
+ *    the JSON views. It owns, and wires together:
+ *      binding_store   the bindings (upsert / remove with a cause, one per
+ *                      address and NAI, pool addresses, expiry timers,
+ *                      replay high-water marks, observers);
+ *      kernel_adapter  the store's changes into mipha.ko, in batches;
+ *      reg_pipeline    each request as a transaction: decision, address
+ *                      (which may park it), kernel change, store change,
+ *                      reply (which goes out only after the kernel
+ *                      acknowledged the binding, so the mobile node's first
+ *                      packets are tunnelled).
  *
  * Agent cookie (what the kernel stores with each binding for us), version
  * REG_COOKIE_VERSION, all integers big endian:
@@ -144,6 +151,12 @@ struct reg_input {
 	uint32_t nonce;	    /* a fresh random nonce, if nonces are in use */
 	bool no_nonce;	    /* the random source failed: nonce is not
 			     * random, nonce SAs are not answered */
+	/*
+	 * buf already parsed by the caller (reg_request_parse() returned 0:
+	 * it looked the node up by the request's identity), or NULL. Saves
+	 * parsing each request twice.
+	 */
+	const struct reg_request *req;
 };
 
 enum reg_action {

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <linux/mipha.h>
 
+#include "byteorder.h"
 #include "reg.h"
 
 #define REG_LIFETIME_INFINITE 0xffff
@@ -177,7 +178,12 @@ void reg_decide(const struct reg_env *env, const struct reg_input *in,
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	ret = reg_request_parse(in->buf, in->len, req);
+	if (in->req) {
+		*req = *in->req;
+		ret = 0;
+	} else {
+		ret = reg_request_parse(in->buf, in->len, req);
+	}
 	if (!ret && req->nai && !reg_nai_valid(req->nai, req->nai_len)) {
 		/* Not echoed in the reply (d->parsed stays false). */
 		deny(d, REG_CODE_POORLY_FORMED, "malformed NAI");
@@ -304,31 +310,6 @@ reject:
 
 /* ---- cookie ----------------------------------------------------------- */
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
 #define COOKIE_REPLAY_METHOD 0x0f
 #define COOKIE_REPLAY_SEEN   0x10
 #define COOKIE_REPLAY_NONCE  0x20
@@ -350,11 +331,11 @@ int reg_cookie_encode(const struct reg_cookie *c, uint8_t *buf, size_t size)
 		 (c->replay.has_nonce ? COOKIE_REPLAY_NONCE : 0);
 	buf[3] = c->nai_len;
 	buf[4] = c->pool_len;
-	put_be32(buf + 8, c->spi);
-	put_be32(buf + 12, c->granted);
-	put_be64(buf + 16, c->reg_time_ms);
-	put_be64(buf + 24, c->replay.last_id);
-	put_be32(buf + 32, c->replay.ha_nonce);
+	be32_put(buf + 8, c->spi);
+	be32_put(buf + 12, c->granted);
+	be64_put(buf + 16, c->reg_time_ms);
+	be64_put(buf + 24, c->replay.last_id);
+	be32_put(buf + 32, c->replay.ha_nonce);
 	memcpy(buf + 36, &c->src.s_addr, 4);
 	memcpy(buf + REG_COOKIE_HDR, c->nai, c->nai_len);
 	memcpy(buf + REG_COOKIE_HDR + c->nai_len, c->pool, c->pool_len);
@@ -386,11 +367,11 @@ int reg_cookie_decode(const uint8_t *buf, size_t len, struct reg_cookie *c)
 	c->replay_method = method;
 	c->replay.seen = buf[2] & COOKIE_REPLAY_SEEN;
 	c->replay.has_nonce = buf[2] & COOKIE_REPLAY_NONCE;
-	c->spi = get_be32(buf + 8);
-	c->granted = get_be32(buf + 12);
-	c->reg_time_ms = get_be64(buf + 16);
-	c->replay.last_id = get_be64(buf + 24);
-	c->replay.ha_nonce = get_be32(buf + 32);
+	c->spi = be32_get(buf + 8);
+	c->granted = be32_get(buf + 12);
+	c->reg_time_ms = be64_get(buf + 16);
+	c->replay.last_id = be64_get(buf + 24);
+	c->replay.ha_nonce = be32_get(buf + 32);
 	memcpy(&c->src.s_addr, buf + 36, 4);
 	memcpy(c->nai, buf + REG_COOKIE_HDR, c->nai_len);
 	memcpy(c->pool, buf + REG_COOKIE_HDR + c->nai_len, c->pool_len);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "reg_msg.h"
 
 /* Extension header: Type + Length (RFC 5944 1.9). */
@@ -100,48 +101,12 @@ const char *reg_code_str(uint8_t code)
 	return "unknown code";
 }
 
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
-}
-
 static struct in_addr get_addr(const uint8_t *p)
 {
 	struct in_addr a;
 
 	memcpy(&a.s_addr, p, 4); /* stays in network order */
 	return a;
-}
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	put_u32(p, v >> 32);
-	put_u32(p + 4, v & 0xffffffffULL);
 }
 
 static void put_addr(uint8_t *p, struct in_addr a)
@@ -178,7 +143,7 @@ static int reg_auth_ext_parse(const uint8_t *buf, size_t off, uint8_t elen,
 	if (elen < REG_AUTH_SPI_LEN)
 		return -EBADMSG;
 	a->off = (uint16_t)off;
-	a->spi = get_u32(buf + off + REG_EXT_HDR);
+	a->spi = be32_get(buf + off + REG_EXT_HDR);
 	a->covered_len = off + REG_AUTH_EXT_HDR;
 	a->auth = buf + a->covered_len;
 	a->auth_len = elen - REG_AUTH_SPI_LEN;
@@ -270,11 +235,11 @@ int reg_request_parse(const uint8_t *buf, size_t len, struct reg_request *req)
 		return -EPROTO;
 
 	req->flags = buf[1];
-	req->lifetime = get_u16(buf + 2);
+	req->lifetime = be16_get(buf + 2);
 	req->home_addr = get_addr(buf + 4);
 	req->ha_addr = get_addr(buf + 8);
 	req->coa = get_addr(buf + 12);
-	req->id = get_u64(buf + 16);
+	req->id = be64_get(buf + 16);
 	req->len = len;
 
 	err = reg_exts_parse(buf, len, REG_REQUEST_LEN, &x);
@@ -305,10 +270,10 @@ int reg_reply_parse(const uint8_t *buf, size_t len, struct reg_reply *rep)
 		return -EPROTO;
 
 	rep->code = buf[1];
-	rep->lifetime = get_u16(buf + 2);
+	rep->lifetime = be16_get(buf + 2);
 	rep->home_addr = get_addr(buf + 4);
 	rep->ha_addr = get_addr(buf + 8);
-	rep->id = get_u64(buf + 12);
+	rep->id = be64_get(buf + 12);
 	rep->len = len;
 
 	err = reg_exts_parse(buf, len, REG_REPLY_LEN, &x);
@@ -424,7 +389,7 @@ static ssize_t reg_put_auth(uint8_t *buf, size_t off, uint8_t type,
 
 	buf[off] = type;
 	buf[off + 1] = REG_AUTH_SPI_LEN + AUTH_MD5_LEN;
-	put_u32(buf + off + REG_EXT_HDR, k->spi);
+	be32_put(buf + off + REG_EXT_HDR, k->spi);
 	err = auth_compute(k, buf, off + REG_AUTH_EXT_HDR,
 			   buf + off + REG_AUTH_EXT_HDR);
 	if (err)
@@ -471,11 +436,11 @@ ssize_t reg_request_build(uint8_t *buf, size_t size,
 
 	buf[0] = REG_TYPE_REQUEST;
 	buf[1] = req->flags;
-	put_u16(buf + 2, req->lifetime);
+	be16_put(buf + 2, req->lifetime);
 	put_addr(buf + 4, req->home_addr);
 	put_addr(buf + 8, req->ha_addr);
 	put_addr(buf + 12, req->coa);
-	put_u64(buf + 16, req->id);
+	be64_put(buf + 16, req->id);
 	return reg_put_exts(buf, REG_REQUEST_LEN, req->nai, req->nai_len, mn_ha,
 			    fa_ha);
 }
@@ -495,10 +460,10 @@ ssize_t reg_reply_build(uint8_t *buf, size_t size, const struct reg_reply *rep,
 
 	buf[0] = REG_TYPE_REPLY;
 	buf[1] = rep->code;
-	put_u16(buf + 2, rep->lifetime);
+	be16_put(buf + 2, rep->lifetime);
 	put_addr(buf + 4, rep->home_addr);
 	put_addr(buf + 8, rep->ha_addr);
-	put_u64(buf + 12, rep->id);
+	be64_put(buf + 12, rep->id);
 	return reg_put_exts(buf, REG_REPLY_LEN, rep->nai, rep->nai_len, mn_ha,
 			    fa_ha);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the home agent's registration decision (reg_decide(), every
- * reply code path) and of the agent cookie codec. The configuration is a
+ * reply code path), of the agent cookie codec, and of the registration
+ * pipeline (a request parked while its address is being allocated). The configuration is a
  * fake struct reg_env; requests are built with the codec and signed with
  * real keys, so authentication is exercised for real.
  */
@@ -17,7 +18,11 @@
 #include <cmocka.h>
 #include <linux/mipha.h>
 
+#include "binding_store.h"
+#include "kernel_adapter.h"
+#include "loop.h"
 #include "reg.h"
+#include "reg_pipeline.h"
 
 static struct in_addr ip(const char *s)
 {
@@ -836,6 +841,343 @@ static void test_cookie_bad(void **state)
 		reg_cookie_decode(bad, i, &d);
 }
 
+/* A request the caller parsed already decides as if reg_decide() had. */
+static void test_parsed_once(void **state)
+{
+	struct reg_request pre;
+	struct rq q, q2;
+
+	(void)state;
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	q2 = q;
+	q2.in.buf = q2.buf;
+	assert_int_equal(reg_request_parse(q2.buf, q2.len, &pre), 0);
+	q2.in.req = &pre;
+	expect(&q, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	expect(&q2, REG_ACT_REGISTER, REG_CODE_ACCEPTED);
+	assert_int_equal(q2.d.reply_id, q.d.reply_id);
+	assert_true(q2.d.need_addr);
+	assert_int_equal(q2.d.req.nai_len, 16);
+	assert_memory_equal(q2.d.req.nai, "mn1@pool.example", 16);
+}
+
+/* ---- the pipeline ------------------------------------------------------ */
+
+/* A kernel that makes every change: one batch per flush, counted. */
+struct pipe_kernel {
+	unsigned int sends, msgs;
+};
+
+static int pk_batch_send(void *ctx, struct kernel_batch *batch,
+			 kernel_batch_err_cb cb, void *data)
+{
+	struct pipe_kernel *k = ctx;
+
+	(void)cb;
+	(void)data;
+	k->sends++;
+	k->msgs += kernel_batch_count(batch);
+	return 0;
+}
+
+static int pk_get(void *ctx, struct in_addr home, kernel_binding_cb cb,
+		  void *data)
+{
+	(void)ctx;
+	(void)home;
+	(void)cb;
+	(void)data;
+	return -ENOENT;
+}
+
+static int pk_dump(void *ctx, const struct kernel_dump_ops *ops, void *data)
+{
+	(void)ctx;
+	(void)ops;
+	(void)data;
+	return 0;
+}
+
+static const struct kadapter_io pk_io = {
+	.batch_send = pk_batch_send,
+	.get = pk_get,
+	.dump = pk_dump,
+};
+
+/* An allocator that must ask someone else (as IPSP asks its primary). */
+struct later_alloc {
+	struct reg_txn *waiting;
+	unsigned int waits, releases;
+};
+
+static int la_alloc(void *ctx, const char *pool, struct in_addr *out)
+{
+	(void)ctx;
+	(void)pool;
+	(void)out;
+	return -EINPROGRESS;
+}
+
+static int la_wait(void *ctx, struct reg_txn *t)
+{
+	struct later_alloc *a = ctx;
+
+	assert_string_equal(t->d.host.pool, "p1");
+	a->waiting = t;
+	a->waits++;
+	return 0;
+}
+
+static void la_release(void *ctx, struct in_addr addr)
+{
+	struct later_alloc *a = ctx;
+
+	(void)addr;
+	a->releases++;
+}
+
+static void la_cancel(void *ctx, struct reg_txn *t)
+{
+	struct later_alloc *a = ctx;
+
+	if (a->waiting == t)
+		a->waiting = NULL;
+}
+
+static const struct reg_allocator_ops la_ops = {
+	.alloc = la_alloc,
+	.wait = la_wait,
+	.release = la_release,
+	.cancel = la_cancel,
+};
+
+/* What the pipeline handed back. */
+struct pipe_out {
+	unsigned int replies, resumed;
+	uint8_t code;
+	struct in_addr home;
+	char nai[64];
+};
+
+static void po_prepare(void *ctx, struct reg_txn *t)
+{
+	(void)ctx;
+	t->in.now_ntp = NOW_NTP;
+	t->now_unix_ms = 1000;
+	t->now_mono_ms = 1000;
+}
+
+static void po_reply(void *ctx, struct reg_txn *t)
+{
+	struct pipe_out *o = ctx;
+
+	o->replies++;
+	o->code = t->d.code;
+	o->home = t->d.home_addr;
+	snprintf(o->nai, sizeof(o->nai), "%.*s",
+		 t->d.parsed && t->d.req.nai ? t->d.req.nai_len : 0,
+		 t->d.parsed && t->d.req.nai ? (const char *)t->d.req.nai : "");
+}
+
+static void po_resumed(void *ctx, struct reg_txn *t)
+{
+	struct pipe_out *o = ctx;
+
+	(void)t;
+	o->resumed++;
+}
+
+static const struct reg_pipeline_ops po_ops = {
+	.prepare = po_prepare,
+	.reply = po_reply,
+	.resumed = po_resumed,
+};
+
+struct pipe_fix {
+	struct loop *l;
+	struct binding_store *store;
+	struct kadapter *ka;
+	struct pipe_kernel k;
+	struct later_alloc la;
+	struct pipe_out out;
+	struct reg_stats stats;
+	struct reg_pipeline p;
+};
+
+static int pipe_setup(void **state)
+{
+	struct pipe_fix *f = calloc(1, sizeof(*f));
+	struct reg_allocator alloc = { &la_ops, NULL };
+
+	assert_non_null(f);
+	alloc.ctx = &f->la;
+	assert_int_equal(loop_new(&f->l), 0);
+	assert_int_equal(binding_store_new(&f->store, f->l, NULL, 16, NULL,
+					   NULL),
+			 0);
+	f->ka = kadapter_new_io(&pk_io, &f->k,
+				kernel_batch_alloc(0x1234, 65536, 64), f->l);
+	assert_non_null(f->ka);
+	reg_pipeline_init(&f->p, &env, f->store, f->ka, &alloc, &f->stats,
+			  &po_ops, &f->out);
+	*state = f;
+	return 0;
+}
+
+static int pipe_teardown(void **state)
+{
+	struct pipe_fix *f = *state;
+
+	reg_pipeline_fini(&f->p);
+	kadapter_free(f->ka);
+	binding_store_free(f->store);
+	loop_free(f->l);
+	free(f);
+	return 0;
+}
+
+/* One request through the pipeline, as reg.c's burst hands it over. */
+static void pipe_request(struct pipe_fix *f, struct reg_txn *t, struct rq *q)
+{
+	memset(t, 0, sizeof(*t));
+	t->from.sin_family = AF_INET;
+	t->from.sin_addr = q->in.src;
+	t->dst = q->in.dst;
+	t->in = q->in;
+	t->now_unix_ms = 1000;
+	t->now_mono_ms = 1000;
+	reg_pipeline_request(&f->p, t);
+}
+
+/*
+ * A request for a pool address waits while the allocator asks; the burst
+ * it came in goes on (its slot is reused); the answer completes it: the
+ * kernel install, the binding, the reply.
+ */
+static void test_pipeline_parked_completes(void **state)
+{
+	struct pipe_fix *f = *state;
+	const struct reg_binding *b;
+	struct reg_txn slot, other;
+	struct rq q;
+
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->out.replies, 0);
+	assert_int_equal(f->la.waits, 1);
+	assert_int_equal(reg_pipeline_parked(&f->p), 1);
+	assert_non_null(f->la.waiting);
+	assert_ptr_not_equal(f->la.waiting, &slot);
+	assert_int_equal(binding_store_count(f->store), 0);
+	assert_int_equal(f->k.msgs, 0);
+
+	/* the burst's buffers are reused; a retransmission is dropped */
+	memset(&slot, 0xa5, sizeof(slot));
+	memset(q.buf, 0, sizeof(q.buf));
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	pipe_request(f, &other, &q);
+	memset(q.buf, 0, sizeof(q.buf));
+	assert_int_equal(f->out.replies, 0);
+	assert_int_equal(f->la.waits, 1);
+	assert_int_equal(f->stats.discarded, 1);
+
+	/* the allocator answers, later, from the loop */
+	reg_pipeline_alloc_done(f->la.waiting, 0, ip("50.0.0.20"));
+	assert_int_equal(f->out.replies, 1);
+	assert_int_equal(f->out.resumed, 1);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->out.home.s_addr, ip("50.0.0.20").s_addr);
+	assert_string_equal(f->out.nai, "mn1@pool.example");
+	assert_int_equal(f->k.sends, 1);
+	assert_int_equal(f->k.msgs, 1);
+	assert_int_equal(f->stats.registrations, 1);
+	assert_int_equal(reg_pipeline_parked(&f->p), 0);
+	b = binding_store_find_nai(f->store, (const uint8_t *)"mn1@pool.example",
+				   16);
+	assert_non_null(b);
+	assert_int_equal(b->home_addr.s_addr, ip("50.0.0.20").s_addr);
+	assert_int_equal(b->coa.s_addr, ip(COA).s_addr);
+	assert_string_equal(b->pool, "p1");
+}
+
+/* An allocator that finally says no: 130, nothing bound, nothing sent. */
+static void test_pipeline_parked_denied(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_txn slot;
+	struct rq q;
+
+	build(&q, "0.0.0.0", 0, 600, "mn2@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_int_equal(reg_pipeline_parked(&f->p), 1);
+	reg_pipeline_alloc_done(f->la.waiting, -ENOSPC, ip("0.0.0.0"));
+	assert_int_equal(f->out.replies, 1);
+	assert_int_equal(f->out.code, REG_CODE_RESOURCES);
+	assert_int_equal(binding_store_count(f->store), 0);
+	assert_int_equal(f->k.msgs, 0);
+	assert_int_equal(f->la.releases, 0);
+}
+
+/* A static address needs no allocator: the reply comes with the flush. */
+static void test_pipeline_static_at_flush(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_txn slot;
+	struct rq q;
+
+	build(&q, "20.0.0.5", 0, 600, NULL, &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_int_equal(f->out.replies, 0);
+	assert_int_equal(f->la.waits, 0);
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->out.replies, 1);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->k.sends, 1);
+	assert_non_null(binding_store_find_addr(f->store, ip("20.0.0.5")));
+	/* and a shutdown with one parked cancels it with the allocator */
+	build(&q, "0.0.0.0", 0, 600, "mn3@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_non_null(f->la.waiting);
+}
+
+/* A deregistration's delete goes in the batch: the binding goes at the flush. */
+static void test_pipeline_dereg_in_batch(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_request req = {
+		.lifetime = 0,
+		.home_addr = ip("20.0.0.5"),
+		.ha_addr = ip(HA),
+		.coa = ip(COA),
+		.id = NOW_NTP + 2,
+	};
+	struct reg_txn slot;
+	struct rq q;
+	ssize_t n;
+
+	build(&q, "20.0.0.5", 0, 600, NULL, &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->k.msgs, 1);
+
+	n = reg_request_build(q.buf, sizeof(q.buf), &req, &key_hmac, NULL);
+	assert_true(n > 0);
+	q.len = q.in.len = (size_t)n;
+	pipe_request(f, &slot, &q);
+	/* pending: nothing removed, nothing answered before the batch */
+	assert_int_equal(f->out.replies, 1);
+	assert_non_null(binding_store_find_addr(f->store, ip("20.0.0.5")));
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->k.sends, 2);
+	assert_int_equal(f->k.msgs, 2);
+	assert_int_equal(f->out.replies, 2);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	assert_int_equal(f->stats.deregistrations, 1);
+	assert_null(binding_store_find_addr(f->store, ip("20.0.0.5")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +1210,15 @@ int main(void)
 		cmocka_unit_test(test_cookie_roundtrip),
 		cmocka_unit_test(test_cookie_longest),
 		cmocka_unit_test(test_cookie_bad),
+		cmocka_unit_test(test_parsed_once),
+		cmocka_unit_test_setup_teardown(test_pipeline_parked_completes,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_parked_denied,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_static_at_flush,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_dereg_in_batch,
+						pipe_setup, pipe_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,10 +60,23 @@ static int parse_gre(struct sk_buff *skb, struct tunnel_hdr *th)
 	       (flags & GRE_SEQ ? 4 : 0);
 	if (!pskb_may_pull(skb, nhs + len))
 		return -EINVAL;
-	/* The checksum covers the GRE header and payload: they sum to 0. */
-	if ((flags & GRE_CSUM) &&
-	    csum_fold(skb_checksum(skb, nhs, skb->len - nhs, 0)))
-		return -EINVAL;
+	/*
+	 * The checksum covers the GRE header and payload, with no pseudo
+	 * header. Validate it as gre_parse_header() does: what the device or
+	 * GRO verified is trusted (CHECKSUM_UNNECESSARY, of which this
+	 * consumes one level; CHECKSUM_COMPLETE; the CHECKSUM_PARTIAL of a
+	 * GRO-merged packet, whose checksum field is its first segment's and
+	 * cannot be summed again), and only the rest is summed in software.
+	 * That sum starts at skb->data, the outer IP header: a valid header
+	 * sums to zero, so the result is the GRE checksum's own (the reasoning
+	 * ip_local_deliver_finish() relies on), and the complete checksum it
+	 * leaves stays right when iptunnel_pull_header() pulls the headers.
+	 */
+	if (flags & GRE_CSUM) {
+		if (skb_checksum_simple_validate(skb))
+			return -EINVAL;
+		skb_checksum_try_convert(skb, IPPROTO_GRE, null_compute_pseudo);
+	}
 
 	greh = (const struct gre_base_hdr *)(skb->data + nhs);
 	opt = (const __be32 *)(greh + 1) + (flags & GRE_CSUM ? 1 : 0);

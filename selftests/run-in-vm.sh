@@ -89,6 +89,7 @@ budgets()
 		fastpath-arp-burst	90	270
 		fastpath-firewall	180	540
 		fastpath-gre		90	270
+		fastpath-gre-csum	120	360
 		fastpath-hook-churn	120	600
 		fastpath-ipip		240	720
 		fastpath-nfqueue	90	270

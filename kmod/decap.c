@@ -24,7 +24,7 @@
 #include <net/route.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "decap.h"
 #include "firewall.h"
 #include "loops.h"
@@ -138,7 +138,7 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	if (iph->version != 4 || iph->ihl < 5)
 		return NF_ACCEPT;
 
-	b = mipha_bindings_lookup(mn, iph->saddr);
+	b = mipha_fastpath_lookup(mn, iph->saddr);
 	if (!b) {
 		if (ha_addr_known(mn, oiph->daddr))
 			return drop(mn, skb, MIPHA_CNT_DROP_NO_BINDING);

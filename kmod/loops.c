@@ -63,7 +63,7 @@ static u32 refs_of(struct mipha_net *mn, __be32 addr)
 
 static bool is_bound(struct mipha_net *mn, __be32 addr)
 {
-	return mipha_table_find(&mn->table, addr);
+	return mipha_table_lookup_locked(&mn->table, addr);
 }
 
 static void loops_adjust(struct mipha_net *mn, long delta)

@@ -12,12 +12,11 @@
 #include <linux/inetdevice.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
-#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "link.h"
 #include "netlink.h"
 
@@ -38,18 +37,6 @@ static const struct genl_multicast_group mipha_mcgrps[] = {
 static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
 {
 	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
-}
-
-static int validate_cookie(const struct nlattr *attr,
-			   struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) > MIPHA_COOKIE_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "agent cookie is longer than "
-				    __stringify(MIPHA_COOKIE_MAX) " bytes");
-		return -EMSGSIZE;
-	}
-	return 0;
 }
 
 static struct netlink_range_validation lifetime_range = {
@@ -77,8 +64,8 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_LIFETIME]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&lifetime_range),
 	[MIPHA_A_EXPIRES_MS]	= OUTPUT_ONLY,
-	[MIPHA_A_COOKIE]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
-							 validate_cookie),
+	/* NLA_POLICY_MAX_LEN(MIPHA_COOKIE_MAX) from 6.2 on: -ERANGE. */
+	[MIPHA_A_COOKIE]	= NLA_POLICY_MAX(NLA_BINARY, MIPHA_COOKIE_MAX),
 	[MIPHA_A_TX_PACKETS]	= OUTPUT_ONLY,
 	[MIPHA_A_TX_BYTES]	= OUTPUT_ONLY,
 	[MIPHA_A_RX_PACKETS]	= OUTPUT_ONLY,
@@ -98,37 +85,28 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 
 static struct genl_family mipha_genl_family;
 
-/* A required attribute: missing means -EINVAL naming it. */
-#define require_attr(info, type, msg) ({				\
-	struct genl_info *__info = (info);				\
-	bool __present = !!__info->attrs[type];				\
-	if (!__present) {						\
-		NL_SET_ERR_ATTR_MISS(__info->extack, NULL, type);	\
-		NL_SET_ERR_MSG(__info->extack, msg);		\
-	}								\
-	__present;							\
-})
+/*
+ * GENL_REQ_ATTR_CHECK() names the missing attribute (NLMSGERR_ATTR_MISS_TYPE);
+ * on 6.1 it leaves no text, and every error of ours carries one.
+ */
+static bool attr_missing(struct genl_info *info, int type)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, type))
+		return false;
+	NL_SET_ERR_MSG(info->extack, "a required attribute is missing");
+	return true;
+}
 
 /* Addresses a binding may hold: unicast, not 0/8, not loopback. */
-static bool addr_is_unicast(__be32 addr)
+static bool attr_is_unicast(const struct nlattr *attr)
 {
+	__be32 addr = nla_get_be32(attr);
+
 	return !ipv4_is_zeronet(addr) && !ipv4_is_loopback(addr) &&
 	       !ipv4_is_multicast(addr) && !ipv4_is_lbcast(addr);
 }
 
 #define NOT_UNICAST " must be unicast (not 0/8, 127/8, multicast or broadcast)"
-
-#define check_addr(info, type, what) ({					\
-	struct genl_info *__info = (info);				\
-	const struct nlattr *__attr = __info->attrs[type];		\
-	int __err = 0;							\
-	if (!addr_is_unicast(nla_get_be32(__attr))) {			\
-		NL_SET_ERR_MSG_ATTR(__info->extack, __attr,		\
-				    what NOT_UNICAST);			\
-		__err = -EINVAL;					\
-	}								\
-	__err;								\
-})
 
 static int check_link(struct net *net, struct genl_info *info, int ifindex)
 {
@@ -155,19 +133,26 @@ static bool encap_is_gre(struct nlattr **attrs)
 static int binding_check_attrs(struct net *net, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	int err;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required") ||
-	    !require_attr(info, MIPHA_A_COA, "care-of address is required") ||
-	    !require_attr(info, MIPHA_A_HA_ADDR, "home agent address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR) ||
+	    attr_missing(info, MIPHA_A_COA) ||
+	    attr_missing(info, MIPHA_A_HA_ADDR))
 		return -EINVAL;
-	err = check_addr(info, MIPHA_A_HOME_ADDR, "home address");
-	if (!err)
-		err = check_addr(info, MIPHA_A_COA, "care-of address");
-	if (!err)
-		err = check_addr(info, MIPHA_A_HA_ADDR, "home agent address");
-	if (err)
-		return err;
+	if (!attr_is_unicast(attrs[MIPHA_A_HOME_ADDR])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HOME_ADDR],
+				    "home address" NOT_UNICAST);
+		return -EINVAL;
+	}
+	if (!attr_is_unicast(attrs[MIPHA_A_COA])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_COA],
+				    "care-of address" NOT_UNICAST);
+		return -EINVAL;
+	}
+	if (!attr_is_unicast(attrs[MIPHA_A_HA_ADDR])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HA_ADDR],
+				    "home agent address" NOT_UNICAST);
+		return -EINVAL;
+	}
 	if (attrs[MIPHA_A_GRE_KEY] && !encap_is_gre(attrs)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_GRE_KEY],
 				    "a GRE key needs GRE encapsulation");
@@ -385,11 +370,11 @@ static int mipha_nl_binding_del_doit(struct sk_buff *skb,
 	struct mipha_net *mn = mipha_net(genl_info_net(info));
 	struct mipha_binding *b;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR))
 		return -EINVAL;
 	mipha_lock(mn);
-	b = mipha_table_find(&mn->table,
-			     nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
+	b = mipha_table_lookup_locked(&mn->table,
+				      nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
 	if (b)
 		mipha_bindings_remove(mn, b, MIPHA_EVENT_DELETED);
 	mipha_unlock(mn);
@@ -409,18 +394,17 @@ static int mipha_nl_binding_get_doit(struct sk_buff *skb,
 	struct sk_buff *msg;
 	int err = -ENOENT;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR))
 		return -EINVAL;
 	/* Room for the largest binding: filled under RCU, no allocation there. */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 
+	/* A control-path read: not a data-path hit or miss. */
 	rcu_read_lock();
-	local_bh_disable();
-	b = mipha_bindings_lookup(mn,
-				  nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
-	local_bh_enable();
+	b = mipha_table_lookup_rcu(&mn->table,
+				   nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
 	if (b)
 		err = binding_fill(msg, b, info->snd_portid, info->snd_seq, 0,
 				   MIPHA_CMD_BINDING_GET, 0,
@@ -477,6 +461,7 @@ enum {
  * bindings renew every second can still dump 500k of them.
  */
 static void dump_resume(struct netlink_callback *cb,
+			const struct mipha_table *t,
 			const struct mipha_table_instance *ti,
 			struct mipha_table_cursor *cur)
 {
@@ -486,7 +471,7 @@ static void dump_resume(struct netlink_callback *cb,
 	if (started && cb->args[DUMP_ARRAY_SEQ] != ti->seq) {
 		cb->args[DUMP_INCONSISTENT]++;
 	} else if (cur->index && cur->bucket < ti->n_buckets) {
-		pos = mipha_table_bucket_pos(ti, cur->bucket,
+		pos = mipha_table_bucket_pos(t, ti, cur->bucket,
 					     (__force __be32)cb->args[DUMP_LAST_KEY],
 					     cb->args[DUMP_LAST_GEN]);
 		if (pos < 0)
@@ -516,8 +501,8 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 
 	rcu_read_lock();
 	ti = rcu_dereference(mn->table.ti);
-	dump_resume(cb, ti, &cur);
-	while ((b = mipha_table_next(ti, &cur))) {
+	dump_resume(cb, &mn->table, ti, &cur);
+	while ((b = mipha_table_next(&mn->table, ti, &cur))) {
 		if (dump_filter_match(attrs, b) &&
 		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
@@ -679,7 +664,7 @@ static struct net_device *link_dev(struct genl_info *info)
 {
 	struct net_device *dev;
 
-	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+	if (attr_missing(info, MIPHA_A_LINK))
 		return ERR_PTR(-EINVAL);
 	dev = dev_get_by_index(genl_info_net(info),
 			       nla_get_u32(info->attrs[MIPHA_A_LINK]));
@@ -773,7 +758,7 @@ static int mipha_nl_link_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err = -ENOENT;
 
-	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+	if (attr_missing(info, MIPHA_A_LINK))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -859,8 +844,7 @@ static int mipha_nl_config_set_doit(struct sk_buff *skb,
 	int err = 0;
 	u32 max;
 
-	if (!require_attr(info, MIPHA_A_MAX_BINDINGS,
-			  "binding limit is required"))
+	if (attr_missing(info, MIPHA_A_MAX_BINDINGS))
 		return -EINVAL;
 	max = nla_get_u32(attr);
 	mipha_lock(mn);

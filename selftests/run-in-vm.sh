@@ -163,6 +163,8 @@ echo "1..$(echo $tests | wc -w)" >&3
 export MIPHA_LOAD_MODE=$mode
 kver=$(uname -r)
 ko=${MIPHA_KO:-$top/mipha.ko}
+# The table's test module, built beside mipha.ko (selftest.sh).
+export MIPHA_TABLE_TEST_KO=${MIPHA_TABLE_TEST_KO:-$(dirname "$ko")/mipha_table_test.ko}
 echo "# kernel $kver, module $ko ($mode)"
 if [ ! -f "$ko" ]; then
 	echo "# $ko is missing: build it with make first"

@@ -181,12 +181,36 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	return NF_STOLEN;
 }
 
+/*
+ * The path MTU the routing cache holds for the tunnel packet @eiph quoted,
+ * keyed as ipv4_update_pmtu() keys it (any source: on a standby the HA
+ * address is not local); 0 without a route.
+ */
+static u32 tunnel_path_mtu(struct net *net, const struct sk_buff *skb,
+			   const struct iphdr *eiph)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u32 mtu;
+
+	flowi4_init_output(&fl4, 0, IP4_REPLY_MARK(net, skb->mark),
+			   RT_TOS(eiph->tos), RT_SCOPE_UNIVERSE,
+			   eiph->protocol, FLOWI_FLAG_ANYSRC, eiph->daddr,
+			   eiph->saddr, 0, 0, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return 0;
+	mtu = dst_mtu(&rt->dst);
+	ip_rt_put(rt);
+	return mtu;
+}
+
 void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 {
 	unsigned int off = ip_hdrlen(skb) + sizeof(struct icmphdr);
 	const struct icmphdr *icmph;
 	const struct iphdr *eiph;
-	u32 mtu;
+	u32 mtu, before, after;
 
 	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
 		return;
@@ -210,11 +234,18 @@ void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 				   skb->len - ip_hdrlen(skb), 0)))
 		return;
 	mtu = ntohs(icmph->un.frag.mtu);
+	before = tunnel_path_mtu(mn->net, skb, eiph);
 	/* ipv4_update_pmtu() reads the quoted header at skb->data. */
 	__skb_pull(skb, off);
 	ipv4_update_pmtu(skb, mn->net, mtu, 0, eiph->protocol);
 	__skb_push(skb, off);
-	mipha_count(mn, MIPHA_CNT_PMTU_UPDATES);
+	/*
+	 * It says nothing of what it did: count only what the route now
+	 * has (no route, a locked MTU or a higher value change nothing).
+	 */
+	after = tunnel_path_mtu(mn->net, skb, eiph);
+	if (after && after < before)
+		mipha_count(mn, MIPHA_CNT_PMTU_UPDATES);
 }
 
 static int ha_addrs_publish(struct mipha_net *mn)

@@ -33,6 +33,13 @@ static const struct rhashtable_params coa_ref_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * The entries are charged to the memory cgroup (mipha_loops_add()); the
+ * rhashtable's bucket array cannot be: rhashtable allocates it with
+ * GFP_KERNEL, and resizes it from a workqueue, where no task's cgroup
+ * is the right one. It holds a pointer per distinct care-of address,
+ * bounded by the namespace's binding limit.
+ */
 int mipha_loops_init(struct mipha_net *mn)
 {
 	mn->loop_bindings = 0;

@@ -33,10 +33,19 @@ static const struct genl_multicast_group mipha_mcgrps[] = {
 				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-/* May the sender of @skb read agent cookies in @net? */
+/*
+ * May the sender of @skb read agent cookies in @net? Asked in the
+ * requester's context: a doit, or a dump's .start (later parts of a dump
+ * run in whoever calls recvmsg(), perhaps another task sharing the
+ * socket). As netlink_ns_capable(), the socket's opener and the sender
+ * both, but a sender without the capability is not denied anything (its
+ * replies just lack cookies): no audit record for that.
+ */
 static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
 {
-	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
+	return ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN) &&
+	       file_ns_capable(NETLINK_CB(skb).sk->sk_socket->file,
+			       net->user_ns, CAP_NET_ADMIN);
 }
 
 static struct netlink_range_validation lifetime_range = {
@@ -434,19 +443,30 @@ static bool dump_filter_match(struct nlattr **attrs,
 }
 
 /*
- * Dump cursor, kept in cb->args between parts: the bucket, the offset in
- * its chain, the key found just before that offset and its binding's
- * generation, the bucket array the offsets refer to, and how many
- * inconsistencies were seen.
+ * Dump state between parts, a struct over cb->ctx (which netlink zeroes
+ * when the dump starts; the older cb->args has room for six longs only).
  */
-enum {
-	DUMP_BUCKET,
-	DUMP_INDEX,
-	DUMP_LAST_KEY,
-	DUMP_ARRAY_SEQ,
-	DUMP_INCONSISTENT,
-	DUMP_LAST_GEN,
+struct binding_dump {
+	struct mipha_table_cursor cur;	/* bucket, offset in its chain */
+	__be32 last_key;		/* the key just before that offset */
+	u32 last_gen;			/* and its binding's generation */
+	unsigned int array_seq;		/* the array the offsets refer to */
+	unsigned int inconsistent;	/* inconsistencies seen so far */
+	bool cookies;			/* may_read_cookies(), asked at .start */
 };
+
+static struct binding_dump *binding_dump(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct binding_dump) > sizeof(cb->ctx));
+	return (struct binding_dump *)cb->ctx;
+}
+
+static int mipha_nl_binding_get_start(struct netlink_callback *cb)
+{
+	binding_dump(cb)->cookies = may_read_cookies(cb->skb,
+						     sock_net(cb->skb->sk));
+	return 0;
+}
 
 /*
  * Between two parts of a dump the table may change. A replace changes
@@ -460,28 +480,26 @@ enum {
  * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
  * bindings renew every second can still dump 500k of them.
  */
-static void dump_resume(struct netlink_callback *cb,
+static void dump_resume(struct netlink_callback *cb, struct binding_dump *d,
 			const struct mipha_table *t,
-			const struct mipha_table_instance *ti,
-			struct mipha_table_cursor *cur)
+			const struct mipha_table_instance *ti)
 {
-	bool started = cb->args[DUMP_BUCKET] || cb->args[DUMP_INDEX];
+	bool started = d->cur.bucket || d->cur.index;
 	int pos;
 
-	if (started && cb->args[DUMP_ARRAY_SEQ] != ti->seq) {
-		cb->args[DUMP_INCONSISTENT]++;
-	} else if (cur->index && cur->bucket < ti->n_buckets) {
-		pos = mipha_table_bucket_pos(t, ti, cur->bucket,
-					     (__force __be32)cb->args[DUMP_LAST_KEY],
-					     cb->args[DUMP_LAST_GEN]);
+	if (started && d->array_seq != ti->seq) {
+		d->inconsistent++;
+	} else if (d->cur.index && d->cur.bucket < ti->n_buckets) {
+		pos = mipha_table_bucket_pos(t, ti, d->cur.bucket, d->last_key,
+					     d->last_gen);
 		if (pos < 0)
-			cb->args[DUMP_INCONSISTENT]++;
+			d->inconsistent++;
 		else
-			cur->index = pos + 1;
+			d->cur.index = pos + 1;
 	}
-	cb->args[DUMP_ARRAY_SEQ] = ti->seq;
+	d->array_seq = ti->seq;
 	/* Never 0: netlink takes a zero sequence as "not checked". */
-	cb->seq = 1 + cb->args[DUMP_INCONSISTENT];
+	cb->seq = 1 + d->inconsistent;
 }
 
 static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
@@ -489,36 +507,25 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 {
 	struct mipha_net *mn = mipha_net(sock_net(skb->sk));
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	struct mipha_table_cursor cur = {
-		.bucket = cb->args[DUMP_BUCKET],
-		.index = cb->args[DUMP_INDEX],
-	};
-	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
-	u32 last_gen = cb->args[DUMP_LAST_GEN];
-	bool cookie = may_read_cookies(cb->skb, mn->net);
+	struct binding_dump *d = binding_dump(cb);
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
 
 	rcu_read_lock();
 	ti = rcu_dereference(mn->table.ti);
-	dump_resume(cb, &mn->table, ti, &cur);
-	while ((b = mipha_table_next(&mn->table, ti, &cur))) {
+	dump_resume(cb, d, &mn->table, ti);
+	while ((b = mipha_table_next(&mn->table, ti, &d->cur))) {
 		if (dump_filter_match(attrs, b) &&
 		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				 MIPHA_CMD_BINDING_GET, 0, cookie, cb)) {
-			cur.index--;	/* not sent: start there next time */
+				 MIPHA_CMD_BINDING_GET, 0, d->cookies, cb)) {
+			d->cur.index--;	/* not sent: start there next time */
 			break;
 		}
-		last_key = b->home_addr;
-		last_gen = b->gen;
+		d->last_key = b->home_addr;
+		d->last_gen = b->gen;
 	}
 	rcu_read_unlock();
-
-	cb->args[DUMP_BUCKET] = cur.bucket;
-	cb->args[DUMP_INDEX] = cur.index;
-	cb->args[DUMP_LAST_KEY] = (__force u32)last_key;
-	cb->args[DUMP_LAST_GEN] = last_gen;
 	return skb->len;
 }
 
@@ -859,7 +866,8 @@ static int mipha_nl_config_set_doit(struct sk_buff *skb,
 	return err;
 }
 
-static const struct genl_small_ops mipha_nl_ops[] = {
+/* Full ops, not small ones: BINDING_GET's dump has a .start. */
+static const struct genl_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_NEW,
 		.doit = mipha_nl_binding_new_doit,
@@ -873,6 +881,7 @@ static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_GET,
 		.doit = mipha_nl_binding_get_doit,
+		.start = mipha_nl_binding_get_start,
 		.dumpit = mipha_nl_binding_get_dumpit,
 	},
 	{
@@ -921,8 +930,8 @@ static struct genl_family mipha_genl_family __ro_after_init = {
 	/* Handlers serialise on the namespace's own lock, not genl_mutex. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.small_ops = mipha_nl_ops,
-	.n_small_ops = ARRAY_SIZE(mipha_nl_ops),
+	.ops = mipha_nl_ops,
+	.n_ops = ARRAY_SIZE(mipha_nl_ops),
 	.mcgrps = mipha_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(mipha_mcgrps),
 };

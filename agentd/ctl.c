@@ -16,12 +16,13 @@ void ctl_usage(FILE *f)
 		"Usage: miphactl [OPTIONS] OBJECT { COMMAND | help }\n"
 		"       miphactl [OPTIONS] -b FILE\n"
 		"where  OBJECT := { kernel binding | kernel link | kernel announce |\n"
-		"                   kernel stats | monitor | binding | pool |\n"
-		"                   stats | config }\n"
+		"                   kernel stats | kernel config | monitor |\n"
+		"                   binding | pool | stats | config }\n"
 		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] |\n"
 		"                    -s[ocket] PATH | -h[elp] }\n"
 		"\n"
 		"       miphactl kernel stats\n"
+		"       miphactl kernel config max-bindings N\n"
 		"       miphactl monitor\n");
 	binding_usage(f);
 	link_usage(f);
@@ -241,17 +242,22 @@ static int do_kernel_help(struct ctl *c, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	fprintf(c->out,
-		"Usage: miphactl kernel { binding | link | announce | stats } ...\n");
+		"Usage: miphactl kernel { binding | link | announce | stats | config } ...\n");
 	binding_usage(c->out);
 	link_usage(c->out);
-	fprintf(c->out, "       miphactl kernel stats\n");
+	fprintf(c->out, "       miphactl kernel stats\n"
+			"       miphactl kernel config max-bindings N\n");
 	return CTL_OK;
 }
 
 static const struct ctl_cmd kernel_cmds[] = {
-	{ "binding", do_binding },   { "link", do_link },
-	{ "announce", do_announce }, { "stats", do_stats },
-	{ "help", do_kernel_help },  { NULL, NULL },
+	{ "binding", do_binding },
+	{ "link", do_link },
+	{ "announce", do_announce },
+	{ "stats", do_stats },
+	{ "config", do_kernel_config },
+	{ "help", do_kernel_help },
+	{ NULL, NULL },
 };
 
 static int do_kernel(struct ctl *c, int argc, char **argv)

@@ -133,9 +133,12 @@ void json_put_str(FILE *f, const char *s);
 int do_binding(struct ctl *c, int argc, char **argv);
 void binding_usage(FILE *f);
 
-/* ctl_stats.c */
+/* ctl_stats.c: the namespace's statistics and its binding limit */
 void stats_print(struct ctl *c, const struct kernel_stats *st);
 int do_stats(struct ctl *c, int argc, char **argv);
+int kconfig_parse_args(struct ctl *c, int argc, char **argv,
+		       uint32_t *max_bindings);
+int do_kernel_config(struct ctl *c, int argc, char **argv);
 
 /* ctl_link.c */
 bool parse_mac(const char *s, uint8_t mac[KERNEL_LLADDR_LEN]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * miphactl kernel stats
+ * miphactl kernel config max-bindings N
  */
 #include "ctl.h"
 
@@ -42,5 +43,48 @@ int do_stats(struct ctl *c, int argc, char **argv)
 	if (ret)
 		return ctl_kernel_fail(c, "kernel stats", ret);
 	stats_print(c, &st);
+	return CTL_OK;
+}
+
+int kconfig_parse_args(struct ctl *c, int argc, char **argv,
+		       uint32_t *max_bindings)
+{
+	if (argc < 1)
+		return ctl_fail(c, CTL_USAGE,
+				"kernel config: max-bindings N expected");
+	if (!ctl_matches(argv[0], "max-bindings"))
+		return ctl_fail(c, CTL_USAGE,
+				"kernel config: unknown word \"%.32s\"",
+				argv[0]);
+	if (argc < 2)
+		return ctl_fail(c, CTL_USAGE,
+				"kernel config max-bindings: N expected");
+	if (!parse_u32(argv[1], max_bindings))
+		return ctl_fail(
+			c, CTL_USAGE,
+			"kernel config max-bindings: invalid number \"%.32s\"",
+			argv[1]);
+	if (argc > 2)
+		return ctl_fail(c, CTL_USAGE,
+				"kernel config: unknown word \"%.32s\"",
+				argv[2]);
+	return CTL_OK;
+}
+
+/* The limit shows in "kernel stats" as max_bindings. */
+int do_kernel_config(struct ctl *c, int argc, char **argv)
+{
+	uint32_t max_bindings;
+	int ret;
+
+	ret = kconfig_parse_args(c, argc, argv, &max_bindings);
+	if (ret || c->dry_run)
+		return ret;
+	ret = ctl_kernel(c) ?: ctl_sync(c);
+	if (ret)
+		return ret;
+	ret = kernel_config_set(c->ks, max_bindings);
+	if (ret)
+		return ctl_kernel_fail(c, "kernel config max-bindings", ret);
 	return CTL_OK;
 }

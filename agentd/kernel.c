@@ -1640,3 +1640,25 @@ int kernel_announce(struct kernel_sock *ks, uint32_t ifindex,
 		return ret;
 	return kernel_request(ks, nlh, NULL, NULL, NULL);
 }
+
+int kernel_config_put(struct nlmsghdr *nlh, size_t room, uint32_t max_bindings)
+{
+	bool ok;
+
+	ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_MAX_BINDINGS,
+				    max_bindings);
+	return ok ? 0 : -EMSGSIZE;
+}
+
+int kernel_config_set(struct kernel_sock *ks, uint32_t max_bindings)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = kernel_msg_put(ks->sbuf, ks->family, MIPHA_CMD_CONFIG_SET,
+			     NLM_F_ACK, 0);
+	ret = kernel_config_put(nlh, KERNEL_SBUF_SIZE, max_bindings);
+	if (ret)
+		return ret;
+	return kernel_request(ks, nlh, NULL, NULL, NULL);
+}

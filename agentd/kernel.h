@@ -263,6 +263,13 @@ int kernel_announce(struct kernel_sock *ks, uint32_t ifindex,
 int kernel_link_put(struct nlmsghdr *nlh, size_t room,
 		    const struct kernel_link *l);
 int kernel_link_parse(const struct nlmsghdr *nlh, struct kernel_link *l);
+/*
+ * The namespace's binding limit (MIPHA_CMD_CONFIG_SET, MIPHA_A_MAX_BINDINGS):
+ * lowering it keeps the bindings there; raising it needs CAP_NET_ADMIN in
+ * the initial user namespace (-EPERM). STATS_GET reports it.
+ */
+int kernel_config_set(struct kernel_sock *ks, uint32_t max_bindings);
+int kernel_config_put(struct nlmsghdr *nlh, size_t room, uint32_t max_bindings);
 int kernel_announce_put(struct nlmsghdr *nlh, size_t room, uint32_t ifindex,
 			const struct in_addr *home);
 

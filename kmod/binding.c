@@ -15,8 +15,15 @@ static struct kmem_cache *binding_cache;
 
 int mipha_binding_cache_init(void)
 {
-	/* Any user may own a table (user namespaces): charge its memcg. */
-	binding_cache = KMEM_CACHE(mipha_binding, SLAB_ACCOUNT);
+	/*
+	 * Any user may own a table (user namespaces): charge its memcg.
+	 * Named after the module: the table test module has a cache of its
+	 * own, and two caches of one name collide in sysfs.
+	 */
+	binding_cache = kmem_cache_create(KBUILD_MODNAME "_binding",
+					  sizeof(struct mipha_binding),
+					  __alignof__(struct mipha_binding),
+					  SLAB_ACCOUNT, NULL);
 	return binding_cache ? 0 : -ENOMEM;
 }
 
@@ -64,9 +71,4 @@ static void binding_free_rcu(struct rcu_head *head)
 void mipha_binding_free_rcu(struct mipha_binding *b)
 {
 	call_rcu(&b->rcu, binding_free_rcu);
-}
-
-size_t mipha_binding_bytes(const struct mipha_binding *b)
-{
-	return sizeof(*b) + (b->cookie ? ksize(b->cookie) : 0);
 }

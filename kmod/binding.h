@@ -30,7 +30,7 @@ struct mipha_binding_stats {
 };
 
 struct mipha_binding {
-	struct hlist_node node[2];	/* chains of the table; see table.h */
+	struct hlist_node node[2];	/* chains of the table; see binding_table.h */
 	__be32 home_addr;		/* the key */
 	__be32 coa;			/* outer destination */
 	__be32 ha_addr;			/* outer source */
@@ -40,7 +40,7 @@ struct mipha_binding {
 	u8 encap;			/* enum mipha_encap */
 	bool has_gre_key;
 	u16 cookie_len;
-	/* Set when first inserted (table.h), kept by replaces: a key
+	/* Set when first inserted (binding_table.h), kept by replaces: a key
 	 * deleted and added again has a new one.
 	 */
 	u32 gen;
@@ -64,8 +64,6 @@ int mipha_binding_set_cookie(struct mipha_binding *b, const void *data,
 void mipha_binding_free(struct mipha_binding *b);
 /* Frees after a grace period. */
 void mipha_binding_free_rcu(struct mipha_binding *b);
-/* Kernel memory held by @b, for the memory statistic. */
-size_t mipha_binding_bytes(const struct mipha_binding *b);
 
 static inline void mipha_binding_copy_stats(struct mipha_binding *to,
 					    const struct mipha_binding *from)

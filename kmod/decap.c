@@ -24,7 +24,7 @@
 #include <net/route.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "decap.h"
 #include "firewall.h"
 #include "loops.h"
@@ -60,10 +60,23 @@ static int parse_gre(struct sk_buff *skb, struct tunnel_hdr *th)
 	       (flags & GRE_SEQ ? 4 : 0);
 	if (!pskb_may_pull(skb, nhs + len))
 		return -EINVAL;
-	/* The checksum covers the GRE header and payload: they sum to 0. */
-	if ((flags & GRE_CSUM) &&
-	    csum_fold(skb_checksum(skb, nhs, skb->len - nhs, 0)))
-		return -EINVAL;
+	/*
+	 * The checksum covers the GRE header and payload, with no pseudo
+	 * header. Validate it as gre_parse_header() does: what the device or
+	 * GRO verified is trusted (CHECKSUM_UNNECESSARY, of which this
+	 * consumes one level; CHECKSUM_COMPLETE; the CHECKSUM_PARTIAL of a
+	 * GRO-merged packet, whose checksum field is its first segment's and
+	 * cannot be summed again), and only the rest is summed in software.
+	 * That sum starts at skb->data, the outer IP header: a valid header
+	 * sums to zero, so the result is the GRE checksum's own (the reasoning
+	 * ip_local_deliver_finish() relies on), and the complete checksum it
+	 * leaves stays right when iptunnel_pull_header() pulls the headers.
+	 */
+	if (flags & GRE_CSUM) {
+		if (skb_checksum_simple_validate(skb))
+			return -EINVAL;
+		skb_checksum_try_convert(skb, IPPROTO_GRE, null_compute_pseudo);
+	}
 
 	greh = (const struct gre_base_hdr *)(skb->data + nhs);
 	opt = (const __be32 *)(greh + 1) + (flags & GRE_CSUM ? 1 : 0);
@@ -125,7 +138,7 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	if (iph->version != 4 || iph->ihl < 5)
 		return NF_ACCEPT;
 
-	b = mipha_bindings_lookup(mn, iph->saddr);
+	b = mipha_fastpath_lookup(mn, iph->saddr);
 	if (!b) {
 		if (ha_addr_known(mn, oiph->daddr))
 			return drop(mn, skb, MIPHA_CNT_DROP_NO_BINDING);
@@ -168,12 +181,36 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	return NF_STOLEN;
 }
 
+/*
+ * The path MTU the routing cache holds for the tunnel packet @eiph quoted,
+ * keyed as ipv4_update_pmtu() keys it (any source: on a standby the HA
+ * address is not local); 0 without a route.
+ */
+static u32 tunnel_path_mtu(struct net *net, const struct sk_buff *skb,
+			   const struct iphdr *eiph)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u32 mtu;
+
+	flowi4_init_output(&fl4, 0, IP4_REPLY_MARK(net, skb->mark),
+			   RT_TOS(eiph->tos), RT_SCOPE_UNIVERSE,
+			   eiph->protocol, FLOWI_FLAG_ANYSRC, eiph->daddr,
+			   eiph->saddr, 0, 0, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return 0;
+	mtu = dst_mtu(&rt->dst);
+	ip_rt_put(rt);
+	return mtu;
+}
+
 void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 {
 	unsigned int off = ip_hdrlen(skb) + sizeof(struct icmphdr);
 	const struct icmphdr *icmph;
 	const struct iphdr *eiph;
-	u32 mtu;
+	u32 mtu, before, after;
 
 	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
 		return;
@@ -197,11 +234,18 @@ void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 				   skb->len - ip_hdrlen(skb), 0)))
 		return;
 	mtu = ntohs(icmph->un.frag.mtu);
+	before = tunnel_path_mtu(mn->net, skb, eiph);
 	/* ipv4_update_pmtu() reads the quoted header at skb->data. */
 	__skb_pull(skb, off);
 	ipv4_update_pmtu(skb, mn->net, mtu, 0, eiph->protocol);
 	__skb_push(skb, off);
-	mipha_count(mn, MIPHA_CNT_PMTU_UPDATES);
+	/*
+	 * It says nothing of what it did: count only what the route now
+	 * has (no route, a locked MTU or a higher value change nothing).
+	 */
+	after = tunnel_path_mtu(mn->net, skb, eiph);
+	if (after && after < before)
+		mipha_count(mn, MIPHA_CNT_PMTU_UPDATES);
 }
 
 static int ha_addrs_publish(struct mipha_net *mn)

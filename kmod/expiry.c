@@ -6,7 +6,7 @@
 #include <linux/minmax.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "expiry.h"
 
 /* Buckets scanned per lock hold: ~1024 bindings at full load. */
@@ -58,7 +58,7 @@ static bool expiry_scan_batch(struct mipha_net *mn, u64 now)
 	end = min(e->cursor.bucket + EXPIRY_BATCH_BUCKETS, ti->n_buckets);
 
 	for (;;) {
-		b = mipha_table_next(ti, &e->cursor);
+		b = mipha_table_next(&mn->table, ti, &e->cursor);
 		if (!b)
 			break;
 		if (e->cursor.bucket >= end) {

@@ -11,7 +11,7 @@
 #include <net/ip.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "decap.h"
 #include "firewall.h"
 #include "hooks.h"
@@ -82,7 +82,7 @@ static unsigned int pre_routing(struct mipha_net *mn, struct sk_buff *skb,
 	}
 	if (skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
-	b = mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
+	b = mipha_fastpath_lookup(mn, ip_hdr(skb)->daddr);
 	if (!b)
 		return NF_ACCEPT;
 	return steal(mn, skb, b, state->in);
@@ -121,7 +121,7 @@ static unsigned int mipha_nf_local_out(void *priv, struct sk_buff *skb,
 	ours = mipha_xmit_is_ours(skb);
 	/* What we encapsulated can only come back to us through a loop. */
 	b = ours && !mipha_loops_possible(mn) ? NULL :
-		mipha_bindings_lookup(mn, ip_hdr(skb)->daddr);
+		mipha_fastpath_lookup(mn, ip_hdr(skb)->daddr);
 	if (b && ours) {
 		/* Its care-of address is bound here: it would loop for ever. */
 		mipha_xmit_looped();

@@ -113,7 +113,7 @@ void mipha_proxy_arp(struct mipha_net *mn, struct sk_buff *skb,
 	/* Probes (sender 0) and announcements are not questions to answer. */
 	if (!sip || sip == tip)
 		return;
-	b = mipha_table_lookup(&mn->table, tip);
+	b = mipha_table_lookup_rcu(&mn->table, tip);
 	if (!b || b->link != dev->ifindex)
 		return;
 	if (!arp_out(ARPOP_REPLY, sip, dev, tip, p, reply->lladdr, p))
@@ -155,7 +155,7 @@ static bool sweep_batch(struct mipha_link *link, struct net_device *dev)
 				       lockdep_is_held(&mn->lock));
 	end = min(link->cursor.bucket + SWEEP_SCAN_BUCKETS, ti->n_buckets);
 	while (budget) {
-		b = mipha_table_next(ti, &link->cursor);
+		b = mipha_table_next(&mn->table, ti, &link->cursor);
 		if (!b)
 			return true;
 		if (link->cursor.bucket >= end) {
@@ -315,7 +315,7 @@ int mipha_link_announce(struct mipha_link *link, __be32 home_addr)
 		sweep_start(link);
 		return 0;
 	}
-	b = mipha_table_find(&mn->table, home_addr);
+	b = mipha_table_lookup_locked(&mn->table, home_addr);
 	if (!b || b->link != link->ifindex)
 		return -ENOENT;
 	dev = dev_get_by_index(mn->net, link->ifindex);

@@ -33,6 +33,13 @@ static const struct rhashtable_params coa_ref_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * The entries are charged to the memory cgroup (mipha_loops_add()); the
+ * rhashtable's bucket array cannot be: rhashtable allocates it with
+ * GFP_KERNEL, and resizes it from a workqueue, where no task's cgroup
+ * is the right one. It holds a pointer per distinct care-of address,
+ * bounded by the namespace's binding limit.
+ */
 int mipha_loops_init(struct mipha_net *mn)
 {
 	mn->loop_bindings = 0;
@@ -63,7 +70,7 @@ static u32 refs_of(struct mipha_net *mn, __be32 addr)
 
 static bool is_bound(struct mipha_net *mn, __be32 addr)
 {
-	return mipha_table_find(&mn->table, addr);
+	return mipha_table_lookup_locked(&mn->table, addr);
 }
 
 static void loops_adjust(struct mipha_net *mn, long delta)

@@ -14,12 +14,6 @@
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
-#include "selftest.h"
-
-static bool selftest;
-module_param(selftest, bool, 0444);
-MODULE_PARM_DESC(selftest,
-		 "run the randomized binding table self-test at load; refuse to load if it fails");
 
 static int __init mipha_init(void)
 {
@@ -28,11 +22,6 @@ static int __init mipha_init(void)
 	err = mipha_binding_cache_init();
 	if (err)
 		goto err_cache;
-	if (selftest) {
-		err = mipha_selftest();
-		if (err)
-			goto err_selftest;
-	}
 	err = mipha_netns_init();
 	if (err)
 		goto err_netns;
@@ -51,7 +40,6 @@ err_nl:
 err_notifier:
 	mipha_netns_exit();
 err_netns:
-err_selftest:
 	mipha_binding_cache_exit();
 err_cache:
 	return err;

@@ -12,12 +12,11 @@
 #include <linux/inetdevice.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
-#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "link.h"
 #include "netlink.h"
 
@@ -34,22 +33,19 @@ static const struct genl_multicast_group mipha_mcgrps[] = {
 				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-/* May the sender of @skb read agent cookies in @net? */
+/*
+ * May the sender of @skb read agent cookies in @net? Asked in the
+ * requester's context: a doit, or a dump's .start (later parts of a dump
+ * run in whoever calls recvmsg(), perhaps another task sharing the
+ * socket). As netlink_ns_capable(), the socket's opener and the sender
+ * both, but a sender without the capability is not denied anything (its
+ * replies just lack cookies): no audit record for that.
+ */
 static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
 {
-	return netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN);
-}
-
-static int validate_cookie(const struct nlattr *attr,
-			   struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) > MIPHA_COOKIE_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "agent cookie is longer than "
-				    __stringify(MIPHA_COOKIE_MAX) " bytes");
-		return -EMSGSIZE;
-	}
-	return 0;
+	return ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN) &&
+	       file_ns_capable(NETLINK_CB(skb).sk->sk_socket->file,
+			       net->user_ns, CAP_NET_ADMIN);
 }
 
 static struct netlink_range_validation lifetime_range = {
@@ -77,8 +73,8 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_LIFETIME]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&lifetime_range),
 	[MIPHA_A_EXPIRES_MS]	= OUTPUT_ONLY,
-	[MIPHA_A_COOKIE]	= NLA_POLICY_VALIDATE_FN(NLA_BINARY,
-							 validate_cookie),
+	/* NLA_POLICY_MAX_LEN(MIPHA_COOKIE_MAX) from 6.2 on: -ERANGE. */
+	[MIPHA_A_COOKIE]	= NLA_POLICY_MAX(NLA_BINARY, MIPHA_COOKIE_MAX),
 	[MIPHA_A_TX_PACKETS]	= OUTPUT_ONLY,
 	[MIPHA_A_TX_BYTES]	= OUTPUT_ONLY,
 	[MIPHA_A_RX_PACKETS]	= OUTPUT_ONLY,
@@ -98,37 +94,28 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 
 static struct genl_family mipha_genl_family;
 
-/* A required attribute: missing means -EINVAL naming it. */
-#define require_attr(info, type, msg) ({				\
-	struct genl_info *__info = (info);				\
-	bool __present = !!__info->attrs[type];				\
-	if (!__present) {						\
-		NL_SET_ERR_ATTR_MISS(__info->extack, NULL, type);	\
-		NL_SET_ERR_MSG(__info->extack, msg);		\
-	}								\
-	__present;							\
-})
+/*
+ * GENL_REQ_ATTR_CHECK() names the missing attribute (NLMSGERR_ATTR_MISS_TYPE);
+ * on 6.1 it leaves no text, and every error of ours carries one.
+ */
+static bool attr_missing(struct genl_info *info, int type)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, type))
+		return false;
+	NL_SET_ERR_MSG(info->extack, "a required attribute is missing");
+	return true;
+}
 
 /* Addresses a binding may hold: unicast, not 0/8, not loopback. */
-static bool addr_is_unicast(__be32 addr)
+static bool attr_is_unicast(const struct nlattr *attr)
 {
+	__be32 addr = nla_get_be32(attr);
+
 	return !ipv4_is_zeronet(addr) && !ipv4_is_loopback(addr) &&
 	       !ipv4_is_multicast(addr) && !ipv4_is_lbcast(addr);
 }
 
 #define NOT_UNICAST " must be unicast (not 0/8, 127/8, multicast or broadcast)"
-
-#define check_addr(info, type, what) ({					\
-	struct genl_info *__info = (info);				\
-	const struct nlattr *__attr = __info->attrs[type];		\
-	int __err = 0;							\
-	if (!addr_is_unicast(nla_get_be32(__attr))) {			\
-		NL_SET_ERR_MSG_ATTR(__info->extack, __attr,		\
-				    what NOT_UNICAST);			\
-		__err = -EINVAL;					\
-	}								\
-	__err;								\
-})
 
 static int check_link(struct net *net, struct genl_info *info, int ifindex)
 {
@@ -155,19 +142,26 @@ static bool encap_is_gre(struct nlattr **attrs)
 static int binding_check_attrs(struct net *net, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	int err;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required") ||
-	    !require_attr(info, MIPHA_A_COA, "care-of address is required") ||
-	    !require_attr(info, MIPHA_A_HA_ADDR, "home agent address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR) ||
+	    attr_missing(info, MIPHA_A_COA) ||
+	    attr_missing(info, MIPHA_A_HA_ADDR))
 		return -EINVAL;
-	err = check_addr(info, MIPHA_A_HOME_ADDR, "home address");
-	if (!err)
-		err = check_addr(info, MIPHA_A_COA, "care-of address");
-	if (!err)
-		err = check_addr(info, MIPHA_A_HA_ADDR, "home agent address");
-	if (err)
-		return err;
+	if (!attr_is_unicast(attrs[MIPHA_A_HOME_ADDR])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HOME_ADDR],
+				    "home address" NOT_UNICAST);
+		return -EINVAL;
+	}
+	if (!attr_is_unicast(attrs[MIPHA_A_COA])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_COA],
+				    "care-of address" NOT_UNICAST);
+		return -EINVAL;
+	}
+	if (!attr_is_unicast(attrs[MIPHA_A_HA_ADDR])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HA_ADDR],
+				    "home agent address" NOT_UNICAST);
+		return -EINVAL;
+	}
 	if (attrs[MIPHA_A_GRE_KEY] && !encap_is_gre(attrs)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_GRE_KEY],
 				    "a GRE key needs GRE encapsulation");
@@ -385,11 +379,11 @@ static int mipha_nl_binding_del_doit(struct sk_buff *skb,
 	struct mipha_net *mn = mipha_net(genl_info_net(info));
 	struct mipha_binding *b;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR))
 		return -EINVAL;
 	mipha_lock(mn);
-	b = mipha_table_find(&mn->table,
-			     nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
+	b = mipha_table_lookup_locked(&mn->table,
+				      nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
 	if (b)
 		mipha_bindings_remove(mn, b, MIPHA_EVENT_DELETED);
 	mipha_unlock(mn);
@@ -409,18 +403,17 @@ static int mipha_nl_binding_get_doit(struct sk_buff *skb,
 	struct sk_buff *msg;
 	int err = -ENOENT;
 
-	if (!require_attr(info, MIPHA_A_HOME_ADDR, "home address is required"))
+	if (attr_missing(info, MIPHA_A_HOME_ADDR))
 		return -EINVAL;
 	/* Room for the largest binding: filled under RCU, no allocation there. */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 
+	/* A control-path read: not a data-path hit or miss. */
 	rcu_read_lock();
-	local_bh_disable();
-	b = mipha_bindings_lookup(mn,
-				  nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
-	local_bh_enable();
+	b = mipha_table_lookup_rcu(&mn->table,
+				   nla_get_be32(info->attrs[MIPHA_A_HOME_ADDR]));
 	if (b)
 		err = binding_fill(msg, b, info->snd_portid, info->snd_seq, 0,
 				   MIPHA_CMD_BINDING_GET, 0,
@@ -450,19 +443,30 @@ static bool dump_filter_match(struct nlattr **attrs,
 }
 
 /*
- * Dump cursor, kept in cb->args between parts: the bucket, the offset in
- * its chain, the key found just before that offset and its binding's
- * generation, the bucket array the offsets refer to, and how many
- * inconsistencies were seen.
+ * Dump state between parts, a struct over cb->ctx (which netlink zeroes
+ * when the dump starts; the older cb->args has room for six longs only).
  */
-enum {
-	DUMP_BUCKET,
-	DUMP_INDEX,
-	DUMP_LAST_KEY,
-	DUMP_ARRAY_SEQ,
-	DUMP_INCONSISTENT,
-	DUMP_LAST_GEN,
+struct binding_dump {
+	struct mipha_table_cursor cur;	/* bucket, offset in its chain */
+	__be32 last_key;		/* the key just before that offset */
+	u32 last_gen;			/* and its binding's generation */
+	unsigned int array_seq;		/* the array the offsets refer to */
+	unsigned int inconsistent;	/* inconsistencies seen so far */
+	bool cookies;			/* may_read_cookies(), asked at .start */
 };
+
+static struct binding_dump *binding_dump(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct binding_dump) > sizeof(cb->ctx));
+	return (struct binding_dump *)cb->ctx;
+}
+
+static int mipha_nl_binding_get_start(struct netlink_callback *cb)
+{
+	binding_dump(cb)->cookies = may_read_cookies(cb->skb,
+						     sock_net(cb->skb->sk));
+	return 0;
+}
 
 /*
  * Between two parts of a dump the table may change. A replace changes
@@ -476,27 +480,26 @@ enum {
  * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
  * bindings renew every second can still dump 500k of them.
  */
-static void dump_resume(struct netlink_callback *cb,
-			const struct mipha_table_instance *ti,
-			struct mipha_table_cursor *cur)
+static void dump_resume(struct netlink_callback *cb, struct binding_dump *d,
+			const struct mipha_table *t,
+			const struct mipha_table_instance *ti)
 {
-	bool started = cb->args[DUMP_BUCKET] || cb->args[DUMP_INDEX];
+	bool started = d->cur.bucket || d->cur.index;
 	int pos;
 
-	if (started && cb->args[DUMP_ARRAY_SEQ] != ti->seq) {
-		cb->args[DUMP_INCONSISTENT]++;
-	} else if (cur->index && cur->bucket < ti->n_buckets) {
-		pos = mipha_table_bucket_pos(ti, cur->bucket,
-					     (__force __be32)cb->args[DUMP_LAST_KEY],
-					     cb->args[DUMP_LAST_GEN]);
+	if (started && d->array_seq != ti->seq) {
+		d->inconsistent++;
+	} else if (d->cur.index && d->cur.bucket < ti->n_buckets) {
+		pos = mipha_table_bucket_pos(t, ti, d->cur.bucket, d->last_key,
+					     d->last_gen);
 		if (pos < 0)
-			cb->args[DUMP_INCONSISTENT]++;
+			d->inconsistent++;
 		else
-			cur->index = pos + 1;
+			d->cur.index = pos + 1;
 	}
-	cb->args[DUMP_ARRAY_SEQ] = ti->seq;
+	d->array_seq = ti->seq;
 	/* Never 0: netlink takes a zero sequence as "not checked". */
-	cb->seq = 1 + cb->args[DUMP_INCONSISTENT];
+	cb->seq = 1 + d->inconsistent;
 }
 
 static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
@@ -504,36 +507,25 @@ static int mipha_nl_binding_get_dumpit(struct sk_buff *skb,
 {
 	struct mipha_net *mn = mipha_net(sock_net(skb->sk));
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	struct mipha_table_cursor cur = {
-		.bucket = cb->args[DUMP_BUCKET],
-		.index = cb->args[DUMP_INDEX],
-	};
-	__be32 last_key = (__force __be32)cb->args[DUMP_LAST_KEY];
-	u32 last_gen = cb->args[DUMP_LAST_GEN];
-	bool cookie = may_read_cookies(cb->skb, mn->net);
+	struct binding_dump *d = binding_dump(cb);
 	struct mipha_table_instance *ti;
 	struct mipha_binding *b;
 
 	rcu_read_lock();
 	ti = rcu_dereference(mn->table.ti);
-	dump_resume(cb, ti, &cur);
-	while ((b = mipha_table_next(ti, &cur))) {
+	dump_resume(cb, d, &mn->table, ti);
+	while ((b = mipha_table_next(&mn->table, ti, &d->cur))) {
 		if (dump_filter_match(attrs, b) &&
 		    binding_fill(skb, b, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				 MIPHA_CMD_BINDING_GET, 0, cookie, cb)) {
-			cur.index--;	/* not sent: start there next time */
+				 MIPHA_CMD_BINDING_GET, 0, d->cookies, cb)) {
+			d->cur.index--;	/* not sent: start there next time */
 			break;
 		}
-		last_key = b->home_addr;
-		last_gen = b->gen;
+		d->last_key = b->home_addr;
+		d->last_gen = b->gen;
 	}
 	rcu_read_unlock();
-
-	cb->args[DUMP_BUCKET] = cur.bucket;
-	cb->args[DUMP_INDEX] = cur.index;
-	cb->args[DUMP_LAST_KEY] = (__force u32)last_key;
-	cb->args[DUMP_LAST_GEN] = last_gen;
 	return skb->len;
 }
 
@@ -679,7 +671,7 @@ static struct net_device *link_dev(struct genl_info *info)
 {
 	struct net_device *dev;
 
-	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+	if (attr_missing(info, MIPHA_A_LINK))
 		return ERR_PTR(-EINVAL);
 	dev = dev_get_by_index(genl_info_net(info),
 			       nla_get_u32(info->attrs[MIPHA_A_LINK]));
@@ -773,7 +765,7 @@ static int mipha_nl_link_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err = -ENOENT;
 
-	if (!require_attr(info, MIPHA_A_LINK, "link is required"))
+	if (attr_missing(info, MIPHA_A_LINK))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -859,8 +851,7 @@ static int mipha_nl_config_set_doit(struct sk_buff *skb,
 	int err = 0;
 	u32 max;
 
-	if (!require_attr(info, MIPHA_A_MAX_BINDINGS,
-			  "binding limit is required"))
+	if (attr_missing(info, MIPHA_A_MAX_BINDINGS))
 		return -EINVAL;
 	max = nla_get_u32(attr);
 	mipha_lock(mn);
@@ -875,7 +866,8 @@ static int mipha_nl_config_set_doit(struct sk_buff *skb,
 	return err;
 }
 
-static const struct genl_small_ops mipha_nl_ops[] = {
+/* Full ops, not small ones: BINDING_GET's dump has a .start. */
+static const struct genl_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_NEW,
 		.doit = mipha_nl_binding_new_doit,
@@ -889,6 +881,7 @@ static const struct genl_small_ops mipha_nl_ops[] = {
 	{
 		.cmd = MIPHA_CMD_BINDING_GET,
 		.doit = mipha_nl_binding_get_doit,
+		.start = mipha_nl_binding_get_start,
 		.dumpit = mipha_nl_binding_get_dumpit,
 	},
 	{
@@ -937,8 +930,8 @@ static struct genl_family mipha_genl_family __ro_after_init = {
 	/* Handlers serialise on the namespace's own lock, not genl_mutex. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.small_ops = mipha_nl_ops,
-	.n_small_ops = ARRAY_SIZE(mipha_nl_ops),
+	.ops = mipha_nl_ops,
+	.n_ops = ARRAY_SIZE(mipha_nl_ops),
 	.mcgrps = mipha_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(mipha_mcgrps),
 };

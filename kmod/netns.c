@@ -56,7 +56,9 @@ static int __net_init mipha_net_init(struct net *net)
 			   MIPHA_MAX_BINDINGS_USERNS;
 	INIT_HLIST_HEAD(&mn->bcast_bindings);
 	INIT_LIST_HEAD(&mn->links);
-	mn->pcpu_stats = netdev_alloc_pcpu_stats(struct mipha_pcpu_stats);
+	/* Charged to whoever creates the namespace: any user can. */
+	mn->pcpu_stats = __netdev_alloc_pcpu_stats(struct mipha_pcpu_stats,
+						   GFP_KERNEL_ACCOUNT);
 	if (!mn->pcpu_stats)
 		return -ENOMEM;
 	err = mipha_table_init(&mn->table, &mn->lock, 0);

@@ -13,7 +13,7 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
-#include "table.h"
+#include "binding_table.h"
 
 /* Events of the packet path, counted per CPU (see mipha_count()). */
 enum mipha_counter {

@@ -43,7 +43,7 @@ bad "home address 255.255.255.255: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home
 bad "home address 127.0.0.1: EINVAL at HOME_ADDR" 22 $A_HOME_ADDR new home=127.0.0.1 $ok
 bad "care-of address 0.0.0.0: EINVAL at COA" 22 $A_COA new home=10.2.0.2 coa=0.0.0.0 ha=192.0.2.1
 bad "home link that does not exist: ENODEV at LINK" 19 $A_LINK new home=10.2.0.2 $ok link=9999
-bad "cookie of 513 bytes: EMSGSIZE at COOKIE" 90 $A_COOKIE new home=10.2.0.2 $ok cookielen=513
+bad "cookie of 513 bytes: ERANGE at COOKIE" 34 $A_COOKIE new home=10.2.0.2 $ok cookielen=513
 bad "GRE key with IPIP: EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok encap=1 key=5
 bad "GRE key without encap (IPIP by default): EINVAL at GRE_KEY" 22 $A_GRE_KEY new home=10.2.0.2 $ok key=5
 bad "lifetime 0: ERANGE at LIFETIME" 34 $A_LIFETIME new home=10.2.0.2 $ok lifetime=0

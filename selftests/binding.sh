@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw jq
 
-tap_plan 34
+tap_plan 35
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 ip -n "$ns" link add home0 type dummy
@@ -150,6 +150,10 @@ expect_eq "statistics count every change" \
 jst=$(mipha_ns "$ns" -j kernel stats)
 expect_eq "miphactl -j stats agrees" "0 4 1 1 2" \
 	"$(printf '%s' "$jst" | jq -r '[.bindings, .adds, .replaces, .deletes, .flushes] | map(tostring) | join(" ")' 2>&1)"
+# The data path's lookups are the three pings to 10.1.0.1 above, all hits;
+# every GET (of bound addresses and of unknown ones) is a control-path read.
+expect_eq "GETs are not counted as data-path lookups (lookup_hits 3: the pings, lookup_misses 0)" "3 0" \
+	"$(printf '%s' "$jst" | jq -r '[.lookup_hits, .lookup_misses] | map(tostring) | join(" ")' 2>&1)"
 
 # --- notifications ---------------------------------------------------------------
 # The last change was the second flush: once the monitor printed it, it printed all.

@@ -9,13 +9,14 @@
 #     address): ignored, no PMTU learned for the correspondent;
 #   - frag-needed quoting HA -> the care-of address, bad ICMP checksum:
 #     ignored;
-#   - the same with the right checksum: learned (mtu 1300), counted.
+#   - the same with the right checksum: learned (mtu 1300), counted;
+#   - the same again, and one with mtu 1400: nothing learned, not counted.
 # Topology: lib-fastpath.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl python3 jq
 
-tap_plan 7
+tap_plan 9
 
 mipha_load || tap_bail "cannot load mipha"
 fp_topo || tap_bail "cannot build the topology"
@@ -66,4 +67,10 @@ fragneeded $COA 4 1300
 sleep 0.5
 expect_eq "a good one about the care-of address is learned" "mtu 1300" "$(pmtu_of $COA)"
 expect_eq "and counted" 1 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
+# Only what the route learns is counted (ipv4_update_pmtu() does not say).
+fragneeded $COA 4 1300 && fragneeded $COA 4 1400
+sleep 0.5
+expect_eq "the same MTU again, and a higher one, leave the path MTU at 1300" "mtu 1300" \
+	"$(pmtu_of $COA)"
+expect_eq "... and are not counted as updates" 1 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
 tap_done

@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw setpriv unshare nsenter
 
-tap_plan 10
+tap_plan 14
 
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all"
 [ -w /proc/sys/kernel/unprivileged_userns_clone ] &&
@@ -51,6 +51,19 @@ expect_eq "the initial namespace's root may" 0 \
 	"$(errno_of "$(nsenter -t $holder -n nlraw config max_bindings=5000)")"
 expect_eq "then the 21st fits" 0 \
 	"$(errno_of "$($U nlraw new home=10.40.1.1 coa=198.51.100.1 ha=192.0.2.1)")"
+
+# The same through miphactl, as an operator would: kernel config max-bindings N,
+# and kernel stats shows it.
+max_of() { "$@" miphactl kernel stats | awk '$1 == "max_bindings" { print $2 }'; }
+out=$($U miphactl kernel config max-bindings 30 2>&1)
+tap_result "miphactl kernel config max-bindings 30: the namespace's admin lowers it" $? "$out"
+expect_eq "miphactl kernel stats shows max_bindings 30" 30 "$(max_of $U)"
+out=$($U miphactl kernel config max-bindings 40 2>&1) && out="exit 0: $out"
+expect_match "raising it with miphactl fails, with the kernel's reason" \
+	"initial user namespace" "$out"
+out=$(nsenter -t $holder -n miphactl kernel config max-bindings 5000 2>&1)
+expect_eq "the initial namespace's root raises it with miphactl" "5000" \
+	"$(max_of nsenter -t $holder -n)${out:+ ($out)}"
 
 # --- memory cgroup ---------------------------------------------------------------------------
 # 2000 bindings with 512-byte cookies hold over 1.3 MB of kernel memory

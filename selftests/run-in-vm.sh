@@ -90,6 +90,7 @@ budgets()
 		fastpath-arp-burst	90	270
 		fastpath-firewall	180	540
 		fastpath-gre		90	270
+		fastpath-gre-csum	120	360
 		fastpath-hook-churn	120	600
 		fastpath-ipip		240	720
 		fastpath-nfqueue	90	270
@@ -163,6 +164,8 @@ echo "1..$(echo $tests | wc -w)" >&3
 export MIPHA_LOAD_MODE=$mode
 kver=$(uname -r)
 ko=${MIPHA_KO:-$top/mipha.ko}
+# The table's test module, built beside mipha.ko (selftest.sh).
+export MIPHA_TABLE_TEST_KO=${MIPHA_TABLE_TEST_KO:-$(dirname "$ko")/mipha_table_test.ko}
 echo "# kernel $kver, module $ko ($mode)"
 if [ ! -f "$ko" ]; then
 	echo "# $ko is missing: build it with make first"

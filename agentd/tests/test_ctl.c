@@ -398,6 +398,43 @@ static void test_dispatch(void **state)
 	assert_string_equal(f->c.err, "monitor: unknown word \"all\"");
 }
 
+static void test_kernel_config(void **state)
+{
+	struct fixture *f = *state;
+	char line[128], *argv[CTL_ARGS_MAX + 1];
+	uint32_t max = 0;
+	int argc;
+
+	snprintf(line, sizeof(line), "max-bindings 4294967295");
+	assert_int_equal(ctl_split_line(line, argv, CTL_ARGS_MAX, &argc), 0);
+	assert_int_equal(kconfig_parse_args(&f->c, argc, argv, &max), CTL_OK);
+	assert_int_equal(max, 4294967295U);
+	snprintf(line, sizeof(line), "max 0");
+	assert_int_equal(ctl_split_line(line, argv, CTL_ARGS_MAX, &argc), 0);
+	assert_int_equal(kconfig_parse_args(&f->c, argc, argv, &max), CTL_OK);
+	assert_int_equal(max, 0);
+
+	assert_int_equal(run(f, "kernel config max-bindings 16384"), CTL_OK);
+	assert_int_equal(run(f, "k c max-bindings 10"), CTL_OK);
+	assert_int_equal(run(f, "kernel config"), CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel config: max-bindings N expected");
+	assert_int_equal(run(f, "kernel config max-bindings"), CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel config max-bindings: N expected");
+	assert_int_equal(run(f, "kernel config max-bindings -1"), CTL_USAGE);
+	assert_string_equal(
+		f->c.err, "kernel config max-bindings: invalid number \"-1\"");
+	assert_int_equal(run(f, "kernel config max-bindings 4294967296"),
+			 CTL_USAGE);
+	assert_int_equal(run(f, "kernel config max-bindings 10 now"),
+			 CTL_USAGE);
+	assert_string_equal(f->c.err, "kernel config: unknown word \"now\"");
+	assert_int_equal(run(f, "kernel config bindings 10"), CTL_USAGE);
+	assert_string_equal(f->c.err,
+			    "kernel config: unknown word \"bindings\"");
+	assert_int_equal(run(f, "kernel help"), CTL_OK);
+	assert_non_null(strstr(out_of(f), "kernel config max-bindings N"));
+}
+
 static void test_help(void **state)
 {
 	struct fixture *f = *state;
@@ -855,6 +892,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_config, setup,
+						teardown),
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_fmt_time),
 		cmocka_unit_test(test_fmt_misc),

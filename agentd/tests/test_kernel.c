@@ -278,6 +278,32 @@ static void test_notification_parse(void **state)
 	assert_int_equal(kernel_notification_parse(nlh, &n), -EBADMSG);
 }
 
+/* CONFIG_SET carries the limit as a u32 MAX_BINDINGS, and fits or says not. */
+static void test_config_put(void **state)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	unsigned int n = 0;
+
+	(void)state;
+	nlh = kernel_msg_put(buf, FAMILY, MIPHA_CMD_CONFIG_SET, NLM_F_ACK, 7);
+	assert_int_equal(kernel_config_put(nlh, sizeof(buf), 4000000000U), 0);
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		assert_int_equal(mnl_attr_get_type(a), MIPHA_A_MAX_BINDINGS);
+		assert_int_equal(mnl_attr_get_payload_len(a), 4);
+		assert_int_equal(mnl_attr_get_u32(a), 4000000000U);
+		n++;
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd,
+			 MIPHA_CMD_CONFIG_SET);
+
+	nlh = kernel_msg_put(buf, FAMILY, MIPHA_CMD_CONFIG_SET, NLM_F_ACK, 7);
+	assert_int_equal(kernel_config_put(nlh, nlh->nlmsg_len + 4, 1),
+			 -EMSGSIZE);
+}
+
 static void test_stats_parse(void **state)
 {
 	char buf[1024];
@@ -872,6 +898,7 @@ int main(void)
 		cmocka_unit_test(test_family_parse),
 		cmocka_unit_test(test_msg_ok),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_config_put),
 	};
 
 	return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);

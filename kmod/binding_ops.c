@@ -5,7 +5,7 @@
 #include <linux/lockdep.h>
 #include <uapi/linux/mipha.h>
 
-#include "bindings.h"
+#include "binding_ops.h"
 #include "decap.h"
 #include "expiry.h"
 #include "hooks.h"
@@ -18,10 +18,10 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 {
 	struct mipha_binding *old;
 	u8 event;
+	int err;
 
 	mipha_assert_locked(mn);
-	old = mipha_table_find(&mn->table, b->home_addr);
-	int err;
+	old = mipha_table_lookup_locked(&mn->table, b->home_addr);
 
 	if (old && !replace) {
 		NL_SET_ERR_MSG(extack,
@@ -138,10 +138,10 @@ int mipha_bindings_flush(struct mipha_net *mn)
 	return count;
 }
 
-struct mipha_binding *mipha_bindings_lookup(struct mipha_net *mn,
+struct mipha_binding *mipha_fastpath_lookup(struct mipha_net *mn,
 					    __be32 home_addr)
 {
-	struct mipha_binding *b = mipha_table_lookup(&mn->table, home_addr);
+	struct mipha_binding *b = mipha_table_lookup_rcu(&mn->table, home_addr);
 
 	lockdep_assert_in_softirq();
 	mipha_count(mn, b ? MIPHA_CNT_LOOKUP_HITS : MIPHA_CNT_LOOKUP_MISSES);

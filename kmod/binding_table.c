@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The binding table: RCU hash table with whole-array swap on resize.
- * See table.h for the locking rules.
+ * See binding_table.h for the locking rules.
  */
 #include <linux/bits.h>
 #include <linux/jhash.h>
@@ -13,7 +13,7 @@
 #include <linux/vmalloc.h>
 
 #include "binding.h"
-#include "table.h"
+#include "binding_table.h"
 
 /* Grow above one binding per bucket; shrink below one per four buckets. */
 #define TABLE_DEFAULT_MIN_BUCKETS	256
@@ -107,8 +107,8 @@ void mipha_table_destroy(struct mipha_table *t)
 	mipha_table_free_instance_bindings(ti);
 }
 
-struct mipha_binding *mipha_table_lookup(const struct mipha_table *t,
-					 __be32 home_addr)
+struct mipha_binding *mipha_table_lookup_rcu(const struct mipha_table *t,
+					     __be32 home_addr)
 {
 	struct mipha_table_instance *ti = rcu_dereference_check(t->ti,
 						lockdep_is_held(t->lock));
@@ -122,11 +122,11 @@ struct mipha_binding *mipha_table_lookup(const struct mipha_table *t,
 	return NULL;
 }
 
-struct mipha_binding *mipha_table_find(const struct mipha_table *t,
-				       __be32 home_addr)
+struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
+						__be32 home_addr)
 {
 	lockdep_assert_held(t->lock);
-	return mipha_table_lookup(t, home_addr);
+	return mipha_table_lookup_rcu(t, home_addr);
 }
 
 /*
@@ -216,7 +216,8 @@ struct mipha_table_instance *mipha_table_detach(struct mipha_table *t)
 	return old;
 }
 
-struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
+struct mipha_binding *mipha_table_next(const struct mipha_table *t,
+				       const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur)
 {
 	struct mipha_binding *b;
@@ -225,7 +226,8 @@ struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 	for (; cur->bucket < ti->n_buckets; cur->bucket++, cur->index = 0) {
 		i = 0;
 		hlist_for_each_entry_rcu(b, &ti->buckets[cur->bucket],
-					 node[ti->node_ver], true) {
+					 node[ti->node_ver],
+					 lockdep_is_held(t->lock)) {
 			if (i++ < cur->index)
 				continue;
 			cur->index = i;
@@ -235,14 +237,15 @@ struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
 	return NULL;
 }
 
-int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
+int mipha_table_bucket_pos(const struct mipha_table *t,
+			   const struct mipha_table_instance *ti,
 			   unsigned int bucket, __be32 home_addr, u32 gen)
 {
 	struct mipha_binding *b;
 	int pos = 0;
 
 	hlist_for_each_entry_rcu(b, &ti->buckets[bucket], node[ti->node_ver],
-				 true) {
+				 lockdep_is_held(t->lock)) {
 		/* Added again, it went to the head of the chain: the
 		 * bindings before its old place would be sent twice.
 		 */

@@ -3,7 +3,7 @@
  * The binding table: an RCU hash table keyed by home address.
  *
  * Readers (the packet path, dumps) take no lock: rcu_read_lock() and
- * mipha_table_lookup(). Writers hold the lock the table was initialised
+ * mipha_table_lookup_rcu(). Writers hold the lock the table was initialised
  * with (the namespace's mutex) for every mutation, and every mutator
  * asserts it.
  *
@@ -14,8 +14,8 @@
  * untouched; before the next rehash reuses those nodes it waits for the
  * grace period that began at the swap.
  */
-#ifndef _MIPHA_TABLE_H
-#define _MIPHA_TABLE_H
+#ifndef _MIPHA_BINDING_TABLE_H
+#define _MIPHA_BINDING_TABLE_H
 
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -61,12 +61,20 @@ int mipha_table_init(struct mipha_table *t, struct mutex *lock,
 /* Frees every binding; the caller guarantees no reader can see the table. */
 void mipha_table_destroy(struct mipha_table *t);
 
-/* Under rcu_read_lock() (or the table lock). */
-struct mipha_binding *mipha_table_lookup(const struct mipha_table *t,
-					 __be32 home_addr);
-/* Lock held: the binding of @home_addr, or NULL. */
-struct mipha_binding *mipha_table_find(const struct mipha_table *t,
-				       __be32 home_addr);
+/*
+ * The binding of @home_addr, or NULL. No lookup takes a reference: the
+ * binding returned is valid while the caller stays in the context it
+ * looked up in.
+ *
+ * _rcu: under rcu_read_lock() (or the table lock); the binding may be
+ * replaced or removed meanwhile, and is freed after the read side ends.
+ * _locked: the table lock held (asserted); the binding stays in the table
+ * until the caller changes it.
+ */
+struct mipha_binding *mipha_table_lookup_rcu(const struct mipha_table *t,
+					     __be32 home_addr);
+struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
+						__be32 home_addr);
 
 /* Lock held. @b's home address must not be in the table. Never fails: if
  * growing the bucket array fails, the chains just get longer.
@@ -89,23 +97,27 @@ struct mipha_table_instance *mipha_table_detach(struct mipha_table *t);
 void mipha_table_free_instance_bindings(struct mipha_table_instance *ti);
 
 /*
- * The binding at @cur or the first one after it, advancing @cur past it;
- * NULL at the end. Under rcu_read_lock() or the table lock. Bindings
+ * The binding at @cur or the first one after it in @ti, an array of @t,
+ * advancing @cur past it; NULL at the end. Under rcu_read_lock() or the
+ * table lock. Bindings
  * added or removed between calls may be seen or missed (callers detect
  * that with a generation counter); none is returned twice unless the
  * table changed.
  */
-struct mipha_binding *mipha_table_next(const struct mipha_table_instance *ti,
+struct mipha_binding *mipha_table_next(const struct mipha_table *t,
+				       const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur);
 
 /*
  * Where the binding of @home_addr with generation @gen sits in its chain
- * of @bucket, or -ENOENT (not there, or deleted and added again since).
+ * of @bucket of @ti (an array of @t), or -ENOENT (not there, or deleted
+ * and added again since). Under rcu_read_lock() or the table lock.
  */
-int mipha_table_bucket_pos(const struct mipha_table_instance *ti,
+int mipha_table_bucket_pos(const struct mipha_table *t,
+			   const struct mipha_table_instance *ti,
 			   unsigned int bucket, __be32 home_addr, u32 gen);
 
 size_t mipha_table_bucket_bytes(const struct mipha_table *t);
 unsigned int mipha_table_buckets(const struct mipha_table *t);
 
-#endif /* _MIPHA_TABLE_H */
+#endif /* _MIPHA_BINDING_TABLE_H */

@@ -5,8 +5,8 @@
  * generation together under the namespace lock, and notifies listeners
  * before the lock is dropped, so notifications come in table order.
  */
-#ifndef _MIPHA_BINDINGS_H
-#define _MIPHA_BINDINGS_H
+#ifndef _MIPHA_BINDING_OPS_H
+#define _MIPHA_BINDING_OPS_H
 
 #include <linux/netlink.h>
 
@@ -31,13 +31,16 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 /* Removes every binding; returns how many, or -ENOMEM. Takes the lock. */
 int mipha_bindings_flush(struct mipha_net *mn);
 
-/* Under rcu_read_lock() with BHs off (the packet path): the binding of
- * @home_addr, counted as a hit or a miss.
+/*
+ * The packet path's lookup, under rcu_read_lock() with BHs off: the
+ * binding of @home_addr (no reference: valid until the read side ends),
+ * counted in the data path's hit and miss statistics. Control paths use
+ * mipha_table_lookup_rcu() or _locked(), which count nothing.
  */
-struct mipha_binding *mipha_bindings_lookup(struct mipha_net *mn,
+struct mipha_binding *mipha_fastpath_lookup(struct mipha_net *mn,
 					    __be32 home_addr);
 
 /* Lock held: kernel memory the namespace's table holds, in bytes. */
 u64 mipha_bindings_memory(struct mipha_net *mn);
 
-#endif /* _MIPHA_BINDINGS_H */
+#endif /* _MIPHA_BINDING_OPS_H */

@@ -23,7 +23,7 @@
 #include <sys/un.h>
 #include <cmocka.h>
 
-#include "ctlsock.h"
+#include "ctlsock_server.h"
 #include "loop.h"
 
 #define LIST_ITEMS 20000

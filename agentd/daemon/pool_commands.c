@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
-#include "ctl_commands.h"
-#include "ctlsock.h"
+#include "socket_commands.h"
+#include "ctlsock_server.h"
 #include "pool.h"
 
 static json_t *cmd_pool_show(void *data, const char *cmd, json_t *req,

@@ -42,10 +42,11 @@
 #include <netinet/in.h>
 
 #include "auth.h"
+#include "ctlsock.h"
 #include "replay.h"
 
 #define CONFIG_DEFAULT_PATH   "/etc/mipha/agentd.conf"
-#define CONFIG_DEFAULT_SOCKET "/run/mipha/agentd.sock"
+#define CONFIG_DEFAULT_SOCKET CTLSOCK_DEFAULT_PATH
 #define CONFIG_DEFAULT_LIFETIME \
 	36000				   /* s; IOS ip mobile home-agent
 				       * lifetime default */

@@ -1,28 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ctlsock: the control socket (/run/mipha/agentd.sock): JSON lines over a
- * unix stream socket, for miphactl.
- *
- * Protocol. The client sends one request per line, a JSON object:
- *	{"command": "binding show", "home_addr": "20.0.0.1"}
- * and reads answer lines until one with a "status" member:
- *	{"status": "ok", "result": {...}}
- *	{"status": "error", "error": "no binding for 20.0.0.1"}
- * A list answer sends its items first, one JSON object a line, then
- *	{"status": "ok", "count": N}
- * so that 500,000 bindings stream without building one huge document.
- * Several requests may follow on one connection; they are answered one at
- * a time, the next only once the previous answer is written out (a client
- * that does not read its answers stops being read).
- *
- * The socket is created mode 0660 (umask around bind(): no moment with
- * more): root (and the socket's group) only, since it
- * can reload the configuration.
+ * The control socket's server, on the daemon's event loop: the protocol is
+ * ctlsock.h's; each subsystem registers its commands in a table.
  */
-#ifndef MIPHA_CTLSOCK_H
-#define MIPHA_CTLSOCK_H
+#ifndef MIPHA_CTLSOCK_SERVER_H
+#define MIPHA_CTLSOCK_SERVER_H
 
 #include <jansson.h>
+
+#include "ctlsock.h"
+
+#define CTLSOCK_MAX_CLIENTS 32
 
 struct loop;
 struct ctlsock;
@@ -54,9 +42,6 @@ struct ctlsock_command {
 	ctlsock_handler handler;
 };
 
-#define CTLSOCK_MAX_CLIENTS 32
-#define CTLSOCK_LINE_MAX    65536
-
 int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path);
 /*
  * Adds a table of commands ending with a { NULL } entry; each handler gets
@@ -68,7 +53,4 @@ int ctlsock_register(struct ctlsock *c, const struct ctlsock_command *table,
 /* Closes every client and removes the socket file. */
 void ctlsock_close(struct ctlsock *c);
 
-/* Client side (miphactl): connect to path; -errno. */
-int ctlsock_connect(const char *path);
-
-#endif /* MIPHA_CTLSOCK_H */
+#endif /* MIPHA_CTLSOCK_SERVER_H */

@@ -25,8 +25,8 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "ctlsock.h"
-#include "ctl_commands.h"
+#include "ctlsock_server.h"
+#include "socket_commands.h"
 #include "kernel.h"
 #include "log.h"
 #include "loop.h"

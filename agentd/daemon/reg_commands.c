@@ -10,8 +10,8 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
-#include "ctl_commands.h"
-#include "ctlsock.h"
+#include "socket_commands.h"
+#include "ctlsock_server.h"
 #include "reg.h"
 
 struct list_state {

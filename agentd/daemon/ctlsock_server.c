@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctlsock: unix stream server of JSON lines, non-blocking, on the loop.
+ * The control socket's server: unix stream, JSON lines, non-blocking, on the
+ * loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "ctlsock.h"
+#include "ctlsock_server.h"
 #include "log.h"
 #include "loop.h"
 
@@ -352,25 +353,6 @@ static int mkdir_parent(const char *path)
 		ret = -errno;
 	free(dup);
 	return ret;
-}
-
-int ctlsock_connect(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, ret;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	return fd;
 }
 
 int ctlsock_open(struct ctlsock **cp, struct loop *l, const char *path)

@@ -17,7 +17,6 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 
-#include "config.h"
 #include "ctl.h"
 #include "ctlsock.h"
 #include "reg_msg.h"
@@ -37,7 +36,7 @@ static const char *sock_path(const struct ctl *c)
 
 	if (c->sock_path)
 		return c->sock_path;
-	return env && *env ? env : CONFIG_DEFAULT_SOCKET;
+	return env && *env ? env : CTLSOCK_DEFAULT_PATH;
 }
 
 static int daemon_open(struct ctl *c, struct daemon_conn *dc)

@@ -4,8 +4,8 @@
  * answers them (ctlsock_register()): registration's views of the bindings,
  * the pools' usage. mipha-agentd registers its own (stats, config reload).
  */
-#ifndef MIPHA_CTL_COMMANDS_H
-#define MIPHA_CTL_COMMANDS_H
+#ifndef MIPHA_SOCKET_COMMANDS_H
+#define MIPHA_SOCKET_COMMANDS_H
 
 struct ctlsock;
 struct pool_set;
@@ -16,4 +16,4 @@ int reg_commands_register(struct ctlsock *c, struct reg *r);
 /* pool show; *pools is read at each request (a reload replaces it). */
 int pool_commands_register(struct ctlsock *c, struct pool_set **pools);
 
-#endif /* MIPHA_CTL_COMMANDS_H */
+#endif /* MIPHA_SOCKET_COMMANDS_H */

@@ -121,6 +121,14 @@ static void expiry_cb(struct loop_timer *t)
 		return;
 	}
 	/*
+	 * The callback may have removed it already (a delete that completes
+	 * at once), or replaced it: b may be gone. Only the same binding,
+	 * still here, is asked again.
+	 */
+	b = binding_table_find_addr(&s->table, rec.home_addr);
+	if (!b || b->reg_time_ms != rec.reg_time_ms)
+		return;
+	/*
 	 * The kernel may still forward for it: the address is not free
 	 * until it is gone. Ask again in a while, also after -EINPROGRESS:
 	 * a delete whose answer says it failed leaves the binding here.

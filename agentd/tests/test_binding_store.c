@@ -41,6 +41,8 @@ struct seen {
 	/* expiry */
 	int expire_ret;
 	unsigned int expire_calls;
+	/* set: the expire callback removes the binding before it returns */
+	struct binding_store *remove_from;
 };
 
 static void observe(void *ctx, enum binding_cause cause,
@@ -71,8 +73,10 @@ static int expire(void *ctx, const struct binding_rec *rec)
 {
 	struct seen *s = ctx;
 
-	(void)rec;
 	s->expire_calls++;
+	if (s->remove_from)
+		binding_store_remove(s->remove_from, rec->home_addr,
+				     BINDING_CAUSE_EXPIRED, 0);
 	return s->expire_ret;
 }
 
@@ -369,6 +373,22 @@ static void test_expiry(void **state)
 	assert_int_equal(binding_store_remove(f->st, r.home_addr,
 					      BINDING_CAUSE_EXPIRED, 0),
 			 0);
+	assert_int_equal(loop_timer_count(f->l), 0);
+
+	/*
+	 * A client whose delete completes at once removes the binding inside
+	 * the callback: nothing is re-armed on the freed entry (ASAN).
+	 */
+	r.expires_ms = now + 10;
+	assert_int_equal(binding_store_upsert(f->st, &r,
+					      BINDING_CAUSE_REGISTER),
+			 0);
+	f->seen.remove_from = f->st;
+	assert_int_equal(loop_timers_run(f->l, now + 10 +
+						       7 * BINDING_EXPIRY_GRACE_MS),
+			 1);
+	f->seen.remove_from = NULL;
+	assert_int_equal(binding_store_count(f->st), 0);
 	assert_int_equal(loop_timer_count(f->l), 0);
 }
 

@@ -306,10 +306,16 @@ static void pipe_reply(void *ctx, struct reg_txn *t)
 	reply_queue(ctx, t);
 }
 
+static void resync_unknown(struct reg *r);
+
 static void pipe_resumed(void *ctx, struct reg_txn *t)
 {
+	struct reg *r = ctx;
+
 	(void)t;
-	replies_send(ctx);
+	replies_send(r);
+	if (r->pipe.resync_pending)
+		resync_unknown(r);
 }
 
 static const struct reg_pipeline_ops pipe_ops = {

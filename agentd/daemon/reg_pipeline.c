@@ -748,6 +748,14 @@ void reg_pipeline_alloc_done(struct reg_txn *t, int err, struct in_addr addr)
 	uint8_t code;
 
 	unpark(p, t);
+	/*
+	 * What was queued while it waited (expiries, another request's
+	 * install) is finished first, as a burst does: no completion of
+	 * theirs may free the binding this one holds, nor delete in the
+	 * kernel what this one installs.
+	 */
+	kadapter_flush(p->ka);
+	reg_pipeline_flush(p);
 	p->ops->prepare(p->ctx, t);
 	/* Its binding now (it may have expired or moved while it waited). */
 	t->b = t->ident_len ? binding_store_find_nai(p->store, t->ident,

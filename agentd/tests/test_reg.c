@@ -1101,6 +1101,66 @@ static void test_pipeline_parked_completes(void **state)
 	assert_string_equal(b->pool, "p1");
 }
 
+/* A queued delete whose completion removes a binding from the store. */
+struct queued_del {
+	struct binding_store *store;
+	struct in_addr home;
+	unsigned int done;
+};
+
+static void queued_del_done(void *ctx, const struct kadapter_result *res)
+{
+	struct queued_del *q = ctx;
+
+	(void)res;
+	q->done++;
+	binding_store_remove(q->store, q->home, BINDING_CAUSE_EXPIRED, 0);
+}
+
+/*
+ * While a request waits, the node's binding appears (recovered) and its
+ * expiry's delete is queued. The answer finishes that delete first, then
+ * decides on what is left: the delete's completion cannot free the binding
+ * the resumed request holds (ASAN), nor follow its install to the kernel.
+ */
+static void test_pipeline_resume_after_queued(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct binding_rec rec = {
+		.home_addr = ip("50.0.0.9"),
+		.coa = ip(COA),
+		.origin = BINDING_ORIGIN_RECOVERY,
+		.nai = (const uint8_t *)"mn1@pool.example",
+		.nai_len = 16,
+	};
+	struct queued_del qd = { f->store, ip("50.0.0.9"), 0 };
+	struct kernel_binding kb = { .home_addr = ip("50.0.0.9") };
+	const struct reg_binding *b;
+	struct reg_txn slot;
+	struct rq q;
+
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_int_equal(reg_pipeline_parked(&f->p), 1);
+	assert_int_equal(binding_store_upsert(f->store, &rec,
+					      BINDING_CAUSE_RECOVERED),
+			 0);
+	assert_int_equal(kadapter_submit(f->ka, KERNEL_OP_DEL, &kb,
+					 queued_del_done, &qd),
+			 0);
+	reg_pipeline_alloc_done(f->la.waiting, 0, ip("50.0.0.20"));
+	assert_int_equal(qd.done, 1);
+	/* the delete went alone, before the install */
+	assert_int_equal(f->k.sends, 2);
+	assert_int_equal(f->k.msgs, 2);
+	assert_int_equal(f->out.code, REG_CODE_ACCEPTED);
+	b = binding_store_find_nai(f->store, (const uint8_t *)"mn1@pool.example",
+				   16);
+	assert_non_null(b);
+	assert_int_equal(b->home_addr.s_addr, ip("50.0.0.20").s_addr);
+	assert_null(binding_store_find_addr(f->store, ip("50.0.0.9")));
+}
+
 /* An allocator that finally says no: 130, nothing bound, nothing sent. */
 static void test_pipeline_parked_denied(void **state)
 {
@@ -1212,6 +1272,8 @@ int main(void)
 		cmocka_unit_test(test_cookie_bad),
 		cmocka_unit_test(test_parsed_once),
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_completes,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_resume_after_queued,
 						pipe_setup, pipe_teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_denied,
 						pipe_setup, pipe_teardown),

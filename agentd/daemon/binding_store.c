@@ -331,14 +331,24 @@ void binding_store_remove_all(struct binding_store *s,
 	}
 }
 
-void binding_store_mark_stale(struct binding_store *s)
+static void set_stale(struct binding_store *s, bool stale)
 {
 	struct reg_binding *b;
 	size_t i;
 
 	for (i = 0; i < binding_table_buckets(&s->table); i++)
 		for (b = binding_table_bucket(&s->table, i); b; b = b->next_addr)
-			b->stale = true;
+			b->stale = stale;
+}
+
+void binding_store_mark_stale(struct binding_store *s)
+{
+	set_stale(s, true);
+}
+
+void binding_store_unmark_stale(struct binding_store *s)
+{
+	set_stale(s, false);
 }
 
 size_t binding_store_sweep_stale(struct binding_store *s,

@@ -164,6 +164,8 @@ void binding_store_remove_all(struct binding_store *s,
  * sweep removes those still marked (with cause) and returns how many.
  */
 void binding_store_mark_stale(struct binding_store *s);
+/* A download that failed: every mark goes, every binding stays. */
+void binding_store_unmark_stale(struct binding_store *s);
 size_t binding_store_sweep_stale(struct binding_store *s,
 				 enum binding_cause cause);
 

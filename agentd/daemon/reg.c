@@ -341,9 +341,12 @@ static void resync_unknown(struct reg *r)
 	log_warn("kernel installs of unknown outcome: resynchronising");
 	ret = reg_resync(r);
 	if (ret) {
-		/* the addresses stay reserved: never both bound and free */
-		log_err("resynchronising: %s", strerror(-ret));
-		p->n_unknown = 0;
+		/*
+		 * The addresses stay reserved (never both bound and free) and
+		 * the table as it was; the next burst tries again.
+		 */
+		log_ratelimited(LOG_ERR, "resynchronising: %s", strerror(-ret));
+		p->resync_pending = true;
 		return;
 	}
 	for (i = 0; i < p->n_unknown; i++)
@@ -510,12 +513,31 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		return recover_stale(ctx, kb->home_addr, "malformed NAI");
 	/* cookies of older versions may hold the realm in capitals */
 	reg_nai_fold(c.nai, c.nai_len, c.nai);
-	/* a dump repeating an entry: the kernel's copy wins */
-	if (!binding_store_remove(r->store, kb->home_addr,
-				  BINDING_CAUSE_RECOVERED, 0))
-		ctx->ours--;
+	/*
+	 * What the table held before the dump (still marked stale) is
+	 * replaced by the kernel's copy; an entry this dump gave already is
+	 * a dump repeating it: the kernel's copy wins too.
+	 */
+	b = binding_store_find_addr(r->store, kb->home_addr);
+	if (b) {
+		if (!b->stale)
+			ctx->ours--;
+		binding_store_remove(r->store, kb->home_addr,
+				     BINDING_CAUSE_RECOVERED, 0);
+	}
 	b = c.nai_len ? binding_store_find_nai(r->store, c.nai, c.nai_len) :
 			NULL;
+	if (b && b->stale) {
+		/*
+		 * The node's binding from before the dump, at another
+		 * address: the kernel's is the one it has. If the kernel
+		 * holds that other address too, the dump brings it later
+		 * and the newer of the two stays.
+		 */
+		binding_store_remove(r->store, b->home_addr,
+				     BINDING_CAUSE_RECOVERED, 0);
+		b = NULL;
+	}
 	if (b) {
 		/* The later registration is the one the node believes in. */
 		if (b->reg_time_ms >= c.reg_time_ms)
@@ -534,8 +556,11 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 					      c.pool_len ? c.pool : NULL,
 					      kb->home_addr);
 	binding_store_replay_merge(r->store, &rec);
-	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED))
+	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED)) {
+		if (rec.pool)
+			binding_store_pool_unreserve(r->store, kb->home_addr);
 		return -ENOMEM;
+	}
 	ctx->ours++;
 	return 0;
 }
@@ -544,8 +569,13 @@ static void recover_restart(void *data)
 {
 	struct recover_ctx *ctx = data;
 
-	/* Forget what the interrupted dump gave; it starts over. */
-	binding_store_remove_all(ctx->r->store, BINDING_CAUSE_RECOVERED);
+	/*
+	 * Everything is stale until the dump gives it again (an interrupted
+	 * dump starts over). Nothing is removed before the dump is complete:
+	 * a binding forgotten while the kernel still forwards for it would
+	 * give its address to another node.
+	 */
+	binding_store_mark_stale(ctx->r->store);
 	ctx->ours = ctx->foreign = 0;
 	ctx->r->stats.recovery_conflicts -= ctx->n_stale;
 	ctx->n_stale = 0;
@@ -590,18 +620,27 @@ static int reg_resync(struct reg *r)
 		.restart = recover_restart,
 	};
 	struct recover_ctx ctx = { .r = r };
+	size_t gone;
 	int ret;
+
 
 	/* What was queued before is in the dump. */
 	kadapter_flush(r->ka);
 	recover_restart(&ctx);
 	ret = kadapter_resync(r->ka, &ops, &ctx);
-	/* Not during the dump: the socket is busy with it. */
-	if (!ret)
-		remove_stale(r, &ctx);
-	free(ctx.stale);
-	if (ret)
+	if (ret) {
+		/* Keep everything: the kernel may forward for any of it. */
+		binding_store_unmark_stale(r->store);
+		free(ctx.stale);
 		return ret;
+	}
+	/* What the kernel no longer holds goes, and its address is free. */
+	gone = binding_store_sweep_stale(r->store, BINDING_CAUSE_DELETED_OUTSIDE);
+	if (gone)
+		log_info("kernel table: %zu bindings no longer there", gone);
+	/* Not during the dump: the socket is busy with it. */
+	remove_stale(r, &ctx);
+	free(ctx.stale);
 	r->stats.recovered += ctx.ours;
 	log_info("kernel table: %u bindings of ours recovered, %u others "
 		 "left alone",
@@ -733,10 +772,16 @@ int reg_set_config(struct reg *r, const struct config *cfg,
 		   struct pool_set *pools)
 {
 	int ret = reg_config_env(&r->env, &r->envdata, cfg);
+	unsigned int n;
 
 	if (ret)
 		return ret;
 	apply_links(r, cfg);
+	n = reg_pipeline_cancel_parked(&r->pipe);
+	if (n)
+		log_info("reload: %u requests waiting for an address dropped "
+			 "(their nodes retransmit)",
+			 n);
 	/* The caller moved the allocations over (pool_set_transfer()). */
 	r->cfg = cfg;
 	r->pools = pools;
@@ -823,7 +868,7 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	return 0;
 
 err_table:
-	recover_restart(&(struct recover_ctx){ .r = r });
+	binding_store_remove_all(r->store, BINDING_CAUSE_RECOVERED);
 err_notify:
 	loop_io_del(l, &r->notify_io);
 err_kns:

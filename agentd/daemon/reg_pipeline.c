@@ -87,9 +87,15 @@ static void kernel_done(void *ctx, const struct kadapter_result *res)
 	 */
 	t->unknown = true;
 	p->resync_pending = true;
-	if (t->allocated &&
-	    p->n_unknown < sizeof(p->unknown_addrs) / sizeof(p->unknown_addrs[0]))
+	if (!t->allocated)
+		return;
+	if (p->n_unknown < sizeof(p->unknown_addrs) / sizeof(p->unknown_addrs[0]))
 		p->unknown_addrs[p->n_unknown++] = t->d.home_addr;
+	else
+		log_ratelimited(LOG_WARNING,
+				"install of unknown outcome: %s stays reserved "
+				"until a restart",
+				inet_ntoa(t->d.home_addr));
 }
 
 /*
@@ -685,6 +691,7 @@ static void unpark(struct reg_pipeline *p, struct reg_txn *t)
 	for (pp = &p->parked; *pp; pp = &(*pp)->next_parked) {
 		if (*pp == t) {
 			*pp = t->next_parked;
+			p->n_parked--;
 			break;
 		}
 	}
@@ -705,10 +712,18 @@ static void txn_free(struct reg_txn *t)
  */
 static void park(struct reg_pipeline *p, struct reg_txn *t)
 {
-	struct reg_txn *c = malloc(sizeof(*c));
-	uint8_t *msg = malloc(t->in.len ?: 1);
+	struct reg_txn *c = NULL;
+	uint8_t *msg = NULL;
 	const uint8_t *old = t->in.buf;
 
+	if (p->n_parked >= REG_PARKED_MAX) {
+		t->d.why = "too many requests waiting for an address";
+		deny_installed(p, t, REG_CODE_RESOURCES);
+		request_done(p, t);
+		return;
+	}
+	c = malloc(sizeof(*c));
+	msg = malloc(t->in.len ?: 1);
 	if (!c || !msg)
 		goto err;
 	*c = *t;
@@ -724,6 +739,7 @@ static void park(struct reg_pipeline *p, struct reg_txn *t)
 	c->b = NULL;
 	c->next_parked = p->parked;
 	p->parked = c;
+	p->n_parked++;
 	if (p->alloc.ops->wait(p->alloc.ctx, c)) {
 		/* answered from the slot, which still holds everything */
 		unpark(p, c);
@@ -780,12 +796,7 @@ void reg_pipeline_alloc_done(struct reg_txn *t, int err, struct in_addr addr)
 
 size_t reg_pipeline_parked(const struct reg_pipeline *p)
 {
-	const struct reg_txn *t;
-	size_t n = 0;
-
-	for (t = p->parked; t; t = t->next_parked)
-		n++;
-	return n;
+	return p->n_parked;
 }
 
 void reg_pipeline_init(struct reg_pipeline *p, const struct reg_env *env,
@@ -804,8 +815,9 @@ void reg_pipeline_init(struct reg_pipeline *p, const struct reg_env *env,
 	p->ctx = ctx;
 }
 
-void reg_pipeline_fini(struct reg_pipeline *p)
+unsigned int reg_pipeline_cancel_parked(struct reg_pipeline *p)
 {
+	unsigned int n = 0;
 	struct reg_txn *t;
 
 	while ((t = p->parked)) {
@@ -813,5 +825,13 @@ void reg_pipeline_fini(struct reg_pipeline *p)
 		p->alloc.ops->cancel(p->alloc.ctx, t);
 		reg_decision_clear(&t->d);
 		txn_free(t);
+		n++;
 	}
+	p->n_parked = 0;
+	return n;
+}
+
+void reg_pipeline_fini(struct reg_pipeline *p)
+{
+	reg_pipeline_cancel_parked(p);
 }

@@ -91,7 +91,7 @@ struct reg_allocator_ops {
 	int (*wait)(void *ctx, struct reg_txn *t);
 	/* An address taken for a binding that was not made after all. */
 	void (*release)(void *ctx, struct in_addr a);
-	/* The parked t is going away (shutdown): never answer it. */
+	/* The parked t is going away (shutdown, reload): never answer it. */
 	void (*cancel)(void *ctx, struct reg_txn *t);
 };
 
@@ -126,6 +126,7 @@ struct reg_pipeline {
 	struct reg_txn *pending[REG_PIPELINE_MAX]; /* until the flush */
 	unsigned int n_pending;
 	struct reg_txn *parked; /* waiting for the allocator */
+	unsigned int n_parked;
 	/* installs of unknown outcome: resync, then free the addresses */
 	bool resync_pending;
 	struct in_addr unknown_addrs[64];
@@ -139,6 +140,18 @@ void reg_pipeline_init(struct reg_pipeline *p, const struct reg_env *env,
 		       const struct reg_pipeline_ops *ops, void *ctx);
 /* Parked transactions are cancelled and freed. */
 void reg_pipeline_fini(struct reg_pipeline *p);
+/*
+ * A reload: a parked request was decided on the configuration that goes
+ * (its SA, host, link, lifetime). It is dropped without a reply (its node
+ * retransmits and is decided anew). Returns how many.
+ */
+unsigned int reg_pipeline_cancel_parked(struct reg_pipeline *p);
+
+/*
+ * At most this many requests wait for the allocator at once; more are
+ * denied (130): each holds a copy of its message.
+ */
+#define REG_PARKED_MAX 4096
 
 /*
  * One request: t->from, t->dst and t->in (buf, len, src, dst, clock,

@@ -1161,6 +1161,53 @@ static void test_pipeline_resume_after_queued(void **state)
 	assert_null(binding_store_find_addr(f->store, ip("50.0.0.9")));
 }
 
+/*
+ * A reload drops what waits (it was decided on the configuration that
+ * goes): the allocator is told, nothing is answered or bound.
+ */
+static void test_pipeline_reload_drops_parked(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_txn slot;
+	struct rq q;
+
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_int_equal(reg_pipeline_parked(&f->p), 1);
+	assert_non_null(f->la.waiting);
+	assert_int_equal(reg_pipeline_cancel_parked(&f->p), 1);
+	assert_null(f->la.waiting);
+	assert_int_equal(reg_pipeline_parked(&f->p), 0);
+	assert_int_equal(f->out.replies, 0);
+	assert_int_equal(binding_store_count(f->store), 0);
+	/* its retransmission is decided anew */
+	build(&q, "0.0.0.0", 0, 600, "mn1@pool.example", &key_hmac, NULL);
+	pipe_request(f, &slot, &q);
+	assert_int_equal(reg_pipeline_parked(&f->p), 1);
+	assert_int_equal(f->la.waits, 2);
+}
+
+/* The requests waiting at once are bounded: the one past it gets 130. */
+static void test_pipeline_parked_bounded(void **state)
+{
+	struct pipe_fix *f = *state;
+	struct reg_txn slot;
+	char nai[64];
+	struct rq q;
+	unsigned int i;
+
+	for (i = 0; i <= REG_PARKED_MAX; i++) {
+		snprintf(nai, sizeof(nai), "mn%u@pool.example", i);
+		build(&q, "0.0.0.0", 0, 600, nai, &key_hmac, NULL);
+		pipe_request(f, &slot, &q);
+	}
+	assert_int_equal(reg_pipeline_parked(&f->p), REG_PARKED_MAX);
+	assert_int_equal(f->la.waits, REG_PARKED_MAX);
+	reg_pipeline_flush(&f->p);
+	assert_int_equal(f->out.replies, 1);
+	assert_int_equal(f->out.code, REG_CODE_RESOURCES);
+}
+
 /* An allocator that finally says no: 130, nothing bound, nothing sent. */
 static void test_pipeline_parked_denied(void **state)
 {
@@ -1274,6 +1321,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_completes,
 						pipe_setup, pipe_teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_resume_after_queued,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_reload_drops_parked,
+						pipe_setup, pipe_teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_parked_bounded,
 						pipe_setup, pipe_teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_parked_denied,
 						pipe_setup, pipe_teardown),

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # mipha-agentd: a reload undoes in the kernel what the new configuration no
 # longer configures, section by section, and leaves the rest alone.
-#  - home link: a link that leaves the configuration gets its proxy ARP
-#    switched off in mipha.ko: a home host asking for a home address bound
-#    there is no longer answered (before the fix the kernel went on
-#    answering for a link the daemon no longer serves). The binding itself
-#    stays (bindings keep what they were granted) and the links still
-#    configured keep theirs.
+#  - home link: removing a link while a binding uses it is refused with the
+#    reason (switching its proxy ARP off would cut that away node from the
+#    home link until it expires); once the node has deregistered, the link
+#    leaves live and gets its proxy ARP switched off in mipha.ko: a home
+#    host asking for an address there is no longer answered (before the fix
+#    the kernel went on answering for a link the daemon no longer serves).
+#    The links still configured keep theirs.
 #  - virtual network: the route of one removed goes, the other stays.
 #  - pool: removing a pool whose address is bound is refused with the
 #    reason (README: removed pools need a restart); the binding, its pool
@@ -24,7 +25,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 19
+tap_plan 25
 
 require_cmd arping
 HOME10=10.9.10.100
@@ -112,12 +113,26 @@ arp_home1 $HOME10
 tap_result "home1: H1's ARP request for $HOME10 is answered" $? "$(cat "$TMP/arping.out")"
 expect_match "10.9.50.0/24 has our route" '^unreachable 10\.9\.50\.0/24' "$(route143 10.9.50.0/24)"
 
-# --- home link and virtual network removed: live, undone in the kernel -----------------
-phase "home1 and 10.9.50.0/24 removed"
+# --- home link removed while a binding uses it: refused, nothing changes ---------------
+phase "home1 and 10.9.50.0/24 removed while $HOME10 is bound on home1"
 ad_conf "$conf_vnet51
 $conf_extra"
 reload_wait
-expect_eq "the reload is live (counted as a reload)" 0 \
+expect_eq "the reload is refused (counted)" 1 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_match "with the reason in the log" 'home link home1 removed while 1 binding use it' \
+	"$(cat "$TMP/agentd.log")"
+expect_eq "home1: proxy ARP still on in the kernel" "true" "$(k_link home1 proxy_arp)"
+arp_home1 $HOME10
+tap_result "home1: H1's ARP request for $HOME10 is still answered" $? "$(cat "$TMP/arping.out")"
+expect_match "10.9.50.0/24 keeps our route" '^unreachable 10\.9\.50\.0/24' "$(route143 10.9.50.0/24)"
+
+# --- home link and virtual network removed: live, undone in the kernel -----------------
+phase "$HOME10 deregistered; home1 and 10.9.50.0/24 removed"
+out=$(mn --once --home $HOME10 --deregister -j)
+expect_eq "$HOME10 deregistered" 0 "$(jget "$out" '.codes | keys | join(" ")')"
+tap_check_fails "its binding is gone from the kernel" k_has $HOME10
+reload_wait
+expect_eq "the reload is live (counted as a reload)" 1 \
 	"$(ad_ctl -j stats | jq -r '.reload_refusals')"
 expect_eq "home1: proxy ARP off in the kernel" "false" "$(k_link home1 proxy_arp)"
 if arp_home1 $HOME10; then
@@ -127,7 +142,6 @@ else
 fi
 expect_match "the proxy ARP switch-off is logged" 'home link home1 removed: proxy ARP off' \
 	"$(cat "$TMP/agentd.log")"
-tap_check "the binding of $HOME10 stays in the kernel" k_has $HOME10
 expect_eq "home0: proxy ARP still on" "true" "$(k_link home0 proxy_arp)"
 expect_eq "10.9.50.0/24: our route is gone" "" "$(route143 10.9.50.0/24)"
 expect_match "10.9.51.0/24: our route stays" '^unreachable 10\.9\.51\.0/24' "$(route143 10.9.51.0/24)"
@@ -136,7 +150,7 @@ expect_match "10.9.51.0/24: our route stays" '^unreachable 10\.9\.51\.0/24' "$(r
 phase "pool extra removed"
 ad_conf "$conf_vnet51"
 reload_wait
-expect_eq "the reload is refused (counted)" 1 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_eq "the reload is refused (counted)" 2 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
 expect_match "with the reason in the log" 'needs a restart.*pool extra or one of its ranges removed' \
 	"$(cat "$TMP/agentd.log")"
 expect_eq "the binding of $EXTRA keeps its pool" "extra" "$(ad_binding "$EXTRA" pool)"

@@ -175,6 +175,35 @@ static void links_retire(const struct config *old, const struct config *cfg)
 	kernel_close(ks);
 }
 
+/*
+ * A home link removed while bindings use it is refused: mipha.ko answers
+ * ARP on the link for them only while its proxy ARP is on, so switching it
+ * off would cut every away node bound there from the home link until it
+ * expires. Once they have gone (deregistered, expired), the reload is live.
+ */
+static bool links_in_use(const struct agentd *a, const struct config *cfg,
+			 char *msg, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; i < a->cfg->n_links; i++) {
+		const struct config_link *cl = &a->cfg->links[i];
+
+		if (!config_link_gone(a->cfg, cfg, i))
+			continue;
+		n = reg_bindings_on_link(a->reg, if_nametoindex(cl->ifname));
+		if (!n)
+			continue;
+		snprintf(msg, len,
+			 "reload refused: home link %s removed while %zu "
+			 "binding%s use it (it can go once they deregister "
+			 "or expire)",
+			 cl->ifname, n, n == 1 ? "" : "s");
+		return true;
+	}
+	return false;
+}
+
 /* Returns 0 if the new configuration runs; else msg says why not. */
 static int reload(struct agentd *a, char *msg, size_t len)
 {
@@ -194,6 +223,10 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	if (!diff.live_ok) {
 		snprintf(msg, len, "reload refused (needs a restart): %s",
 			 diff.reason);
+		config_free(cfg);
+		goto refused;
+	}
+	if (links_in_use(a, cfg, msg, len)) {
 		config_free(cfg);
 		goto refused;
 	}

@@ -384,6 +384,17 @@ const struct reg_binding *binding_store_find_nai(const struct binding_store *s,
 	return binding_table_find_nai(&s->table, nai, len);
 }
 
+size_t binding_store_count_link(const struct binding_store *s, uint32_t link)
+{
+	const struct reg_binding *b;
+	size_t i, n = 0;
+
+	for (i = 0; i < binding_table_buckets(&s->table); i++)
+		for (b = binding_table_bucket(&s->table, i); b; b = b->next_addr)
+			n += b->link == link;
+	return n;
+}
+
 size_t binding_store_count(const struct binding_store *s)
 {
 	return binding_table_count(&s->table);

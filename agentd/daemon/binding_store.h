@@ -176,6 +176,8 @@ const struct reg_binding *binding_store_find_nai(const struct binding_store *s,
 						 const uint8_t *nai,
 						 size_t len);
 size_t binding_store_count(const struct binding_store *s);
+/* How many bindings are on this home link (ifindex; 0: virtual networks). */
+size_t binding_store_count_link(const struct binding_store *s, uint32_t link);
 /* The table, to walk (binding_table_buckets() / _bucket()). */
 const struct binding_table *binding_store_table(const struct binding_store *s);
 /* The record of an entry (pointers into the entry). */

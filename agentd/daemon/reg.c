@@ -1011,6 +1011,11 @@ json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 	return o;
 }
 
+size_t reg_bindings_on_link(const struct reg *r, uint32_t ifindex)
+{
+	return ifindex ? binding_store_count_link(r->store, ifindex) : 0;
+}
+
 int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n)
 {
 	const struct binding_table *t = binding_store_table(r->store);

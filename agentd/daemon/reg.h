@@ -282,6 +282,8 @@ size_t reg_binding_count(const struct reg *r);
 
 /* Control socket views (jansson objects, new references). */
 struct json_t *reg_binding_json(const struct reg *r, struct in_addr home);
+/* How many bindings use this home link (a reload must not pull it away). */
+size_t reg_bindings_on_link(const struct reg *r, uint32_t ifindex);
 /* Home addresses of every binding, for a list streamed in parts. */
 int reg_binding_addrs(const struct reg *r, struct in_addr **out, size_t *n);
 struct json_t *reg_summary_json(const struct reg *r);

@@ -10,7 +10,7 @@ require_cmd mipha-agentd miphactl
 
 EX=$TOPDIR/agentd/examples
 n=$(ls "$EX"/*.conf 2>/dev/null | wc -l)
-tap_plan $((2 * n + 6))
+tap_plan $((2 * n + 8))
 [ "$n" -ge 5 ] || tap_bail "expected at least 5 examples in $EX, found $n"
 
 for f in "$EX"/*.conf; do
@@ -54,4 +54,18 @@ expect_match "a semantic error (lifetime 70000 > 65535) names its line, 7" \
 	"$TMP/bad2\.conf:7: " "$out"
 out=$(mipha-agentd --check "$TMP/missing.conf" 2>&1)
 expect_match "a missing file: refused, named" "$TMP/missing\.conf" "$out"
+
+# A daemon that writes more than a pipe holds to stderr before its stdout
+# closes: miphactl reads both as they come (reading stdout first hung).
+mkdir -p "$TMP/bin" && cp "$(command -v miphactl)" "$TMP/bin/miphactl" &&
+	cat >"$TMP/bin/mipha-agentd" <<-'EOF' && chmod +x "$TMP/bin/mipha-agentd"
+	#!/bin/sh
+	echo "$2:1: the first line says why"  >&2
+	head -c 200000 /dev/zero | tr '\0' x >&2
+	echo >&2
+	exit 1
+	EOF
+out=$(timeout 20 "$TMP/bin/miphactl" config check "$TMP/bad.conf" 2>&1)
+expect_eq "a check that floods stderr: answered, exit 1" 1 "$?"
+expect_match "with its first line" "bad\.conf:1: the first line says why" "$out"
 tap_done

@@ -9,10 +9,14 @@
  * $MIPHA_AGENTD_SOCK say otherwise. See ctlsock.h for the protocol.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/wait.h>
@@ -442,27 +446,99 @@ int do_daemon_stats(struct ctl *c, int argc, char **argv)
  * loader (nor what its sections will need). The daemon is the one
  * installed beside miphactl, else the first on $PATH.
  */
-#define CHECK_OUT_MAX 4096 /* bytes kept of each of its outputs */
+#define CHECK_OUT_MAX 4096	/* bytes kept of each of its outputs */
+#define CHECK_TIMEOUT_MS 30000	/* a check reads one file: it answers */
 
-/* Reads fd to EOF, keeping the first size - 1 bytes, NUL-terminated. */
-static void read_all(int fd, char *buf, size_t size)
+/* One output of the child: the first size - 1 bytes kept, NUL-terminated. */
+struct check_out {
+	int fd;
+	char *buf;
+	size_t size, len;
+};
+
+/* Reads what is there; false at EOF or on an error. */
+static bool check_read(struct check_out *o)
 {
-	size_t len = 0;
 	char drop[256];
+	char *p = o->len < o->size - 1 ? o->buf + o->len : drop;
+	size_t room = o->len < o->size - 1 ? o->size - 1 - o->len : sizeof(drop);
+	ssize_t n = read(o->fd, p, room);
 
-	for (;;) {
-		char *p = len < size - 1 ? buf + len : drop;
-		size_t room = len < size - 1 ? size - 1 - len : sizeof(drop);
-		ssize_t n = read(fd, p, room);
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	if (p != drop)
+		o->len += n;
+	return true;
+}
 
+/*
+ * Reads both outputs to EOF, whichever writes (a child filling one pipe
+ * while we wait on the other would hang both). -ETIMEDOUT if it has not
+ * closed them within the timeout.
+ */
+static int check_read_both(struct check_out *out, struct check_out *err)
+{
+	struct pollfd pfd[2] = { { .fd = out->fd, .events = POLLIN },
+				 { .fd = err->fd, .events = POLLIN } };
+	struct check_out *o[2] = { out, err };
+	int ret = 0, n, i, open_fds = 2;
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (open_fds) {
+		long left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = CHECK_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 +
+					   (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		n = poll(pfd, 2, (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			ret = -errno;
 			break;
-		if (p != drop)
-			len += n;
+		}
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			if (!check_read(o[i])) {
+				pfd[i].fd = -1;
+				open_fds--;
+			}
+		}
 	}
-	buf[len] = '\0';
+	out->buf[out->len] = '\0';
+	err->buf[err->len] = '\0';
+	return ret;
+}
+
+/*
+ * The child's outputs must not land on fds 0-2 (a miphactl started with
+ * one closed): dup2() onto itself would keep O_CLOEXEC, and one pipe
+ * could be overwritten by the other. Any of them closed is opened on
+ * /dev/null first.
+ */
+static void std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
 }
 
 static void exec_agentd(const char *file)
@@ -489,9 +565,12 @@ static void exec_agentd(const char *file)
  */
 static int run_check(const char *file, char *out, char *err, size_t size)
 {
+	struct check_out o_out = { .buf = out, .size = size };
+	struct check_out o_err = { .buf = err, .size = size };
 	int po[2], pe[2], status, ret;
 	pid_t pid;
 
+	std_fds_open();
 	if (pipe2(po, O_CLOEXEC))
 		return -errno;
 	if (pipe2(pe, O_CLOEXEC)) {
@@ -516,15 +595,21 @@ static int run_check(const char *file, char *out, char *err, size_t size)
 	close(po[1]);
 	close(pe[1]);
 	if (!ret) {
-		/* Its outputs are a line each: neither pipe fills while the
-		 * other is read. */
-		read_all(po[0], out, size);
-		read_all(pe[0], err, size);
+		o_out.fd = po[0];
+		o_err.fd = pe[0];
+		ret = check_read_both(&o_out, &o_err);
+		if (ret)
+			kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
 	close(po[0]);
 	close(pe[0]);
+	if (ret == -ETIMEDOUT) {
+		snprintf(err, size, "mipha-agentd --check: no answer in %d s",
+			 CHECK_TIMEOUT_MS / 1000);
+		return 1;
+	}
 	if (ret)
 		return ret;
 	err[strcspn(err, "\n")] = '\0';

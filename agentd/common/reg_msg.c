@@ -114,16 +114,6 @@ static void put_addr(uint8_t *p, struct in_addr a)
 	memcpy(p, &a.s_addr, 4);
 }
 
-/* The extension part of a request or a reply. */
-struct reg_exts {
-	const uint8_t *nai;
-	uint8_t nai_len;
-	uint16_t nai_off;
-	bool has_mn_ha, has_mn_fa, has_fa_ha;
-	struct reg_auth_ext mn_ha, mn_fa, fa_ha;
-	unsigned int skipped;
-};
-
 /*
  * Where in the RFC's order we are (RFC 5944 3.6.1.3, 3.7.2.2, RFC 2794 2):
  * each authentication extension may appear once, MN-HA before MN-FA before
@@ -215,7 +205,7 @@ static int reg_exts_parse(const uint8_t *buf, size_t len, size_t off,
 			break;
 		default:
 			/* 128-255 and not ours: skipped (RFC 5944 1.9). */
-			x->skipped++;
+			x->skipped_exts++;
 			break;
 		}
 		off += REG_EXT_HDR + elen;
@@ -225,7 +215,6 @@ static int reg_exts_parse(const uint8_t *buf, size_t len, size_t off,
 
 int reg_request_parse(const uint8_t *buf, size_t len, struct reg_request *req)
 {
-	struct reg_exts x;
 	int err;
 
 	memset(req, 0, sizeof(*req));
@@ -242,25 +231,14 @@ int reg_request_parse(const uint8_t *buf, size_t len, struct reg_request *req)
 	req->id = be64_get(buf + 16);
 	req->len = len;
 
-	err = reg_exts_parse(buf, len, REG_REQUEST_LEN, &x);
+	err = reg_exts_parse(buf, len, REG_REQUEST_LEN, &req->exts);
 	if (err)
-		return err;
-	req->nai = x.nai;
-	req->nai_len = x.nai_len;
-	req->nai_off = x.nai_off;
-	req->has_mn_ha = x.has_mn_ha;
-	req->has_mn_fa = x.has_mn_fa;
-	req->has_fa_ha = x.has_fa_ha;
-	req->mn_ha = x.mn_ha;
-	req->mn_fa = x.mn_fa;
-	req->fa_ha = x.fa_ha;
-	req->skipped_exts = x.skipped;
-	return 0;
+		memset(&req->exts, 0, sizeof(req->exts));
+	return err;
 }
 
 int reg_reply_parse(const uint8_t *buf, size_t len, struct reg_reply *rep)
 {
-	struct reg_exts x;
 	int err;
 
 	memset(rep, 0, sizeof(*rep));
@@ -276,20 +254,10 @@ int reg_reply_parse(const uint8_t *buf, size_t len, struct reg_reply *rep)
 	rep->id = be64_get(buf + 12);
 	rep->len = len;
 
-	err = reg_exts_parse(buf, len, REG_REPLY_LEN, &x);
+	err = reg_exts_parse(buf, len, REG_REPLY_LEN, &rep->exts);
 	if (err)
-		return err;
-	rep->nai = x.nai;
-	rep->nai_len = x.nai_len;
-	rep->nai_off = x.nai_off;
-	rep->has_mn_ha = x.has_mn_ha;
-	rep->has_mn_fa = x.has_mn_fa;
-	rep->has_fa_ha = x.has_fa_ha;
-	rep->mn_ha = x.mn_ha;
-	rep->mn_fa = x.mn_fa;
-	rep->fa_ha = x.fa_ha;
-	rep->skipped_exts = x.skipped;
-	return 0;
+		memset(&rep->exts, 0, sizeof(rep->exts));
+	return err;
 }
 
 bool reg_nai_valid(const uint8_t *nai, size_t len)

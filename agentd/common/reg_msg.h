@@ -145,6 +145,26 @@ enum reg_ext_bit {
 	REG_EXTB_FA_HA = 1u << 3,
 };
 
+/*
+ * The extensions of a request or a reply, as the parser fills them: one
+ * group, read as members of either message (the kernel's
+ * struct_group_tagged()), so neither parser copies them field by field.
+ */
+#define REG_EXTS_FIELDS                                                     \
+	const uint8_t *nai;	   /* NAI bytes (no NUL), NULL if absent */ \
+	uint8_t nai_len;	   /* 1..255 */                             \
+	uint16_t nai_off;	   /* offset of the NAI extension's Type */ \
+	bool has_mn_ha, has_mn_fa, has_fa_ha;                               \
+	struct reg_auth_ext mn_ha; /* valid if has_mn_ha */                 \
+	struct reg_auth_ext mn_fa; /* valid if has_mn_fa */                 \
+	struct reg_auth_ext fa_ha; /* valid if has_fa_ha */                 \
+	unsigned int skipped_exts; /* skippable extensions (128-255) we do  \
+				    * not know and ignored */
+
+struct reg_exts {
+	REG_EXTS_FIELDS
+};
+
 struct reg_request {
 	uint8_t flags;		  /* REG_F_* */
 	uint16_t lifetime;	  /* seconds requested; 0 = deregister, 0xffff =
@@ -156,16 +176,13 @@ struct reg_request {
 	struct in_addr coa;	  /* care-of address; = home_addr means
 				   * deregister all ("at home") */
 	uint64_t id;		  /* Identification, replay protection */
-	const uint8_t *nai;	  /* NAI bytes (no NUL), NULL if absent */
-	uint8_t nai_len;	  /* 1..255 */
-	uint16_t nai_off;	  /* offset of the NAI extension's Type byte */
-	bool has_mn_ha, has_mn_fa, has_fa_ha;
-	struct reg_auth_ext mn_ha; /* valid if has_mn_ha */
-	struct reg_auth_ext mn_fa; /* valid if has_mn_fa */
-	struct reg_auth_ext fa_ha; /* valid if has_fa_ha */
-	unsigned int skipped_exts; /* skippable extensions (128-255) we do
-				    * not know and ignored */
-	size_t len;		   /* length of the whole message */
+	union {
+		struct {
+			REG_EXTS_FIELDS
+		};
+		struct reg_exts exts;
+	};
+	size_t len; /* length of the whole message */
 };
 
 /*
@@ -244,15 +261,16 @@ struct reg_reply {
 	struct in_addr home_addr; /* the MN's (possibly assigned) home address */
 	struct in_addr ha_addr;	  /* the home agent's address */
 	uint64_t id;		  /* Identification (see replay.h) */
-	const uint8_t *nai;	  /* NAI to echo (RFC 2794), NULL if none */
-	uint8_t nai_len;
-	/* Filled by reg_reply_parse(), ignored by reg_reply_build(): */
-	uint16_t nai_off;
-	bool has_mn_ha, has_mn_fa, has_fa_ha;
-	struct reg_auth_ext mn_ha; /* valid if has_mn_ha */
-	struct reg_auth_ext mn_fa; /* valid if has_mn_fa (added by an FA) */
-	struct reg_auth_ext fa_ha; /* valid if has_fa_ha */
-	unsigned int skipped_exts;
+	/*
+	 * The NAI (nai, nai_len) is echoed by reg_reply_build() (RFC 2794);
+	 * the rest is filled by reg_reply_parse() and ignored by the builder.
+	 */
+	union {
+		struct {
+			REG_EXTS_FIELDS
+		};
+		struct reg_exts exts;
+	};
 	size_t len;
 };
 

@@ -186,8 +186,9 @@ void binding_store_rec(const struct reg_binding *b, struct binding_rec *rec);
 /* ---- pool addresses */
 /*
  * A free address of pool (or its group) that no binding holds (a binding
- * that holds an address the pool did not know of adopts it). 0, -ENOENT
- * (no such pool), -ENOSPC, -ENOMEM.
+ * that holds an address the pool did not know of adopts it: only its pool
+ * name changes, which observers are not told; nothing forwarded changes).
+ * 0, -ENOENT (no such pool), -ENOSPC, -ENOMEM.
  */
 int binding_store_pool_alloc(struct binding_store *s, const char *pool,
 			     struct in_addr *out);

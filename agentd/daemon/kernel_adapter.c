@@ -13,7 +13,8 @@
 
 struct kadapter_op {
 	enum kernel_op op;
-	struct kernel_binding kb; /* kb.cookie points to cookie below */
+	struct kernel_binding kb; /* kb.cookie is NULL: the bytes are in
+				   * cookie below (ops[] moves on growth) */
 	kadapter_done_fn done;
 	void *ctx;
 	int err; /* the kernel's answer */
@@ -169,7 +170,7 @@ int kadapter_submit(struct kadapter *ka, enum kernel_op op,
 	o->kb = *kb;
 	if (kb->cookie_len)
 		memcpy(o->cookie, kb->cookie, kb->cookie_len);
-	o->kb.cookie = o->cookie;
+	o->kb.cookie = NULL;
 	o->done = done;
 	o->ctx = ctx;
 	o->err = 0;

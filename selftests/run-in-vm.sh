@@ -77,6 +77,7 @@ budgets()
 		agentd-reload		120	-
 		agentd-register		210	630
 		agentd-restart		180	540
+		agentd-resync		120	-
 		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050

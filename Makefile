@@ -1,6 +1,8 @@
 # mipha - top-level Makefile.
 #
-#   make            build mipha.ko (for KVER) and the user-space programs
+#   make            build mipha.ko (for KVER) and the user-space programs; with mipha.ko the
+#                   table test module mipha_table_test.ko (MIPHA_TESTS=m), which the selftests
+#                   load and make install does not install
 #   make check      run every test: unit tests on this host, selftests in a VM (Debian's kernel
 #                   and the debug kernel)
 #   make check-debug  build, then only the selftests on the debug kernel (KASAN, lockdep,
@@ -28,6 +30,8 @@ DKMS_SRC = $(DESTDIR)/usr/src/mipha-$(VERSION)
 MODULE_SOURCES = Kbuild dkms.conf VERSION kmod uapi
 
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
+# The build for the tests: mipha.ko and mipha_table_test.ko (Kbuild).
+KBUILD_TESTS = $(KBUILD) MIPHA_TESTS=m
 
 .PHONY: all module agentd selftests check check-debug style checkpatch sparse demo bench \
 	install dkms-src dkms-install clean kver
@@ -39,7 +43,7 @@ kver:
 
 module:
 	@test -n "$(KVER)" || { echo "KVER is unknown: install linux-headers-amd64 or set KVER=" >&2; exit 1; }
-	$(KBUILD) modules
+	$(KBUILD_TESTS) modules
 
 agentd:
 	$(MAKE) -C agentd
@@ -61,7 +65,7 @@ checkpatch:
 
 # C=2 checks every source, built or not; scripts/sparse-check fails on any warning it prints.
 sparse:
-	scripts/sparse-check $(KBUILD) C=2 CHECK=sparse modules
+	scripts/sparse-check $(KBUILD_TESTS) C=2 CHECK=sparse modules
 
 # Installs what it needs first (scripts/setup), as scripts/run-tests does.
 demo:
@@ -72,8 +76,10 @@ demo:
 bench: all
 	scripts/bench-install
 
-# The module goes to /lib/modules/KVER/updates, where it overrides an in-tree namesake.
+# The module goes to /lib/modules/KVER/updates, where it overrides an in-tree namesake. Built
+# again without the test module first: modules_install installs what modules.order lists.
 install: all
+	$(KBUILD) modules
 	$(KBUILD) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 	$(MAKE) -C agentd install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
@@ -92,7 +98,7 @@ dkms-install: dkms-src
 	dkms install mipha/$(VERSION) -k $(KVER)
 
 clean:
-	-$(KBUILD) clean
+	-$(KBUILD_TESTS) clean
 	$(MAKE) -C agentd clean
 	$(MAKE) -C selftests clean
 	rm -rf .vm-out .test-output .bench-out .demo-out

@@ -183,8 +183,13 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 
 /*
  * The path MTU the routing cache holds for the tunnel packet @eiph quoted,
- * keyed as ipv4_update_pmtu() keys it (any source: on a standby the HA
- * address is not local); 0 without a route.
+ * looked up exactly as ipv4_update_pmtu() looks up the route it updates:
+ * the flow __build_flow_key() builds without a socket (no flow flags, the
+ * quoted TOS masked with IPTOS_RT_MASK, the reply mark) and
+ * __ip_route_output_key(), no xfrm lookup, so that the MTU compared before
+ * and after is the one the update changed. 0 without a route. On a standby,
+ * where the HA address is not local, both lookups fail (-ENETUNREACH: the
+ * source is not ours): nothing is learned and nothing counted.
  */
 static u32 tunnel_path_mtu(struct net *net, const struct sk_buff *skb,
 			   const struct iphdr *eiph)
@@ -194,10 +199,10 @@ static u32 tunnel_path_mtu(struct net *net, const struct sk_buff *skb,
 	u32 mtu;
 
 	flowi4_init_output(&fl4, 0, IP4_REPLY_MARK(net, skb->mark),
-			   RT_TOS(eiph->tos), RT_SCOPE_UNIVERSE,
-			   eiph->protocol, FLOWI_FLAG_ANYSRC, eiph->daddr,
-			   eiph->saddr, 0, 0, sock_net_uid(net, NULL));
-	rt = ip_route_output_key(net, &fl4);
+			   eiph->tos & IPTOS_RT_MASK, RT_SCOPE_UNIVERSE,
+			   eiph->protocol, 0, eiph->daddr, eiph->saddr, 0, 0,
+			   sock_net_uid(net, NULL));
+	rt = __ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
 		return 0;
 	mtu = dst_mtu(&rt->dst);

@@ -38,8 +38,11 @@ static const struct genl_multicast_group mipha_mcgrps[] = {
  * requester's context: a doit, or a dump's .start (later parts of a dump
  * run in whoever calls recvmsg(), perhaps another task sharing the
  * socket). As netlink_ns_capable(), the socket's opener and the sender
- * both, but a sender without the capability is not denied anything (its
- * replies just lack cookies): no audit record for that.
+ * both. A sender without the capability is not denied anything (its
+ * replies just lack cookies), so its check makes no audit record
+ * (ns_capable_noaudit()). The opener's check can: file_ns_capable()
+ * asks the LSMs without CAP_OPT_NOAUDIT, so a denial may be audited (as
+ * SELinux does), and it has no noaudit variant.
  */
 static bool may_read_cookies(const struct sk_buff *skb, struct net *net)
 {
@@ -73,8 +76,13 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_LIFETIME]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&lifetime_range),
 	[MIPHA_A_EXPIRES_MS]	= OUTPUT_ONLY,
-	/* NLA_POLICY_MAX_LEN(MIPHA_COOKIE_MAX) from 6.2 on: -ERANGE. */
-	[MIPHA_A_COOKIE]	= NLA_POLICY_MAX(NLA_BINARY, MIPHA_COOKIE_MAX),
+	/*
+	 * Longer: -ERANGE. NLA_POLICY_MAX_LEN() only from 6.2 on; 6.1's
+	 * policy dump reports a binary's maximum length only for a range
+	 * (NL_POLICY_TYPE_ATTR_MAX_LENGTH), not for NLA_POLICY_MAX().
+	 */
+	[MIPHA_A_COOKIE]	= NLA_POLICY_RANGE(NLA_BINARY, 0,
+						   MIPHA_COOKIE_MAX),
 	[MIPHA_A_TX_PACKETS]	= OUTPUT_ONLY,
 	[MIPHA_A_TX_BYTES]	= OUTPUT_ONLY,
 	[MIPHA_A_RX_PACKETS]	= OUTPUT_ONLY,

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw
 
-tap_plan 34
+tap_plan 35
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 ok="coa=198.51.100.1 ha=192.0.2.1"
@@ -78,5 +78,14 @@ nlraw_ns "$ns" new home=10.2.0.3 $ok cookielen=512 >/dev/null
 want=$(awk 'BEGIN { for (i = 0; i < 512; i++) printf "%02x", i % 256 }')
 expect_eq "a 512-byte cookie is stored and returned unchanged" "$want" \
 	"$(nl_field "$(nlraw_ns "$ns" get home=10.2.0.3)" cookie)"
+
+# The policy dump tells a client the limit (6.1 reports a binary's maximum
+# length for a range policy only, not for NLA_POLICY_MAX).
+name="the policy dump gives COOKIE's maximum length, 512 (genl ctrl policy)"
+if pol=$(ip netns exec "$ns" genl ctrl policy name mipha 2>&1); then
+	expect_match "$name" "attr\\[$A_COOKIE\\]: type=BINARY.*max len:512" "$pol"
+else
+	tap_skip "$name" "genl ctrl policy failed: $pol"
+fi
 
 tap_done

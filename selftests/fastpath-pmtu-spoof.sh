@@ -10,13 +10,15 @@
 #   - frag-needed quoting HA -> the care-of address, bad ICMP checksum:
 #     ignored;
 #   - the same with the right checksum: learned (mtu 1300), counted;
-#   - the same again, and one with mtu 1400: nothing learned, not counted.
+#   - the same again, and one with mtu 1400: nothing learned, not counted;
+#   - a later, lower one (mtu 1200), as a genuine path sends when it shrinks
+#     again: learned and counted again.
 # Topology: lib-fastpath.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl python3 jq
 
-tap_plan 9
+tap_plan 15
 
 mipha_load || tap_bail "cannot load mipha"
 fp_topo || tap_bail "cannot build the topology"
@@ -60,17 +62,26 @@ tap_result "TR sends frag-needed quoting IPIP and GRE from the HA to the corresp
 sleep 0.5
 expect_eq "the correspondent's path MTU is left alone" none "$(pmtu_of $CN_ADDR)"
 fragneeded $COA 4 1300 bad
+tap_result "TR sends one with a bad checksum about the care-of address" $?
 sleep 0.5
 expect_eq "a bad checksum about the care-of address is ignored" none "$(pmtu_of $COA)"
 expect_eq "none of them counted" 0 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
 fragneeded $COA 4 1300
+tap_result "TR sends a good one about the care-of address (mtu 1300)" $?
 sleep 0.5
 expect_eq "a good one about the care-of address is learned" "mtu 1300" "$(pmtu_of $COA)"
 expect_eq "and counted" 1 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
 # Only what the route learns is counted (ipv4_update_pmtu() does not say).
 fragneeded $COA 4 1300 && fragneeded $COA 4 1400
+tap_result "TR sends the same again, and one with mtu 1400" $?
 sleep 0.5
 expect_eq "the same MTU again, and a higher one, leave the path MTU at 1300" "mtu 1300" \
 	"$(pmtu_of $COA)"
 expect_eq "... and are not counted as updates" 1 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
+# The path shrinks again: a lower MTU is learned and counted again.
+fragneeded $COA 4 1200
+tap_result "TR sends a lower one about the care-of address (mtu 1200)" $?
+sleep 0.5
+expect_eq "the lower MTU is learned" "mtu 1200" "$(pmtu_of $COA)"
+expect_eq "and counted again" 2 "$(delta "$(ha_stat pmtu_updates)" "$pm0")"
 tap_done

@@ -177,7 +177,7 @@ enum mipha_attrs {
 	 */
 	MIPHA_A_EXPIRES_MS,
 	/* binary: opaque agent data, at most MIPHA_COOKIE_MAX bytes, stored
-	 * and returned unchanged.
+	 * and returned unchanged. A longer cookie is refused with -ERANGE.
 	 */
 	MIPHA_A_COOKIE,
 	/* u64: packets and bytes tunnelled to the care-of address */

@@ -25,7 +25,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 25
+tap_plan 28
 
 require_cmd arping
 HOME10=10.9.10.100
@@ -126,13 +126,27 @@ arp_home1 $HOME10
 tap_result "home1: H1's ARP request for $HOME10 is still answered" $? "$(cat "$TMP/arping.out")"
 expect_match "10.9.50.0/24 keeps our route" '^unreachable 10\.9\.50\.0/24' "$(route143 10.9.50.0/24)"
 
+# --- its proxy ARP switched off while the binding uses it: refused too -----------------
+phase "home1's proxy ARP off while $HOME10 is bound on it"
+ad_conf "$(printf '%s\n' "$conf_home1" | sed 's/^home-link "home1" {}$/home-link "home1" { proxy-arp = false }/')
+$conf_vnet50
+$conf_vnet51
+$conf_extra"
+reload_wait
+expect_eq "the reload is refused (counted)" 2 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_match "with the reason in the log" 'home link home1 loses its proxy ARP while 1 binding use it' \
+	"$(cat "$TMP/agentd.log")"
+expect_eq "home1: proxy ARP still on in the kernel" "true" "$(k_link home1 proxy_arp)"
+ad_conf "$conf_vnet51
+$conf_extra"
+
 # --- home link and virtual network removed: live, undone in the kernel -----------------
 phase "$HOME10 deregistered; home1 and 10.9.50.0/24 removed"
 out=$(mn --once --home $HOME10 --deregister -j)
 expect_eq "$HOME10 deregistered" 0 "$(jget "$out" '.codes | keys | join(" ")')"
 tap_check_fails "its binding is gone from the kernel" k_has $HOME10
 reload_wait
-expect_eq "the reload is live (counted as a reload)" 1 \
+expect_eq "the reload is live (counted as a reload)" 2 \
 	"$(ad_ctl -j stats | jq -r '.reload_refusals')"
 expect_eq "home1: proxy ARP off in the kernel" "false" "$(k_link home1 proxy_arp)"
 if arp_home1 $HOME10; then
@@ -150,7 +164,7 @@ expect_match "10.9.51.0/24: our route stays" '^unreachable 10\.9\.51\.0/24' "$(r
 phase "pool extra removed"
 ad_conf "$conf_vnet51"
 reload_wait
-expect_eq "the reload is refused (counted)" 2 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
+expect_eq "the reload is refused (counted)" 3 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
 expect_match "with the reason in the log" 'needs a restart.*pool extra or one of its ranges removed' \
 	"$(cat "$TMP/agentd.log")"
 expect_eq "the binding of $EXTRA keeps its pool" "extra" "$(ad_binding "$EXTRA" pool)"

@@ -519,6 +519,26 @@ static int check_read_both(struct check_out *out, struct check_out *err)
 }
 
 /*
+ * Its outputs closed, the check exits: wait for it a while (a child that
+ * closed them and hung must not hang us). -ETIMEDOUT if it has not.
+ */
+static int check_wait(pid_t pid, int *status)
+{
+	int i;
+
+	for (i = 0; i < CHECK_TIMEOUT_MS / 10; i++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
  * The child's outputs must not land on fds 0-2 (a miphactl started with
  * one closed): dup2() onto itself would keep O_CLOEXEC, and one pipe
  * could be overwritten by the other. Any of them closed is opened on
@@ -598,10 +618,13 @@ static int run_check(const char *file, char *out, char *err, size_t size)
 		o_out.fd = po[0];
 		o_err.fd = pe[0];
 		ret = check_read_both(&o_out, &o_err);
-		if (ret)
+		if (!ret)
+			ret = check_wait(pid, &status);
+		if (ret) {
 			kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+		}
 	}
 	close(po[0]);
 	close(pe[0]);

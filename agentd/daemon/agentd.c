@@ -176,10 +176,11 @@ static void links_retire(const struct config *old, const struct config *cfg)
 }
 
 /*
- * A home link removed while bindings use it is refused: mipha.ko answers
- * ARP on the link for them only while its proxy ARP is on, so switching it
- * off would cut every away node bound there from the home link until it
- * expires. Once they have gone (deregistered, expired), the reload is live.
+ * A home link removed, or its proxy ARP switched off, while bindings use
+ * it is refused: mipha.ko answers ARP on the link for them only while its
+ * proxy ARP is on, so switching it off would cut every away node bound
+ * there from the home link until it expires. Once they have gone
+ * (deregistered, expired), the reload is live.
  */
 static bool links_in_use(const struct agentd *a, const struct config *cfg,
 			 char *msg, size_t len)
@@ -188,17 +189,19 @@ static bool links_in_use(const struct agentd *a, const struct config *cfg,
 
 	for (i = 0; i < a->cfg->n_links; i++) {
 		const struct config_link *cl = &a->cfg->links[i];
+		const struct config_link *nl = config_link_by_name(cfg, cl->ifname);
 
-		if (!config_link_gone(a->cfg, cfg, i))
+		if (!cl->proxy_arp || (nl && nl->proxy_arp))
 			continue;
 		n = reg_bindings_on_link(a->reg, if_nametoindex(cl->ifname));
 		if (!n)
 			continue;
 		snprintf(msg, len,
-			 "reload refused: home link %s removed while %zu "
+			 "reload refused: home link %s %s while %zu "
 			 "binding%s use it (it can go once they deregister "
 			 "or expire)",
-			 cl->ifname, n, n == 1 ? "" : "s");
+			 cl->ifname, nl ? "loses its proxy ARP" : "removed", n,
+			 n == 1 ? "" : "s");
 		return true;
 	}
 	return false;

@@ -446,6 +446,16 @@ void binding_store_pool_unreserve(struct binding_store *s, struct in_addr a)
 	pool_release(s->pools, a);
 }
 
+bool binding_store_pool_release_unbound(struct binding_store *s,
+					struct in_addr a)
+{
+	if (!s->pools || binding_table_find_addr(&s->table, a) ||
+	    !pool_in_use(s->pools, a))
+		return false;
+	pool_release(s->pools, a);
+	return true;
+}
+
 bool binding_store_addr_free(const struct binding_store *s, struct in_addr a)
 {
 	return !binding_table_find_addr(&s->table, a);

@@ -195,6 +195,13 @@ int binding_store_pool_alloc(struct binding_store *s, const char *pool,
 /* An address taken for a binding that was not made after all. */
 void binding_store_pool_unreserve(struct binding_store *s, struct in_addr a);
 /*
+ * An address kept reserved while it was not known whether the kernel
+ * still held it: released if its pool has it in use and no binding holds
+ * it. True if released.
+ */
+bool binding_store_pool_release_unbound(struct binding_store *s,
+					struct in_addr a);
+/*
  * Reserve a recovered binding's address: in pool if it holds it, else in
  * whichever pool holds it now. Returns the pool it is reserved in, or NULL
  * if no pool holds it (the binding keeps it without a pool).

@@ -61,7 +61,14 @@ struct reg {
 	struct kadapter *ka;	 /* kernel changes, in batches */
 	struct reg_pipeline pipe; /* requests from decision to reply */
 	struct reg_burst *burst;  /* requests being handled */
+	/* a resync that failed is tried again later, backing off */
+	struct loop_timer resync_timer;
+	uint64_t resync_backoff_ms;
 };
+
+/* A failed resync is retried after 1 s, doubling up to a minute. */
+#define RESYNC_RETRY_MIN_MS 1000
+#define RESYNC_RETRY_MAX_MS 60000
 
 /* ---- expiry --------------------------------------------------------- */
 
@@ -318,6 +325,11 @@ static void pipe_resumed(void *ctx, struct reg_txn *t)
 		resync_unknown(r);
 }
 
+static void resync_timer_cb(struct loop_timer *t)
+{
+	resync_unknown(t->data);
+}
+
 static const struct reg_pipeline_ops pipe_ops = {
 	.prepare = pipe_prepare,
 	.reply = pipe_reply,
@@ -331,6 +343,24 @@ static int reg_resync(struct reg *r);
  * kernel holds, and the pool addresses taken for those installs that the
  * kernel does not hold go back to their pools.
  */
+/*
+ * A resync that failed leaves the table as it was (nothing freed that the
+ * kernel may hold); it is tried again from a timer, backing off, not from
+ * each burst: a dump per datagram would let anyone keep the loop busy.
+ */
+static void resync_later(struct reg *r, int err)
+{
+	uint64_t d = r->resync_backoff_ms;
+
+	d = d ? (2 * d < RESYNC_RETRY_MAX_MS ? 2 * d : RESYNC_RETRY_MAX_MS) :
+		RESYNC_RETRY_MIN_MS;
+	r->resync_backoff_ms = d;
+	log_ratelimited(LOG_ERR, "resynchronising: %s; again in %llu ms",
+			strerror(-err), (unsigned long long)d);
+	if (loop_timer_arm_at(r->loop, &r->resync_timer, loop_now_ms() + d))
+		log_err("out of memory arming the resync timer");
+}
+
 static void resync_unknown(struct reg *r)
 {
 	struct reg_pipeline *p = &r->pipe;
@@ -338,17 +368,15 @@ static void resync_unknown(struct reg *r)
 	int ret;
 
 	p->resync_pending = false;
-	log_warn("kernel installs of unknown outcome: resynchronising");
+	log_warn("kernel installs of unknown outcome, or a resync to retry: "
+		 "resynchronising");
 	ret = reg_resync(r);
 	if (ret) {
-		/*
-		 * The addresses stay reserved (never both bound and free) and
-		 * the table as it was; the next burst tries again.
-		 */
-		log_ratelimited(LOG_ERR, "resynchronising: %s", strerror(-ret));
-		p->resync_pending = true;
+		/* The addresses stay reserved: never both bound and free. */
+		resync_later(r, ret);
 		return;
 	}
+	r->resync_backoff_ms = 0;
 	for (i = 0; i < p->n_unknown; i++)
 		if (binding_store_addr_free(r->store, p->unknown_addrs[i]))
 			p->alloc.ops->release(p->alloc.ctx,
@@ -433,29 +461,58 @@ static void burst_init(struct reg_burst *bu)
 
 /* ---- kernel notifications and recovery -------------------------------- */
 
+/*
+ * A dump rebuilds the table. Until it is complete nothing may be freed
+ * that the kernel may still forward for: a binding the dump replaces or
+ * displaces leaves the table with its pool address kept reserved (kept),
+ * and a kernel binding the dump decides against is deleted only after it
+ * (stale); each such address goes back to its pool once the kernel is
+ * known not to hold it.
+ */
+struct addr_list {
+	struct in_addr *v;
+	size_t n, cap;
+};
+
 struct recover_ctx {
 	struct reg *r;
 	unsigned int ours, foreign;
-	/* kernel bindings to remove once the dump is over */
-	struct in_addr *stale;
-	size_t n_stale, cap_stale;
+	struct addr_list stale; /* kernel bindings to delete after the dump */
+	struct addr_list kept;	/* left the table, address still reserved */
 };
+
+static int addr_push(struct addr_list *l, struct in_addr a)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct in_addr *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = a;
+	return 0;
+}
+
+/* A binding leaves the table during the dump; its address stays reserved. */
+static int recover_displace(struct recover_ctx *ctx, struct in_addr home)
+{
+	int ret = addr_push(&ctx->kept, home);
+
+	binding_store_remove(ctx->r->store, home, BINDING_CAUSE_RECOVERED,
+			     BINDING_KEEP_ADDR);
+	return ret;
+}
 
 static int recover_stale(struct recover_ctx *ctx, struct in_addr home,
 			 const char *why)
 {
 	char a[INET_ADDRSTRLEN];
 
-	if (ctx->n_stale == ctx->cap_stale) {
-		size_t cap = ctx->cap_stale ? 2 * ctx->cap_stale : 16;
-		struct in_addr *v = realloc(ctx->stale, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ctx->stale = v;
-		ctx->cap_stale = cap;
-	}
-	ctx->stale[ctx->n_stale++] = home;
+	if (addr_push(&ctx->stale, home))
+		return -ENOMEM;
 	ctx->r->stats.recovery_conflicts++;
 	inet_ntop(AF_INET, &home, a, sizeof(a));
 	log_warn("kernel binding %s not recovered (%s): removed", a, why);
@@ -522,8 +579,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 	if (b) {
 		if (!b->stale)
 			ctx->ours--;
-		binding_store_remove(r->store, kb->home_addr,
-				     BINDING_CAUSE_RECOVERED, 0);
+		if (recover_displace(ctx, kb->home_addr))
+			return -ENOMEM;
 	}
 	b = c.nai_len ? binding_store_find_nai(r->store, c.nai, c.nai_len) :
 			NULL;
@@ -534,8 +591,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 		 * holds that other address too, the dump brings it later
 		 * and the newer of the two stays.
 		 */
-		binding_store_remove(r->store, b->home_addr,
-				     BINDING_CAUSE_RECOVERED, 0);
+		if (recover_displace(ctx, b->home_addr))
+			return -ENOMEM;
 		b = NULL;
 	}
 	if (b) {
@@ -545,10 +602,9 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 					     "its NAI is bound to a newer "
 					     "binding");
 		if (recover_stale(ctx, b->home_addr,
-				  "its NAI has a newer binding"))
+				  "its NAI has a newer binding") ||
+		    recover_displace(ctx, b->home_addr))
 			return -ENOMEM;
-		binding_store_remove(r->store, b->home_addr,
-				     BINDING_CAUSE_RECOVERED, 0);
 		ctx->ours--;
 	}
 	cookie_rec(kb, &c, &rec);
@@ -556,11 +612,12 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 					      c.pool_len ? c.pool : NULL,
 					      kb->home_addr);
 	binding_store_replay_merge(r->store, &rec);
-	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED)) {
-		if (rec.pool)
-			binding_store_pool_unreserve(r->store, kb->home_addr);
+	/*
+	 * Failing, the kernel still forwards for it: its address stays
+	 * reserved (lost to the pool until a restart, never given twice).
+	 */
+	if (binding_store_upsert(r->store, &rec, BINDING_CAUSE_RECOVERED))
 		return -ENOMEM;
-	}
 	ctx->ours++;
 	return 0;
 }
@@ -577,40 +634,83 @@ static void recover_restart(void *data)
 	 */
 	binding_store_mark_stale(ctx->r->store);
 	ctx->ours = ctx->foreign = 0;
-	ctx->r->stats.recovery_conflicts -= ctx->n_stale;
-	ctx->n_stale = 0;
+	ctx->r->stats.recovery_conflicts -= ctx->stale.n;
+	ctx->stale.n = 0;
 }
 
 /* Rebuild the table from the kernel's (at start, and after lost events). */
 static void stale_done(void *ctx, const struct kadapter_result *res)
 {
-	(void)ctx;
+	bool *gone = ctx;
+
+	/* Of unknown outcome (verified or not), it may still be there. */
+	*gone = (!res->err || res->err == -ENOENT) && !res->unknown;
 	if (res->err && res->err != -ENOENT && res->err != -ECANCELED)
 		log_warn("removing a stale kernel binding: %s",
 			 strerror(-res->err));
 }
 
-/* The kernel bindings recovery did not take, in one batch. */
-static void remove_stale(struct reg *r, const struct recover_ctx *ctx)
+static bool addr_in(const struct in_addr *v, size_t n, struct in_addr a)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->n_stale; i++) {
-		struct kernel_binding kb = { .home_addr = ctx->stale[i] };
+	for (i = 0; i < n; i++)
+		if (v[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+/*
+ * The kernel bindings recovery did not take, in one batch; then the pool
+ * addresses the kernel is known not to hold go back: those of the deleted
+ * ones, and, after a complete dump, those displaced and not given again
+ * (a complete dump would have given them if the kernel held them).
+ */
+static void remove_stale(struct reg *r, const struct recover_ctx *ctx,
+			 bool complete)
+{
+	bool *gone = calloc(ctx->stale.n ?: 1, sizeof(*gone));
+	size_t i, kept = 0;
+
+	for (i = 0; gone && i < ctx->stale.n; i++) {
+		struct kernel_binding kb = { .home_addr = ctx->stale.v[i] };
 		int ret;
 
 		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, stale_done,
-				      NULL);
+				      &gone[i]);
 		if (ret == -ENOSPC) {
 			kadapter_flush(r->ka);
 			ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb,
-					      stale_done, NULL);
+					      stale_done, &gone[i]);
 		}
 		if (ret)
 			log_warn("removing a stale kernel binding: %s",
 				 strerror(-ret));
 	}
 	kadapter_flush(r->ka);
+	if (!gone) {
+		log_err("removing stale kernel bindings: out of memory");
+		return;
+	}
+	for (i = 0; i < ctx->stale.n; i++)
+		if (gone[i])
+			binding_store_pool_release_unbound(r->store,
+							   ctx->stale.v[i]);
+	for (i = 0; i < ctx->kept.n; i++) {
+		struct in_addr a = ctx->kept.v[i];
+
+		if (addr_in(ctx->stale.v, ctx->stale.n, a))
+			continue; /* decided above */
+		if (complete)
+			binding_store_pool_release_unbound(r->store, a);
+		else if (binding_store_addr_free(r->store, a))
+			kept++;
+	}
+	if (kept)
+		log_warn("kernel table: %zu addresses stay reserved until a "
+			 "complete dump shows whether the kernel holds them",
+			 kept);
+	free(gone);
 }
 
 static int reg_resync(struct reg *r)
@@ -620,7 +720,7 @@ static int reg_resync(struct reg *r)
 		.restart = recover_restart,
 	};
 	struct recover_ctx ctx = { .r = r };
-	size_t gone;
+	size_t gone, i;
 	int ret;
 
 
@@ -629,18 +729,38 @@ static int reg_resync(struct reg *r)
 	recover_restart(&ctx);
 	ret = kadapter_resync(r->ka, &ops, &ctx);
 	if (ret) {
-		/* Keep everything: the kernel may forward for any of it. */
+		/*
+		 * Keep what is left: the kernel may forward for any of it.
+		 * The kernel bindings decided against are still deleted (the
+		 * table no longer has them).
+		 */
 		binding_store_unmark_stale(r->store);
-		free(ctx.stale);
+		remove_stale(r, &ctx, false);
+		free(ctx.stale.v);
+		free(ctx.kept.v);
 		return ret;
 	}
-	/* What the kernel no longer holds goes, and its address is free. */
+	/*
+	 * What the kernel no longer holds goes, and its address is free;
+	 * but an address the dump decided against is still in the kernel
+	 * until its delete is answered (remove_stale()).
+	 */
+	for (i = 0; i < ctx.stale.n; i++) {
+		const struct reg_binding *b;
+
+		b = binding_store_find_addr(r->store, ctx.stale.v[i]);
+		if (b && b->stale && recover_displace(&ctx, b->home_addr))
+			log_err("kernel table: out of memory; %s stays "
+				"reserved",
+				inet_ntoa(ctx.stale.v[i]));
+	}
 	gone = binding_store_sweep_stale(r->store, BINDING_CAUSE_DELETED_OUTSIDE);
 	if (gone)
 		log_info("kernel table: %zu bindings no longer there", gone);
 	/* Not during the dump: the socket is busy with it. */
-	remove_stale(r, &ctx);
-	free(ctx.stale);
+	remove_stale(r, &ctx, true);
+	free(ctx.stale.v);
+	free(ctx.kept.v);
 	r->stats.recovered += ctx.ours;
 	log_info("kernel table: %u bindings of ours recovered, %u others "
 		 "left alone",
@@ -692,9 +812,12 @@ static void notify_io_cb(struct loop_io *io, uint32_t events)
 	ret = kernel_notify_read(r->kns, notify_cb, r);
 	if (ret == -ENOBUFS) {
 		log_warn("kernel notifications lost: resynchronising");
+		loop_timer_cancel(r->loop, &r->resync_timer);
 		ret = reg_resync(r);
 		if (ret)
-			log_err("resynchronising: %s", strerror(-ret));
+			resync_later(r, ret);
+		else
+			r->resync_backoff_ms = 0;
 	}
 }
 
@@ -800,6 +923,7 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 	if (!r)
 		return -ENOMEM;
 	r->loop = l;
+	loop_timer_init(&r->resync_timer, resync_timer_cb, r);
 	r->pools = pools;
 	r->cfg = cfg;
 	ret = reg_config_env(&r->env, &r->envdata, cfg);
@@ -891,6 +1015,7 @@ void reg_free(struct reg *r, bool flush)
 	loop_io_del(r->loop, &r->udp_io);
 	close(r->udp_io.fd);
 	loop_io_del(r->loop, &r->notify_io);
+	loop_timer_cancel(r->loop, &r->resync_timer);
 	reg_pipeline_fini(&r->pipe);
 	/* Expiries queued for the next batch: as if they had gone already. */
 	kadapter_flush(r->ka);

@@ -29,9 +29,11 @@ DKMS_SRC = $(DESTDIR)/usr/src/mipha-$(VERSION)
 # What DKMS needs to build the module; nothing of user space.
 MODULE_SOURCES = Kbuild dkms.conf VERSION kmod uapi
 
-KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
+# MIPHA_TESTS given on the command line: one in the environment (a test
+# shell's export) must not put the test module into an install.
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) MIPHA_TESTS=
 # The build for the tests: mipha.ko and mipha_table_test.ko (Kbuild).
-KBUILD_TESTS = $(KBUILD) MIPHA_TESTS=m
+KBUILD_TESTS = $(MAKE) -C $(KDIR) M=$(CURDIR) MIPHA_TESTS=m
 
 .PHONY: all module agentd selftests check check-debug style checkpatch sparse demo bench \
 	install dkms-src dkms-install clean kver

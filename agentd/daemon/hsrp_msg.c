@@ -90,7 +90,8 @@ const char *hsrp_state_str(uint8_t state)
 	return state < N_STATES ? names[state] : "?";
 }
 
-static int md5_tlv_decode(const uint8_t *buf, size_t off, struct hsrp_md5_tlv *t)
+static int md5_tlv_decode(const uint8_t *buf, size_t off,
+			  struct hsrp_md5_tlv *t)
 {
 	const uint8_t *v = buf + off + HSRP_TLV_HDR;
 

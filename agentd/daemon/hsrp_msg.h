@@ -65,9 +65,9 @@ enum hsrp_tlv_type {
 /* Op Code, RFC 2281 5 (the same values in v2's Group State TLV). */
 enum hsrp_opcode {
 	HSRP_OP_HELLO = 0,
-	HSRP_OP_COUP = 1,	/* "I want to be the active router" */
-	HSRP_OP_RESIGN = 2,	/* "I no longer want to be active" */
-	HSRP_OP_ADVERTISE = 3,	/* v1 only: interface-state advertisement, a
+	HSRP_OP_COUP = 1,      /* "I want to be the active router" */
+	HSRP_OP_RESIGN = 2,    /* "I no longer want to be active" */
+	HSRP_OP_ADVERTISE = 3, /* v1 only: interface-state advertisement, a
 				 * different layout; decoded as -ENOMSG */
 };
 
@@ -98,15 +98,15 @@ struct hsrp_md5_tlv {
 };
 
 struct hsrp_msg {
-	uint8_t version;  /* HSRP_V1 or HSRP_V2 */
-	uint8_t opcode;	  /* enum hsrp_opcode: hello, coup or resign */
-	uint8_t state;	  /* enum hsrp_state of the sender */
-	uint16_t group;	  /* standby group: 0-255 (v1), 0-4095 (v2) */
-	uint32_t priority; /* higher wins, ties by higher IP address;
+	uint8_t version;    /* HSRP_V1 or HSRP_V2 */
+	uint8_t opcode;	    /* enum hsrp_opcode: hello, coup or resign */
+	uint8_t state;	    /* enum hsrp_state of the sender */
+	uint16_t group;	    /* standby group: 0-255 (v1), 0-4095 (v2) */
+	uint32_t priority;  /* higher wins, ties by higher IP address;
 			    * 0-255 in v1 */
-	uint32_t hello_ms; /* Hellotime: period between Hellos, ms (v1
+	uint32_t hello_ms;  /* Hellotime: period between Hellos, ms (v1
 			    * carries whole seconds, 0-255) */
-	uint32_t hold_ms;  /* Holdtime: how long this Hello is valid, ms */
+	uint32_t hold_ms;   /* Holdtime: how long this Hello is valid, ms */
 	uint8_t ip_version; /* of the virtual IP: 4 (always in v1) or 6 */
 	union {
 		struct in_addr v4;

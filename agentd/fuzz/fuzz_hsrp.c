@@ -40,12 +40,11 @@ static bool same_fields(const struct hsrp_msg *a, const struct hsrp_msg *b)
 		return false;
 	if (a->has_text && memcmp(a->text, b->text, sizeof(a->text)))
 		return false;
-	return !a->has_md5 ||
-	       (a->md5.algorithm == b->md5.algorithm &&
-		a->md5.padding == b->md5.padding &&
-		a->md5.flags == b->md5.flags &&
-		a->md5.sender.s_addr == b->md5.sender.s_addr &&
-		a->md5.key_id == b->md5.key_id);
+	return !a->has_md5 || (a->md5.algorithm == b->md5.algorithm &&
+			       a->md5.padding == b->md5.padding &&
+			       a->md5.flags == b->md5.flags &&
+			       a->md5.sender.s_addr == b->md5.sender.s_addr &&
+			       a->md5.key_id == b->md5.key_id);
 }
 
 static void check_decoded(const uint8_t *buf, size_t size,

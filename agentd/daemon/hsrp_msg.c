@@ -407,14 +407,18 @@ static void group_tlv_put(uint8_t *p, const struct hsrp_msg *m)
 		memcpy(v + GS_VIP, &m->vip.v6, 16);
 }
 
-/* The MD5 TLV with a zero digest, to be filled by hsrp_md5_compute(). */
+/*
+ * The MD5 TLV with a zero digest, to be filled by hsrp_md5_compute(). Its
+ * Algorithm is MD5 whatever t says: that is the digest computed, and the
+ * one algorithm a decoder (ours included) accepts.
+ */
 static void md5_tlv_put(uint8_t *p, const struct hsrp_md5_tlv *t)
 {
 	uint8_t *v = p + HSRP_TLV_HDR;
 
 	p[0] = HSRP_TLV_MD5_AUTH;
 	p[1] = HSRP_MD5_TLV_LEN;
-	v[MD5_ALGO] = t->algorithm;
+	v[MD5_ALGO] = HSRP_MD5_ALGO_MD5;
 	v[MD5_PADDING] = t->padding;
 	be16_put(v + MD5_FLAGS, t->flags);
 	memcpy(v + MD5_SENDER, &t->sender.s_addr, 4);

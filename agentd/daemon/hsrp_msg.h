@@ -86,7 +86,8 @@ enum hsrp_state {
 
 /* The MD5 Authentication TLV (type 4, length 28), fields in host order. */
 struct hsrp_md5_tlv {
-	uint8_t algorithm;     /* HSRP_MD5_ALGO_MD5 */
+	uint8_t algorithm;     /* HSRP_MD5_ALGO_MD5 (the encoder always
+				* sends it) */
 	uint8_t padding;       /* sent as 0, kept as received */
 	uint16_t flags;	       /* none defined; sent as 0, kept as received */
 	struct in_addr sender; /* IP address of the sending interface
@@ -171,8 +172,9 @@ struct hsrp_md5_key {
 /*
  * Encodes m as m->version: v1 the 20-byte packet (m->text as its
  * authentication data), v2 the Group State TLV then a Text Authentication
- * TLV if m->has_text. With key, an MD5 Authentication TLV follows (fields
- * from m->md5) and its digest is computed; m->has_md5 is ignored.
+ * TLV if m->has_text. With key, an MD5 Authentication TLV follows (its
+ * padding, flags, sender and key id from m->md5, its algorithm MD5) and
+ * its digest is computed; m->has_md5 is ignored.
  * Reserved fields are sent as 0.
  * Returns the length, -ENOSPC if size is too small (nothing is written past
  * size), -EINVAL if m has what its version cannot carry (v1: priority above

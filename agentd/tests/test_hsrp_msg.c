@@ -722,6 +722,48 @@ static void test_encode_limits(void **state)
 			}
 }
 
+/*
+ * A message built from scratch, its md5 fields left zero, encoded with a
+ * key: the TLV says MD5 (the digest it carries), so it decodes and
+ * verifies. The encoder once copied m->md5.algorithm, 0 here, and sent
+ * what every decoder (ours too) refuses.
+ */
+static void test_encode_md5_from_scratch(void **state)
+{
+	struct hsrp_md5_key k = key_of("mipha-key");
+	uint8_t buf[128];
+	struct hsrp_msg back;
+
+	(void)state;
+	for (uint8_t v = HSRP_V1; v <= HSRP_V2; v++) {
+		struct hsrp_msg m = {
+			.version = v,
+			.opcode = HSRP_OP_HELLO,
+			.state = HSRP_STATE_ACTIVE,
+			.group = 1,
+			.priority = 100,
+			.hello_ms = 3000,
+			.hold_ms = 10000,
+			.ip_version = 4,
+			.vip.v4 = ip("192.0.2.1"),
+		};
+		ssize_t n = hsrp_encode(buf, sizeof(buf), &m, &k);
+
+		assert_int_equal(n, v == HSRP_V1 ? 50 : 72);
+		assert_int_equal(buf[n - 28], HSRP_MD5_ALGO_MD5);
+		assert_int_equal(hsrp_decode(buf, (size_t)n, &back), 0);
+		assert_true(back.has_md5);
+		assert_int_equal(back.md5.algorithm, HSRP_MD5_ALGO_MD5);
+		assert_true(hsrp_md5_verify(buf, &back, &k));
+		/* an algorithm asked for that is not MD5: MD5 all the same */
+		m.md5.algorithm = 2;
+		assert_int_equal(hsrp_encode(buf, sizeof(buf), &m, &k), n);
+		assert_int_equal(buf[n - 28], HSRP_MD5_ALGO_MD5);
+		assert_int_equal(hsrp_decode(buf, (size_t)n, &back), 0);
+		assert_true(hsrp_md5_verify(buf, &back, &k));
+	}
+}
+
 static void test_virtual_mac(void **state)
 {
 	uint8_t mac[6];
@@ -770,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_encode_limits),
+		cmocka_unit_test(test_encode_md5_from_scratch),
 		cmocka_unit_test(test_virtual_mac),
 		cmocka_unit_test(test_names),
 	};

@@ -103,7 +103,7 @@ static int md5_tlv_decode(const uint8_t *buf, size_t off,
 	memcpy(&t->sender.s_addr, v + MD5_SENDER, 4);
 	t->key_id = be32_get(v + MD5_KEY_ID);
 	t->digest = v + MD5_DIGEST;
-	t->off = (uint16_t)off;
+	t->off = off;
 	return 0;
 }
 

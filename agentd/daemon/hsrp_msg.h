@@ -95,7 +95,7 @@ struct hsrp_md5_tlv {
 	uint32_t key_id;       /* key chain key id; 0 with a key-string */
 	/* Filled by the decoder, ignored by the encoder: */
 	const uint8_t *digest; /* the 16-byte digest, in the parsed buffer */
-	uint16_t off;	       /* offset of the TLV's Type byte */
+	size_t off;	       /* offset of the TLV's Type byte */
 };
 
 struct hsrp_msg {

@@ -635,6 +635,39 @@ static void test_malformed(void **state)
 	assert_false(m.has_text);
 }
 
+/*
+ * An MD5 TLV more than 64 KiB into the message (after empty unknown
+ * TLVs): its offset is kept whole, so the digest verifies. It was a
+ * uint16_t, truncated: verify then zeroed the wrong 16 bytes and refused
+ * the genuine message, and md5.digest != buf + md5.off + 14.
+ */
+static void test_md5_far_offset(void **state)
+{
+	struct hsrp_md5_key k = key_of("mipha-v2-key");
+	const size_t pad = 65600; /* even: 2-byte empty TLVs */
+	const size_t len = pad + sizeof(v2_md5);
+	uint8_t *buf = calloc(1, len);
+	struct hsrp_msg m;
+
+	(void)state;
+	assert_non_null(buf);
+	for (size_t i = 0; i < pad; i += 2)
+		buf[i] = 0x7f; /* type 127, length 0 */
+	memcpy(buf + pad, v2_md5, sizeof(v2_md5));
+	assert_int_equal(hsrp_md5_compute(buf, len, pad + 42, &k,
+					  buf + pad + 42 + 14),
+			 0);
+	assert_int_equal(hsrp_decode(buf, len, &m), 0);
+	assert_int_equal(m.skipped_tlvs, pad / 2);
+	assert_true(m.md5.off == pad + 42);
+	assert_ptr_equal(m.md5.digest, buf + m.md5.off + 14);
+	assert_true(hsrp_md5_verify(buf, &m, &k));
+	buf[pad + 15] ^= 1; /* the priority */
+	assert_int_equal(hsrp_decode(buf, len, &m), 0);
+	assert_false(hsrp_md5_verify(buf, &m, &k));
+	free(buf);
+}
+
 static struct hsrp_msg v1_msg(void)
 {
 	struct hsrp_msg m;
@@ -811,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_v2_skip),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_md5_far_offset),
 		cmocka_unit_test(test_encode_limits),
 		cmocka_unit_test(test_encode_md5_from_scratch),
 		cmocka_unit_test(test_virtual_mac),

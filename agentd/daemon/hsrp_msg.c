@@ -53,8 +53,9 @@ enum {
 	MD5_DIGEST = 12,
 };
 
-#define V1_WIRE_VERSION 0 /* RFC 2281: "this document describes version 0" */
-#define GS_WIRE_VERSION 2
+#define V1_WIRE_VERSION	 0  /* RFC 2281: "this document describes version 0" */
+#define V1_ADVERTISE_LEN 16 /* op code 3, as Wireshark's packet-hsrp.c reads */
+#define GS_WIRE_VERSION	 2
 
 /*
  * The states on the wire, indexed by enum hsrp_state: v1 gives each a bit
@@ -113,9 +114,10 @@ static int v1_decode(const uint8_t *buf, size_t len, struct hsrp_msg *m)
 
 	if (!buf || len < V1_OPCODE + 1 || buf[V1_VERSION] != V1_WIRE_VERSION)
 		return -EPROTO;
-	/* Another layout altogether (16 bytes): no group in it. */
+	/* Another layout altogether (16 bytes): no group in it. Only a whole
+	 * one is "well formed but for no group"; a stub is too short. */
 	if (buf[V1_OPCODE] == HSRP_OP_ADVERTISE)
-		return -ENOMSG;
+		return len < V1_ADVERTISE_LEN ? -EPROTO : -ENOMSG;
 	if (len < HSRP_V1_LEN)
 		return -EPROTO;
 	if (buf[V1_OPCODE] > HSRP_OP_RESIGN)

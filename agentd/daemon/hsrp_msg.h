@@ -141,7 +141,8 @@ struct hsrp_msg {
  * Returns
  *  0:         decoded;
  *  -EPROTO:   not a message of a version we speak, to be dropped: shorter
- *             than a v1 packet or an empty v2 one, a v1 Version other than
+ *             than a v1 packet (16 bytes for an advertisement) or an empty
+ *             v2 one, a v1 Version other than
  *             0, a Group State TLV whose version is not 2, an IP version
  *             other than 4 and 6, an MD5 algorithm other than MD5;
  *  -EBADMSG:  malformed: a TLV running past the end or a byte left over

@@ -564,6 +564,10 @@ static void test_malformed(void **state)
 	assert_int_equal(decode_patched(v1_hello, 20, 2, 32), -EBADMSG);
 	assert_int_equal(decode_exact(advertise, sizeof(advertise), &m),
 			 -ENOMSG);
+	/* a stub of one (version and op code only) is not one */
+	assert_int_equal(decode_exact(advertise, sizeof(advertise) - 1, &m),
+			 -EPROTO);
+	assert_int_equal(decode_exact(advertise, 2, &m), -EPROTO);
 	assert_int_equal(decode_patched(v1_hello, 20, 7, 0xff),
 			 0); /* reserved */
 	/* v1 + anything but one whole MD5 TLV */

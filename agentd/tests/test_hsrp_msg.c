@@ -3,8 +3,9 @@
  * Unit tests of hsrp_msg.c against bytes made elsewhere: version 1 and its
  * MD5 TLV built by scapy's HSRP layers, version 2 built with scapy from
  * Wireshark's layout, digests by hashlib's MD5 as RFC 1828 keys it (all by
- * tests/hsrp_vectors.py), and three MD5-authenticated v1 hellos captured
- * from IOS (John the Ripper's "hsrp" format test vectors, with their keys).
+ * tests/hsrp_vectors.py), and three MD5-authenticated v1 hellos and two v2
+ * ones captured from IOS (John the Ripper's "hsrp" format test vectors,
+ * with their keys).
  * Each is decoded field by field, encoded back byte for byte, its digest
  * verified with the right key and refused with a wrong one or a changed
  * byte; every truncation is refused or read as the shorter message it is;
@@ -94,6 +95,31 @@ static const struct ios_capture ios[] = {
 	{ "000010030a64010000000000000000000a000064041c010000000a000014"
 	  "0000000000000000000000000000000000000000",
 	  "f02fc41b1b516e2d1261d8800d39ccea", "openwall12345" },
+};
+
+/*
+ * And the two HSRPv2 ones of the same list: a Group State TLV then an MD5
+ * TLV (72 bytes), digest zeroed. Made by IOS, not from our reading of
+ * Wireshark's layout as v2_text, v2_md5 and v2_skip are.
+ */
+static const struct ios_v2_capture {
+	const char *zeroed_hex; /* 72 bytes, digest zero */
+	const char *digest_hex;
+	const char *key;
+	uint8_t ident_last; /* identifier aa:bb:cc:00:XX:00 */
+	uint32_t priority;
+	const char *sender;
+} ios_v2[] = {
+	{ "0128020006040001aabbcc000a000000006400000bb8000027100a000064"
+	  "000000000000000000000000041c010000000a00000a00000000"
+	  "00000000000000000000000000000000",
+	  "642fedafe1f374bd2fdd8f1ba81d87a2", "password", 0x0a, 100,
+	  "10.0.0.10" },
+	{ "0128020006040001aabbcc001400000000c800000bb8000027100a000064"
+	  "000000000000000000000000041c010000000a00001400000000"
+	  "00000000000000000000000000000000",
+	  "0481257f0fe583b275f03a48e88de72f", "password12345", 0x14, 200,
+	  "10.0.0.20" },
 };
 
 static void unhex(const char *s, uint8_t *out, size_t n)
@@ -314,6 +340,89 @@ static void test_ios_captures(void **state)
 		assert_int_equal(m.vip.v4.s_addr, ip("10.0.0.100").s_addr);
 		assert_int_equal(m.md5.sender.s_addr, ip("10.0.0.20").s_addr);
 	}
+}
+
+/* The IOS v2 captures: our v2 layout and digest scope against IOS's. */
+static void test_ios_v2_captures(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ios_v2) / sizeof(ios_v2[0]); i++) {
+		const struct ios_v2_capture *c = &ios_v2[i];
+		const uint8_t ident[6] = { 0xaa, 0xbb,		0xcc,
+					   0x00, c->ident_last, 0x00 };
+		struct hsrp_md5_key k = key_of(c->key), wrong;
+		uint8_t pkt[72];
+		struct hsrp_msg m;
+
+		unhex(c->zeroed_hex, pkt, sizeof(pkt));
+		unhex(c->digest_hex, pkt + 56, HSRP_MD5_DIGEST_LEN);
+		assert_int_equal(decode_exact(pkt, sizeof(pkt), &m), 0);
+		assert_int_equal(hsrp_decode(pkt, sizeof(pkt), &m), 0);
+		assert_int_equal(m.version, HSRP_V2);
+		assert_int_equal(m.opcode, HSRP_OP_HELLO);
+		assert_int_equal(m.state, HSRP_STATE_ACTIVE);
+		assert_int_equal(m.group, 1);
+		assert_memory_equal(m.identifier, ident, 6);
+		assert_int_equal(m.priority, c->priority);
+		assert_int_equal(m.hello_ms, 3000);
+		assert_int_equal(m.hold_ms, 10000);
+		assert_int_equal(m.ip_version, 4);
+		assert_int_equal(m.vip.v4.s_addr, ip("10.0.0.100").s_addr);
+		assert_false(m.has_text);
+		assert_true(m.has_md5);
+		assert_int_equal(m.md5.off, 42);
+		assert_int_equal(m.md5.sender.s_addr, ip(c->sender).s_addr);
+		assert_int_equal(m.md5.key_id, 0);
+		assert_true(hsrp_md5_verify(pkt, &m, &k));
+		wrong = k;
+		wrong.key[wrong.key_len - 1] ^= 0x01;
+		assert_false(hsrp_md5_verify(pkt, &m, &wrong));
+		assert_encodes_to(&m, &k, pkt, sizeof(pkt));
+	}
+}
+
+/*
+ * Every state's wire value, pinned one by one (a round trip cannot see a
+ * table wrong both ways): v1 RFC 2281's bits 0/1/2/4/8/16, v2 1..6
+ * (Wireshark's hsrp2_state_vals; 0 is "disabled", never sent); anything
+ * else refused.
+ */
+static void test_state_wire_values(void **state)
+{
+	static const uint8_t v1_wire[] = { 0, 1, 2, 4, 8, 16 };
+	static const uint8_t v2_wire[] = { 1, 2, 3, 4, 5, 6 };
+	uint8_t buf[128];
+	struct hsrp_msg m;
+
+	(void)state;
+	for (unsigned int w = 0; w < 256; w++) {
+		int want1 = -1, want2 = -1;
+
+		for (int s = 0; s <= HSRP_STATE_ACTIVE; s++) {
+			if (v1_wire[s] == w)
+				want1 = s;
+			if (v2_wire[s] == w)
+				want2 = s;
+		}
+		memcpy(buf, v1_hello, sizeof(v1_hello));
+		buf[2] = (uint8_t)w;
+		assert_int_equal(decode_exact(buf, sizeof(v1_hello), &m),
+				 want1 < 0 ? -EBADMSG : 0);
+		if (want1 >= 0) {
+			assert_int_equal(m.state, want1);
+			assert_encodes_to(&m, NULL, buf, sizeof(v1_hello));
+		}
+		memcpy(buf, v2_text, sizeof(v2_text));
+		buf[4] = (uint8_t)w;
+		assert_int_equal(decode_exact(buf, sizeof(v2_text), &m),
+				 want2 < 0 ? -EBADMSG : 0);
+		if (want2 >= 0) {
+			assert_int_equal(m.state, want2);
+			assert_encodes_to(&m, NULL, buf, sizeof(v2_text));
+		}
+	}
+	assert_int_equal(HSRP_STATE_INITIAL, 0);
+	assert_int_equal(HSRP_STATE_ACTIVE, 5);
 }
 
 /* Keys of 55 (one keyfill block), 56, 63, 64 bytes (two), from hashlib. */
@@ -842,6 +951,8 @@ int main(void)
 		cmocka_unit_test(test_v1_coup),
 		cmocka_unit_test(test_v1_md5),
 		cmocka_unit_test(test_ios_captures),
+		cmocka_unit_test(test_ios_v2_captures),
+		cmocka_unit_test(test_state_wire_values),
 		cmocka_unit_test(test_md5_key_lengths),
 		cmocka_unit_test(test_v2_text),
 		cmocka_unit_test(test_v2_md5),

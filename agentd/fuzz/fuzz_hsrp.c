@@ -6,10 +6,13 @@
  * by each version's decoder. It must never crash, and must answer one of
  * the documented errors or a self-consistent message: the MD5 TLV and its
  * digest inside the buffer, verification under a key not crashing. An
- * accepted message is re-encoded (with the fuzz key if it had MD5) and
- * decoded again: the same fields, a digest that verifies, and a second
- * encoding identical to the first (decode -> encode is stable). Encoding
- * into one byte less fails without writing past it.
+ * accepted message is re-encoded twice, without MD5 and with the fuzz key
+ * (whether or not it had an MD5 TLV: the encoder must not depend on what
+ * the decoder happened to fill in), and each is decoded again: the same
+ * fields, an MD5 TLV exactly when a key was given and a digest that
+ * verifies, and a second encoding identical to the first (decode ->
+ * encode is stable). Encoding into one byte less fails without writing
+ * past it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -67,16 +70,23 @@ static void check_decoded(const uint8_t *buf, size_t size,
 	(void)hsrp_md5_verify(buf, m, &key);
 }
 
-static void round_trip(const struct hsrp_msg *m)
+/* m encoded with k (NULL: no MD5 TLV) and decoded back. */
+static void round_trip(const struct hsrp_msg *m, const struct hsrp_md5_key *k)
 {
-	const struct hsrp_md5_key *k = m->has_md5 ? &key : NULL;
 	uint8_t out[128], again[128], *small;
-	struct hsrp_msg back, back2;
+	struct hsrp_msg want = *m, back, back2;
 	ssize_t n, n2;
 
+	/* What the encoder is to send: an MD5 TLV with a key (algorithm MD5,
+	 * the rest from m->md5, zero if m had none), none without. */
+	want.has_md5 = k != NULL;
+	if (k)
+		want.md5.algorithm = HSRP_MD5_ALGO_MD5;
+	else
+		memset(&want.md5, 0, sizeof(want.md5));
 	n = hsrp_encode(out, sizeof(out), m, k);
 	if (n <= 0 || hsrp_decode(out, (size_t)n, &back) ||
-	    !same_fields(m, &back) || back.skipped_tlvs ||
+	    !same_fields(&want, &back) || back.skipped_tlvs ||
 	    (k && !hsrp_md5_verify(out, &back, k)))
 		abort();
 	n2 = hsrp_encode(again, sizeof(again), &back, k);
@@ -119,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		check_decoded(buf, size, &m);
-		round_trip(&m);
+		round_trip(&m, NULL);
+		round_trip(&m, &key);
 	}
 	free(buf);
 	return 0;

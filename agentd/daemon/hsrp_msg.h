@@ -159,6 +159,25 @@ struct hsrp_msg {
  * Only the digest says a message is genuine: a message with its MD5 TLV cut
  * off decodes (without has_md5), so the receiver must require MD5 when it
  * is configured (and refuse text when MD5 is, as IOS does).
+ *
+ * What decoding does not check, the receiver must:
+ *  - the version: hsrp_decode() goes by the first byte, so a v1 packet
+ *    sent to 224.0.0.102 or a v2 one to 224.0.0.2 decodes all the same. A
+ *    group runs one version: call that version's decoder, or drop a
+ *    message whose m->version is not the group's. Addresses, port and TTL
+ *    are the socket's business;
+ *  - the group: any group decodes; compare m->group (and, in v2,
+ *    m->ip_version with the group's address family) with the group's own;
+ *  - the times, as sent: 0, a Holdtime not above the Hellotime, up to
+ *    about 49 days in v2 all decode. RFC 2281 makes them meaningful in
+ *    Hellos only, to be learned only from an authenticated Hello when not
+ *    configured; range-check them before arming a timer with them;
+ *  - the text: compare all 8 bytes with the configured data (NUL-padded,
+ *    RFC 2281's default "cisco"); a v2 message may have no Text TLV
+ *    (has_text false);
+ *  - replay: the MD5 TLV has no sequence number or timestamp, so a
+ *    captured genuine message verifies again for as long as its key is
+ *    in use. Nothing here (nor in HSRP) detects that.
  */
 int hsrp_decode(const uint8_t *buf, size_t len, struct hsrp_msg *m);
 int hsrp_v1_decode(const uint8_t *buf, size_t len, struct hsrp_msg *m);

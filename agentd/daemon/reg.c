@@ -763,14 +763,17 @@ static int reg_resync(struct reg *r)
 	int ret;
 
 
+	/* What earlier resyncs could not settle, this one does. */
+	for (i = 0; i < r->limbo.n; i++) {
+		if (addr_push(&ctx.kept, r->limbo.v[i])) {
+			free(ctx.kept.v);
+			return -ENOMEM;
+		}
+	}
+	r->limbo.n = 0;
 	/* What was queued before is in the dump. */
 	kadapter_flush(r->ka);
 	recover_restart(&ctx);
-	/* What earlier resyncs could not settle, this one does. */
-	for (i = 0; i < r->limbo.n; i++)
-		if (addr_push(&ctx.kept, r->limbo.v[i]))
-			return -ENOMEM;
-	r->limbo.n = 0;
 	ret = kadapter_resync(r->ka, &ops, &ctx);
 	if (ret) {
 		/*

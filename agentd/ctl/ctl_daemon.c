@@ -478,21 +478,26 @@ static bool check_read(struct check_out *o)
  * while we wait on the other would hang both). -ETIMEDOUT if it has not
  * closed them within the timeout.
  */
-static int check_read_both(struct check_out *out, struct check_out *err)
+static long ms_left(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return CHECK_TIMEOUT_MS - ((t.tv_sec - t0->tv_sec) * 1000 +
+				   (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static int check_read_both(struct check_out *out, struct check_out *err,
+			   const struct timespec *t0)
 {
 	struct pollfd pfd[2] = { { .fd = out->fd, .events = POLLIN },
 				 { .fd = err->fd, .events = POLLIN } };
 	struct check_out *o[2] = { out, err };
 	int ret = 0, n, i, open_fds = 2;
-	struct timespec t0, t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (open_fds) {
-		long left;
+		long left = ms_left(t0);
 
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = CHECK_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 +
-					   (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			break;
@@ -519,23 +524,23 @@ static int check_read_both(struct check_out *out, struct check_out *err)
 }
 
 /*
- * Its outputs closed, the check exits: wait for it a while (a child that
- * closed them and hung must not hang us). -ETIMEDOUT if it has not.
+ * Its outputs closed, the check exits: wait for it within what is left of
+ * the timeout (a child that closed them and hung must not hang us).
+ * -ETIMEDOUT if it has not exited by then.
  */
-static int check_wait(pid_t pid, int *status)
+static int check_wait(pid_t pid, int *status, const struct timespec *t0)
 {
-	int i;
-
-	for (i = 0; i < CHECK_TIMEOUT_MS / 10; i++) {
+	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 
 		if (r == pid)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		if (ms_left(t0) <= 0)
+			return -ETIMEDOUT;
 		usleep(10000);
 	}
-	return -ETIMEDOUT;
 }
 
 /*
@@ -588,9 +593,12 @@ static int run_check(const char *file, char *out, char *err, size_t size)
 	struct check_out o_out = { .buf = out, .size = size };
 	struct check_out o_err = { .buf = err, .size = size };
 	int po[2], pe[2], status, ret;
+	struct timespec t0;
 	pid_t pid;
 
 	std_fds_open();
+	/* Inherited as ignored, the child would be reaped behind our back. */
+	signal(SIGCHLD, SIG_DFL);
 	if (pipe2(po, O_CLOEXEC))
 		return -errno;
 	if (pipe2(pe, O_CLOEXEC)) {
@@ -617,10 +625,12 @@ static int run_check(const char *file, char *out, char *err, size_t size)
 	if (!ret) {
 		o_out.fd = po[0];
 		o_err.fd = pe[0];
-		ret = check_read_both(&o_out, &o_err);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ret = check_read_both(&o_out, &o_err, &t0);
 		if (!ret)
-			ret = check_wait(pid, &status);
-		if (ret) {
+			ret = check_wait(pid, &status, &t0);
+		/* Not one already reaped: its pid may be another's now. */
+		if (ret && ret != -ECHILD) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;

@@ -474,8 +474,15 @@ const char *binding_store_pool_reserve(struct binding_store *s,
 	const char *owner;
 	int ret;
 
-	if (pool && !pool_reserve(s->pools, pool, a))
-		return pool;
+	/*
+	 * Already in use in that pool (or its group): a binding the resync
+	 * displaced kept it reserved; it is this binding's again.
+	 */
+	if (pool) {
+		ret = pool_reserve(s->pools, pool, a);
+		if (!ret || ret == -EEXIST)
+			return pool;
+	}
 	owner = pool_owner(s->pools, a);
 	if (!owner)
 		return NULL;

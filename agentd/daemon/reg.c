@@ -46,6 +46,12 @@
 struct reg_burst;
 
 
+/* A growing list of addresses (a resync's bookkeeping). */
+struct addr_list {
+	struct in_addr *v;
+	size_t n, cap;
+};
+
 struct reg {
 	struct loop *loop;
 	const struct config *cfg;
@@ -64,6 +70,12 @@ struct reg {
 	/* a resync that failed is tried again later, backing off */
 	struct loop_timer resync_timer;
 	uint64_t resync_backoff_ms;
+	/*
+	 * Pool addresses kept reserved because the kernel may still hold
+	 * them (a resync that failed, a delete of unknown outcome): the next
+	 * complete dump settles them.
+	 */
+	struct addr_list limbo;
 };
 
 /* A failed resync is retried after 1 s, doubling up to a minute. */
@@ -325,11 +337,6 @@ static void pipe_resumed(void *ctx, struct reg_txn *t)
 		resync_unknown(r);
 }
 
-static void resync_timer_cb(struct loop_timer *t)
-{
-	resync_unknown(t->data);
-}
-
 static const struct reg_pipeline_ops pipe_ops = {
 	.prepare = pipe_prepare,
 	.reply = pipe_reply,
@@ -361,15 +368,21 @@ static void resync_later(struct reg *r, int err)
 		log_err("out of memory arming the resync timer");
 }
 
-static void resync_unknown(struct reg *r)
+/*
+ * Every resync goes through here: on success what waited for it is done
+ * (the addresses of installs of unknown outcome that the kernel does not
+ * hold go back to their pools) and the backoff resets; on failure the
+ * timer tries again.
+ */
+static void resync_run(struct reg *r, const char *why)
 {
 	struct reg_pipeline *p = &r->pipe;
 	unsigned int i;
 	int ret;
 
 	p->resync_pending = false;
-	log_warn("kernel installs of unknown outcome, or a resync to retry: "
-		 "resynchronising");
+	loop_timer_cancel(r->loop, &r->resync_timer);
+	log_warn("%s: resynchronising", why);
 	ret = reg_resync(r);
 	if (ret) {
 		/* The addresses stay reserved: never both bound and free. */
@@ -382,6 +395,25 @@ static void resync_unknown(struct reg *r)
 			p->alloc.ops->release(p->alloc.ctx,
 					      p->unknown_addrs[i]);
 	p->n_unknown = 0;
+}
+
+/*
+ * A burst or a resumed request left installs of unknown outcome. While a
+ * retry is armed the timer does it (their addresses stay listed): a kernel
+ * socket that keeps failing must not cost a dump per datagram.
+ */
+static void resync_unknown(struct reg *r)
+{
+	if (loop_timer_armed(&r->resync_timer)) {
+		r->pipe.resync_pending = false;
+		return;
+	}
+	resync_run(r, "kernel installs of unknown outcome");
+}
+
+static void resync_timer_cb(struct loop_timer *t)
+{
+	resync_run(t->data, "retrying the resync");
 }
 
 static void udp_cb(struct loop_io *io, uint32_t events)
@@ -469,11 +501,6 @@ static void burst_init(struct reg_burst *bu)
  * (stale); each such address goes back to its pool once the kernel is
  * known not to hold it.
  */
-struct addr_list {
-	struct in_addr *v;
-	size_t n, cap;
-};
-
 struct recover_ctx {
 	struct reg *r;
 	unsigned int ours, foreign;
@@ -644,7 +671,8 @@ static void stale_done(void *ctx, const struct kadapter_result *res)
 	bool *gone = ctx;
 
 	/* Of unknown outcome (verified or not), it may still be there. */
-	*gone = (!res->err || res->err == -ENOENT) && !res->unknown;
+	if (gone)
+		*gone = (!res->err || res->err == -ENOENT) && !res->unknown;
 	if (res->err && res->err != -ENOENT && res->err != -ECANCELED)
 		log_warn("removing a stale kernel binding: %s",
 			 strerror(-res->err));
@@ -660,42 +688,53 @@ static bool addr_in(const struct in_addr *v, size_t n, struct in_addr a)
 	return false;
 }
 
+/* An address stays reserved until a complete dump settles it. */
+static void limbo_add(struct reg *r, struct in_addr a)
+{
+	if (addr_in(r->limbo.v, r->limbo.n, a))
+		return;
+	if (addr_push(&r->limbo, a))
+		log_err("kernel table: out of memory; %s stays reserved "
+			"until a restart",
+			inet_ntoa(a));
+}
+
 /*
  * The kernel bindings recovery did not take, in one batch; then the pool
  * addresses the kernel is known not to hold go back: those of the deleted
  * ones, and, after a complete dump, those displaced and not given again
- * (a complete dump would have given them if the kernel held them).
+ * (a complete dump would have given them if the kernel held them). The
+ * rest wait in the limbo for the next complete dump.
  */
 static void remove_stale(struct reg *r, const struct recover_ctx *ctx,
 			 bool complete)
 {
 	bool *gone = calloc(ctx->stale.n ?: 1, sizeof(*gone));
-	size_t i, kept = 0;
+	size_t i;
 
-	for (i = 0; gone && i < ctx->stale.n; i++) {
+	for (i = 0; i < ctx->stale.n; i++) {
 		struct kernel_binding kb = { .home_addr = ctx->stale.v[i] };
+		bool *g = gone ? &gone[i] : NULL;
 		int ret;
 
-		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, stale_done,
-				      &gone[i]);
+		ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb, stale_done, g);
 		if (ret == -ENOSPC) {
 			kadapter_flush(r->ka);
 			ret = kadapter_submit(r->ka, KERNEL_OP_DEL, &kb,
-					      stale_done, &gone[i]);
+					      stale_done, g);
 		}
 		if (ret)
 			log_warn("removing a stale kernel binding: %s",
 				 strerror(-ret));
 	}
 	kadapter_flush(r->ka);
-	if (!gone) {
-		log_err("removing stale kernel bindings: out of memory");
-		return;
-	}
-	for (i = 0; i < ctx->stale.n; i++)
-		if (gone[i])
+	for (i = 0; i < ctx->stale.n; i++) {
+		if (gone && gone[i])
 			binding_store_pool_release_unbound(r->store,
 							   ctx->stale.v[i]);
+		else if (binding_store_addr_free(r->store, ctx->stale.v[i]))
+			limbo_add(r, ctx->stale.v[i]);
+	}
 	for (i = 0; i < ctx->kept.n; i++) {
 		struct in_addr a = ctx->kept.v[i];
 
@@ -704,12 +743,12 @@ static void remove_stale(struct reg *r, const struct recover_ctx *ctx,
 		if (complete)
 			binding_store_pool_release_unbound(r->store, a);
 		else if (binding_store_addr_free(r->store, a))
-			kept++;
+			limbo_add(r, a);
 	}
-	if (kept)
+	if (r->limbo.n)
 		log_warn("kernel table: %zu addresses stay reserved until a "
 			 "complete dump shows whether the kernel holds them",
-			 kept);
+			 r->limbo.n);
 	free(gone);
 }
 
@@ -724,6 +763,14 @@ static int reg_resync(struct reg *r)
 	int ret;
 
 
+	/* What earlier resyncs could not settle, this one does. */
+	for (i = 0; i < r->limbo.n; i++) {
+		if (addr_push(&ctx.kept, r->limbo.v[i])) {
+			free(ctx.kept.v);
+			return -ENOMEM;
+		}
+	}
+	r->limbo.n = 0;
 	/* What was queued before is in the dump. */
 	kadapter_flush(r->ka);
 	recover_restart(&ctx);
@@ -810,15 +857,8 @@ static void notify_io_cb(struct loop_io *io, uint32_t events)
 
 	(void)events;
 	ret = kernel_notify_read(r->kns, notify_cb, r);
-	if (ret == -ENOBUFS) {
-		log_warn("kernel notifications lost: resynchronising");
-		loop_timer_cancel(r->loop, &r->resync_timer);
-		ret = reg_resync(r);
-		if (ret)
-			resync_later(r, ret);
-		else
-			r->resync_backoff_ms = 0;
-	}
+	if (ret == -ENOBUFS)
+		resync_run(r, "kernel notifications lost");
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -1016,6 +1056,7 @@ void reg_free(struct reg *r, bool flush)
 	close(r->udp_io.fd);
 	loop_io_del(r->loop, &r->notify_io);
 	loop_timer_cancel(r->loop, &r->resync_timer);
+	free(r->limbo.v);
 	reg_pipeline_fini(&r->pipe);
 	/* Expiries queued for the next batch: as if they had gone already. */
 	kadapter_flush(r->ka);

@@ -44,7 +44,8 @@
 	X(pool)            \
 	X(host)            \
 	X(sa)              \
-	X(daemon)
+	X(daemon)          \
+	X(standby)
 
 #define SECTION_DECLARE(name) \
 	extern const struct config_section config_##name##_section;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config_kit.h"
+#include "config_standby.h"
 
 static cfg_opt_t home_agent_opts[] = {
 	CONFIG_OPT_LIST("address"),  CONFIG_OPT("dynamic-address"),
@@ -119,9 +120,28 @@ static int home_agent_load(struct config_load *l)
 	return config_get_encap(l, s, &c->encap);
 }
 
-/* After the virtual networks added theirs. */
+/*
+ * After the virtual networks added theirs. "standby NAME" makes the
+ * group's virtual IP a home-agent address (IOS ip mobile home-agent
+ * standby NAME): registrations to it are served while the group is active.
+ */
 static int home_agent_check(struct config_load *l)
 {
+	const struct config_standby_group *g;
+	int err;
+
+	if (l->cfg->standby_group) {
+		g = config_standby_by_name(l->cfg, l->cfg->standby_group);
+		if (!g || !g->vip.s_addr)
+			return config_fail(l, 0,
+					   "home-agent standby \"%s\": no "
+					   "standby group of that name with "
+					   "an ip",
+					   l->cfg->standby_group);
+		err = config_add_ha_addr(l->cfg, g->vip);
+		if (err)
+			return err;
+	}
 	if (!l->cfg->n_ha_addrs)
 		return config_fail(l, 0,
 				   "no home-agent address: set home-agent { "

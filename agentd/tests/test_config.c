@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 
 #include "config.h"
+#include "config_standby.h"
 #include "config_kit.h"
 #include "log.h"
 
@@ -221,7 +222,11 @@ static const char full[] =
 	"\tfacility = local3\n"				 /* 71 */
 	"\tdebug = { registration, \"pool,kernel\" }\n"	 /* 72 */
 	"}\n"						 /* 73 */
-	"control-socket = /run/mipha-test.sock\n";	 /* 74 */
+	"control-socket = /run/mipha-test.sock\n"	 /* 74 */
+	"standby \"SanJoseHA\" {\n"			 /* 75 */
+	"\tinterface = eth1\n"				 /* 76 */
+	"\tip = 1.0.0.10\n"				 /* 77 */
+	"}\n";						 /* 78 */
 /* clang-format on */
 
 static void test_full_file(void **state)
@@ -999,6 +1004,144 @@ static void test_key_text_cleansed(void **state)
 	assert_int_equal(keys_uncleansed, 0);
 }
 
+/* ---- standby ---------------------------------------------------------- */
+
+#define HA_SB "home-agent { standby = g1 }\n"
+
+static void test_standby(void **state)
+{
+	struct config *c, *d;
+	const struct config_standby_group *g, *f;
+	struct config_diff diff;
+
+	(void)state;
+	c = parse_ok(HA_SB
+		     "standby \"g1\" {\n"
+		     "\tinterface = eth0\n"
+		     "\tgroup = 4000\n"
+		     "\tversion = 2\n"
+		     "\tip = 10.0.0.4\n"
+		     "\tpriority = 110\n"
+		     "\tpreempt = yes\n"
+		     "\tpreempt-delay-minimum = 30\n"
+		     "\tpreempt-delay-reload = 60\n"
+		     "\tpreempt-delay-sync = 100\n"
+		     "\ttimers = \"msec 100 msec 300\"\n"
+		     "\tauthentication-md5 = \"secret\"\n"
+		     "\tauthentication-md5-key-id = 7\n"
+		     "\ttrack = { \"eth1 20\", eth2 }\n"
+		     "\tmac-address = 0200.0000.0001\n"
+		     "}\n"
+		     "standby \"g2\" { interface = eth0\n group = 5\n"
+		     " follow = g1\n use-bia = yes\n"
+		     " authentication = \"mipha\" }\n");
+	g = config_standby_by_name(c, "g1");
+	assert_non_null(g);
+	assert_string_equal(g->ifname, "eth0");
+	assert_int_equal(g->version, 2);
+	assert_int_equal(g->group, 4000);
+	assert_int_equal(g->priority, 110);
+	assert_true(g->preempt);
+	assert_int_equal(g->preempt_min_ms, 30000);
+	assert_int_equal(g->preempt_reload_ms, 60000);
+	assert_int_equal(g->preempt_sync_ms, 100000);
+	assert_int_equal(g->hello_ms, 100);
+	assert_int_equal(g->hold_ms, 300);
+	assert_true(g->has_md5);
+	assert_int_equal(g->md5.key_len, 6);
+	assert_memory_equal(g->md5.key, "secret", 6);
+	assert_int_equal(g->md5_key_id, 7);
+	assert_int_equal(g->n_tracks, 2);
+	assert_string_equal(g->tracks[0].ifname, "eth1");
+	assert_int_equal(g->tracks[0].decrement, 20);
+	assert_int_equal(g->tracks[1].decrement, 10);
+	assert_true(g->has_mac);
+	assert_int_equal(g->mac[0], 2);
+	assert_int_equal(g->mac[5], 1);
+	/* The group's address is a home-agent address. */
+	assert_true(config_is_ha_addr(c, A("10.0.0.4")));
+	f = config_standby_by_name(c, "g2");
+	assert_string_equal(f->follow, "g1");
+	assert_true(f->use_bia);
+	assert_int_equal(f->version, 1);
+	assert_int_equal(f->priority, 100);
+	assert_memory_equal(f->text, "mipha\0\0\0", 8);
+	assert_int_equal(f->hello_ms, 0); /* learned */
+
+	/* Priority changes live, the address does not. */
+	d = parse_ok(HA_SB "standby \"g1\" { interface = eth0\n"
+			   "ip = 10.0.0.4\n priority = 90 }\n");
+	config_free(c);
+	c = parse_ok(HA_SB "standby \"g1\" { interface = eth0\n"
+			   "ip = 10.0.0.4 }\n");
+	config_diff(c, d, &diff);
+	assert_true(diff.live_ok);
+	assert_non_null(strstr(diff.live, "standby"));
+	config_free(d);
+	d = parse_ok(HA_SB "standby \"g1\" { interface = eth0\n"
+			   "ip = 10.0.0.5 }\n");
+	config_diff(c, d, &diff);
+	assert_false(diff.live_ok);
+	assert_non_null(strstr(diff.reason, "standby \"g1\""));
+	config_free(d);
+	config_free(c);
+	/* The default text is RFC 2281's. */
+	c = parse_ok(HA_SB "standby \"g1\" { interface = eth0\n"
+			   "ip = 10.0.0.4 }\n");
+	assert_memory_equal(config_standby_by_name(c, "g1")->text,
+			    "cisco\0\0\0", 8);
+	config_free(c);
+}
+
+static void test_standby_errors(void **state)
+{
+	(void)state;
+	parse_bad(HA_SB "standby \"g1\" {\n ip = 10.0.0.4\n}\n",
+		  "t.conf:2: standby \"g1\": needs interface = IFNAME");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"timers = \"msec 100 msec 300\"\n}\n",
+		  "t.conf:4: timers \"msec 100 msec 300\": version 1 carries "
+		  "whole seconds (use version 2 for msec)");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"timers = \"3 3\"\n}\n",
+		  "t.conf:4: timers \"3 3\": the hold time must be longer "
+		  "than the hello time");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"group = 256\n}\n",
+		  "t.conf:4: group: '256' is not a number in 0-255");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"priority = 0\n}\n",
+		  "t.conf:4: priority: '0' is not a number in 1-255");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"authentication = x\n authentication-md5 = y\n}\n",
+		  "t.conf:2: standby \"g1\": one of authentication, "
+		  "authentication-md5, authentication-md5-key-file");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"authentication = \"123456789\"\n}\n",
+		  "t.conf:4: authentication: 1-8 characters");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"mac-address = 0100.5e00.0001\n}\n",
+		  "t.conf:4: mac-address 0100.5e00.0001: not a unicast MAC "
+		  "address");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"track = \"eth1 300\"\n}\n",
+		  "t.conf:4: track eth1: the decrement is 1-255");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"follow = g9\n}\n",
+		  "t.conf:2: standby \"g1\": follow \"g9\": no such group "
+		  "leading its own election");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n}\n"
+			"standby \"g2\" { interface = eth0\n ip = 10.0.0.5\n}\n",
+		  "t.conf:5: standby \"g2\": group 0 version 1 on eth0 is "
+		  "standby \"g1\" already");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
+			"notify = relative/hook\n}\n",
+		  "t.conf:4: notify relative/hook: not an absolute path");
+	parse_bad("home-agent { standby = nope }\n",
+		  "t.conf: home-agent standby \"nope\": no standby group of "
+		  "that name with an ip");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1018,6 +1161,8 @@ int main(void)
 		cmocka_unit_test(test_diff_sections),
 		cmocka_unit_test(test_section_data),
 		cmocka_unit_test(test_key_text_cleansed),
+		cmocka_unit_test(test_standby),
+		cmocka_unit_test(test_standby_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

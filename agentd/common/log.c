@@ -20,6 +20,7 @@ static const char *const subsys_names[LOG_SUBSYS_MAX] = {
 	[LOG_KERNEL] = "kernel",
 	[LOG_CTL] = "ctl",
 	[LOG_CONFIG] = "config",
+	[LOG_STANDBY] = "standby",
 };
 
 void log_open(const char *ident, enum log_target target, int facility)

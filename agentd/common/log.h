@@ -25,6 +25,7 @@ enum log_subsys {
 	LOG_KERNEL,	  /* "kernel": netlink requests and notifications */
 	LOG_CTL,	  /* "ctl": control socket clients and commands */
 	LOG_CONFIG,	  /* "config": loading and reloading */
+	LOG_STANDBY,	  /* "standby": HSRP messages and timers */
 	LOG_SUBSYS_MAX,
 };
 

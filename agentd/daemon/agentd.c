@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "ctlsock_server.h"
+#include "hsrp.h"
 #include "socket_commands.h"
 #include "kernel.h"
 #include "log.h"
@@ -45,6 +46,7 @@ struct agentd {
 	struct pool_set *pools;
 	struct loop *loop;
 	struct reg *reg;
+	struct hsrp *hsrp;
 	struct vnet *vnet;
 	struct ctlsock *ctl;
 	char reload_msg[768];
@@ -60,7 +62,7 @@ static void usage(FILE *f)
 		"  -f, --foreground     stay in the foreground, log to stderr\n"
 		"  -c, --config FILE    configuration (default %s)\n"
 		"  -d, --debug LIST     debug subsystems: registration, pool,\n"
-		"                       kernel, ctl, config, all\n"
+		"                       kernel, ctl, config, standby, all\n"
 		"      --flush-on-exit  remove every binding from the kernel "
 		"on exit\n"
 		"      --check FILE     validate FILE and exit (0: valid)\n",
@@ -258,6 +260,7 @@ static int reload(struct agentd *a, char *msg, size_t len)
 		goto refused;
 	}
 	links_retire(a->cfg, cfg);
+	hsrp_set_config(a->hsrp, cfg);
 	pool_set_free(a->pools);
 	config_free(a->cfg);
 	a->cfg = cfg;
@@ -345,6 +348,8 @@ static int commands_register(struct agentd *a)
 		ret = reg_commands_register(a->ctl, a->reg);
 	if (!ret)
 		ret = pool_commands_register(a->ctl, &a->pools);
+	if (!ret)
+		ret = hsrp_commands_register(a->ctl, a->hsrp);
 	return ret;
 }
 
@@ -381,10 +386,16 @@ static int run(struct agentd *a, bool foreground)
 	ret = reg_new(&a->reg, a->loop, a->cfg, a->pools, NULL);
 	if (ret)
 		goto out_pools;
+	ret = hsrp_new(&a->hsrp, a->loop, a->cfg);
+	if (ret) {
+		log_err("standby groups: %s", strerror(-ret));
+		goto out_reg;
+	}
+	reg_set_addr_gate(a->reg, hsrp_addr_served, a->hsrp);
 	ret = vnet_open(&a->vnet);
 	if (ret) {
 		log_err("rtnetlink: %s", strerror(-ret));
-		goto out_reg;
+		goto out_hsrp;
 	}
 	if (vnet_apply(a, a->cfg))
 		log_warn("some virtual network routes are missing");
@@ -427,6 +438,10 @@ out_vnet:
 	if (a->flush_on_exit)
 		vnet_sync(a->vnet, NULL, 0, NULL, NULL);
 	vnet_close(a->vnet);
+out_hsrp:
+	/* Active groups resign: a standby takes over at once. */
+	reg_set_addr_gate(a->reg, NULL, NULL);
+	hsrp_free(a->hsrp);
 out_reg:
 	log_notice("%zu bindings %s", reg_binding_count(a->reg),
 		   a->flush_on_exit ? "flushed" : "left in the kernel");

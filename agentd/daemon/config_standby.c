@@ -82,6 +82,17 @@ config_standby_by_name(const struct config *c, const char *name)
 	return NULL;
 }
 
+bool config_standby_on_link(const struct config *c, const char *ifname)
+{
+	const struct config_standby *s = config_standby(c);
+	size_t i;
+
+	for (i = 0; i < s->n_groups; i++)
+		if (!strcmp(s->groups[i].ifname, ifname))
+			return true;
+	return false;
+}
+
 static bool ifname_ok(const char *s)
 {
 	size_t n = strlen(s);

@@ -25,6 +25,7 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "config_standby.h"
 #include "kernel.h"
 #include "kernel_adapter.h"
 #include "log.h"
@@ -76,6 +77,8 @@ struct reg {
 	 * complete dump settles them.
 	 */
 	struct addr_list limbo;
+	bool (*served)(void *data, struct in_addr addr);
+	void *served_data;
 };
 
 /* A failed resync is retried after 1 s, doubling up to a minute. */
@@ -454,6 +457,9 @@ static void udp_cb(struct loop_io *io, uint32_t events)
 		if (mh->msg_flags & MSG_TRUNC) {
 			r->stats.requests++;
 			r->stats.discarded++;
+		} else if (r->served && !r->served(r->served_data, s->dst)) {
+			r->stats.requests++;
+			r->stats.not_active++;
 		} else {
 			s->in = (struct reg_input){
 				.buf = bu->buf[i],
@@ -912,7 +918,9 @@ static void apply_links(struct reg *r, const struct config *cfg)
 		uint32_t ifx = r->envdata.ifindex ? r->envdata.ifindex[i] : 0;
 		int ret;
 
-		if (!ifx)
+		/* The link of a standby group: HSRP switches its proxy ARP
+		 * on while the group is active here, and only then. */
+		if (!ifx || config_standby_on_link(cfg, cl->ifname))
 			continue;
 		ret = kernel_link_get(r->ks, ifx, &kl);
 		if (!ret && kl.has_proxy_arp && kl.proxy_arp == cl->proxy_arp)
@@ -929,6 +937,14 @@ static void apply_links(struct reg *r, const struct config *cfg)
 			log_info("home link %s: proxy ARP %s", cl->ifname,
 				 cl->proxy_arp ? "on" : "off");
 	}
+}
+
+void reg_set_addr_gate(struct reg *r,
+		       bool (*served)(void *data, struct in_addr addr),
+		       void *data)
+{
+	r->served = served;
+	r->served_data = data;
 }
 
 int reg_set_config(struct reg *r, const struct config *cfg,
@@ -1279,6 +1295,7 @@ json_t *reg_stats_json(const struct reg *r)
 	PUT("accepted", accepted);
 	PUT("denied", denied);
 	PUT("discarded", s->discarded);
+	PUT("not_active", s->not_active);
 	PUT("auth_failures", s->replies[REG_CODE_MN_AUTH]);
 	PUT("fa_auth_failures", s->replies[REG_CODE_FA_AUTH]);
 	PUT("replays", s->replies[REG_CODE_ID_MISMATCH]);

@@ -261,6 +261,9 @@ struct reg_stats {
 				      * address or NAI was bound already */
 	uint64_t installs_verified;  /* installs whose answer was lost and
 				      * that were looked up in the kernel */
+	uint64_t not_active; /* requests to the virtual IP of a standby
+			      * group that is not active here: not ours
+			      * to answer (physical-network mode) */
 };
 
 struct reg_opts {
@@ -278,6 +281,15 @@ void reg_free(struct reg *r, bool flush);
 int reg_set_config(struct reg *r, const struct config *cfg,
 		   struct pool_set *pools);
 const struct reg_stats *reg_get_stats(const struct reg *r);
+/*
+ * Which of our addresses are served now: a request sent to an address for
+ * which served() says false is dropped unanswered and counted
+ * (not_active). HSRP sets it: the group's virtual IP is served only while
+ * the group is active here. NULL: every address.
+ */
+void reg_set_addr_gate(struct reg *r,
+		       bool (*served)(void *data, struct in_addr addr),
+		       void *data);
 size_t reg_binding_count(const struct reg *r);
 
 /* Control socket views (jansson objects, new references). */

@@ -8,6 +8,7 @@
 #define MIPHA_SOCKET_COMMANDS_H
 
 struct ctlsock;
+struct hsrp;
 struct pool_set;
 struct reg;
 
@@ -15,5 +16,8 @@ struct reg;
 int reg_commands_register(struct ctlsock *c, struct reg *r);
 /* pool show; *pools is read at each request (a reload replaces it). */
 int pool_commands_register(struct ctlsock *c, struct pool_set **pools);
+
+/* standby show, resign, resume, sync-done. */
+int hsrp_commands_register(struct ctlsock *c, struct hsrp *h);
 
 #endif /* MIPHA_SOCKET_COMMANDS_H */

@@ -270,6 +270,7 @@ static const struct ctl_cmd top_cmds[] = {
 	{ "monitor", do_monitor },
 	{ "binding", do_daemon_binding },
 	{ "pool", do_pool },
+	{ "standby", do_standby },
 	{ "stats", do_daemon_stats },
 	{ "config", do_config },
 	{ "help", do_help },

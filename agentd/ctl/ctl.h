@@ -156,11 +156,19 @@ int do_announce(struct ctl *c, int argc, char **argv);
 void link_usage(FILE *f);
 
 /* ctl_daemon.c: commands answered by mipha-agentd */
+/* One request (stolen) whose answer is one result (*result, new). */
+int daemon_call(struct ctl *c, json_t *req, json_t **result);
+/* A member of an answer: 0 / "" when absent. */
+json_int_t jint(const json_t *o, const char *k);
+const char *jstr(const json_t *o, const char *k);
 int do_daemon_binding(struct ctl *c, int argc, char **argv);
 int do_pool(struct ctl *c, int argc, char **argv);
 int do_daemon_stats(struct ctl *c, int argc, char **argv);
 int do_config(struct ctl *c, int argc, char **argv);
 void daemon_usage(FILE *f);
+
+/* ctl_standby.c: the HSRP groups (IOS show standby) */
+int do_standby(struct ctl *c, int argc, char **argv);
 
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);

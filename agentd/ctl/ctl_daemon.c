@@ -136,7 +136,7 @@ static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 }
 
 /* One request whose answer is a single result. */
-static int daemon_call(struct ctl *c, json_t *req, json_t **result)
+int daemon_call(struct ctl *c, json_t *req, json_t **result)
 {
 	struct daemon_conn dc;
 	json_t *obj;
@@ -163,12 +163,12 @@ static int daemon_call(struct ctl *c, json_t *req, json_t **result)
 	return ret;
 }
 
-static json_int_t jint(const json_t *o, const char *k)
+json_int_t jint(const json_t *o, const char *k)
 {
 	return json_integer_value(json_object_get(o, k));
 }
 
-static const char *jstr(const json_t *o, const char *k)
+const char *jstr(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k)) ?: "";
 }
@@ -734,6 +734,8 @@ void daemon_usage(FILE *f)
 		"       miphactl binding { list [home-agent ADDR] | show ADDR |\n"
 		"                          summary }\n"
 		"       miphactl pool show\n"
+		"       miphactl standby [show [NAME] | resign NAME | resume NAME |\n"
+		"                         sync-done NAME]\n"
 		"       miphactl stats\n"
 		"       miphactl config { check FILE | reload }\n");
 }

@@ -313,6 +313,7 @@ static json_t *cmd_stats(void *data, const char *cmd, json_t *req,
 		json_object_set_new(
 			o, "reload_refusals",
 			json_integer((json_int_t)a->reload_refusals));
+		json_object_set_new(o, "standby", hsrp_stats_json(a->hsrp));
 	}
 	return o;
 }

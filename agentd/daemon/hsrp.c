@@ -773,6 +773,23 @@ static json_t *group_json(const struct hsrp_group *g)
 		"resigned", g->admin_down);
 }
 
+json_t *hsrp_stats_json(const struct hsrp *h)
+{
+	static const struct hsrp_io_stats none;
+	const struct hsrp_io_stats *s =
+		h && h->io ? hsrp_io_get_stats(h->io) : &none;
+
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "received",
+			 (json_int_t)s->received, "sent", (json_int_t)s->sent,
+			 "send_errors", (json_int_t)s->send_errors,
+			 "not_multicast", (json_int_t)s->not_multicast,
+			 "bad_ttl", (json_int_t)s->bad_ttl, "bad_source",
+			 (json_int_t)s->bad_source, "truncated",
+			 (json_int_t)s->truncated, "malformed",
+			 (json_int_t)(h ? h->malformed : 0), "unknown_group",
+			 (json_int_t)(h ? h->unknown_group : 0));
+}
+
 json_t *hsrp_json(const struct hsrp *h, const char *name)
 {
 	json_t *a = json_array();

@@ -56,6 +56,8 @@ int hsrp_resume(struct hsrp *h, const char *name);
  * peer-sync module's signal, and a test hook until it exists. */
 int hsrp_sync_done(struct hsrp *h, const char *name);
 
+/* What the socket and the codec dropped, for miphactl stats. */
+json_t *hsrp_stats_json(const struct hsrp *h);
 /* miphactl standby: every group, or the one named (NULL: none such). */
 json_t *hsrp_json(const struct hsrp *h, const char *name);
 

@@ -3,17 +3,19 @@
  * Unit tests of notify: real hooks (small /bin/sh scripts in a temporary
  * directory) run by a real loop. The hook sees exactly its arguments, no
  * shell in between; exit statuses are counted; a hook past its deadline is
- * stopped by SIGTERM, or SIGKILL if it ignores that, together with what it
- * started, while every loop_run_once() returns on time; a full queue drops
- * the newest and counts it; queued runs start in order and never more than
- * max_running at once; the child gets a clean environment, an empty signal
- * mask, default signal actions, /dev/null for stdio, none of the daemon's
- * fds, / and its own process group; notify_free() leaves no zombie.
+ * stopped by SIGTERM, or SIGKILL if it ignores that, and what it started
+ * gets the same, while every loop_run_once() returns on time; a full queue
+ * drops the newest and counts it; queued runs start in order and never
+ * more than max_running at once; the child (/bin/sleep, looked at through
+ * /proc) gets a clean environment, an empty signal mask, default signal
+ * actions, /dev/null for stdio, none of the daemon's fds, / and its own
+ * process group; notify_free() leaves no zombie.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -281,21 +284,26 @@ static void test_exit_status(void **state)
 }
 
 /*
- * Past its deadline a hook gets SIGTERM, and so does what it started; the
- * loop keeps turning meanwhile.
+ * Past its deadline a hook gets SIGTERM, and so does what it started (the
+ * hook below waits for its child after SIGTERM: it ends before the grace
+ * only if the child got SIGTERM too); the loop keeps turning meanwhile. A
+ * hook that exits 0 after its deadline still timed out.
  */
 static void test_timeout_term(void **state)
 {
 	struct notify_stats s;
 	struct notify *n;
 	struct loop *l;
-	char path[256];
+	char path[256], *term;
 	uint64_t t0, took;
 	pid_t sleeper;
 
 	(void)state;
 	write_script(path, sizeof(path), "slow.sh",
-		     "sleep 30 &\necho $! > %1$s/slow.pid\nwait\n", 0755);
+		     "trap 'echo term > %1$s/slow.term' TERM\n"
+		     "sleep 30 &\necho $! > %1$s/slow.pid\n"
+		     "wait\nwait\nexit 0\n",
+		     0755);
 	assert_int_equal(loop_new(&l), 0);
 	n = new_notify(l, path, 300, 1);
 	t0 = loop_now_ms();
@@ -312,7 +320,11 @@ static void test_timeout_term(void **state)
 	assert_int_equal(s.timed_out, 1);
 	assert_int_equal(s.succeeded + s.failed, 0);
 	assert_int_equal(s.running, 0);
-	wait_dead(sleeper);
+	assert_true(dead(sleeper));
+	term = slurp("slow.term");
+	assert_non_null(term);
+	assert_string_equal(term, "term\n");
+	free(term);
 	notify_free(n);
 	loop_free(l);
 }
@@ -344,6 +356,40 @@ static void test_timeout_kill(void **state)
 	notify_get_stats(n, &s);
 	assert_int_equal(s.timed_out, 1);
 	assert_int_equal(s.succeeded + s.failed, 0);
+	wait_dead(sleeper);
+	notify_free(n);
+	loop_free(l);
+}
+
+/*
+ * A hook that dies at SIGTERM but leaves a child that ignores it: the
+ * child is killed before the hook is reaped (a hook that ended in time may
+ * leave helpers behind; one stopped at its deadline may not).
+ */
+static void test_timeout_straggler(void **state)
+{
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	char path[256];
+	uint64_t t0, took;
+	pid_t sleeper;
+
+	(void)state;
+	write_script(path, sizeof(path), "straggler.sh",
+		     "(trap '' TERM; exec sleep 30) &\n"
+		     "echo $! > %1$s/straggler.pid\nwait\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 200, 1);
+	t0 = loop_now_ms();
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	sleeper = wait_pid_file(l, "straggler.pid");
+	wait_ended(l, n, 1, 5000);
+	took = loop_now_ms() - t0;
+	assert_true(took < 200 + NOTIFY_KILL_GRACE_MS);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.timed_out, 1);
 	wait_dead(sleeper);
 	notify_free(n);
 	loop_free(l);
@@ -479,6 +525,96 @@ static void test_max_running(void **state)
 	loop_free(l);
 }
 
+/* Our one child (the tests run no other process), once it exists. */
+static pid_t find_child(struct loop *l)
+{
+	uint64_t t0 = loop_now_ms();
+	char path[64], buf[512], *p;
+	struct dirent *d;
+	pid_t found = 0;
+	DIR *proc;
+
+	while (!found) {
+		assert_true(loop_now_ms() - t0 < 5000);
+		proc = opendir("/proc");
+		assert_non_null(proc);
+		while (!found && (d = readdir(proc))) {
+			int ppid = 0;
+			FILE *f;
+
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat",
+				 atoi(d->d_name));
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fgets(buf, sizeof(buf), f) &&
+			    (p = strrchr(buf, ')')) &&
+			    sscanf(p + 2, "%*c %d", &ppid) == 1 &&
+			    ppid == getpid())
+				found = atoi(d->d_name);
+			fclose(f);
+		}
+		closedir(proc);
+		if (!found)
+			tick(l);
+	}
+	return found;
+}
+
+static void wait_asleep(struct loop *l, pid_t pid)
+{
+	uint64_t t0 = loop_now_ms();
+	char path[64], buf[512], *p;
+	bool asleep = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	while (!asleep) {
+		assert_true(loop_now_ms() - t0 < 5000);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		if (fgets(buf, sizeof(buf), f)) {
+			p = strrchr(buf, ')');
+			asleep = p && p[1] == ' ' && p[2] == 'S';
+		}
+		fclose(f);
+		if (!asleep)
+			tick(l);
+	}
+}
+
+static char *proc_read(pid_t pid, const char *what, size_t *len)
+{
+	char path[64], *buf;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf = calloc(1, 8192);
+	assert_non_null(buf);
+	n = fread(buf, 1, 8191, f);
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static char *proc_link(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	n = readlink(path, buf, len - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	return buf;
+}
+
 /*
  * As /proc's SigIgn mask: the signals between the classic ones and
  * SIGRTMIN, which the C library keeps for itself (sigaction() refuses them).
@@ -496,40 +632,36 @@ static unsigned long long libc_internal_signals(void)
 }
 
 /*
- * The daemon's state must not leak into a hook: a secret in the
- * environment, its signalfd's blocked signals, SIGPIPE ignored, an fd
- * without O_CLOEXEC, its working directory.
+ * The daemon's state must not leak into a hook: a secret in its
+ * environment, its signalfd's blocked signals, SIGPIPE ignored, fds without
+ * O_CLOEXEC, its working directory, its process group. The hook is
+ * /bin/sleep, looked at from outside through /proc: a shell would reset
+ * some of this itself (dash clears its signal mask) and hide a leak.
  */
 static void test_child_environment(void **state)
 {
 	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
-	char path[256], marker[256], cwd[256], *out;
+	const char *args[] = { "30" };
 	unsigned long long blk, ign;
+	char cwd[256], buf[256], *text, *p;
 	sigset_t old_mask;
 	struct notify *n;
 	struct loop *l;
-	int fd, sock;
+	struct dirent *d;
+	unsigned int nfd = 0;
+	int fd, sock, pgrp;
+	size_t len;
+	DIR *fds;
+	pid_t pid;
 
 	(void)state;
-	write_script(path, sizeof(path), "env.sh",
-		     "in=$(readlink /proc/$$/fd/0)\n"
-		     "o=$(readlink /proc/$$/fd/1)\n"
-		     "e=$(readlink /proc/$$/fd/2)\n"
-		     "echo \"$in $o $e\" > %1$s/stdio.out\n"
-		     "tr '\\000' '\\n' < /proc/$$/environ > %1$s/env.out\n"
-		     "grep -E '^Sig(Blk|Ign):' /proc/$$/status > %1$s/sig.out\n"
-		     "for f in /proc/$$/fd/*; do readlink $f; done "
-		     "> %1$s/fds.out\n"
-		     "read -r pid comm st ppid pgrp rest < /proc/$$/stat\n"
-		     "echo \"$(pwd) $$ $pgrp\" > %1$s/cwd.out\n",
-		     0755);
 	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &old_mask), 0);
 	assert_int_equal(loop_new(&l), 0);
 	assert_int_equal(loop_signals(l, sigs, 3, NULL, NULL), 0);
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(setenv("MIPHA_SECRET", "hunter2", 1), 0);
-	path_in_dir(marker, sizeof(marker), "leaked-fd");
-	fd = open(marker, O_WRONLY | O_CREAT, 0600); /* no O_CLOEXEC */
+	path_in_dir(buf, sizeof(buf), "leaked-fd");
+	fd = open(buf, O_WRONLY | O_CREAT, 0600); /* no O_CLOEXEC */
 	assert_true(fd >= 0);
 	assert_int_equal(dup2(fd, 77), 77);
 	close(fd);
@@ -538,45 +670,64 @@ static void test_child_environment(void **state)
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(dir), 0);
 
-	n = new_notify(l, path, 5000, 1);
-	assert_int_equal(notify_run(n, NULL, 0), 0);
-	wait_ended(l, n, 1, 5000);
-	notify_free(n);
+	n = new_notify(l, "/bin/sleep", 60000, 1);
+	assert_int_equal(notify_run(n, args, 1), 0);
+	pid = find_child(l);
+	/* posix_spawn() returns once execve() is past its point of no
+	 * return; the new image is still being built and the dynamic loader
+	 * still opening libraries. Asleep, it is sleep(1) proper. */
+	wait_asleep(l, pid);
 
-	out = slurp("stdio.out");
-	assert_non_null(out);
-	assert_string_equal(out, "/dev/null /dev/null /dev/null\n");
-	free(out);
-	out = slurp("env.out");
-	assert_non_null(out);
-	assert_string_equal(out, NOTIFY_ENV_PATH "\n");
-	free(out);
-	out = slurp("sig.out");
-	assert_non_null(out);
-	assert_int_equal(sscanf(out, "SigBlk: %llx SigIgn: %llx", &blk, &ign),
-			 2);
+	text = proc_read(pid, "cmdline", &len);
+	assert_int_equal(len, sizeof("/bin/sleep\0"
+				     "30"));
+	assert_memory_equal(text,
+			    "/bin/sleep\0"
+			    "30",
+			    len);
+	free(text);
+	text = proc_read(pid, "environ", &len);
+	assert_int_equal(len, sizeof(NOTIFY_ENV_PATH));
+	assert_memory_equal(text, NOTIFY_ENV_PATH, len);
+	free(text);
+
+	text = proc_read(pid, "status", NULL);
+	p = strstr(text, "SigBlk:");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "SigBlk: %llx SigIgn: %llx", &blk, &ign), 2);
 	assert_int_equal(blk, 0);
 	/* glibc's posix_spawn() leaves its own internal signals ignored;
 	 * the ones a program can set are all at their default. */
 	assert_int_equal(ign & ~libc_internal_signals(), 0);
-	free(out);
-	out = slurp("fds.out");
-	assert_non_null(out);
-	assert_null(strstr(out, "leaked-fd"));
-	assert_null(strstr(out, "socket:"));
-	assert_null(strstr(out, "anon_inode:"));
-	free(out);
-	out = slurp("cwd.out");
-	assert_non_null(out);
-	{
-		int pid = 0, pgrp = -1;
+	free(text);
 
-		assert_int_equal(strncmp(out, "/ ", 2), 0);
-		assert_int_equal(sscanf(out + 2, "%d %d", &pid, &pgrp), 2);
-		assert_int_equal(pid, pgrp); /* its own process group */
+	/* Exactly 0, 1, 2, all /dev/null. */
+	snprintf(buf, sizeof(buf), "/proc/%d/fd", (int)pid);
+	fds = opendir(buf);
+	assert_non_null(fds);
+	while ((d = readdir(fds))) {
+		char what[32];
+
+		if (d->d_name[0] == '.')
+			continue;
+		assert_true(atoi(d->d_name) <= 2);
+		snprintf(what, sizeof(what), "fd/%d", atoi(d->d_name));
+		assert_string_equal(proc_link(pid, what, buf, sizeof(buf)),
+				    "/dev/null");
+		nfd++;
 	}
-	free(out);
+	closedir(fds);
+	assert_int_equal(nfd, 3);
 
+	assert_string_equal(proc_link(pid, "cwd", buf, sizeof(buf)), "/");
+	text = proc_read(pid, "stat", NULL);
+	p = strrchr(text, ')');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 2, "%*c %*d %d", &pgrp), 1);
+	assert_int_equal(pgrp, pid); /* its own process group */
+	free(text);
+
+	notify_free(n);
 	assert_int_equal(chdir(cwd), 0);
 	close(sock);
 	close(77);
@@ -669,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_timeout_term),
 		cmocka_unit_test(test_timeout_kill),
+		cmocka_unit_test(test_timeout_straggler),
 		cmocka_unit_test(test_queue_limit),
 		cmocka_unit_test(test_max_running),
 		cmocka_unit_test(test_child_environment),

@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of notify: real hooks (small /bin/sh scripts in a temporary
+ * directory) run by a real loop. The hook sees exactly its arguments, no
+ * shell in between; exit statuses are counted; a hook past its deadline is
+ * stopped by SIGTERM, or SIGKILL if it ignores that, and what it started
+ * gets the same, while every loop_run_once() returns on time; a full queue
+ * drops the newest and counts it; queued runs start in order and never
+ * more than max_running at once; the child (/bin/sleep, looked at through
+ * /proc) gets a clean environment, an empty signal mask, default signal
+ * actions, /dev/null for stdio, none of the daemon's fds, / and its own
+ * process group; notify_free() leaves no zombie.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "loop.h"
+#include "notify.h"
+
+/*
+ * How late loop_run_once(l, TICK_MS) may return and still count as not
+ * blocked: generous, the tests share the machine with others. A blocking
+ * wait on a hook would show as its whole sleep (seconds).
+ */
+#define TICK_MS	 20
+#define SLACK_MS 400
+
+static char dir[] = "/tmp/mipha-notify-XXXXXX";
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void path_in_dir(char *buf, size_t len, const char *name)
+{
+	assert_true((size_t)snprintf(buf, len, "%s/%s", dir, name) < len);
+}
+
+/* A /bin/sh script in dir; %1$s in the body is dir. */
+static void write_script(char *path, size_t len, const char *name,
+			 const char *body, mode_t mode)
+{
+	FILE *f;
+
+	path_in_dir(path, len, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\n", f);
+	fprintf(f, body, dir);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The file's contents, or NULL if it does not exist. */
+static char *slurp(const char *name)
+{
+	char path[256], *buf;
+	FILE *f;
+	size_t n;
+
+	path_in_dir(path, sizeof(path), name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	buf = calloc(1, 4096);
+	assert_non_null(buf);
+	n = fread(buf, 1, 4095, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* One loop round, which must not block past its timeout. */
+static void tick(struct loop *l)
+{
+	uint64_t t0 = loop_now_ms();
+
+	assert_int_equal(loop_run_once(l, TICK_MS), 0);
+	assert_true(loop_now_ms() - t0 <= TICK_MS + SLACK_MS);
+}
+
+static uint64_t ended(const struct notify_stats *s)
+{
+	return s->succeeded + s->failed + s->timed_out;
+}
+
+/* Runs the loop until `want` runs ended; returns the time it took. */
+static uint64_t wait_ended(struct loop *l, struct notify *n, uint64_t want,
+			   uint64_t max_ms)
+{
+	uint64_t t0 = loop_now_ms();
+	struct notify_stats s;
+
+	for (;;) {
+		notify_get_stats(n, &s);
+		if (ended(&s) >= want)
+			break;
+		assert_true(loop_now_ms() - t0 < max_ms);
+		tick(l);
+	}
+	assert_int_equal(ended(&s), want);
+	return loop_now_ms() - t0;
+}
+
+/* Runs the loop until the file holds a whole line; returns it as a pid. */
+static pid_t wait_pid_file(struct loop *l, const char *name)
+{
+	uint64_t t0 = loop_now_ms();
+	char *s;
+	pid_t pid;
+
+	while (!(s = slurp(name)) || !strchr(s, '\n')) {
+		free(s);
+		assert_true(loop_now_ms() - t0 < 5000);
+		tick(l);
+	}
+	pid = atoi(s);
+	free(s);
+	assert_true(pid > 1);
+	return pid;
+}
+
+/* Gone, or a zombie waiting for whoever adopted it: not running. */
+static bool dead(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	bool ret = true;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		ret = p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	}
+	fclose(f);
+	return ret;
+}
+
+static void wait_dead(pid_t pid)
+{
+	uint64_t t0 = loop_now_ms();
+
+	while (!dead(pid)) {
+		assert_true(loop_now_ms() - t0 < 2000);
+		usleep(10000);
+	}
+}
+
+static struct notify *new_notify(struct loop *l, const char *path,
+				 uint32_t timeout_ms, unsigned int max_running)
+{
+	struct notify *n;
+
+	assert_int_equal(notify_new(&n, l, path, timeout_ms, max_running), 0);
+	return n;
+}
+
+static void test_new_invalid(void **state)
+{
+	const char *null_arg[] = { "a", NULL };
+	struct notify *n;
+	struct loop *l;
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(notify_new(&n, l, "hook.sh", 1000, 1), -EINVAL);
+	assert_null(n);
+	assert_int_equal(notify_new(&n, l, NULL, 1000, 1), -EINVAL);
+	assert_int_equal(notify_new(&n, l, "/bin/true", 0, 1), -EINVAL);
+	assert_int_equal(notify_new(&n, l, "/bin/true", 1000, 0), -EINVAL);
+	n = new_notify(l, "/bin/true", 1000, 1);
+	assert_int_equal(notify_run(n, null_arg, 2), -EINVAL);
+	assert_int_equal(notify_run(n, NULL, 1), -EINVAL);
+	/* No arguments at all is a run. */
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	wait_ended(l, n, 1, 5000);
+	notify_free(n);
+	loop_free(l);
+}
+
+/* Every argument arrives as one word, as given: no shell saw it. */
+static void test_args(void **state)
+{
+	char path[256], pwn[256], expect[512], *out;
+	const char *args[] = { "group 1",    "",   pwn,		"*",
+			       "a'b\"c;d|e", "-n", "tab\there", "line\nbreak" };
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+
+	(void)state;
+	snprintf(pwn, sizeof(pwn), "$(touch %s/pwned)", dir);
+	write_script(path, sizeof(path), "args.sh",
+		     "{ printf '%%s|%%s\\n' \"$0\" \"$#\"\n"
+		     "for a in \"$@\"; do printf '[%%s]' \"$a\"; done\n"
+		     "} > %1$s/args.out\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 5000, 1);
+	assert_int_equal(notify_run(n, args, 8), 0);
+	wait_ended(l, n, 1, 5000);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.started, 1);
+	assert_int_equal(s.succeeded, 1);
+
+	out = slurp("args.out");
+	assert_non_null(out);
+	assert_true(!strncmp(out, path, strlen(path)));
+	snprintf(expect, sizeof(expect),
+		 "|8\n[group 1][][%s][*][a'b\"c;d|e][-n][tab\there]"
+		 "[line\nbreak]",
+		 pwn);
+	assert_string_equal(out + strlen(path), expect);
+	free(out);
+	assert_null(slurp("pwned"));
+	notify_free(n);
+	loop_free(l);
+}
+
+/* Exit 0 succeeds; another status or a signal fails. */
+static void test_exit_status(void **state)
+{
+	const char *codes[] = { "0", "3", "sig", "0", "255" };
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	char path[256];
+	unsigned int i;
+
+	(void)state;
+	write_script(path, sizeof(path), "exit.sh",
+		     "[ \"$1\" = sig ] && kill -USR1 $$\nexit \"$1\"\n", 0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 5000, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(notify_run(n, &codes[i], 1), 0);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.running, 5);
+	wait_ended(l, n, 5, 5000);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.started, 5);
+	assert_int_equal(s.succeeded, 2);
+	assert_int_equal(s.failed, 3);
+	assert_int_equal(s.timed_out, 0);
+	assert_int_equal(s.running, 0);
+	notify_free(n);
+	loop_free(l);
+}
+
+/*
+ * Past its deadline a hook gets SIGTERM, and so does what it started (the
+ * hook below waits for its child after SIGTERM: it ends before the grace
+ * only if the child got SIGTERM too); the loop keeps turning meanwhile. A
+ * hook that exits 0 after its deadline still timed out.
+ */
+static void test_timeout_term(void **state)
+{
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	char path[256], *term;
+	uint64_t t0, took;
+	pid_t sleeper;
+
+	(void)state;
+	write_script(path, sizeof(path), "slow.sh",
+		     "trap 'echo term > %1$s/slow.term' TERM\n"
+		     "sleep 30 &\necho $! > %1$s/slow.pid\n"
+		     "wait\nwait\nexit 0\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 300, 1);
+	t0 = loop_now_ms();
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	assert_true(loop_now_ms() - t0 <= SLACK_MS);
+	sleeper = wait_pid_file(l, "slow.pid");
+	wait_ended(l, n, 1, 5000);
+	took = loop_now_ms() - t0;
+	/* Stopped by SIGTERM: at the deadline, not after the grace. */
+	assert_true(took >= 300);
+	assert_true(took < 300 + NOTIFY_KILL_GRACE_MS);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.started, 1);
+	assert_int_equal(s.timed_out, 1);
+	assert_int_equal(s.succeeded + s.failed, 0);
+	assert_int_equal(s.running, 0);
+	assert_true(dead(sleeper));
+	term = slurp("slow.term");
+	assert_non_null(term);
+	assert_string_equal(term, "term\n");
+	free(term);
+	notify_free(n);
+	loop_free(l);
+}
+
+/* A hook that ignores SIGTERM gets SIGKILL after the grace period. */
+static void test_timeout_kill(void **state)
+{
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	char path[256];
+	uint64_t t0, took;
+	pid_t sleeper;
+
+	(void)state;
+	write_script(path, sizeof(path), "stubborn.sh",
+		     "trap '' TERM\nsleep 30 &\necho $! > %1$s/stubborn.pid\n"
+		     "wait\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 200, 1);
+	t0 = loop_now_ms();
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	sleeper = wait_pid_file(l, "stubborn.pid");
+	wait_ended(l, n, 1, 5000);
+	took = loop_now_ms() - t0;
+	assert_true(took >= 200 + NOTIFY_KILL_GRACE_MS);
+	assert_true(took < 200 + NOTIFY_KILL_GRACE_MS + 2000);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.timed_out, 1);
+	assert_int_equal(s.succeeded + s.failed, 0);
+	wait_dead(sleeper);
+	notify_free(n);
+	loop_free(l);
+}
+
+/*
+ * A hook that dies at SIGTERM but leaves a child that ignores it: the
+ * child is killed before the hook is reaped (a hook that ended in time may
+ * leave helpers behind; one stopped at its deadline may not).
+ */
+static void test_timeout_straggler(void **state)
+{
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	char path[256];
+	uint64_t t0, took;
+	pid_t sleeper;
+
+	(void)state;
+	write_script(path, sizeof(path), "straggler.sh",
+		     "(trap '' TERM; exec sleep 30) &\n"
+		     "echo $! > %1$s/straggler.pid\nwait\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 200, 1);
+	t0 = loop_now_ms();
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	sleeper = wait_pid_file(l, "straggler.pid");
+	wait_ended(l, n, 1, 5000);
+	took = loop_now_ms() - t0;
+	assert_true(took < 200 + NOTIFY_KILL_GRACE_MS);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.timed_out, 1);
+	wait_dead(sleeper);
+	notify_free(n);
+	loop_free(l);
+}
+
+/*
+ * One slot: the first run starts, NOTIFY_QUEUE_MAX wait, the next are
+ * dropped (the newest: -ENOBUFS to their caller). All accepted runs
+ * happen, in the order they were queued.
+ */
+static void test_queue_limit(void **state)
+{
+	char path[256], arg[16], *out, *p;
+	const char *args[] = { arg };
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	unsigned int i;
+
+	(void)state;
+	write_script(path, sizeof(path), "order.sh",
+		     "echo \"$1\" >> %1$s/order.out\n", 0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 5000, 1);
+	for (i = 0; i < 1 + NOTIFY_QUEUE_MAX; i++) {
+		snprintf(arg, sizeof(arg), "%u", i);
+		assert_int_equal(notify_run(n, args, 1), 0);
+	}
+	notify_get_stats(n, &s);
+	assert_int_equal(s.running, 1);
+	assert_int_equal(s.queued, NOTIFY_QUEUE_MAX);
+	assert_int_equal(notify_run(n, args, 1), -ENOBUFS);
+	assert_int_equal(notify_run(n, args, 1), -ENOBUFS);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.dropped, 2);
+	assert_int_equal(s.queued, NOTIFY_QUEUE_MAX);
+
+	wait_ended(l, n, 1 + NOTIFY_QUEUE_MAX, 20000);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.started, 1 + NOTIFY_QUEUE_MAX);
+	assert_int_equal(s.succeeded, 1 + NOTIFY_QUEUE_MAX);
+	assert_int_equal(s.queued, 0);
+	out = slurp("order.out");
+	assert_non_null(out);
+	for (i = 0, p = out; i < 1 + NOTIFY_QUEUE_MAX; i++) {
+		char *end;
+
+		assert_int_equal(strtoul(p, &end, 10), i);
+		assert_int_equal(*end, '\n');
+		p = end + 1;
+	}
+	assert_int_equal(*p, '\0');
+	free(out);
+	/* Room again. */
+	assert_int_equal(notify_run(n, args, 1), 0);
+	notify_free(n);
+	loop_free(l);
+}
+
+struct span_event {
+	uint64_t ns;
+	int delta; /* +1 start, -1 end */
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span_event *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	return x->delta - y->delta; /* an end before a start */
+}
+
+/* Hooks record when they start and end: never more than 2 overlap. */
+static void test_max_running(void **state)
+{
+	struct span_event ev[2 * 6];
+	char path[256], arg[16], name[32], *out;
+	const char *args[] = { arg };
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+	unsigned int i;
+	int cur = 0, peak = 0;
+	uint64_t t0;
+
+	(void)state;
+	write_script(path, sizeof(path), "span.sh",
+		     "echo \"$(date +%%s%%N)\" > %1$s/span.$1.tmp\n"
+		     "sleep 0.2\n"
+		     "echo \"$(date +%%s%%N)\" >> %1$s/span.$1.tmp\n"
+		     "mv %1$s/span.$1.tmp %1$s/span.$1\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 5000, 2);
+	t0 = loop_now_ms();
+	for (i = 0; i < 6; i++) {
+		snprintf(arg, sizeof(arg), "%u", i);
+		assert_int_equal(notify_run(n, args, 1), 0);
+	}
+	notify_get_stats(n, &s);
+	assert_int_equal(s.running, 2);
+	assert_int_equal(s.queued, 4);
+	while (ended(&s) < 6) {
+		assert_true(loop_now_ms() - t0 < 10000);
+		tick(l);
+		notify_get_stats(n, &s);
+		assert_true(s.running <= 2);
+	}
+	/* Three rounds of two. */
+	assert_true(loop_now_ms() - t0 >= 3 * 200);
+	assert_int_equal(s.succeeded, 6);
+
+	for (i = 0; i < 6; i++) {
+		unsigned long long a, b;
+
+		snprintf(name, sizeof(name), "span.%u", i);
+		out = slurp(name);
+		assert_non_null(out);
+		assert_int_equal(sscanf(out, "%llu\n%llu", &a, &b), 2);
+		free(out);
+		ev[2 * i] = (struct span_event){ a, 1 };
+		ev[2 * i + 1] = (struct span_event){ b, -1 };
+	}
+	qsort(ev, 12, sizeof(ev[0]), span_cmp);
+	for (i = 0; i < 12; i++) {
+		cur += ev[i].delta;
+		if (cur > peak)
+			peak = cur;
+	}
+	assert_int_equal(peak, 2);
+	notify_free(n);
+	loop_free(l);
+}
+
+/* Our one child (the tests run no other process), once it exists. */
+static pid_t find_child(struct loop *l)
+{
+	uint64_t t0 = loop_now_ms();
+	char path[64], buf[512], *p;
+	struct dirent *d;
+	pid_t found = 0;
+	DIR *proc;
+
+	while (!found) {
+		assert_true(loop_now_ms() - t0 < 5000);
+		proc = opendir("/proc");
+		assert_non_null(proc);
+		while (!found && (d = readdir(proc))) {
+			int ppid = 0;
+			FILE *f;
+
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat",
+				 atoi(d->d_name));
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fgets(buf, sizeof(buf), f) &&
+			    (p = strrchr(buf, ')')) &&
+			    sscanf(p + 2, "%*c %d", &ppid) == 1 &&
+			    ppid == getpid())
+				found = atoi(d->d_name);
+			fclose(f);
+		}
+		closedir(proc);
+		if (!found)
+			tick(l);
+	}
+	return found;
+}
+
+static void wait_asleep(struct loop *l, pid_t pid)
+{
+	uint64_t t0 = loop_now_ms();
+	char path[64], buf[512], *p;
+	bool asleep = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	while (!asleep) {
+		assert_true(loop_now_ms() - t0 < 5000);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		if (fgets(buf, sizeof(buf), f)) {
+			p = strrchr(buf, ')');
+			asleep = p && p[1] == ' ' && p[2] == 'S';
+		}
+		fclose(f);
+		if (!asleep)
+			tick(l);
+	}
+}
+
+static char *proc_read(pid_t pid, const char *what, size_t *len)
+{
+	char path[64], *buf;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf = calloc(1, 8192);
+	assert_non_null(buf);
+	n = fread(buf, 1, 8191, f);
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static char *proc_link(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	n = readlink(path, buf, len - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * As /proc's SigIgn mask: the signals between the classic ones and
+ * SIGRTMIN, which the C library keeps for itself (sigaction() refuses them).
+ */
+static unsigned long long libc_internal_signals(void)
+{
+	unsigned long long mask = 0;
+	int sig;
+
+	for (sig = 32; sig < SIGRTMIN; sig++) {
+		assert_int_equal(sigaction(sig, NULL, NULL), -1);
+		mask |= 1ULL << (sig - 1);
+	}
+	return mask;
+}
+
+/*
+ * The daemon's state must not leak into a hook: a secret in its
+ * environment, its signalfd's blocked signals, SIGPIPE ignored, fds without
+ * O_CLOEXEC, its working directory, its process group. The hook is
+ * /bin/sleep, looked at from outside through /proc: a shell would reset
+ * some of this itself (dash clears its signal mask) and hide a leak.
+ */
+static void test_child_environment(void **state)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM };
+	const char *args[] = { "30" };
+	unsigned long long blk, ign;
+	char cwd[256], buf[256], *text, *p;
+	sigset_t old_mask;
+	struct notify *n;
+	struct loop *l;
+	struct dirent *d;
+	unsigned int nfd = 0;
+	int fd, sock, pgrp;
+	size_t len;
+	DIR *fds;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &old_mask), 0);
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(loop_signals(l, sigs, 3, NULL, NULL), 0);
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(setenv("MIPHA_SECRET", "hunter2", 1), 0);
+	path_in_dir(buf, sizeof(buf), "leaked-fd");
+	fd = open(buf, O_WRONLY | O_CREAT, 0600); /* no O_CLOEXEC */
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 77), 77);
+	close(fd);
+	sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(sock >= 0);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+
+	n = new_notify(l, "/bin/sleep", 60000, 1);
+	assert_int_equal(notify_run(n, args, 1), 0);
+	pid = find_child(l);
+	/* posix_spawn() returns once execve() is past its point of no
+	 * return; the new image is still being built and the dynamic loader
+	 * still opening libraries. Asleep, it is sleep(1) proper. */
+	wait_asleep(l, pid);
+
+	text = proc_read(pid, "cmdline", &len);
+	assert_int_equal(len, sizeof("/bin/sleep\0"
+				     "30"));
+	assert_memory_equal(text,
+			    "/bin/sleep\0"
+			    "30",
+			    len);
+	free(text);
+	text = proc_read(pid, "environ", &len);
+	assert_int_equal(len, sizeof(NOTIFY_ENV_PATH));
+	assert_memory_equal(text, NOTIFY_ENV_PATH, len);
+	free(text);
+
+	text = proc_read(pid, "status", NULL);
+	p = strstr(text, "SigBlk:");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "SigBlk: %llx SigIgn: %llx", &blk, &ign), 2);
+	assert_int_equal(blk, 0);
+	/* glibc's posix_spawn() leaves its own internal signals ignored;
+	 * the ones a program can set are all at their default. */
+	assert_int_equal(ign & ~libc_internal_signals(), 0);
+	free(text);
+
+	/* Exactly 0, 1, 2, all /dev/null. */
+	snprintf(buf, sizeof(buf), "/proc/%d/fd", (int)pid);
+	fds = opendir(buf);
+	assert_non_null(fds);
+	while ((d = readdir(fds))) {
+		char what[32];
+
+		if (d->d_name[0] == '.')
+			continue;
+		assert_true(atoi(d->d_name) <= 2);
+		snprintf(what, sizeof(what), "fd/%d", atoi(d->d_name));
+		assert_string_equal(proc_link(pid, what, buf, sizeof(buf)),
+				    "/dev/null");
+		nfd++;
+	}
+	closedir(fds);
+	assert_int_equal(nfd, 3);
+
+	assert_string_equal(proc_link(pid, "cwd", buf, sizeof(buf)), "/");
+	text = proc_read(pid, "stat", NULL);
+	p = strrchr(text, ')');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 2, "%*c %*d %d", &pgrp), 1);
+	assert_int_equal(pgrp, pid); /* its own process group */
+	free(text);
+
+	notify_free(n);
+	assert_int_equal(chdir(cwd), 0);
+	close(sock);
+	close(77);
+	unsetenv("MIPHA_SECRET");
+	signal(SIGPIPE, SIG_DFL);
+	loop_free(l);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old_mask, NULL), 0);
+}
+
+/* notify_free() with a hook running: it and its child are gone, reaped. */
+static void test_free_running(void **state)
+{
+	struct notify *n;
+	struct loop *l;
+	char path[256];
+	pid_t hook, sleeper;
+	siginfo_t si;
+	uint64_t t0;
+
+	(void)state;
+	write_script(path, sizeof(path), "busy.sh",
+		     "echo $$ > %1$s/busy.pid\nsleep 30 &\n"
+		     "echo $! > %1$s/busy-child.pid\nwait\n",
+		     0755);
+	assert_int_equal(loop_new(&l), 0);
+	n = new_notify(l, path, 60000, 1);
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	sleeper = wait_pid_file(l, "busy-child.pid");
+	hook = wait_pid_file(l, "busy.pid");
+	t0 = loop_now_ms();
+	notify_free(n);
+	assert_true(loop_now_ms() - t0 <= SLACK_MS);
+	/* Not our child any more: reaped, no zombie left. */
+	assert_int_equal(waitid(P_PID, (id_t)hook, &si, WEXITED | WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_true(dead(hook));
+	wait_dead(sleeper);
+	loop_free(l);
+}
+
+/* A hook that cannot run is a spawn error, now or when its turn comes. */
+static void test_spawn_errors(void **state)
+{
+	char path[256], plain[256], gone[256];
+	struct notify_stats s;
+	struct notify *n;
+	struct loop *l;
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	path_in_dir(path, sizeof(path), "missing.sh");
+	n = new_notify(l, path, 1000, 1);
+	assert_int_equal(notify_run(n, NULL, 0), -ENOENT);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.spawn_errors, 1);
+	assert_int_equal(s.started, 0);
+	assert_int_equal(s.running, 0);
+	notify_free(n);
+
+	write_script(plain, sizeof(plain), "plain.sh", "exit 0\n", 0644);
+	n = new_notify(l, plain, 1000, 1);
+	assert_int_equal(notify_run(n, NULL, 0), -EACCES);
+	notify_free(n);
+
+	/* Vanishes while a run waits for its turn. */
+	write_script(gone, sizeof(gone), "gone.sh",
+		     "echo $$ > %1$s/gone.pid\nsleep 0.2\n", 0755);
+	n = new_notify(l, gone, 5000, 1);
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	assert_int_equal(notify_run(n, NULL, 0), 0);
+	/* Once the first has read its script. */
+	wait_pid_file(l, "gone.pid");
+	assert_int_equal(unlink(gone), 0);
+	wait_ended(l, n, 1, 5000);
+	notify_get_stats(n, &s);
+	assert_int_equal(s.started, 1);
+	assert_int_equal(s.succeeded, 1);
+	assert_int_equal(s.spawn_errors, 1);
+	assert_int_equal(s.queued, 0);
+	assert_int_equal(s.running, 0);
+	notify_free(n);
+	loop_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_invalid),
+		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_timeout_term),
+		cmocka_unit_test(test_timeout_kill),
+		cmocka_unit_test(test_timeout_straggler),
+		cmocka_unit_test(test_queue_limit),
+		cmocka_unit_test(test_max_running),
+		cmocka_unit_test(test_child_environment),
+		cmocka_unit_test(test_free_running),
+		cmocka_unit_test(test_spawn_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

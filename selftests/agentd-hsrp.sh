@@ -60,7 +60,9 @@ expect_match "HA2's home link: proxy ARP off (not active)" "proxy-arp off" \
 MNHOME=10.20.0.100
 mn_reg()
 {
-	ip netns exec "$1" mipha-mn -H $HS_VIP --coa "$2" --home $MNHOME \
+	_ns=$1 _coa=$2
+	shift 2
+	ip netns exec "$_ns" mipha-mn -H $HS_VIP --coa "$_coa" --home $MNHOME \
 		--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 400 --retries 2 \
 		--once -l 120 "$@"
 }
@@ -90,11 +92,18 @@ expect_eq "a request to the standby: not answered, counted not_active" \
 	"$([ $st -ne 0 ] && echo failed) $(hs_ctl 2 -j stats | jq -r .not_active)"
 
 # --- resign, preempt ------------------------------------------------------------
+# took N GROUP T0: ms from T0 (now_ms) to HA N's last state change in GROUP,
+# by the daemon's clock (polling through miphactl is slower than HSRP).
+took()
+{
+	echo $(($(hs_field "$1" "$2" .last_change.monotonic_ms) - $3))
+}
+ip netns exec "$H" ping -c 1 -W 2 $HS_VIP >/dev/null 2>&1
 neigh_before=$(ip -n "$H" neigh show $HS_VIP | awk '{ print $5 }')
 t0=$(now_ms)
 hs_ctl 1 standby resign lan >/dev/null
 hs_wait 2 lan active 3000
-t=$(($(now_ms) - t0))
+t=$(took 2 lan $t0)
 if hs_is 2 lan active && [ $t -lt $HS_HOLD_MS ]; then
 	tap_ok "resign at HA1: HA2 active at once ($t ms, hold time $HS_HOLD_MS)"
 else
@@ -142,8 +151,8 @@ hs_wait 2 lan standby 10000
 t0=$(now_ms)
 hs_stop 1 KILL
 hs_wait 2 lan active 10000
-t=$(($(now_ms) - t0))
-if hs_is 2 lan active && [ $t -ge 300 ] && [ $t -le $((HS_HOLD_MS + 1500)) ]; then
+t=$(took 2 lan $t0)
+if hs_is 2 lan active && [ $t -ge 300 ] && [ $t -le $((HS_HOLD_MS + 300)) ]; then
 	tap_ok "kill -9 HA1: HA2 active after the hold time ($t ms, hold $HS_HOLD_MS)"
 else
 	tap_fail "kill -9 HA1: HA2 active after the hold time" "$t ms: $(hs_states lan)"
@@ -155,7 +164,7 @@ hs_conf 1 110 yes 'preempt-delay-reload = 60'
 hs_start 1
 expect_eq "HA1 restarted: its crash's macvlans and addresses are gone" \
 	"HA2 HA2 0" \
-	"$(hs_holders $HS_VIP) $(hs_holders $HS_VIPF) $(ip -n "$HA1" -o link show type macvlan | wc -l)"
+	"$(hs_holders $HS_VIP) $(hs_holders $HS_VIPF) $(ip -n "$HA1" -o link show type macvlan | grep -ci -e $HS_VMAC -e $HS_VMACF)"
 expect_eq "ARP for 10.20.0.1 still has one answer, the virtual MAC" \
 	"$HS_VMAC" "$(hs_arp_macs "$H" $HS_VIP)"
 expect_match "HA1's proxy ARP was switched off at start" "proxy-arp off" \
@@ -166,7 +175,7 @@ hs_wait 1 lan standby 15000
 t0=$(now_ms)
 hs_stop 2
 hs_wait 1 lan active 3000
-t=$(($(now_ms) - t0))
+t=$(took 1 lan $t0)
 expect_eq "SIGTERM at the active: it resigns, HA1 active at once" "active 1" \
 	"$(hs_state 1 lan) $([ $t -lt $HS_HOLD_MS ] && echo 1 || echo "0 ($t ms)")"
 expect_eq "HA2 stopped holds nothing, proxy ARP off" "HA1 0 off" \

@@ -84,13 +84,12 @@ config_standby_by_name(const struct config *c, const char *name)
 
 bool config_standby_on_link(const struct config *c, const char *ifname)
 {
-	const struct config_standby *s = config_standby(c);
-	size_t i;
+	const struct config_standby_group *g;
 
-	for (i = 0; i < s->n_groups; i++)
-		if (!strcmp(s->groups[i].ifname, ifname))
-			return true;
-	return false;
+	if (!c->standby_group)
+		return false;
+	g = config_standby_by_name(c, c->standby_group);
+	return g && !strcmp(g->ifname, ifname);
 }
 
 static bool ifname_ok(const char *s)

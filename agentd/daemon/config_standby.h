@@ -73,8 +73,9 @@ const struct config_standby *config_standby(const struct config *c);
 const struct config_standby_group *
 config_standby_by_name(const struct config *c, const char *name);
 
-/* Does a standby group run on the interface ifname (then HSRP owns its
- * proxy ARP)? */
+/* Does the home agent's standby group (home-agent standby) run on the
+ * interface ifname? Then HSRP owns its proxy ARP: on, with the group's
+ * virtual MAC, only while the group is active here. */
 bool config_standby_on_link(const struct config *c, const char *ifname);
 
 #endif /* MIPHA_CONFIG_STANDBY_H */

@@ -96,9 +96,15 @@ static void proxy_arp_set(struct hsrp_group *g, bool on)
 	struct kernel_link kl = { 0 };
 	int ret;
 
-	/* Only a home link with proxy ARP configured has it on at all. */
+	/*
+	 * Only the home agent's group owns the proxy ARP of its link (other
+	 * groups on the link are gateways, not home agents), and only a home
+	 * link with proxy ARP configured has it on at all.
+	 */
 	if (!cl || !cl->proxy_arp || !g->link.ifindex || !g->h->ks ||
-	    g->proxy_arp == on)
+	    g->proxy_arp == on ||
+	    !config_standby_on_link(g->h->cfg, g->cfg->ifname) ||
+	    strcmp(g->h->cfg->standby_group, g->cfg->name))
 		return;
 	kl.ifindex = g->link.ifindex;
 	kl.has_proxy_arp = true;
@@ -741,7 +747,7 @@ static json_t *group_json(const struct hsrp_group *g)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_pack(
 		"{s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:b,s:I,s:I,s:{s:b,s:I,s:I,s:I},"
-		"s:{s:I,s:I},s:{s:I,s:I},s:o,s:o,s:s*,s:{s:s,s:s,s:s},"
+		"s:{s:I,s:I},s:{s:I,s:I},s:o,s:o,s:s*,s:{s:s,s:I,s:s,s:s},"
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:b,s:b}",
 		"name", c->name, "interface", c->ifname, "group", c->group,
 		"version", c->version, "state",
@@ -759,7 +765,7 @@ static json_t *group_json(const struct hsrp_group *g)
 		router_json(&f->active, now), "standby_router",
 		router_json(&f->standby, now), "follow", c->follow,
 		"last_change", "time", g->changed.tv_sec ? when : "never",
-		"from", hsrp_state_str(f->prev_state), "reason",
+		"monotonic_ms", (json_int_t)f->changed_ms, "from", hsrp_state_str(f->prev_state), "reason",
 		f->reason ? f->reason : "", "counters", "hellos_sent",
 		(json_int_t)f->stats.hellos_sent, "hellos_received",
 		(json_int_t)f->stats.hellos_received, "coups_sent",

@@ -31,21 +31,21 @@ _bg_pids="$_bg_pids $!"
 ok=0
 for i in 1 2; do hs_start $i || ok=1; done
 tap_result "two home agents start" $ok
-hs_wait 1 legacy active 25000
-hs_wait 1 lan active 15000
+hs_wait 1 legacy active 40000
+hs_wait 1 lan active 30000
 expect_eq "HA1 active in both groups, HA2 standby" "active active standby standby" \
 	"$(hs_state 1 lan) $(hs_state 1 legacy) $(hs_state 2 lan) $(hs_state 2 legacy)"
 
 # --- a scapy speaker with priority 200 -------------------------------------------------
 peer -g 1 -V $HS_VIP1 -p 200 --coup -t 6 &
 ppid=$!
-hs_wait 1 legacy speak 3000 || hs_wait 1 legacy standby 3000
+hs_wait 1 legacy speak 3000 || hs_wait 1 legacy standby 6000
 expect_eq "scapy's coup (priority 200): HA1 gives up legacy, its address goes" \
 	"1 " "$(hs_state 1 legacy | grep -cvx active) $(hs_holders $HS_VIP1)"
 expect_eq "HA1 sees the scapy router as the active one" "10.20.0.60 200" \
 	"$(hs_field 1 legacy '"\(.active_router.address) \(.active_router.priority)"')"
 wait $ppid
-hs_wait 1 legacy active 8000
+hs_wait 1 legacy active 15000
 expect_eq "scapy quiet: HA1 takes legacy back after the hold time" "active HA1" \
 	"$(hs_state 1 legacy) $(hs_holders $HS_VIP1)"
 
@@ -84,14 +84,15 @@ st()
 	hs_ctl 1 -j stats | jq -r ".standby.$1"
 }
 u0=$(st not_multicast) t0=$(st bad_ttl) m0=$(st malformed) g0=$(st unknown_group)
+ha1_mac=$(ip -n "$HA1" -o link show lan0 | sed -n 's/.*link\/ether \([^ ]*\).*/\1/p')
 ip netns exec "$C" $PY - <<-PYEOF >>"$TMP/peer.log" 2>&1
 	from scapy.all import *
 	from scapy.layers.hsrp import HSRP
-	e = Ether(dst="01:00:5e:00:00:02")
+	me = get_if_hwaddr("lan0")
+	e = Ether(src=me, dst="01:00:5e:00:00:02")
 	h = HSRP(opcode=1, state=16, priority=255, group=1, virtualIP="$HS_VIP1")
 	u = UDP(sport=1985, dport=1985)
-	m = getmacbyip("10.20.0.11")
-	sendp(Ether(dst=m) / IP(src="10.20.0.60", dst="10.20.0.11") / u / h, iface="lan0")
+	sendp(Ether(src=me, dst="$ha1_mac") / IP(src="10.20.0.60", dst="10.20.0.11") / u / h, iface="lan0")
 	sendp(e / IP(src="10.20.0.60", dst="224.0.0.2", ttl=2) / u / h, iface="lan0")
 	sendp(e / IP(src="10.20.0.60", dst="224.0.0.2", ttl=1) / u / bytes(h)[:12], iface="lan0")
 	sendp(e / IP(src="10.20.0.60", dst="224.0.0.2", ttl=1) / u / HSRP(group=99), iface="lan0")
@@ -103,9 +104,9 @@ expect_eq "unicast, TTL 2, truncated, group 99: each counted, none acted on" \
 
 # --- what we send, in tshark ---------------------------------------------------------
 hs_ctl 1 standby resign lan >/dev/null
-hs_wait 2 lan active 3000
+hs_wait 2 lan active 6000
 hs_ctl 1 standby resume lan >/dev/null
-hs_wait 1 lan active 15000
+hs_wait 1 lan active 30000
 sleep 1
 kill $(ip netns pids "$C" | head -n 50) 2>/dev/null
 sleep 0.5
@@ -140,8 +141,8 @@ hs_stop 2
 hs_conf 1 100 no
 hs_conf 2 100 no
 hs_start 1 && hs_start 2
-hs_wait 2 lan active 15000
-hs_wait 1 lan standby 15000
+hs_wait 2 lan active 30000
+hs_wait 1 lan standby 30000
 expect_eq "equal priority 100: HA2 (10.20.0.12) active, HA1 standby" \
 	"active standby" "$(hs_state 2 lan) $(hs_state 1 lan)"
 hs_done

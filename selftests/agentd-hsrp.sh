@@ -24,12 +24,12 @@ ip -n "$HA1" link add trk0 type veth peer name trk1 &&
 ok=0
 for i in 1 2 3; do hs_start $i || ok=1; done
 tap_result "three home agents start" $ok
-hs_wait 1 lan active 15000
-hs_wait 3 lan listen 15000
+hs_wait 1 lan active 30000
+hs_wait 3 lan listen 30000
 expect_eq "lan (v2, MD5): HA1 active, HA2 standby, HA3 listen" \
 	"active standby listen" "$(hs_states lan)"
-hs_wait 1 legacy active 25000
-hs_wait 3 legacy listen 25000
+hs_wait 1 legacy active 40000
+hs_wait 3 legacy listen 40000
 expect_eq "legacy (v1, text) beside it: HA1 active, HA2 standby, HA3 listen" \
 	"active standby listen" "$(hs_states legacy)"
 expect_eq "follower takes lan's states" "active standby listen" "$(hs_states follower)"
@@ -87,9 +87,10 @@ ip -n "$HA2" addr add $HS_VIP/32 dev lo
 mn_reg "$HA2" 10.20.0.12 >/dev/null 2>&1
 st=$?
 ip -n "$HA2" addr del $HS_VIP/32 dev lo
+na1=$(hs_ctl 2 -j stats | jq -r .not_active)
 expect_eq "a request to the standby: not answered, counted not_active" \
-	"failed $((na0 + 1))" \
-	"$([ $st -ne 0 ] && echo failed) $(hs_ctl 2 -j stats | jq -r .not_active)"
+	"failed counted" \
+	"$([ $st -ne 0 ] && echo failed) $([ "$na1" -gt "$na0" ] && echo counted || echo "$na0 -> $na1")"
 
 # --- resign, preempt ------------------------------------------------------------
 # took N GROUP T0: ms from T0 (now_ms) to HA N's last state change in GROUP,
@@ -102,7 +103,7 @@ ip netns exec "$H" ping -c 1 -W 2 $HS_VIP >/dev/null 2>&1
 neigh_before=$(ip -n "$H" neigh show $HS_VIP | awk '{ print $5 }')
 t0=$(now_ms)
 hs_ctl 1 standby resign lan >/dev/null
-hs_wait 2 lan active 3000
+hs_wait 2 lan active 6000
 t=$(took 2 lan $t0)
 if hs_is 2 lan active && [ $t -lt $HS_HOLD_MS ]; then
 	tap_ok "resign at HA1: HA2 active at once ($t ms, hold time $HS_HOLD_MS)"
@@ -116,48 +117,48 @@ expect_eq "H reaches 10.20.0.1 with its ARP entry unchanged" \
 	"$HS_VMAC $HS_VMAC" \
 	"$neigh_before $(ip -n "$H" neigh show $HS_VIP | awk '{ print $5 }')"
 hs_ctl 1 standby resume lan >/dev/null
-hs_wait 1 lan active 15000
+hs_wait 1 lan active 30000
 expect_eq "resume: HA1 preempts (coup) and HA2 resigns" "active 1 1" \
 	"$(hs_state 1 lan) $(hs_field 1 lan '.counters.coups_sent >= 1 | if . then 1 else 0 end') $(hs_field 2 lan '.counters.resigns_sent >= 1 | if . then 1 else 0 end')"
-hs_wait 2 lan standby 10000
+hs_wait 2 lan standby 20000
 expect_eq "HA2 is standby again, the addresses back on HA1" "standby HA1 HA1" \
 	"$(hs_state 2 lan) $(hs_holders $HS_VIP) $(hs_holders $HS_VIPF)"
 
 # --- preempt delay sync, tracking ----------------------------------------------------
 hs_stop 1
-hs_wait 2 lan active 3000
+hs_wait 2 lan active 6000
 hs_conf 1 110 yes 'preempt-delay-sync = 60
 	track = "trk0 20"'
 hs_start 1
-hs_wait 1 lan standby 15000
+hs_wait 1 lan standby 30000
 sleep 2
 expect_eq "delay sync: HA1 standby, not preempting before the download ends" \
 	"standby active" "$(hs_state 1 lan) $(hs_state 2 lan)"
 hs_ctl 1 standby sync-done lan >/dev/null
-hs_wait 1 lan active 3000
+hs_wait 1 lan active 6000
 expect_eq "sync-done: HA1 preempts at once" "active" "$(hs_state 1 lan)"
-hs_wait 2 lan standby 10000
+hs_wait 2 lan standby 20000
 ip -n "$HA1" link set trk1 down
-hs_wait 2 lan active 5000
+hs_wait 2 lan active 12000
 expect_eq "tracked interface down: HA1 priority 90, HA2 preempts" "90 active" \
 	"$(hs_field 1 lan .priority) $(hs_state 2 lan)"
 ip -n "$HA1" link set trk1 up
-hs_wait 1 lan active 5000
+hs_wait 1 lan active 12000
 expect_eq "tracked interface up: HA1 back to 110 and active" "110 active" \
 	"$(hs_field 1 lan .priority) $(hs_state 1 lan)"
-hs_wait 2 lan standby 10000
+hs_wait 2 lan standby 20000
 
 # --- kill -9 of the active -------------------------------------------------------------
 t0=$(now_ms)
 hs_stop 1 KILL
-hs_wait 2 lan active 10000
+hs_wait 2 lan active 20000
 t=$(took 2 lan $t0)
-if hs_is 2 lan active && [ $t -ge 300 ] && [ $t -le $((HS_HOLD_MS + 300)) ]; then
+if hs_is 2 lan active && [ $t -ge 300 ] && [ $t -le $((HS_HOLD_MS + 1000)) ]; then
 	tap_ok "kill -9 HA1: HA2 active after the hold time ($t ms, hold $HS_HOLD_MS)"
 else
 	tap_fail "kill -9 HA1: HA2 active after the hold time" "$t ms: $(hs_states lan)"
 fi
-hs_wait 3 lan standby 10000
+hs_wait 3 lan standby 20000
 expect_eq "HA3 leaves Listen for Standby" "standby" "$(hs_state 3 lan)"
 # Restarted with a long preempt delay, so it stays standby for the check.
 hs_conf 1 110 yes 'preempt-delay-reload = 60'
@@ -171,10 +172,10 @@ expect_match "HA1's proxy ARP was switched off at start" "proxy-arp off" \
 	"$(ip netns exec "$HA1" miphactl kernel link show lan0 2>&1)"
 
 # --- clean shutdown ---------------------------------------------------------------------
-hs_wait 1 lan standby 15000
+hs_wait 1 lan standby 30000
 t0=$(now_ms)
 hs_stop 2
-hs_wait 1 lan active 3000
+hs_wait 1 lan active 6000
 t=$(took 1 lan $t0)
 expect_eq "SIGTERM at the active: it resigns, HA1 active at once" "active 1" \
 	"$(hs_state 1 lan) $([ $t -lt $HS_HOLD_MS ] && echo 1 || echo "0 ($t ms)")"

@@ -15,9 +15,9 @@
 #
 # Groups of every HA (hs_conf):
 #   "lan"      HSRPv2 group 7, 10.20.0.1 (the home agent's address:
-#              home-agent standby = lan), MD5 key $HS_KEY, hello 300 ms,
-#              hold 1200 ms
-#   "legacy"   HSRPv1 group 1, 10.20.0.2, text "cisco", 1 s / 3 s
+#              home-agent standby = lan), MD5 key $HS_KEY, hello 1 s,
+#              hold 4 s (slow enough for a loaded machine)
+#   "legacy"   HSRPv1 group 1, 10.20.0.2, text "cisco", 1 s / 4 s
 #   "follower" follows "lan", 10.20.0.3 (its own virtual MAC, v2 group 8)
 # Mobile nodes 10.20.0.100-10.20.0.149 are at home on lan0, key $HS_MN_KEY.
 
@@ -30,7 +30,7 @@ HS_VMACF=00:00:0c:9f:f0:08 # HSRPv2 group 8
 HS_KEY=mipha-hsrp-key
 HS_MN_SPI=256
 HS_MN_KEY=6d697068612d73656c66746573742d6b
-HS_HOLD_MS=1200
+HS_HOLD_MS=4000
 
 # hs_topo: the LAN and its five namespaces: $SW, $HA1..$HA3, $H, $C.
 hs_topo()
@@ -76,7 +76,7 @@ hs_conf()
 			ip = $HS_VIP
 			priority = $2
 			preempt = $3
-			timers = "msec 300 msec $HS_HOLD_MS"
+			timers = "msec 1000 msec $HS_HOLD_MS"
 			authentication-md5 = "$HS_KEY"
 			${4:-}
 		}
@@ -86,7 +86,7 @@ hs_conf()
 			ip = $HS_VIP1
 			priority = $2
 			preempt = yes
-			timers = "1 3"
+			timers = "1 4"
 		}
 		standby "follower" {
 			interface = lan0

@@ -25,10 +25,12 @@ ok=0
 for i in 1 2 3; do hs_start $i || ok=1; done
 tap_result "three home agents start" $ok
 hs_wait 1 lan active 30000
+hs_wait 2 lan standby 30000
 hs_wait 3 lan listen 30000
 expect_eq "lan (v2, MD5): HA1 active, HA2 standby, HA3 listen" \
 	"active standby listen" "$(hs_states lan)"
 hs_wait 1 legacy active 40000
+hs_wait 2 legacy standby 40000
 hs_wait 3 legacy listen 40000
 expect_eq "legacy (v1, text) beside it: HA1 active, HA2 standby, HA3 listen" \
 	"active standby listen" "$(hs_states legacy)"

@@ -79,7 +79,7 @@ budgets()
 		agentd-restart		180	540
 		agentd-resync		120	-
 		agentd-hsrp		240	-
-		agentd-hsrp-peers	180	-
+		agentd-hsrp-peers	300	-
 		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050

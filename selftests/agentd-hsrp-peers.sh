@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
 
-tap_plan 14
+tap_plan 15
 
 PY=/usr/bin/python3
 hs_setup
@@ -82,6 +82,8 @@ auth_case "v2 MD5, the right key, one digest bit flipped: ignored, counted" lan 
 	-v 2 -g 7 -V $HS_VIP --md5 "$HS_KEY" --bad-digest --hello 300 -t 1
 auth_case "v2 text where MD5 is configured: ignored, counted" lan \
 	-v 2 -g 7 -V $HS_VIP --hello 300 -t 1
+auth_case "v2 MD5 signed as another router (TLV sender not the source): ignored, counted" lan \
+	-v 2 -g 7 -V $HS_VIP --md5 "$HS_KEY" --md5-sender 10.20.0.11 --hello 300 -t 1
 
 # --- not HSRP of this link ---------------------------------------------------------
 st()

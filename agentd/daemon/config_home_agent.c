@@ -131,9 +131,11 @@ static int home_agent_check(struct config_load *l)
 	int err;
 
 	if (l->cfg->standby_group) {
+		cfg_t *s = cfg_getsec(l->top, "home-agent");
+
 		g = config_standby_by_name(l->cfg, l->cfg->standby_group);
 		if (!g || !g->vip.s_addr)
-			return config_fail(l, 0,
+			return config_fail(l, config_opt_line(l, s, "standby", 0),
 					   "home-agent standby \"%s\": no "
 					   "standby group of that name with "
 					   "an ip",

@@ -11,6 +11,7 @@
  * group by, and changing them under a running group would leave two
  * owners of one address for a hold time.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "config_kit.h"
 #include "config_standby.h"
+#include "hsrp_fsm.h"
 
 static cfg_opt_t standby_opts[] = {
 	CONFIG_OPT("interface"),
@@ -92,6 +94,19 @@ bool config_standby_on_link(const struct config *c, const char *ifname)
 	return g && !strcmp(g->ifname, ifname);
 }
 
+/* Names go into logs, JSON and a hook's argv: printable, no option. */
+static bool name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || n > 64 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
 static bool ifname_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -118,9 +133,10 @@ static const char *parse_timers(char *v, uint8_t version, uint32_t *hello,
 		i += msec;
 		if (i >= n)
 			return "expects \"[msec] HELLO [msec] HOLD\"";
-		if (msec ? !config_parse_u32(w[i], 15, 255000, out[k]) :
+		if (msec ? !config_parse_u32(w[i], HSRP_HELLO_MIN_MS, 255000,
+					     out[k]) :
 			   !config_parse_u32(w[i], 1, 255, out[k]))
-			return msec ? "msec values are 15-255000" :
+			return msec ? "msec values are 20-255000" :
 				      "seconds are 1-255";
 		if (!msec)
 			*out[k] *= 1000;
@@ -332,11 +348,10 @@ static int load_group(struct config_load *l, cfg_t *s,
 	g->name = strdup(cfg_title(s));
 	if (!g->name)
 		return -ENOMEM;
-	if (!*g->name || strlen(g->name) > 255 || strchr(g->name, ' '))
+	if (!name_ok(g->name))
 		return config_fail(l, g->line,
-				   "standby \"%s\": a name is 1-255 characters "
-				   "without spaces",
-				   g->name);
+				   "standby: a group name is 1-64 of A-Z a-z "
+				   "0-9 . _ - (not first)");
 	v = config_str(s, "interface");
 	if (!v || !ifname_ok(v))
 		return config_fail(l, g->line,
@@ -451,6 +466,11 @@ static int standby_check(struct config_load *l)
 		}
 		if (!g->follow)
 			continue;
+		if (!g->vip.s_addr)
+			return config_fail(l, g->line,
+					   "standby \"%s\": a follow group needs "
+					   "its own ip",
+					   g->name);
 		f = config_standby_by_name(l->cfg, g->follow);
 		if (!f || f == g || f->follow)
 			return config_fail(l, g->line,

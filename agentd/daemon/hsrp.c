@@ -31,6 +31,13 @@
 #include "notify.h"
 
 #define NOTIFY_TIMEOUT_MS 10000 /* a hook running longer is killed */
+/*
+ * A group that became active but could not take its virtual address (a
+ * netlink error, the address taken by someone else) must not go on
+ * claiming Active in its hellos, which would keep a healthy standby from
+ * taking over: it leaves the election and tries again this much later.
+ */
+#define OWN_RETRY_MS 5000
 
 struct hsrp_group_stats {
 	uint64_t auth_failures; /* wrong text, key or digest; no MD5 TLV
@@ -46,6 +53,9 @@ struct hsrp_group {
 	struct hsrp_fsm fsm;			/* leaders only */
 	uint8_t follow_state;			/* followers: the leader's */
 	struct loop_timer timer;
+	struct loop_timer retry; /* a failed takeover: try again later */
+	uint64_t hold_down_until; /* no election before (own() failed) */
+	unsigned int index;	 /* in the configuration: names the macvlan */
 	struct link_state link;	 /* its interface, as last read */
 	uint32_t joined_ifindex; /* where we listen to the group */
 	bool admin_down;	 /* resigned by the operator */
@@ -64,6 +74,9 @@ struct hsrp {
 	struct link_watch *lw;
 	struct hsrp_vmac *vm;
 	struct kernel_sock *ks; /* proxy ARP of the home links */
+	struct loop_timer start; /* the groups start on the loop's first
+				  * turn: after daemon(), so their hooks
+				  * are the daemon's children */
 	struct hsrp_group *groups;
 	size_t n_groups;
 	hsrp_event_fn event_fn;
@@ -96,15 +109,23 @@ static void proxy_arp_set(struct hsrp_group *g, bool on)
 	struct kernel_link kl = { 0 };
 	int ret;
 
+	if (g->proxy_arp == on || !g->h->ks)
+		return;
+	if (!g->link.ifindex) {
+		/* The interface is gone, and its setting with it. */
+		g->proxy_arp = false;
+		return;
+	}
 	/*
 	 * Only the home agent's group owns the proxy ARP of its link (other
 	 * groups on the link are gateways, not home agents), and only a home
-	 * link with proxy ARP configured has it on at all.
+	 * link with proxy ARP configured has it on at all. Switching off
+	 * asks nothing of the configuration: what we switched on goes off,
+	 * whatever a reload says now.
 	 */
-	if (!cl || !cl->proxy_arp || !g->link.ifindex || !g->h->ks ||
-	    g->proxy_arp == on ||
-	    !config_standby_on_link(g->h->cfg, g->cfg->ifname) ||
-	    strcmp(g->h->cfg->standby_group, g->cfg->name))
+	if (on && (!cl || !cl->proxy_arp ||
+		   !config_standby_on_link(g->h->cfg, g->cfg->ifname) ||
+		   strcmp(g->h->cfg->standby_group, g->cfg->name)))
 		return;
 	kl.ifindex = g->link.ifindex;
 	kl.has_proxy_arp = true;
@@ -124,22 +145,46 @@ static void proxy_arp_set(struct hsrp_group *g, bool on)
 	g->proxy_arp = on;
 }
 
+/*
+ * The macvlan's name: "hsrp" and the group's place in the configuration,
+ * unique among the daemon's groups whatever their interfaces and numbers
+ * (one daemon per network namespace; a start removes any left over).
+ */
+static void vmac_name(struct hsrp_group *g)
+{
+	snprintf(g->vmac.name, sizeof(g->vmac.name), "hsrp%u", g->index);
+}
+
+static void own_failed(struct hsrp_group *g, int err)
+{
+	g->stats.own_errors++;
+	log_ratelimited(LOG_ERR,
+			"standby %s: cannot take virtual IP %s: %s; out of "
+			"the election for %u ms",
+			g->cfg->name, inet_ntoa(g->vmac.vip), strerror(-err),
+			OWN_RETRY_MS);
+	if (g->leader)
+		return;
+	/* Not from inside the state machine's callback: on the next turn. */
+	g->hold_down_until = loop_now_ms() + OWN_RETRY_MS;
+	loop_timer_arm(g->h->loop, &g->retry, 0);
+}
+
 static void own(struct hsrp_group *g)
 {
 	uint32_t ifx;
 	int ret;
 
-	if (g->owning || !g->link.ifindex)
+	if (g->owning)
 		return;
 	g->vmac.lower_ifindex = g->link.ifindex;
 	g->vmac.vip = group_vip(g);
+	vmac_name(g);
 	if (!g->vmac.vip.s_addr)
 		return; /* a follow group without an ip of its own */
-	ret = hsrp_vmac_up(g->h->vm, &g->vmac, &ifx);
+	ret = g->link.ifindex ? hsrp_vmac_up(g->h->vm, &g->vmac, &ifx) : -ENODEV;
 	if (ret) {
-		g->stats.own_errors++;
-		log_err("standby %s: virtual IP %s: %s", g->cfg->name,
-			inet_ntoa(g->vmac.vip), strerror(-ret));
+		own_failed(g, ret);
 		return;
 	}
 	g->owning = true;
@@ -172,8 +217,10 @@ static void announce(struct hsrp_group *g, uint8_t old, uint8_t new,
 				hsrp_state_str(new), reason };
 
 	clock_gettime(CLOCK_REALTIME, &g->changed);
-	log_notice("standby %s: %s -> %s (%s)", g->cfg->name,
-		   hsrp_state_str(old), hsrp_state_str(new), reason);
+	/* Rate-limited: anyone with the key (or a recording of a message)
+	 * can make a group change state at packet rate. */
+	log_ratelimited(LOG_NOTICE, "standby %s: %s -> %s (%s)", g->cfg->name,
+			hsrp_state_str(old), hsrp_state_str(new), reason);
 	if (g->notify && notify_run(g->notify, args, 4))
 		log_ratelimited(LOG_WARNING,
 				"standby %s: notify hook queue full",
@@ -303,8 +350,14 @@ static bool authentic(struct hsrp_group *g, const struct hsrp_io_rx *rx,
 {
 	const struct config_standby_group *c = g->cfg;
 
+	/*
+	 * The digest covers the MD5 TLV's sender but not the IP header: a
+	 * recorded message resent from another address would verify, and
+	 * the state machine knows routers by their address (the tie break).
+	 */
 	if (c->has_md5)
 		return m->has_md5 && m->md5.key_id == c->md5_key_id &&
+		       m->md5.sender.s_addr == rx->src.s_addr &&
 		       hsrp_md5_verify(rx->buf, m, &c->md5);
 	/* Text configured: an MD5 message is a mismatch too (as IOS). */
 	return !m->has_md5 && m->has_text &&
@@ -420,25 +473,48 @@ static void group_refresh(struct hsrp_group *g)
 	link_watch_state(g->cfg->ifname,
 			 g->cfg->use_bia ? group_vip(g) : (struct in_addr){ 0 },
 			 &g->link);
-	if (g->leader)
+	if (was.ifindex != g->link.ifindex && g->owning) {
+		/* Re-created: the macvlan went with the old interface. */
+		g->owning = false;
+		g->proxy_arp = false;
+	}
+	if (g->leader) {
+		/* Its own interface may have come or gone: follow again. */
+		if (g->follow_state == HSRP_STATE_ACTIVE && !g->owning)
+			own(g);
 		return;
+	}
 	if (g->joined_ifindex && g->joined_ifindex != g->link.ifindex) {
 		hsrp_io_leave(h->io, g->joined_ifindex,
 			      mcast_of(g->cfg->version));
 		g->joined_ifindex = 0;
 	}
-	if (g->link.ifindex && !g->joined_ifindex &&
-	    !hsrp_io_join(h->io, g->link.ifindex, mcast_of(g->cfg->version)))
-		g->joined_ifindex = g->link.ifindex;
+	if (g->link.ifindex && !g->joined_ifindex) {
+		int ret = hsrp_io_join(h->io, g->link.ifindex,
+				       mcast_of(g->cfg->version));
+
+		if (!ret)
+			g->joined_ifindex = g->link.ifindex;
+		else
+			log_ratelimited(LOG_ERR,
+					"standby %s: joining the group on %s: "
+					"%s",
+					g->cfg->name, g->cfg->ifname,
+					strerror(-ret));
+	}
 	usable = g->link.up && g->link.addr.s_addr && g->joined_ifindex &&
-		 !g->admin_down;
+		 !g->admin_down && now >= g->hold_down_until;
 	if (g->fsm.state != HSRP_STATE_INITIAL &&
 	    (!usable || was.addr.s_addr != g->link.addr.s_addr ||
 	     was.ifindex != g->link.ifindex))
 		hsrp_fsm_disable(&g->fsm, now,
 				 g->admin_down ? "resigned by the operator" :
-				 !g->link.up   ? "interface down" :
-						 "interface address changed");
+				 now < g->hold_down_until ?
+						 "cannot own the virtual address" :
+				 !g->link.up ? "interface down" :
+					       "interface address changed");
+	if (now < g->hold_down_until)
+		loop_timer_arm_at(h->loop, &g->retry, g->hold_down_until);
 	fsm_params(g, &p);
 	hsrp_fsm_set_params(&g->fsm, &p, now);
 	if (usable)
@@ -457,7 +533,6 @@ static void on_links(void *data)
 
 /* ---- setup ------------------------------------------------------------ */
 
-/* Names the macvlan, e.g. hsrp3.1 (v1 group 1 on ifindex 3), hsrp3v1. */
 static void vmac_spec(struct hsrp_group *g)
 {
 	const struct config_standby_group *c = g->cfg;
@@ -471,22 +546,23 @@ static void vmac_spec(struct hsrp_group *g)
 		hsrp_virtual_mac(c->version, c->group, g->vmac.mac);
 }
 
-static void vmac_name(struct hsrp_group *g)
+
+static void on_retry(struct loop_timer *t)
 {
-	snprintf(g->vmac.name, sizeof(g->vmac.name),
-		 g->cfg->version == HSRP_V2 ? "hsrp%uv%u" : "hsrp%u.%u",
-		 g->link.ifindex % 100000, (unsigned int)g->cfg->group);
+	group_refresh(t->data);
 }
 
 static int group_init(struct hsrp *h, struct hsrp_group *g,
-		      const struct config_standby_group *c)
+		      const struct config_standby_group *c, unsigned int index)
 {
 	struct hsrp_fsm_params p;
 	int ret;
 
 	g->h = h;
 	g->cfg = c;
+	g->index = index;
 	loop_timer_init(&g->timer, on_timer, g);
+	loop_timer_init(&g->retry, on_retry, g);
 	vmac_spec(g);
 	if (c->notify) {
 		ret = notify_new(&g->notify, h->loop, c->notify,
@@ -509,7 +585,8 @@ static int groups_init(struct hsrp *h)
 	if (!h->groups)
 		return -ENOMEM;
 	for (i = 0; i < sb->n_groups; i++) {
-		ret = group_init(h, &h->groups[i], &sb->groups[i]);
+		ret = group_init(h, &h->groups[i], &sb->groups[i],
+				 (unsigned int)i);
 		h->n_groups++;
 		if (ret)
 			return ret;
@@ -525,16 +602,17 @@ static int groups_init(struct hsrp *h)
 	return 0;
 }
 
-/* What a daemon killed while active left: no second owner after a restart. */
+/*
+ * What a daemon killed while active left: no second owner after a restart.
+ * In the order of leaving Active: the home link's proxy ARP first, then
+ * the macvlans and addresses. Run whether or not groups are configured now
+ * (HSRP removed from the configuration after a crash leaves them too).
+ */
 static void clean_up_after_crash(struct hsrp *h)
 {
 	size_t i;
-	int n = hsrp_vmac_cleanup(h->vm);
+	int n;
 
-	if (n > 0)
-		log_notice("standby: removed %d virtual address%s left by a "
-			   "previous run",
-			   n, n == 1 ? "" : "es");
 	for (i = 0; i < h->n_groups; i++) {
 		struct hsrp_group *g = &h->groups[i];
 
@@ -544,12 +622,21 @@ static void clean_up_after_crash(struct hsrp *h)
 		proxy_arp_set(g, false);
 		g->proxy_arp = false;
 	}
+	n = hsrp_vmac_cleanup(h->vm);
+	if (n > 0)
+		log_notice("standby: removed %d virtual address%s left by a "
+			   "previous run",
+			   n, n == 1 ? "" : "es");
+}
+
+static void on_start(struct loop_timer *t)
+{
+	on_links(t->data);
 }
 
 int hsrp_new(struct hsrp **hp, struct loop *l, const struct config *cfg)
 {
 	struct hsrp *h;
-	size_t i;
 	int ret;
 
 	*hp = NULL;
@@ -558,15 +645,18 @@ int hsrp_new(struct hsrp **hp, struct loop *l, const struct config *cfg)
 		return -ENOMEM;
 	h->loop = l;
 	h->cfg = cfg;
+	loop_timer_init(&h->start, on_start, h);
 	ret = groups_init(h);
+	if (!ret)
+		ret = hsrp_vmac_open(&h->vm);
 	if (ret)
 		goto err;
 	*hp = h;
-	if (!h->n_groups)
+	if (!h->n_groups) {
+		clean_up_after_crash(h);
 		return 0;
-	ret = hsrp_vmac_open(&h->vm);
-	if (!ret)
-		ret = kernel_open(&h->ks, 0);
+	}
+	ret = kernel_open(&h->ks, 0);
 	if (!ret)
 		ret = hsrp_io_open(&h->io, l, on_rx, h);
 	if (!ret)
@@ -574,9 +664,7 @@ int hsrp_new(struct hsrp **hp, struct loop *l, const struct config *cfg)
 	if (ret)
 		goto err;
 	clean_up_after_crash(h);
-	for (i = 0; i < h->n_groups; i++)
-		vmac_name(&h->groups[i]);
-	on_links(h);
+	loop_timer_arm(l, &h->start, 0);
 	return 0;
 err:
 	*hp = NULL;
@@ -602,8 +690,10 @@ void hsrp_free(struct hsrp *h)
 		if (h->vm)
 			disown(g);
 		loop_timer_cancel(h->loop, &g->timer);
+		loop_timer_cancel(h->loop, &g->retry);
 		notify_free(g->notify);
 	}
+	loop_timer_cancel(h->loop, &h->start);
 	link_watch_close(h->lw);
 	hsrp_io_close(h->io);
 	kernel_close(h->ks);
@@ -643,6 +733,18 @@ void hsrp_set_config(struct hsrp *h, const struct config *cfg)
 		g->cfg = c;
 	}
 	on_links(h);
+	/* proxy-arp of the home link may have changed: follow it. */
+	for (i = 0; i < h->n_groups; i++) {
+		struct hsrp_group *g = &h->groups[i];
+
+		if (g->proxy_arp) {
+			proxy_arp_set(g, false);
+			if (g->owning)
+				proxy_arp_set(g, true);
+		} else if (g->owning) {
+			proxy_arp_set(g, true);
+		}
+	}
 }
 
 void hsrp_set_event_fn(struct hsrp *h, hsrp_event_fn fn, void *data)
@@ -659,7 +761,7 @@ bool hsrp_addr_served(void *data, struct in_addr addr)
 	for (i = 0; h && i < h->n_groups; i++) {
 		const struct hsrp_group *g = &h->groups[i];
 
-		if (g->cfg->vip.s_addr == addr.s_addr)
+		if (group_vip(g).s_addr == addr.s_addr)
 			return group_state(g) == HSRP_STATE_ACTIVE;
 	}
 	return true;
@@ -748,7 +850,7 @@ static json_t *group_json(const struct hsrp_group *g)
 	return json_pack(
 		"{s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:b,s:I,s:I,s:{s:b,s:I,s:I,s:I},"
 		"s:{s:I,s:I},s:{s:I,s:I},s:o,s:o,s:s*,s:{s:s,s:I,s:s,s:s},"
-		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:b,s:b}",
+		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:b,s:b,s:I}",
 		"name", c->name, "interface", c->ifname, "group", c->group,
 		"version", c->version, "state",
 		hsrp_state_str(group_state(g)), "virtual_ip", vip_s,
@@ -776,7 +878,7 @@ static json_t *group_json(const struct hsrp_group *g)
 		(json_int_t)f->stats.state_changes, "auth_failures",
 		(json_int_t)g->stats.auth_failures, "own_errors",
 		(json_int_t)g->stats.own_errors, "owning", g->owning,
-		"resigned", g->admin_down);
+		"resigned", g->admin_down, "clock_ms", (json_int_t)now);
 }
 
 json_t *hsrp_stats_json(const struct hsrp *h)

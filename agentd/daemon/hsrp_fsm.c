@@ -79,6 +79,9 @@ static void set_state(struct hsrp_fsm *f, uint8_t state, uint64_t now,
 		f->sync_deadline = 0;
 	} else if (old == HSRP_STATE_ACTIVE) {
 		f->active.known = false;
+		/* Another router holds the bindings now: a later preempt
+		 * waits for a fresh download from it. */
+		f->sync_done = false;
 	}
 	if (state == HSRP_STATE_STANDBY)
 		f->standby = (struct hsrp_router){
@@ -524,9 +527,12 @@ void hsrp_fsm_receive(struct hsrp_fsm *f, const struct hsrp_msg *m,
 			coup_higher(f, now);
 		break;
 	case HSRP_OP_RESIGN:
-		if (m->state == HSRP_STATE_ACTIVE ||
-		    (f->active.known && !f->active.local &&
-		     f->active.addr.s_addr == src.s_addr))
+		/* From the active router we know, or from one claiming to
+		 * be active when we know none: never a third party's resign
+		 * for the active it is not. */
+		if (f->active.known && !f->active.local ?
+			    f->active.addr.s_addr == src.s_addr :
+			    m->state == HSRP_STATE_ACTIVE && !f->active.known)
 			resign_active(f, now);
 		break;
 	}

@@ -30,9 +30,11 @@
  *    (R the first time the group comes up after the daemon started) of
  *    the group coming up, and then until the binding download from the
  *    active has finished (hsrp_fsm_sync_done) or S has passed;
- *  - a router entering Standby with no active router known becomes
- *    active at once (a lone router otherwise never would: the RFC's
- *    active timer was stopped when it expired in Speak);
+ *  - a router in Speak whose standby timer expires with no active router
+ *    known (its active timer expired and was stopped) becomes active
+ *    rather than standby: a lone router otherwise never would;
+ *  - a resign is acted on only from the active router we know (or, when
+ *    we know none, from one claiming to be active);
  *  - a hello is sent at once on entering Speak, Standby or Active, and
  *    when the priority changes, so the others learn it without waiting
  *    for the hello timer.

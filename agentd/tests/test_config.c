@@ -1033,7 +1033,7 @@ static void test_standby(void **state)
 		     "\tmac-address = 0200.0000.0001\n"
 		     "}\n"
 		     "standby \"g2\" { interface = eth0\n group = 5\n"
-		     " follow = g1\n use-bia = yes\n"
+		     " follow = g1\n use-bia = yes\n ip = 10.0.0.9\n"
 		     " authentication = \"mipha\" }\n");
 	g = config_standby_by_name(c, "g1");
 	assert_non_null(g);
@@ -1138,8 +1138,15 @@ static void test_standby_errors(void **state)
 			"notify = relative/hook\n}\n",
 		  "t.conf:4: notify relative/hook: not an absolute path");
 	parse_bad("home-agent { standby = nope }\n",
-		  "t.conf: home-agent standby \"nope\": no standby group of "
+		  "t.conf:1: home-agent standby \"nope\": no standby group of "
 		  "that name with an ip");
+	parse_bad(HA_SB "standby \"-g\" { interface = eth0 }\n",
+		  "t.conf:2: standby: a group name is 1-64 of A-Z a-z 0-9 . _ - "
+		  "(not first)");
+	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n}\n"
+			"standby \"f\" { interface = eth0\n group = 2\n"
+			"follow = g1\n}\n",
+		  "t.conf:5: standby \"f\": a follow group needs its own ip");
 }
 
 int main(void)

@@ -710,6 +710,45 @@ static void test_bad_times_ignored(void **state)
 	assert_int_equal(f.vip.s_addr, VIP.s_addr);
 }
 
+/* A resign counts only from the active router we know. */
+static void test_resign_only_from_the_active(void **state)
+{
+	struct hsrp_msg m = msg(HSRP_OP_RESIGN, HSRP_STATE_ACTIVE, 100);
+	struct hsrp_fsm f;
+	struct probe p;
+
+	(void)state;
+	put_in_state(&f, &p, HSRP_STATE_STANDBY); /* active: 10.0.0.9 */
+	hsrp_fsm_receive(&f, &m, ADDR(8), T0);
+	assert_int_equal(f.state, HSRP_STATE_STANDBY);
+	hsrp_fsm_receive(&f, &m, ADDR(9), T0);
+	assert_int_equal(f.state, HSRP_STATE_ACTIVE);
+}
+
+/* Leaving Active forgets the download: the next preempt waits again. */
+static void test_sync_done_forgotten_when_not_active(void **state)
+{
+	struct hsrp_msg hi = msg(HSRP_OP_HELLO, HSRP_STATE_ACTIVE, 200);
+	struct hsrp_msg lo = msg(HSRP_OP_HELLO, HSRP_STATE_ACTIVE, 50);
+	struct hsrp_fsm f;
+	struct probe p;
+
+	(void)state;
+	put_in_state(&f, &p, HSRP_STATE_STANDBY);
+	f.p.preempt_sync_ms = 10000;
+	hsrp_fsm_receive(&f, &lo, ADDR(9), T0);
+	assert_int_equal(f.state, HSRP_STATE_STANDBY); /* waits */
+	hsrp_fsm_sync_done(&f, T0 + 1);
+	assert_int_equal(f.state, HSRP_STATE_ACTIVE);
+	hsrp_fsm_receive(&f, &hi, ADDR(9), T0 + 2); /* steps down */
+	assert_int_equal(f.state, HSRP_STATE_SPEAK);
+	assert_false(f.sync_done);
+	f.state = HSRP_STATE_STANDBY;
+	hsrp_fsm_receive(&f, &lo, ADDR(9), T0 + 3);
+	assert_int_equal(f.state, HSRP_STATE_STANDBY); /* waits again */
+	assert_int_equal(f.preempt_timer, T0 + 3 + 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +767,8 @@ int main(void)
 		cmocka_unit_test(test_tracking_moves_active),
 		cmocka_unit_test(test_learns_vip_and_times),
 		cmocka_unit_test(test_bad_times_ignored),
+		cmocka_unit_test(test_resign_only_from_the_active),
+		cmocka_unit_test(test_sync_done_forgotten_when_not_active),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

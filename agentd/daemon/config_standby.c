@@ -467,10 +467,11 @@ static int standby_check(struct config_load *l)
 		if (!g->follow)
 			continue;
 		if (!g->vip.s_addr)
-			return config_fail(l, g->line,
-					   "standby \"%s\": a follow group needs "
-					   "its own ip",
-					   g->name);
+			return config_fail(
+				l, g->line,
+				"standby \"%s\": a follow group needs "
+				"its own ip",
+				g->name);
 		f = config_standby_by_name(l->cfg, g->follow);
 		if (!f || f == g || f->follow)
 			return config_fail(l, g->line,

@@ -53,14 +53,14 @@ struct hsrp_group {
 	struct hsrp_fsm fsm;			/* leaders only */
 	uint8_t follow_state;			/* followers: the leader's */
 	struct loop_timer timer;
-	struct loop_timer retry; /* a failed takeover: try again later */
+	struct loop_timer retry;  /* a failed takeover: try again later */
 	uint64_t hold_down_until; /* no election before (own() failed) */
-	unsigned int index;	 /* in the configuration: names the macvlan */
-	struct link_state link;	 /* its interface, as last read */
-	uint32_t joined_ifindex; /* where we listen to the group */
-	bool admin_down;	 /* resigned by the operator */
-	bool owning;		 /* virtual IP/MAC up */
-	bool proxy_arp;		 /* we switched the link's proxy ARP on */
+	unsigned int index;	  /* in the configuration: names the macvlan */
+	struct link_state link;	  /* its interface, as last read */
+	uint32_t joined_ifindex;  /* where we listen to the group */
+	bool admin_down;	  /* resigned by the operator */
+	bool owning;		  /* virtual IP/MAC up */
+	bool proxy_arp;		  /* we switched the link's proxy ARP on */
 	struct hsrp_vmac_spec vmac;
 	struct notify *notify;
 	struct timespec changed; /* wall clock of the last change */
@@ -73,7 +73,7 @@ struct hsrp {
 	struct hsrp_io *io;
 	struct link_watch *lw;
 	struct hsrp_vmac *vm;
-	struct kernel_sock *ks; /* proxy ARP of the home links */
+	struct kernel_sock *ks;	 /* proxy ARP of the home links */
 	struct loop_timer start; /* the groups start on the loop's first
 				  * turn: after daemon(), so their hooks
 				  * are the daemon's children */
@@ -182,7 +182,8 @@ static void own(struct hsrp_group *g)
 	vmac_name(g);
 	if (!g->vmac.vip.s_addr)
 		return; /* a follow group without an ip of its own */
-	ret = g->link.ifindex ? hsrp_vmac_up(g->h->vm, &g->vmac, &ifx) : -ENODEV;
+	ret = g->link.ifindex ? hsrp_vmac_up(g->h->vm, &g->vmac, &ifx) :
+				-ENODEV;
 	if (ret) {
 		own_failed(g, ret);
 		return;
@@ -228,9 +229,8 @@ static void announce(struct hsrp_group *g, uint8_t old, uint8_t new,
 	if (h->event_fn) {
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name",
 				      g->cfg->name, "interface", g->cfg->ifname,
-				      "old_state", hsrp_state_str(old),
-				      "state", hsrp_state_str(new), "reason",
-				      reason);
+				      "old_state", hsrp_state_str(old), "state",
+				      hsrp_state_str(new), "reason", reason);
 
 		if (o) {
 			h->event_fn(h->event_data, "standby", o);
@@ -309,9 +309,8 @@ static void on_send(struct hsrp_fsm *fsm, uint8_t opcode)
 	ret = hsrp_io_send(g->h->io, g->link.ifindex, g->link.addr,
 			   mcast_of(c->version), buf, (size_t)len);
 	if (ret)
-		log_ratelimited(LOG_WARNING, "standby %s: send %s: %s",
-				c->name, hsrp_opcode_str(opcode),
-				strerror(-ret));
+		log_ratelimited(LOG_WARNING, "standby %s: send %s: %s", c->name,
+				hsrp_opcode_str(opcode), strerror(-ret));
 	else
 		log_debug(LOG_STANDBY, "standby %s: sent %s (%s, priority %u)",
 			  c->name, hsrp_opcode_str(opcode),
@@ -401,8 +400,9 @@ static void on_rx(void *data, const struct hsrp_io_rx *rx)
 	g = group_for(h, rx->ifindex, m.version, m.group);
 	if (!g) {
 		h->unknown_group++;
-		log_debug(LOG_STANDBY, "standby: v%u group %u from %s: not ours",
-			  m.version, m.group, inet_ntoa(rx->src));
+		log_debug(LOG_STANDBY,
+			  "standby: v%u group %u from %s: not ours", m.version,
+			  m.group, inet_ntoa(rx->src));
 		return;
 	}
 	if (m.ip_version != 4) {
@@ -508,9 +508,10 @@ static void group_refresh(struct hsrp_group *g)
 	    (!usable || was.addr.s_addr != g->link.addr.s_addr ||
 	     was.ifindex != g->link.ifindex))
 		hsrp_fsm_disable(&g->fsm, now,
-				 g->admin_down ? "resigned by the operator" :
+				 g->admin_down ?
+					 "resigned by the operator" :
 				 now < g->hold_down_until ?
-						 "cannot own the virtual address" :
+					 "cannot own the virtual address" :
 				 !g->link.up ? "interface down" :
 					       "interface address changed");
 	if (now < g->hold_down_until)
@@ -545,7 +546,6 @@ static void vmac_spec(struct hsrp_group *g)
 	else
 		hsrp_virtual_mac(c->version, c->group, g->vmac.mac);
 }
-
 
 static void on_retry(struct loop_timer *t)
 {
@@ -852,10 +852,9 @@ static json_t *group_json(const struct hsrp_group *g)
 		"s:{s:I,s:I},s:{s:I,s:I},s:o,s:o,s:s*,s:{s:s,s:I,s:s,s:s},"
 		"s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:b,s:b,s:I}",
 		"name", c->name, "interface", c->ifname, "group", c->group,
-		"version", c->version, "state",
-		hsrp_state_str(group_state(g)), "virtual_ip", vip_s,
-		"virtual_mac", mac, "use_bia", c->use_bia, "priority",
-		(json_int_t)f->p.priority, "configured_priority",
+		"version", c->version, "state", hsrp_state_str(group_state(g)),
+		"virtual_ip", vip_s, "virtual_mac", mac, "use_bia", c->use_bia,
+		"priority", (json_int_t)f->p.priority, "configured_priority",
 		(json_int_t)c->priority, "preempt", "enabled", c->preempt,
 		"delay_minimum_ms", (json_int_t)c->preempt_min_ms,
 		"delay_reload_ms", (json_int_t)c->preempt_reload_ms,
@@ -867,7 +866,8 @@ static json_t *group_json(const struct hsrp_group *g)
 		router_json(&f->active, now), "standby_router",
 		router_json(&f->standby, now), "follow", c->follow,
 		"last_change", "time", g->changed.tv_sec ? when : "never",
-		"monotonic_ms", (json_int_t)f->changed_ms, "from", hsrp_state_str(f->prev_state), "reason",
+		"monotonic_ms", (json_int_t)f->changed_ms, "from",
+		hsrp_state_str(f->prev_state), "reason",
 		f->reason ? f->reason : "", "counters", "hellos_sent",
 		(json_int_t)f->stats.hellos_sent, "hellos_received",
 		(json_int_t)f->stats.hellos_received, "coups_sent",
@@ -884,8 +884,8 @@ static json_t *group_json(const struct hsrp_group *g)
 json_t *hsrp_stats_json(const struct hsrp *h)
 {
 	static const struct hsrp_io_stats none;
-	const struct hsrp_io_stats *s =
-		h && h->io ? hsrp_io_get_stats(h->io) : &none;
+	const struct hsrp_io_stats *s = h && h->io ? hsrp_io_get_stats(h->io) :
+						     &none;
 
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "received",
 			 (json_int_t)s->received, "sent", (json_int_t)s->sent,

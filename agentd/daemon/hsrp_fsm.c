@@ -132,11 +132,21 @@ static void stop_standby(struct hsrp_fsm *f)
 		f->standby.known = false;
 }
 
+/* A virtual IP worth learning: a unicast address not our own (the
+ * active's message could name any address, and we would claim it). */
+static bool vip_usable(const struct hsrp_fsm *f, struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h >> 24 != 0 && h >> 24 != 127 && h < 0xe0000000u &&
+	       a.s_addr != f->p.addr.s_addr;
+}
+
 /* E: RFC 2281 5.2, from the active router's hello only. */
 static void learn(struct hsrp_fsm *f, const struct hsrp_msg *m)
 {
 	if (m->vip.v4.s_addr) {
-		if (!f->vip.s_addr)
+		if (!f->vip.s_addr && vip_usable(f, m->vip.v4))
 			f->vip = m->vip.v4;
 		else if (f->vip.s_addr != m->vip.v4.s_addr)
 			f->stats.vip_mismatches++;

@@ -48,7 +48,8 @@ static void rx_one(struct hsrp_io *io, ssize_t n, struct msghdr *mh,
 		if (cm->cmsg_level != IPPROTO_IP)
 			continue;
 		if (cm->cmsg_type == IP_PKTINFO) {
-			const struct in_pktinfo *pi = (const void *)CMSG_DATA(cm);
+			const struct in_pktinfo *pi =
+				(const void *)CMSG_DATA(cm);
 
 			rx.ifindex = (uint32_t)pi->ipi_ifindex;
 			rx.dst = pi->ipi_addr;
@@ -140,8 +141,9 @@ int hsrp_io_open(struct hsrp_io **iop, struct loop *l, hsrp_io_rx_cb cb,
 	 * multicasts are not looped back to us (another daemon in another
 	 * network namespace sees them on the wire as it should).
 	 */
-	if (setsockopt(io->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    setsockopt(io->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	/* No SO_REUSEADDR: no other socket may bind the port beside us
+	 * and read the group's traffic. */
+	if (setsockopt(io->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
 	    setsockopt(io->fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) ||
 	    setsockopt(io->fd, IPPROTO_IP, IP_MULTICAST_TTL, &one,
 		       sizeof(one)) ||

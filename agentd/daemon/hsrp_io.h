@@ -28,9 +28,9 @@ struct hsrp_io;
 struct hsrp_io_rx {
 	const uint8_t *buf;
 	size_t len;
-	uint32_t ifindex;     /* the interface it arrived on */
-	struct in_addr src;   /* sender */
-	struct in_addr dst;   /* 224.0.0.2 or 224.0.0.102 */
+	uint32_t ifindex;   /* the interface it arrived on */
+	struct in_addr src; /* sender */
+	struct in_addr dst; /* 224.0.0.2 or 224.0.0.102 */
 };
 
 typedef void (*hsrp_io_rx_cb)(void *data, const struct hsrp_io_rx *rx);
@@ -44,7 +44,7 @@ int hsrp_io_open(struct hsrp_io **iop, struct loop *l, hsrp_io_rx_cb cb,
 		 void *data);
 void hsrp_io_close(struct hsrp_io *io);
 /* Listen to group (HSRP_V1_MCAST or HSRP_V2_MCAST, host order) on
- * ifindex; joining twice is counted, leaving happens with the socket. */
+ * ifindex (already joined: 0); closing the socket leaves them all. */
 int hsrp_io_join(struct hsrp_io *io, uint32_t ifindex, uint32_t group);
 int hsrp_io_leave(struct hsrp_io *io, uint32_t ifindex, uint32_t group);
 /* Multicast buf to group out of ifindex from src. */

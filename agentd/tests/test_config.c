@@ -511,8 +511,8 @@ static void test_static_address_sa_beats_realm(void **state)
 	assert_null(config_mn_ha_sa(c, A("0.0.0.0"), NAI("dave@example.com"),
 				    0x401));
 	/* other users of the realm: the realm key */
-	assert_ptr_equal(config_mn_ha_sa(c, A("0.0.0.0"), NAI("eve@example.com"),
-					 0x401),
+	assert_ptr_equal(config_mn_ha_sa(c, A("0.0.0.0"),
+					 NAI("eve@example.com"), 0x401),
 			 &c->mn_ha[1]);
 	config_free(c);
 }
@@ -1015,26 +1015,25 @@ static void test_standby(void **state)
 	struct config_diff diff;
 
 	(void)state;
-	c = parse_ok(HA_SB
-		     "standby \"g1\" {\n"
-		     "\tinterface = eth0\n"
-		     "\tgroup = 4000\n"
-		     "\tversion = 2\n"
-		     "\tip = 10.0.0.4\n"
-		     "\tpriority = 110\n"
-		     "\tpreempt = yes\n"
-		     "\tpreempt-delay-minimum = 30\n"
-		     "\tpreempt-delay-reload = 60\n"
-		     "\tpreempt-delay-sync = 100\n"
-		     "\ttimers = \"msec 100 msec 300\"\n"
-		     "\tauthentication-md5 = \"secret\"\n"
-		     "\tauthentication-md5-key-id = 7\n"
-		     "\ttrack = { \"eth1 20\", eth2 }\n"
-		     "\tmac-address = 0200.0000.0001\n"
-		     "}\n"
-		     "standby \"g2\" { interface = eth0\n group = 5\n"
-		     " follow = g1\n use-bia = yes\n ip = 10.0.0.9\n"
-		     " authentication = \"mipha\" }\n");
+	c = parse_ok(HA_SB "standby \"g1\" {\n"
+			   "\tinterface = eth0\n"
+			   "\tgroup = 4000\n"
+			   "\tversion = 2\n"
+			   "\tip = 10.0.0.4\n"
+			   "\tpriority = 110\n"
+			   "\tpreempt = yes\n"
+			   "\tpreempt-delay-minimum = 30\n"
+			   "\tpreempt-delay-reload = 60\n"
+			   "\tpreempt-delay-sync = 100\n"
+			   "\ttimers = \"msec 100 msec 300\"\n"
+			   "\tauthentication-md5 = \"secret\"\n"
+			   "\tauthentication-md5-key-id = 7\n"
+			   "\ttrack = { \"eth1 20\", eth2 }\n"
+			   "\tmac-address = 0200.0000.0001\n"
+			   "}\n"
+			   "standby \"g2\" { interface = eth0\n group = 5\n"
+			   " follow = g1\n use-bia = yes\n ip = 10.0.0.9\n"
+			   " authentication = \"mipha\" }\n");
 	g = config_standby_by_name(c, "g1");
 	assert_non_null(g);
 	assert_string_equal(g->ifname, "eth0");
@@ -1130,8 +1129,9 @@ static void test_standby_errors(void **state)
 			"follow = g9\n}\n",
 		  "t.conf:2: standby \"g1\": follow \"g9\": no such group "
 		  "leading its own election");
-	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n}\n"
-			"standby \"g2\" { interface = eth0\n ip = 10.0.0.5\n}\n",
+	parse_bad(HA_SB
+		  "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n}\n"
+		  "standby \"g2\" { interface = eth0\n ip = 10.0.0.5\n}\n",
 		  "t.conf:5: standby \"g2\": group 0 version 1 on eth0 is "
 		  "standby \"g1\" already");
 	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n"
@@ -1140,9 +1140,10 @@ static void test_standby_errors(void **state)
 	parse_bad("home-agent { standby = nope }\n",
 		  "t.conf:1: home-agent standby \"nope\": no standby group of "
 		  "that name with an ip");
-	parse_bad(HA_SB "standby \"-g\" { interface = eth0 }\n",
-		  "t.conf:2: standby: a group name is 1-64 of A-Z a-z 0-9 . _ - "
-		  "(not first)");
+	parse_bad(
+		HA_SB "standby \"-g\" { interface = eth0 }\n",
+		"t.conf:2: standby: a group name is 1-64 of A-Z a-z 0-9 . _ - "
+		"(not first)");
 	parse_bad(HA_SB "standby \"g1\" { interface = eth0\n ip = 10.0.0.4\n}\n"
 			"standby \"f\" { interface = eth0\n group = 2\n"
 			"follow = g1\n}\n",

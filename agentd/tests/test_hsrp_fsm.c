@@ -703,6 +703,20 @@ static void test_bad_times_ignored(void **state)
 	hsrp_fsm_receive(&f, &m, ADDR(9), T0);
 	assert_int_equal(f.stats.bad_times, 2);
 	assert_int_equal(f.active_timer, T0 + HSRP_HOLD_DEFAULT_MS);
+	/* A virtual IP no router may claim is not learned. */
+	put_in_state(&f, &p, HSRP_STATE_LEARN);
+	m.hello_ms = 1000;
+	m.hold_ms = 3000;
+	m.vip.v4.s_addr = htonl(0xe0000001u);
+	hsrp_fsm_receive(&f, &m, ADDR(9), T0);
+	assert_int_equal(f.vip.s_addr, 0);
+	assert_int_equal(f.state, HSRP_STATE_LEARN);
+	m.vip.v4 = ADDR(5); /* our own address */
+	hsrp_fsm_receive(&f, &m, ADDR(9), T0);
+	assert_int_equal(f.vip.s_addr, 0);
+	put_in_state(&f, &p, HSRP_STATE_LISTEN);
+	f.p.hello_ms = 0;
+	f.p.hold_ms = 0;
 	/* A virtual IP other than ours is counted, ours kept. */
 	m.vip.v4 = ADDR(77);
 	hsrp_fsm_receive(&f, &m, ADDR(9), T0);

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
 
-tap_plan 34
+tap_plan 35
 
 hs_setup
 # A tracked interface in HA1 (phase "tracking").
@@ -73,11 +73,11 @@ expect_eq "HA1 holds its binding, HA2 none" "1 0" \
 	"$(hs_ctl 1 -j stats | jq -r .bindings) $(hs_ctl 2 -j stats | jq -r .bindings)"
 expect_eq "C's ARP for the home address: proxy-answered with the virtual MAC" \
 	"$HS_VMAC" "$(hs_arp_macs "$C" $MNHOME)"
-ip netns exec "$H" timeout 10 tcpdump -l -n -i lan0 -c 2 \
-	"ip proto 4 and src $HS_VIP" >"$TMP/tun.txt" 2>/dev/null &
+ip netns exec "$H" timeout 30 tcpdump -l -n -i lan0 -c 2 \
+	"ip proto 4 and src $HS_VIP" >"$TMP/tun.txt" 2>"$TMP/tun.err" &
 tpid=$!
-sleep 0.5
-ip netns exec "$C" ping -c 3 -i 0.3 -W 1 $MNHOME >/dev/null 2>&1
+wait_until 20000 grep -q "listening on" "$TMP/tun.err"
+ip netns exec "$C" ping -c 10 -i 0.3 -W 1 $MNHOME >/dev/null 2>&1
 wait $tpid
 expect_match "C -> home address: tunnelled by the active from 10.20.0.1 to the care-of address" \
 	"IP $HS_VIP > 10\.20\.0\.50: IP 10\.20\.0\.60 > $MNHOME: ICMP echo request" \
@@ -150,9 +150,13 @@ hs_wait 2 lan active 12000
 expect_eq "tracked interface down: HA1 priority 90, HA2 preempts" "90 active" \
 	"$(hs_field 1 lan .priority) $(hs_state 2 lan)"
 ip -n "$HA1" link set trk1 up
+# Having left Active, HA1 waits for a fresh download before preempting.
+sleep 2
+expect_eq "tracked interface up: HA1 back to 110, waiting for the download" \
+	"110 standby" "$(hs_field 1 lan .priority) $(hs_state 1 lan)"
+hs_ctl 1 standby sync-done lan >/dev/null
 hs_wait 1 lan active 12000
-expect_eq "tracked interface up: HA1 back to 110 and active" "110 active" \
-	"$(hs_field 1 lan .priority) $(hs_state 1 lan)"
+expect_eq "sync-done again: HA1 active" "active" "$(hs_state 1 lan)"
 hs_wait 2 lan standby 20000
 
 # --- kill -9 of the active -------------------------------------------------------------

@@ -17,7 +17,7 @@ void ctl_usage(FILE *f)
 		"       miphactl [OPTIONS] -b FILE\n"
 		"where  OBJECT := { kernel binding | kernel link | kernel announce |\n"
 		"                   kernel stats | kernel config | monitor |\n"
-		"                   binding | pool | stats | config }\n"
+		"                   binding | pool | stats | config | events }\n"
 		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] |\n"
 		"                    -s[ocket] PATH | -h[elp] }\n"
 		"\n"
@@ -29,9 +29,11 @@ void ctl_usage(FILE *f)
 	daemon_usage(f);
 	fprintf(f,
 		"\n"
-		"binding, pool, stats and config reload ask mipha-agentd over its\n"
-		"control socket (-socket PATH, $MIPHA_AGENTD_SOCK, default\n"
+		"binding, pool, stats, config reload and events ask mipha-agentd\n"
+		"over its control socket (-socket PATH, $MIPHA_AGENTD_SOCK, default\n"
 		"/run/mipha/agentd.sock); \"kernel ...\" talks to the kernel.\n"
+		"events follows the daemon's events (those whose name starts with\n"
+		"one of the PREFIXes, if given), one line each, until it stops.\n"
 		"\n"
 		"-b FILE runs one command a line from FILE (- for stdin), written\n"
 		"as on the command line without \"miphactl\"; # starts a comment.\n"
@@ -273,6 +275,7 @@ static const struct ctl_cmd top_cmds[] = {
 	{ "standby", do_standby },
 	{ "stats", do_daemon_stats },
 	{ "config", do_config },
+	{ "events", do_events },
 	{ "help", do_help },
 	{ NULL, NULL },
 };

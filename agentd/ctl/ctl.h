@@ -2,8 +2,8 @@
 /*
  * miphactl: shared state of one invocation, command dispatch, argument
  * parsing helpers and output formatting. One file per command group
- * (ctl_binding.c, ctl_link.c, ctl_stats.c, ctl_monitor.c), ctl_batch.c
- * for -b.
+ * (ctl_binding.c, ctl_link.c, ctl_stats.c, ctl_monitor.c, ctl_daemon.c,
+ * ctl_events.c), ctl_batch.c for -b.
  */
 #ifndef MIPHA_CTL_H
 #define MIPHA_CTL_H
@@ -155,6 +155,28 @@ int do_link(struct ctl *c, int argc, char **argv);
 int do_announce(struct ctl *c, int argc, char **argv);
 void link_usage(FILE *f);
 
+/* ctl_daemon.c: the connection to mipha-agentd's control socket */
+struct daemon_conn {
+	FILE *f;
+	char *line;
+	size_t size;
+	bool closed; /* the daemon ended the connection */
+};
+
+/* daemon_next(): the final "ok" line was read (CTL_* are 0..2). */
+#define DAEMON_ANSWER_END 100
+
+int daemon_open(struct ctl *c, struct daemon_conn *dc);
+void daemon_close(struct daemon_conn *dc);
+/* Sends req (its reference taken) as one request line. */
+int daemon_send(struct ctl *c, struct daemon_conn *dc, json_t *req);
+/*
+ * Next answer line into *obj: CTL_OK for a list item (or an event),
+ * DAEMON_ANSWER_END for the final "ok" line, or an error (reported, *obj
+ * NULL). For text output every string of *obj is escaped (json_escaped()).
+ */
+int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj);
+
 /* ctl_daemon.c: commands answered by mipha-agentd */
 /* One request (stolen) whose answer is one result (*result, new). */
 int daemon_call(struct ctl *c, json_t *req, json_t **result);
@@ -173,5 +195,9 @@ int do_standby(struct ctl *c, int argc, char **argv);
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);
 int do_monitor(struct ctl *c, int argc, char **argv);
+
+/* ctl_events.c: mipha-agentd's events, followed */
+void event_print(struct ctl *c, const json_t *ev);
+int do_events(struct ctl *c, int argc, char **argv);
 
 #endif /* MIPHA_CTL_H */

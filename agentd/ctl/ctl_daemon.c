@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * miphactl: the commands answered by mipha-agentd over its control socket
- * (binding list/show/summary, pool show, stats, config reload), and
+ * (binding list/show/summary, pool show, stats, config reload), the
+ * connection to it that ctl_events.c follows events on, and
  * "config check FILE", which runs the daemon's own check
  * (mipha-agentd --check FILE).
  *
@@ -25,15 +26,6 @@
 #include "ctlsock.h"
 #include "reg_msg.h"
 
-/* daemon_next(): the final "ok" line was read (CTL_* are 0..2). */
-#define ANSWER_END 100
-
-struct daemon_conn {
-	FILE *f;
-	char *line;
-	size_t size;
-};
-
 static const char *sock_path(const struct ctl *c)
 {
 	const char *env = getenv("MIPHA_AGENTD_SOCK");
@@ -43,7 +35,7 @@ static const char *sock_path(const struct ctl *c)
 	return env && *env ? env : CTLSOCK_DEFAULT_PATH;
 }
 
-static int daemon_open(struct ctl *c, struct daemon_conn *dc)
+int daemon_open(struct ctl *c, struct daemon_conn *dc)
 {
 	const char *path = sock_path(c);
 	int fd = ctlsock_connect(path);
@@ -60,14 +52,14 @@ static int daemon_open(struct ctl *c, struct daemon_conn *dc)
 	return CTL_OK;
 }
 
-static void daemon_close(struct daemon_conn *dc)
+void daemon_close(struct daemon_conn *dc)
 {
 	if (dc->f)
 		fclose(dc->f);
 	free(dc->line);
 }
 
-static int daemon_send(struct ctl *c, struct daemon_conn *dc, json_t *req)
+int daemon_send(struct ctl *c, struct daemon_conn *dc, json_t *req)
 {
 	int ret = json_dumpf(req, dc->f, JSON_COMPACT);
 
@@ -77,21 +69,20 @@ static int daemon_send(struct ctl *c, struct daemon_conn *dc, json_t *req)
 	return CTL_OK;
 }
 
-/*
- * Next answer line into *obj: CTL_OK for a list item, ANSWER_END for the
- * final "ok" line, or an error (reported, *obj NULL).
- */
-static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
+int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 {
 	json_error_t jerr;
 	const char *status;
 	bool end;
 
 	*obj = NULL;
-	if (getline(&dc->line, &dc->size, dc->f) < 0)
+	if (getline(&dc->line, &dc->size, dc->f) < 0) {
+		/* Its end: EOF, or a reset if it had our bytes unread. */
+		dc->closed = feof(dc->f) || errno == ECONNRESET;
 		return ctl_fail(c, CTL_ERR,
 				"control socket: connection closed by the "
 				"daemon");
+	}
 	/*
 	 * A NUL in a string (an NAI, a cookie's) must not make the whole
 	 * answer unreadable: it is escaped like any other byte.
@@ -132,7 +123,7 @@ static int daemon_next(struct ctl *c, struct daemon_conn *dc, json_t **obj)
 		if (!e)
 			return ctl_fail(c, CTL_ERR, "%s", strerror(ENOMEM));
 	}
-	return end ? ANSWER_END : CTL_OK;
+	return end ? DAEMON_ANSWER_END : CTL_OK;
 }
 
 /* One request whose answer is a single result. */
@@ -151,7 +142,7 @@ int daemon_call(struct ctl *c, json_t *req, json_t **result)
 	ret = daemon_send(c, &dc, req);
 	while (!ret) {
 		ret = daemon_next(c, &dc, &obj);
-		if (ret == ANSWER_END) {
+		if (ret == DAEMON_ANSWER_END) {
 			*result = json_incref(json_object_get(obj, "result"));
 			json_decref(obj);
 			ret = CTL_OK;
@@ -232,7 +223,7 @@ static int binding_list(struct ctl *c, int argc, char **argv)
 		fputs("[", c->out);
 	while (!ret) {
 		ret = daemon_next(c, &dc, &obj);
-		if (ret == ANSWER_END) {
+		if (ret == DAEMON_ANSWER_END) {
 			if (c->json) {
 				fputs("]\n", c->out);
 			} else {
@@ -737,5 +728,6 @@ void daemon_usage(FILE *f)
 		"       miphactl standby [show [NAME] | resign NAME | resume NAME |\n"
 		"                         sync-done NAME]\n"
 		"       miphactl stats\n"
-		"       miphactl config { check FILE | reload }\n");
+		"       miphactl config { check FILE | reload }\n"
+		"       miphactl events [PREFIX...]\n");
 }

@@ -340,6 +340,14 @@ static const struct ctlsock_command agentd_commands[] = {
 	{ NULL }
 };
 
+/* Standby state changes for the control socket's followers. */
+static void hsrp_event(void *data, const char *event, json_t *fields)
+{
+	struct agentd *a = data;
+
+	ctlsock_publish(a->ctl, event, json_incref(fields));
+}
+
 static int commands_register(struct agentd *a)
 {
 	int ret;
@@ -351,6 +359,8 @@ static int commands_register(struct agentd *a)
 		ret = pool_commands_register(a->ctl, &a->pools);
 	if (!ret)
 		ret = hsrp_commands_register(a->ctl, a->hsrp);
+	if (!ret)
+		hsrp_set_event_fn(a->hsrp, hsrp_event, a);
 	return ret;
 }
 
@@ -429,6 +439,8 @@ static int run(struct agentd *a, bool foreground)
 	if (ret)
 		log_err("event loop: %s", strerror(-ret));
 out_ctl:
+	/* The groups' last events (their resigns) find no socket. */
+	hsrp_set_event_fn(a->hsrp, NULL, NULL);
 	ctlsock_close(a->ctl);
 out_vnet:
 	/*

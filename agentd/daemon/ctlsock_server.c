@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control socket's server: unix stream, JSON lines, non-blocking, on the
- * loop.
+ * loop. Clients and their requests; what subscribers are sent is
+ * ctlsock_events.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,43 +15,12 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "ctlsock_server.h"
+#include "ctlsock_int.h"
 #include "log.h"
 #include "loop.h"
 
 /* Output is refilled from a stream while less than this is queued. */
 #define CTL_OUT_LOW 65536
-
-struct ctl_client {
-	struct ctl_client *next;
-	struct ctlsock *srv;
-	struct loop_io io;
-	char *in;
-	size_t in_len;
-	char *out;
-	size_t out_len, out_off, out_size;
-	struct ctlsock_stream stream;
-	bool streaming;
-	size_t count;
-	bool closing;  /* close once the output is written */
-	bool skipping; /* dropping the rest of a line that was too long */
-};
-
-/* A registered table and the data its handlers get. */
-struct ctl_table {
-	const struct ctlsock_command *cmds;
-	void *data;
-};
-
-struct ctlsock {
-	struct loop *loop;
-	struct loop_io io;
-	char *path;
-	struct ctl_table *tables;
-	size_t ntables;
-	struct ctl_client *clients;
-	unsigned int nclients;
-};
 
 static void client_free(struct ctl_client *cl)
 {
@@ -64,6 +34,7 @@ static void client_free(struct ctl_client *cl)
 		}
 	}
 	s->nclients--;
+	ctlsock_events_unsubscribe(cl);
 	loop_io_del(s->loop, &cl->io);
 	close(cl->io.fd);
 	if (cl->streaming && cl->stream.free)
@@ -73,36 +44,56 @@ static void client_free(struct ctl_client *cl)
 	free(cl);
 }
 
-static int out_put(struct ctl_client *cl, json_t *obj)
+int ctlsock_out_line(struct ctl_client *cl, const char *s, size_t len,
+		     size_t limit)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
-	size_t len;
+	size_t pending = cl->out_len - cl->out_off, need;
 
-	json_decref(obj);
-	if (!s)
-		return -ENOMEM;
-	len = strlen(s);
-	if (cl->out_len + len + 1 > cl->out_size) {
-		size_t size = (cl->out_len + len + 1) * 2;
+	if (pending > limit || len + 1 > limit - pending)
+		return -ENOBUFS;
+	/*
+	 * What was written makes room first: a follower's queue may never
+	 * be written out completely while events keep coming.
+	 */
+	if (cl->out_off && cl->out_len + len + 1 > cl->out_size) {
+		memmove(cl->out, cl->out + cl->out_off, pending);
+		cl->out_off = 0;
+		cl->out_len = pending;
+	}
+	need = cl->out_len + len + 1;
+	if (need > cl->out_size) {
+		size_t size = need <= limit / 2 ? need * 2 : limit;
 		char *n = realloc(cl->out, size);
 
-		if (!n) {
-			free(s);
+		if (!n)
 			return -ENOMEM;
-		}
 		cl->out = n;
 		cl->out_size = size;
 	}
 	memcpy(cl->out + cl->out_len, s, len);
 	cl->out[cl->out_len + len] = '\n';
 	cl->out_len += len + 1;
-	free(s);
 	return 0;
 }
 
-static void put_error(struct ctl_client *cl, const char *msg)
+int ctlsock_out_put(struct ctl_client *cl, json_t *obj)
 {
-	out_put(cl, json_pack("{s:s, s:s}", "status", "error", "error", msg));
+	char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	int ret;
+
+	json_decref(obj);
+	if (!s)
+		return -ENOMEM;
+	/* An answer is as long as it is: it is held back, never cut. */
+	ret = ctlsock_out_line(cl, s, strlen(s), SIZE_MAX);
+	free(s);
+	return ret;
+}
+
+void ctlsock_put_error(struct ctl_client *cl, const char *msg)
+{
+	ctlsock_out_put(cl, json_pack("{s:s, s:s}", "status", "error", "error",
+				      msg));
 }
 
 /* Move stream items into the output buffer until it has enough. */
@@ -115,12 +106,13 @@ static void stream_fill(struct ctl_client *cl)
 			if (cl->stream.free)
 				cl->stream.free(cl->stream.state);
 			cl->streaming = false;
-			out_put(cl, json_pack("{s:s, s:I}", "status", "ok",
-					      "count", (json_int_t)cl->count));
+			ctlsock_out_put(cl, json_pack("{s:s, s:I}", "status",
+						      "ok", "count",
+						      (json_int_t)cl->count));
 			break;
 		}
 		cl->count++;
-		if (out_put(cl, item)) {
+		if (ctlsock_out_put(cl, item)) {
 			cl->closing = true;
 			break;
 		}
@@ -152,7 +144,8 @@ int ctlsock_register(struct ctlsock *s, const struct ctlsock_command *table,
 	void *unused;
 
 	for (c = table; c->name; c++)
-		if (find_command(s, c->name, &unused))
+		if (!strcmp(c->name, CTLSOCK_EVENTS_COMMAND) ||
+		    find_command(s, c->name, &unused))
 			return -EEXIST;
 	t = realloc(s->tables, (s->ntables + 1) * sizeof(*t));
 	if (!t)
@@ -178,36 +171,42 @@ static void handle_line(struct ctl_client *cl, char *line)
 	req = json_loads(line, 0, &jerr);
 	if (!req || !json_is_object(req)) {
 		json_decref(req);
-		put_error(cl, "request is not a JSON object");
+		ctlsock_put_error(cl, "request is not a JSON object");
 		return;
 	}
 	cmd = json_string_value(json_object_get(req, "command"));
 	if (!cmd) {
 		json_decref(req);
-		put_error(cl, "request has no \"command\"");
+		ctlsock_put_error(cl, "request has no \"command\"");
 		return;
 	}
 	log_debug(LOG_CTL, "command \"%s\"", cmd);
+	/* The socket's own: it changes the connection, not a subsystem. */
+	if (!strcmp(cmd, CTLSOCK_EVENTS_COMMAND)) {
+		ctlsock_events_subscribe(cl, req);
+		json_decref(req);
+		return;
+	}
 	c = find_command(s, cmd, &data);
 	if (!c) {
 		snprintf(unknown, sizeof(unknown), "unknown command \"%s\"",
 			 cmd);
 		json_decref(req);
-		put_error(cl, unknown);
+		ctlsock_put_error(cl, unknown);
 		return;
 	}
 	res = c->handler(data, cmd, req, &st, &err);
 	json_decref(req);
 	if (res) {
-		out_put(cl,
-			json_pack("{s:s, s:o}", "status", "ok", "result", res));
+		ctlsock_out_put(cl, json_pack("{s:s, s:o}", "status", "ok",
+					      "result", res));
 	} else if (st.next) {
 		cl->stream = st;
 		cl->streaming = true;
 		cl->count = 0;
 		stream_fill(cl);
 	} else {
-		put_error(cl, err ?: "failed");
+		ctlsock_put_error(cl, err ?: "failed");
 	}
 }
 
@@ -228,6 +227,7 @@ static void client_write(struct ctl_client *cl)
 		if (cl->out_off == cl->out_len) {
 			cl->out_off = cl->out_len = 0;
 			stream_fill(cl);
+			ctlsock_events_drained(cl);
 		}
 	}
 }
@@ -242,7 +242,8 @@ static void process_input(struct ctl_client *cl)
 {
 	char *nl;
 
-	while (!cl->streaming && !cl->closing && cl->out_len == cl->out_off &&
+	while (!cl->streaming && !cl->subscribed && !cl->closing &&
+	       cl->out_len == cl->out_off &&
 	       (nl = memchr(cl->in, '\n', cl->in_len))) {
 		*nl = '\0';
 		if (!cl->skipping)
@@ -251,6 +252,11 @@ static void process_input(struct ctl_client *cl)
 		cl->in_len -= (size_t)(nl + 1 - cl->in);
 		memmove(cl->in, nl + 1, cl->in_len);
 	}
+	/* A follower's requests are over: what it sends now is dropped. */
+	if (cl->subscribed) {
+		cl->in_len = 0;
+		return;
+	}
 	/*
 	 * Refuse an endless line once, then drop it up to its newline. A full
 	 * buffer of complete lines waiting for their turn is not one.
@@ -258,7 +264,7 @@ static void process_input(struct ctl_client *cl)
 	if (cl->in_len == CTLSOCK_LINE_MAX &&
 	    !memchr(cl->in, '\n', cl->in_len)) {
 		if (!cl->skipping)
-			put_error(cl, "request line too long");
+			ctlsock_put_error(cl, "request line too long");
 		cl->skipping = true;
 		cl->in_len = 0;
 	}

@@ -6,6 +6,7 @@
 #ifndef MIPHA_CTLSOCK_SERVER_H
 #define MIPHA_CTLSOCK_SERVER_H
 
+#include <stdint.h>
 #include <jansson.h>
 
 #include "ctlsock.h"
@@ -52,5 +53,38 @@ int ctlsock_register(struct ctlsock *c, const struct ctlsock_command *table,
 		     void *data);
 /* Closes every client and removes the socket file. */
 void ctlsock_close(struct ctlsock *c);
+
+/*
+ * Events (ctlsock_events.c; the protocol is ctlsock.h's). Each subscriber
+ * has this many bytes of events queued at most, beyond what its socket
+ * holds: 32 clients cost 8 MB at worst, and a follower that stops reading
+ * loses events rather than making the daemon wait or grow.
+ */
+#define CTLSOCK_EVENT_QUEUE_MAX (256 * 1024)
+
+/*
+ * Sends the event named event (lower-case letters, digits, '.', '-', '_';
+ * not "lost", which is the socket's own) with the members of fields (an
+ * object; members named "event" or "time" are ignored) to every subscriber
+ * whose filter takes it. Never blocks: the line is queued and written as
+ * each subscriber reads; a subscriber whose queue is full loses it and is
+ * told how many it lost once it has room again.
+ *
+ * Takes the reference to fields (json_pack()'s result can be passed as
+ * is; NULL is taken for its failure). c may be NULL (no control socket).
+ * Returns how many subscribers it was queued for (0 when none wants it:
+ * then the line is not even built), -ENOMEM, or -EINVAL for a bad name or
+ * fields that are not an object.
+ */
+int ctlsock_publish(struct ctlsock *c, const char *event, json_t *fields);
+
+/* Followers now, and events they lost since the socket opened. */
+struct ctlsock_event_counts {
+	unsigned int subscribers;
+	uint64_t lost;
+};
+
+void ctlsock_event_counts(const struct ctlsock *c,
+			  struct ctlsock_event_counts *counts);
 
 #endif /* MIPHA_CTLSOCK_SERVER_H */

@@ -749,6 +749,8 @@ void hsrp_set_config(struct hsrp *h, const struct config *cfg)
 
 void hsrp_set_event_fn(struct hsrp *h, hsrp_event_fn fn, void *data)
 {
+	if (!h)
+		return;
 	h->event_fn = fn;
 	h->event_data = data;
 }

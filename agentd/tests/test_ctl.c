@@ -711,12 +711,16 @@ static void test_json_escaped(void **state)
 
 /*
  * A one-shot fake mipha-agentd on a unix socket: answers the first request
- * with `answer` (lines), in a child process. Returns the child's pid.
+ * with `answer` (lines; "@REQ@" in it becomes the request line), then
+ * closes, in a child process. Returns the child's pid.
  */
 static pid_t fake_daemon(const char *path, const char *answer)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd, fd;
+	char req[1024], out[4096];
+	const char *at;
+	size_t n = 0;
 	pid_t pid;
 	char ch;
 
@@ -734,8 +738,16 @@ static pid_t fake_daemon(const char *path, const char *answer)
 	}
 	fd = accept(lfd, NULL, NULL);
 	while (fd >= 0 && read(fd, &ch, 1) == 1 && ch != '\n')
-		;
-	if (fd < 0 || write(fd, answer, strlen(answer)) < 0)
+		if (n < sizeof(req) - 1)
+			req[n++] = ch;
+	req[n] = '\0';
+	at = strstr(answer, "@REQ@");
+	if (at)
+		snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - answer),
+			 answer, req, at + 5);
+	else
+		snprintf(out, sizeof(out), "%s", answer);
+	if (fd < 0 || write(fd, out, strlen(out)) < 0)
 		_exit(1);
 	close(fd);
 	_exit(0);
@@ -777,6 +789,117 @@ static void test_daemon_text_escaped(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_non_null(strstr(out_of(f), "[{\"nai\":\"a\\u0000\\u009B\"}]\n"));
 	unlink(path);
+}
+
+/*
+ * Events as text: the name, then key=value; strings escaped as the rest of
+ * miphactl's output, quoted when they hold a space, '"' or '=' or are
+ * empty; objects within named with dots, arrays joined by commas.
+ */
+static void test_event_print(void **state)
+{
+	struct fixture *f = *state;
+	json_t *in, *ev;
+
+	in = json_loads("{\"event\":\"standby\",\"time\":\"2026-12-03T10:00:"
+			"00.123Z\",\"group\":\"ha\\u001b[2J\",\"state\":"
+			"\"active\",\"priority\":110,\"preempt\":true,"
+			"\"prev\":null,\"load\":0.5,\"reason\":\"higher "
+			"priority \\\"x\\\" a=b\",\"empty\":\"\","
+			"\"peer\":{\"addr\":\"10.0.0.2\",\"id\":{\"n\":1}},"
+			"\"vips\":[\"10.0.0.1\",\"10.0.0.3\"],\"none\":{},"
+			"\"mixed\":[1,[2],{\"k\":\"v\"}]}",
+			JSON_ALLOW_NUL, NULL);
+	assert_non_null(in);
+	/* As daemon_next() hands it over for text: strings escaped. */
+	ev = json_escaped(in);
+	event_print(&f->c, ev);
+	json_decref(ev);
+	ev = json_loads("{\"event\":\"lost\",\"time\":\"2026-12-03T10:00:01."
+			"000Z\",\"count\":12}",
+			0, NULL);
+	event_print(&f->c, ev);
+	json_decref(ev);
+	f->c.json = true;
+	event_print(&f->c, in);
+	json_decref(in);
+	assert_string_equal(
+		out_of(f),
+		"standby time=2026-12-03T10:00:00.123Z group=ha\\x1b[2J "
+		"state=active priority=110 preempt=true prev=null load=0.5 "
+		"reason=\"higher priority \\x22x\\x22 a=b\" empty=\"\" "
+		"peer.addr=10.0.0.2 peer.id.n=1 vips=10.0.0.1,10.0.0.3 "
+		"none={} mixed=\"1,[2],{\\x22k\\x22:\\x22v\\x22}\"\n"
+		"lost time=2026-12-03T10:00:01.000Z count=12\n"
+		"{\"event\":\"standby\",\"time\":\"2026-12-03T10:00:00.123Z\","
+		"\"group\":\"ha\\u001B[2J\",\"state\":\"active\","
+		"\"priority\":110,\"preempt\":true,\"prev\":null,\"load\":0.5,"
+		"\"reason\":\"higher priority \\\"x\\\" a=b\",\"empty\":\"\","
+		"\"peer\":{\"addr\":\"10.0.0.2\",\"id\":{\"n\":1}},"
+		"\"vips\":[\"10.0.0.1\",\"10.0.0.3\"],\"none\":{},"
+		"\"mixed\":[1,[2],{\"k\":\"v\"}]}\n");
+}
+
+/*
+ * miphactl events: asks with the prefixes as the filter, prints each event
+ * as it comes and ends with 0 when the daemon closes the connection; a
+ * refusal, a daemon gone before answering, or no daemon, end with 1.
+ */
+static void test_events_follow(void **state)
+{
+	struct fixture *f = *state;
+	char path[64];
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "/tmp/mipha-test-ctl-%d.sock", getpid());
+	f->c.sock_path = path;
+	pid = fake_daemon(
+		path, "{\"status\":\"ok\",\"result\":{\"subscribed\":true}}\n"
+		      "{\"event\":\"req\",\"request\":@REQ@}\n"
+		      "{\"event\":\"reload\",\"time\":\"T\",\"ok\":false,"
+		      "\"message\":\"reload refused: bad\\u0007\"}\n");
+	assert_int_equal(run(f, "events standby sync."), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_string_equal(out_of(f),
+			    "req request.command=events "
+			    "request.filter=standby,sync.\n"
+			    "reload time=T ok=false message=\"reload refused: "
+			    "bad\\x07\"\n");
+
+	/* No prefix: no filter. JSON: the objects as received. */
+	f->c.json = true;
+	pid = fake_daemon(
+		path, "{\"status\":\"ok\",\"result\":{\"subscribed\":true}}\n"
+		      "{\"event\":\"req\",\"request\":@REQ@}\n");
+	assert_int_equal(run(f, "ev"), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(out_of(f), "\n{\"event\":\"req\",\"request\":"
+					  "{\"command\":\"events\"}}\n"));
+
+	/* Refused: the daemon's reason, status 1. */
+	pid = fake_daemon(path,
+			  "{\"status\":\"error\",\"error\":\"\\\"filter\\\""
+			  " is not an array of event name prefixes\"}\n");
+	assert_int_equal(run(f, "events x"), CTL_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(f->c.err, "mipha-agentd: \"filter\" is not"));
+
+	/* Closed before it answered (too many clients): not followed. */
+	pid = fake_daemon(path, "");
+	assert_int_equal(run(f, "events"), CTL_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(f->c.err, "connection closed by the daemon"));
+
+	/* No daemon. */
+	unlink(path);
+	assert_int_equal(run(f, "events"), CTL_ERR);
+	assert_non_null(strstr(f->c.err, "is mipha-agentd running?"));
+
+	/* What could never be an event name is refused before asking. */
+	assert_int_equal(run(f, "events Standby"), CTL_USAGE);
+	assert_int_equal(run(f, "events a b c d e f g h i j k l m n o p q"),
+			 CTL_USAGE);
 }
 
 static void test_stats_print(void **state)
@@ -908,6 +1031,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_json_escaped),
 		cmocka_unit_test_setup_teardown(test_daemon_text_escaped, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_event_print, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_events_follow, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_print, setup,
 						teardown),

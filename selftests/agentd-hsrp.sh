@@ -12,9 +12,13 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
 
-tap_plan 35
+tap_plan 37
 
 hs_setup
+# HA3 runs a notify hook: each call appends its arguments.
+printf '#!/bin/sh\necho "$*" >>"%s/hook.out"\n' "$TMP" >"$TMP/hook.sh"
+chmod 0755 "$TMP/hook.sh"
+hs_conf 3 90 no "notify = \"$TMP/hook.sh\""
 # A tracked interface in HA1 (phase "tracking").
 ip -n "$HA1" link add trk0 type veth peer name trk1 &&
 	ip -n "$HA1" link set trk1 up && ip -n "$HA1" link set trk0 up ||
@@ -95,6 +99,11 @@ expect_eq "a request to the standby: not answered, counted not_active" \
 	"$([ $st -ne 0 ] && echo failed) $([ "$na1" -gt "$na0" ] && echo counted || echo "$na0 -> $na1")"
 
 # --- resign, preempt ------------------------------------------------------------
+# A follower of HA2's standby events, from before the resign.
+hs_ctl 2 events standby >"$TMP/events.txt" 2>&1 &
+ev_pid=$!
+_bg_pids="$_bg_pids $ev_pid"
+sleep 2
 # clock N: HA N's daemon clock (ms); took N GROUP T0: ms from T0 (HA N's
 # clock, read before the action) to HA N's last state change in GROUP
 # (polling through miphactl is slower than HSRP).
@@ -117,6 +126,10 @@ if hs_is 2 lan active && [ $t -lt $HS_HOLD_MS ]; then
 else
 	tap_fail "resign at HA1: HA2 active at once" "$t ms: $(hs_states lan)"
 fi
+wait_until 10000 grep -q "name=lan .* state=active" "$TMP/events.txt"
+ev=$(grep "^standby .*name=lan .* state=active" "$TMP/events.txt" | head -n 1)
+expect_eq "miphactl events: HA2's takeover, with its reason" "yes yes" \
+	"$(echo "$ev" | grep -q "old_state=standby" && echo yes) $(echo "$ev" | grep -q 'reason="active router resigned"' && echo yes)"
 expect_eq "HA1 resigned is initial; HA2 holds 10.20.0.1 and the follower's" \
 	"initial HA2 HA2" "$(hs_state 1 lan) $(hs_holders $HS_VIP) $(hs_holders $HS_VIPF)"
 ip netns exec "$H" ping -c 1 -W 2 $HS_VIP >/dev/null 2>&1
@@ -173,6 +186,9 @@ else
 fi
 hs_wait 3 lan standby 20000
 expect_eq "HA3 leaves Listen for Standby" "standby" "$(hs_state 3 lan)"
+wait_until 10000 grep -q "^lan speak standby" "$TMP/hook.out"
+expect_match "HA3's notify hook ran with group, old and new state, reason" \
+	"^lan speak standby standby timer expired" "$(cat "$TMP/hook.out" 2>&1)"
 # Restarted with a long preempt delay, so it stays standby for the check.
 hs_conf 1 110 yes 'preempt-delay-reload = 60'
 hs_start 1

@@ -78,8 +78,8 @@ budgets()
 		agentd-register		210	630
 		agentd-restart		180	540
 		agentd-resync		120	-
-		agentd-hsrp		240	-
-		agentd-hsrp-peers	300	-
+		agentd-hsrp		360	-
+		agentd-hsrp-peers	360	-
 		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050

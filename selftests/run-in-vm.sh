@@ -98,7 +98,7 @@ budgets()
 		fastpath-ipip		240	720
 		fastpath-nfqueue	90	270
 		fastpath-pmtu		90	270
-		fastpath-pmtu-spoof	60	180
+		fastpath-pmtu-spoof	120	360
 		fastpath-reverse	150	450
 		fastpath-teardown	240	720
 		limits			180	540

@@ -60,6 +60,7 @@ struct hsrp_group {
 	uint32_t joined_ifindex;  /* where we listen to the group */
 	bool admin_down;	  /* resigned by the operator */
 	bool owning;		  /* virtual IP/MAC up */
+	uint32_t vmac_ifindex;	  /* the interface holding the VIP */
 	bool proxy_arp;		  /* we switched the link's proxy ARP on */
 	struct hsrp_vmac_spec vmac;
 	struct notify *notify;
@@ -189,6 +190,7 @@ static void own(struct hsrp_group *g)
 		return;
 	}
 	g->owning = true;
+	g->vmac_ifindex = ifx;
 	proxy_arp_set(g, true);
 }
 
@@ -306,8 +308,18 @@ static void on_send(struct hsrp_fsm *fsm, uint8_t opcode)
 				strerror((int)-len));
 		return;
 	}
-	ret = hsrp_io_send(g->h->io, g->link.ifindex, g->link.addr,
-			   mcast_of(c->version), buf, (size_t)len);
+	/*
+	 * The active router's hellos leave from the virtual MAC, as IOS's
+	 * do: every hello tells the LAN's switches where the virtual MAC is.
+	 * A router that wins a contest while it was already active (another
+	 * took over while it stalled, then stepped down) sends no gratuitous
+	 * ARP, and without this the switches would go on sending the virtual
+	 * MAC's frames to the loser until their tables age out.
+	 */
+	ret = hsrp_io_send(g->h->io,
+			   g->owning && g->vmac_ifindex ? g->vmac_ifindex :
+							  g->link.ifindex,
+			   g->link.addr, mcast_of(c->version), buf, (size_t)len);
 	if (ret)
 		log_ratelimited(LOG_WARNING, "standby %s: send %s: %s", c->name,
 				hsrp_opcode_str(opcode), strerror(-ret));

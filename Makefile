@@ -8,7 +8,7 @@
 #   make check-debug  build, then only the selftests on the debug kernel (KASAN, lockdep,
 #                   kmemleak, UBSAN; scripts/debug-kernel/), building that kernel once if needed
 #   make style      checkpatch.pl --strict and sparse on the kernel code, failing on any warning
-#   make demo       boot a VM with the module loaded and a few bindings installed
+#   make demo       the lab in a VM: two home agents in HSRP, mobile nodes, traffic, a failover
 #   make install    install the module into /lib/modules/KVER/updates, the programs, the systemd unit
 #   make dkms-install   copy the module source to /usr/src/mipha-VERSION and `dkms install` it
 #   make clean

@@ -13,6 +13,9 @@
 #  - pool: removing a pool whose address is bound is refused with the
 #    reason (README: removed pools need a restart); the binding, its pool
 #    reservation and the running configuration stay.
+#  - events: two `miphactl events` followers in the background (text,
+#    filtered on "reload"; and -j) see each reload, refused or live, with
+#    its verdict and message, and exit 0 when the daemon stops.
 #
 # Topology: lib-fastpath.sh's, plus a second home link:
 #
@@ -25,7 +28,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 28
+tap_plan 36
 
 require_cmd arping
 HOME10=10.9.10.100
@@ -85,6 +88,19 @@ reload_wait()
 	wait_until 20000 sh -c "[ \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j stats | jq -r '.reloads + .reload_refusals')\" -gt $_n0 ]"
 }
 
+# ev_line FILE N: line N of a follower's output, once it came (10 s at most).
+ev_line()
+{
+	wait_until 10000 sh -c "[ \$(wc -l <'$1') -ge $2 ]"
+	sed -n "${2}p" "$1"
+}
+
+# gone PID: PID has exited (a zombie not yet waited for counts).
+gone()
+{
+	[ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat")" = Z ]
+}
+
 # routes PREFIX: our route of PREFIX in the main table ("" if none).
 route143()
 {
@@ -113,6 +129,18 @@ arp_home1 $HOME10
 tap_result "home1: H1's ARP request for $HOME10 is answered" $? "$(cat "$TMP/arping.out")"
 expect_match "10.9.50.0/24 has our route" '^unreachable 10\.9\.50\.0/24' "$(route143 10.9.50.0/24)"
 
+# --- followers of the daemon's events, for every reload below ---------------------------
+EV_TXT=$TMP/events.txt
+EV_JSON=$TMP/events.json
+# Not through ad_ctl: $! must be miphactl itself (ip netns exec execs it).
+ip netns exec "$HA" miphactl -socket "$AD_SOCK" events reload >"$EV_TXT" 2>&1 &
+EV_TXT_PID=$!
+ip netns exec "$HA" miphactl -socket "$AD_SOCK" -j events >"$EV_JSON" 2>&1 &
+EV_JSON_PID=$!
+_bg_pids="$_bg_pids $EV_TXT_PID $EV_JSON_PID"
+wait_until 20000 sh -c "[ \"\$(ip netns exec $HA miphactl -socket $AD_SOCK -j stats | jq -r .event_subscribers)\" = 2 ]"
+expect_eq "two miphactl events followers subscribed" 2 "$(ad_ctl -j stats | jq -r .event_subscribers)"
+
 # --- home link removed while a binding uses it: refused, nothing changes ---------------
 phase "home1 and 10.9.50.0/24 removed while $HOME10 is bound on home1"
 ad_conf "$conf_vnet51
@@ -121,6 +149,12 @@ reload_wait
 expect_eq "the reload is refused (counted)" 1 "$(ad_ctl -j stats | jq -r '.reload_refusals')"
 expect_match "with the reason in the log" 'home link home1 removed while 1 binding use it' \
 	"$(cat "$TMP/agentd.log")"
+expect_match "miphactl events: a reload event, refused, with the reason" \
+	'^reload time=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z ok=false message="reload refused: home link home1 removed while 1 binding use it' \
+	"$(ev_line "$EV_TXT" 1)"
+expect_eq "miphactl -j events: the same event as JSON" \
+	"reload false true" \
+	"$(ev_line "$EV_JSON" 1 | jq -r '"\(.event) \(.ok) \(.message | test("^reload refused: home link home1 removed"))"')"
 expect_eq "home1: proxy ARP still on in the kernel" "true" "$(k_link home1 proxy_arp)"
 arp_home1 $HOME10
 tap_result "home1: H1's ARP request for $HOME10 is still answered" $? "$(cat "$TMP/arping.out")"
@@ -159,6 +193,12 @@ expect_match "the proxy ARP switch-off is logged" 'home link home1 removed: prox
 expect_eq "home0: proxy ARP still on" "true" "$(k_link home0 proxy_arp)"
 expect_eq "10.9.50.0/24: our route is gone" "" "$(route143 10.9.50.0/24)"
 expect_match "10.9.51.0/24: our route stays" '^unreachable 10\.9\.51\.0/24' "$(route143 10.9.51.0/24)"
+expect_match "miphactl events: the live reload, ok" \
+	"^reload time=[^ ]+Z ok=true message=\"configuration reloaded from $AD_CONF \\(change mask 0x[0-9a-f]+\\)\"\$" \
+	"$(ev_line "$EV_TXT" 3)"
+expect_eq "miphactl -j events: the live reload, ok" \
+	"reload true configuration reloaded from $AD_CONF" \
+	"$(ev_line "$EV_JSON" 3 | jq -r '"\(.event) \(.ok) \(.message | sub(" \\(change mask.*"; ""))"')"
 
 # --- a pool in use removed: refused with the reason, nothing changes ------------------
 phase "pool extra removed"
@@ -174,5 +214,19 @@ expect_eq "the running configuration stays: carol@extra.example still served" 0 
 	"$(jget "$out" '.codes | keys | join(" ")')"
 
 tap_check "the daemon still runs" ad_running
+
+phase "the daemon stops: its followers end"
+ad_stop
+for p in $EV_TXT_PID $EV_JSON_PID; do
+	wait_until 10000 gone "$p" || kill "$p" 2>/dev/null
+done
+wait "$EV_TXT_PID"
+rc_txt=$?
+wait "$EV_JSON_PID"
+rc_json=$?
+expect_eq "miphactl events exits 0 when the daemon closes the socket" 0 "$rc_txt"
+expect_eq "miphactl -j events exits 0 too" 0 "$rc_json"
+expect_eq "the text follower printed the 4 reloads and nothing else" "4 4" \
+	"$(wc -l <"$EV_TXT") $(grep -c '^reload time=' "$EV_TXT")"
 phase "end"
 ad_done

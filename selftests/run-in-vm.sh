@@ -74,7 +74,7 @@ budgets()
 		agentd-codes		180	-
 		agentd-expiry		150	-
 		agentd-identity		180	-
-		agentd-reload		120	-
+		agentd-reload		180	-
 		agentd-register		210	630
 		agentd-restart		180	540
 		agentd-resync		120	-

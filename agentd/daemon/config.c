@@ -46,6 +46,7 @@
 	X(sa)              \
 	X(daemon)          \
 	X(standby)         \
+	X(redundancy)      \
 	X(digest)
 
 #define SECTION_DECLARE(name) \

@@ -8,8 +8,8 @@
 
 #include "sync_stream.h"
 
-struct sync_frame {
-	struct sync_frame *next;
+struct sync_retained {
+	struct sync_retained *next;
 	uint64_t seq;
 	size_t len;
 	uint8_t data[];
@@ -26,7 +26,7 @@ void sync_out_init(struct sync_out *o, uint64_t epoch, size_t limit)
 /* Forget the oldest retained frame: no resume before it any more. */
 static void drop_head(struct sync_out *o)
 {
-	struct sync_frame *f = o->head;
+	struct sync_retained *f = o->head;
 
 	o->head = f->next;
 	if (!o->head)
@@ -46,7 +46,7 @@ void sync_out_fini(struct sync_out *o)
 int sync_out_sent(struct sync_out *o, const void *buf, size_t len)
 {
 	uint64_t seq = o->next_seq++;
-	struct sync_frame *f;
+	struct sync_retained *f;
 
 	o->frames++;
 	o->bytes += len;
@@ -93,7 +93,7 @@ int sync_out_ack(struct sync_out *o, uint64_t seq)
 int sync_out_resume(struct sync_out *o, uint64_t epoch, uint64_t seq,
 		    sync_resend_fn resend, void *ctx)
 {
-	struct sync_frame *f;
+	struct sync_retained *f;
 	int err;
 
 	if (epoch != o->epoch)

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sync_frame;
+struct sync_retained;
 
 struct sync_out {
 	uint64_t epoch;
@@ -44,8 +44,8 @@ struct sync_out {
 	uint64_t acked;	   /* every frame up to this one was applied */
 	uint64_t floor;	   /* frames up to this one are no longer retained */
 	size_t retained_bytes;
-	size_t limit;			/* of retained_bytes */
-	struct sync_frame *head, *tail; /* retained, oldest first */
+	size_t limit;			   /* of retained_bytes */
+	struct sync_retained *head, *tail; /* retained, oldest first */
 	/* counters */
 	uint64_t frames, bytes, resent, dropped;
 };

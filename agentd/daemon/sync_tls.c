@@ -46,6 +46,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
+#include "log.h"
 #include "sync_tls.h"
 
 /* The one cipher suite, and its code as SSL_CIPHER_find() wants it. */
@@ -58,7 +59,7 @@ static const unsigned char sync_tls_suite_id[2] = { 0x13, 0x01 };
 #define SYNC_TLS_READ_BUDGET 64
 /* An empty buffer bigger than this is given back. */
 #define SYNC_TLS_BUF_KEEP (64 * 1024)
-#define SYNC_TLS_DETAIL 256
+#define SYNC_TLS_DETAIL	  256
 
 struct ctx_key {
 	uint32_t spi;
@@ -114,7 +115,7 @@ struct sync_tls_conn {
 	bool got_cert;	       /* client: the server sent a certificate */
 	uint8_t alert;	       /* last alert other than close_notify */
 	bool alert_received;
-	bool fatal; /* TLS failed: no close_notify on free */
+	bool fatal;	       /* TLS failed: no close_notify on free */
 	char bad_identity[48]; /* the unknown identity, printable */
 
 	struct sync_tls_close why;
@@ -125,10 +126,10 @@ struct sync_tls_conn {
 	struct sync_tls_stats stats;
 };
 
-#define STAT_ADD(c, field, n)                      \
-	do {                                       \
-		(c)->stats.field += (n);           \
-		(c)->ctx->stats.field += (n);      \
+#define STAT_ADD(c, field, n)                 \
+	do {                                  \
+		(c)->stats.field += (n);      \
+		(c)->ctx->stats.field += (n); \
 	} while (0)
 #define STAT_INC(c, field) STAT_ADD(c, field, 1)
 
@@ -488,8 +489,8 @@ static int reject_certificate(int ok, X509_STORE_CTX *store)
 }
 
 /* Every record and alert, read or written. */
-static void msg_cb(int write_p, int version, int content_type,
-		   const void *buf, size_t len, SSL *ssl, void *arg)
+static void msg_cb(int write_p, int version, int content_type, const void *buf,
+		   size_t len, SSL *ssl, void *arg)
 {
 	struct sync_tls_conn *c = arg;
 	const uint8_t *a = buf;
@@ -628,7 +629,9 @@ int sync_tls_ctx_new(struct sync_tls_ctx **ctxp,
 	*ctxp = ctx;
 	return 0;
 err:
-	drain_errors(why, sizeof(why));
+	/* The daemon's start or reload fails on this: say why. */
+	if (drain_errors(why, sizeof(why)))
+		log_err("sync: cannot set up TLS 1.3 with PSK: %s", why);
 	BIO_meth_free(ctx->bio_meth);
 	SSL_CTX_free(ctx->ssl_ctx);
 	free(ctx);
@@ -771,9 +774,11 @@ static bool auth_error(int reason)
 static bool classify_auth(struct sync_tls_conn *c, int reason, const char *ossl)
 {
 	if (c->unknown_identity) {
+		/* ossl says "binder does not verify": our random key's. */
 		conn_close(c, SYNC_TLS_AUTH, SYNC_TLS_AUTH_UNKNOWN_IDENTITY, 0,
-			   "no key for PSK identity \"%s\" (%s)",
-			   c->bad_identity, ossl);
+			   "no key for PSK identity \"%s\" (refused as a "
+			   "wrong key)",
+			   c->bad_identity);
 		return true;
 	}
 	if (c->got_cert || reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
@@ -932,10 +937,13 @@ static void read_some(struct sync_tls_conn *c)
 static void flush_out(struct sync_tls_conn *c)
 {
 	while (c->out.len && c->state == SYNC_TLS_UP) {
-		/* A repeated write repeats its length (SSL_write(3)). */
-		size_t n = c->wpend ? c->wpend :
-		   c->out.len < SYNC_TLS_RECORD ? c->out.len : SYNC_TLS_RECORD;
+		size_t n = c->out.len < SYNC_TLS_RECORD ? c->out.len :
+							  SYNC_TLS_RECORD;
 		int r, e;
+
+		/* A repeated write repeats its length (SSL_write(3)). */
+		if (c->wpend)
+			n = c->wpend;
 
 		ERR_clear_error();
 		r = SSL_write(c->ssl, c->out.data + c->out.head, (int)n);
@@ -1200,9 +1208,8 @@ int sync_tls_connect(struct sync_tls_conn **cp, struct sync_tls_ctx *ctx,
 	c->state = SYNC_TLS_CONNECTING;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       IPPROTO_TCP);
-	if (c->fd < 0 ||
-	    (local && bind(c->fd, (const struct sockaddr *)local,
-			   sizeof(*local)))) {
+	if (c->fd < 0 || (local && bind(c->fd, (const struct sockaddr *)local,
+					sizeof(*local)))) {
 		ret = -errno;
 		goto err;
 	}

@@ -75,8 +75,9 @@
  *
  * The module never writes to a socket with SIGPIPE armed (MSG_NOSIGNAL),
  * leaves nothing on OpenSSL's error queue (it drains it into the close
- * reason), and logs nothing: the owner logs the close reason with the
- * peer's name.
+ * reason), and logs nothing but a failure of OpenSSL's setup in
+ * sync_tls_ctx_new(): the owner logs the close reason with the peer's
+ * name.
  *
  * Single-threaded, like the loop.
  */
@@ -90,17 +91,17 @@
 
 #include "loop.h"
 
-#define SYNC_TLS_KEY_MIN		16 /* bytes: 128 bits */
-#define SYNC_TLS_KEY_MAX		64 /* bytes: as the SAs hold (AUTH_KEY_MAX) */
-#define SYNC_TLS_IDENTITY_PREFIX	"mipha-ha-spi-"
+#define SYNC_TLS_KEY_MIN	 16 /* bytes: 128 bits */
+#define SYNC_TLS_KEY_MAX	 64 /* bytes: as the SAs hold (AUTH_KEY_MAX) */
+#define SYNC_TLS_IDENTITY_PREFIX "mipha-ha-spi-"
 /* "mipha-ha-spi-4294967295" and its NUL. */
-#define SYNC_TLS_IDENTITY_MAX		(sizeof(SYNC_TLS_IDENTITY_PREFIX) + 10)
+#define SYNC_TLS_IDENTITY_MAX (sizeof(SYNC_TLS_IDENTITY_PREFIX) + 10)
 
 /* Defaults of struct sync_tls_conn_cfg's zero fields. */
-#define SYNC_TLS_HANDSHAKE_TIMEOUT_MS	10000
-#define SYNC_TLS_OUT_HIGH		(1024 * 1024)
-#define SYNC_TLS_OUT_LOW		(256 * 1024)
-#define SYNC_TLS_IN_MAX			(1024 * 1024)
+#define SYNC_TLS_HANDSHAKE_TIMEOUT_MS 10000
+#define SYNC_TLS_OUT_HIGH	      (1024 * 1024)
+#define SYNC_TLS_OUT_LOW	      (256 * 1024)
+#define SYNC_TLS_IN_MAX		      (1024 * 1024)
 
 struct sync_tls_ctx;
 struct sync_tls_conn;
@@ -162,8 +163,8 @@ struct sync_tls_close {
  * (unless the owner freed the connection first: then none).
  */
 struct sync_tls_stats {
-	uint64_t handshakes;	   /* completed */
-	uint64_t hs_auth_failures; /* SYNC_TLS_AUTH, broken down below */
+	uint64_t handshakes;	      /* completed */
+	uint64_t hs_auth_failures;    /* SYNC_TLS_AUTH, broken down below */
 	uint64_t hs_unknown_identity; /* of them: no key for the identity */
 	uint64_t hs_bad_key;	      /* of them: our check of their key */
 	uint64_t hs_peer_refused;     /* of them: refused by the peer */
@@ -208,8 +209,8 @@ enum sync_tls_state {
  * fails). Returns 0, -EINVAL (a key too short or too long, an SPI twice),
  * -ENOMEM, or -EIO if OpenSSL could not set up TLS 1.3 with PSK.
  */
-int sync_tls_ctx_new(struct sync_tls_ctx **ctxp, const struct sync_tls_key *keys,
-		     size_t n);
+int sync_tls_ctx_new(struct sync_tls_ctx **ctxp,
+		     const struct sync_tls_key *keys, size_t n);
 /* Replace the keys (as sync_tls_ctx_new() checks them); on error the old
  * ones stay. Connections up or in their handshake are not affected. */
 int sync_tls_ctx_set_keys(struct sync_tls_ctx *ctx,
@@ -236,7 +237,8 @@ int sync_tls_connect(struct sync_tls_conn **cp, struct sync_tls_ctx *ctx,
  * in every case: on error it is closed. Returns 0, -EINVAL, -ENOMEM.
  */
 int sync_tls_accept(struct sync_tls_conn **cp, struct sync_tls_ctx *ctx,
-		    struct loop *l, int fd, const struct sync_tls_conn_cfg *cfg);
+		    struct loop *l, int fd,
+		    const struct sync_tls_conn_cfg *cfg);
 /* See the top of the file: safe from the connection's own callbacks. */
 void sync_tls_conn_free(struct sync_tls_conn *c);
 
@@ -262,8 +264,7 @@ int sync_tls_conn_fd(const struct sync_tls_conn *c);
 /* Once up: "TLS_AES_128_GCM_SHA256", the (EC)DHE group ("x25519"). */
 const char *sync_tls_conn_cipher(const struct sync_tls_conn *c);
 const char *sync_tls_conn_group(const struct sync_tls_conn *c);
-const struct sync_tls_stats *
-sync_tls_conn_stats(const struct sync_tls_conn *c);
+const struct sync_tls_stats *sync_tls_conn_stats(const struct sync_tls_conn *c);
 
 /* The identity of spi, as sent ("mipha-ha-spi-4096"); buf of at least
  * SYNC_TLS_IDENTITY_MAX bytes. Returns its length. */

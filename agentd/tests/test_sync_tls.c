@@ -57,9 +57,9 @@
 
 /* Only a hang gets there. */
 #define DEADLINE_MS 30000
-#define TICK_MS 20
+#define TICK_MS	    20
 /* Happy paths: a handshake never times out on a loaded machine. */
-#define LONG_HS_MS 60000
+#define LONG_HS_MS  60000
 #define OPENSSL_BIN "/usr/bin/openssl"
 
 #define SPI_A 0x1000 /* "mipha-ha-spi-4096" */
@@ -85,15 +85,16 @@ struct side {
 	unsigned int ups, downs, recvs, drains;
 	bool spi_known_at_up;
 	uint32_t spi_at_up;
+	char group[32]; /* the (EC)DHE group, at up */
 	struct sync_tls_close why;
 	char detail[256];
 	struct sync_tls_stats last_stats; /* at down */
 	/* Received and consumed, in order. */
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
-	size_t frame;	     /* consume whole frames of this size; 0: all */
-	size_t max_offered;  /* largest len handed to recv */
-	bool consume_none;   /* recv consumes nothing */
+	size_t frame;	    /* consume whole frames of this size; 0: all */
+	size_t max_offered; /* largest len handed to recv */
+	bool consume_none;  /* recv consumes nothing */
 	bool free_in_up, free_in_recv;
 	/* Bulk sending (pump()). */
 	size_t tx_total, tx_done;
@@ -109,8 +110,8 @@ struct env {
 	bool raw;		 /* keep accepted sockets raw */
 	int raw_fds[4];
 	unsigned int n_raw;
-	bool reset_raw;	    /* close raw sockets at once with an RST */
-	int small_rcvbuf;   /* SO_RCVBUF of accepted sockets; 0: leave */
+	bool reset_raw;	  /* close raw sockets at once with an RST */
+	int small_rcvbuf; /* SO_RCVBUF of accepted sockets; 0: leave */
 	struct sync_tls_conn_cfg scfg, ccfg;
 	struct side srv, cli;
 	unsigned int n_fds; /* open at setup */
@@ -141,6 +142,8 @@ static void cb_up(struct sync_tls_conn *c, void *data)
 	assert_ptr_equal(c, s->c);
 	s->ups++;
 	s->spi_known_at_up = sync_tls_conn_peer_spi(c, &s->spi_at_up);
+	assert_non_null(sync_tls_conn_group(c));
+	snprintf(s->group, sizeof(s->group), "%s", sync_tls_conn_group(c));
 	if (s->free_in_up) {
 		sync_tls_conn_free(c);
 		s->c = NULL;
@@ -241,7 +244,7 @@ static void pump(struct side *s)
 /* ---- OpenSSL's own tools ------------------------------------------------ */
 
 struct child {
-	pid_t pid; /* 0: none */
+	pid_t pid;   /* 0: none */
 	int in, out; /* its stdin (ours to write), its stdout (to read) */
 	char text[65536];
 	size_t len;
@@ -273,9 +276,8 @@ static void child_spawn(struct env *e, struct child *ch, char *const argv[])
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawn(&ch->pid, argv[0], &fa, NULL, argv,
-				     environ),
-			 0);
+	assert_int_equal(
+		posix_spawn(&ch->pid, argv[0], &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
 	close(out[1]);
@@ -328,7 +330,6 @@ static void hex(char *buf, const uint8_t *key, size_t len)
 		sprintf(buf + 2 * i, "%02x", key[i]);
 }
 
-
 /* ---- the harness -------------------------------------------------------- */
 
 static void on_accept(struct loop_io *io, uint32_t events)
@@ -359,9 +360,8 @@ static void on_accept(struct loop_io *io, uint32_t events)
 	}
 	/* One server connection at a time in these tests. */
 	assert_null(e->srv.c);
-	assert_int_equal(sync_tls_accept(&e->srv.c, e->sctx, e->loop, fd,
-					 &e->scfg),
-			 0);
+	assert_int_equal(
+		sync_tls_accept(&e->srv.c, e->sctx, e->loop, fd, &e->scfg), 0);
 }
 
 static int setup(void **state)
@@ -562,8 +562,10 @@ static void test_identity(void **state)
 	assert_false(PARSE("mipha-ha-spi-4096 "));
 	assert_false(PARSE("Mipha-ha-spi-4096"));
 	assert_false(PARSE("4096"));
-	assert_false(sync_tls_identity_parse(
-		(const uint8_t *)"mipha-ha-spi-40\0" "96", 19, &spi));
+	assert_false(
+		sync_tls_identity_parse((const uint8_t *)"mipha-ha-spi-40\0"
+							 "96",
+					19, &spi));
 #undef PARSE
 }
 
@@ -626,7 +628,8 @@ static void test_handshake_and_data(void **state)
 	assert_string_equal(sync_tls_conn_cipher(e->cli.c),
 			    "TLS_AES_128_GCM_SHA256");
 	/* psk_dhe_ke: an ephemeral group was negotiated. */
-	assert_non_null(sync_tls_conn_group(e->cli.c));
+	assert_string_equal(e->cli.group, "x25519");
+	assert_string_equal(e->srv.group, "x25519");
 	assert_string_equal(sync_tls_conn_group(e->cli.c), "x25519");
 
 	assert_int_equal(sync_tls_send(e->cli.c, "hello ", 6), 0);
@@ -897,9 +900,8 @@ static void test_reset_and_refused(void **state)
 	{
 		socklen_t len = sizeof(closed);
 
-		assert_int_equal(getsockname(fd, (struct sockaddr *)&closed,
-					     &len),
-				 0);
+		assert_int_equal(
+			getsockname(fd, (struct sockaddr *)&closed, &len), 0);
 	}
 	reset_sides(e);
 	assert_int_equal(sync_tls_connect(&e->cli.c, e->cctx, e->loop, SPI_A,
@@ -1001,7 +1003,8 @@ static void test_free_in_recv(void **state)
 	assert_int_equal(e->srv.downs, 0);
 	if (e->cli.why.reason != SYNC_TLS_PEER_CLOSED &&
 	    e->cli.why.reason != SYNC_TLS_IO_ERROR)
-		fail_msg("client: %s (%s)", sync_tls_reason_name(e->cli.why.reason),
+		fail_msg("client: %s (%s)",
+			 sync_tls_reason_name(e->cli.why.reason),
 			 e->cli.detail);
 }
 
@@ -1017,9 +1020,8 @@ static void test_garbage_client_hello(void **state)
 	ctxs(e, &k, 1, &k, 1);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&e->addr,
-				 sizeof(e->addr)),
-			 0);
+	assert_int_equal(
+		connect(fd, (struct sockaddr *)&e->addr, sizeof(e->addr)), 0);
 	assert_int_equal(write(fd, junk, sizeof(junk)), sizeof(junk));
 	run_until(e, srv_down);
 	expect_reason(&e->srv, SYNC_TLS_PROTOCOL);
@@ -1032,9 +1034,8 @@ static void test_garbage_client_hello(void **state)
 	/* A record header announcing more than TLS allows. */
 	reset_sides(e);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&e->addr,
-				 sizeof(e->addr)),
-			 0);
+	assert_int_equal(
+		connect(fd, (struct sockaddr *)&e->addr, sizeof(e->addr)), 0);
 	assert_int_equal(write(fd, "\x16\x03\x01\xff\xff", 5), 5);
 	run_until(e, srv_down);
 	expect_reason(&e->srv, SYNC_TLS_PROTOCOL);
@@ -1042,7 +1043,8 @@ static void test_garbage_client_hello(void **state)
 	close(fd);
 }
 
-/* A frame larger than the input buffer ends the connection. */
+/* A frame larger than the input buffer ends the connection (whose
+ * context the owner freed already). */
 static void test_frame_too_large(void **state)
 {
 	struct env *e = *state;
@@ -1054,6 +1056,10 @@ static void test_frame_too_large(void **state)
 	e->srv.consume_none = true;
 	connect_client(e, SPI_A);
 	run_until(e, both_up);
+	/* The owner may drop its contexts: connections keep theirs. */
+	sync_tls_ctx_free(e->sctx);
+	sync_tls_ctx_free(e->cctx);
+	e->sctx = e->cctx = NULL;
 	assert_int_equal(sync_tls_send(e->cli.c, big, sizeof(big)), 0);
 	run_until(e, srv_down);
 	expect_reason(&e->srv, SYNC_TLS_PROTOCOL);
@@ -1075,24 +1081,31 @@ static bool srv_got_hello(struct env *e)
 /*
  * openssl s_client against our server:
  *   openssl s_client -tls1_3 -psk <key hex> -psk_identity mipha-ha-spi-4096
- *	-connect 127.0.0.1:PORT -nocommands
+ *	-connect 127.0.0.1:PORT -nocommands [-allow_no_dhe_kex]
  * It speaks first, we answer, it prints our answer; closing its stdin makes
- * it send close_notify and exit 0.
+ * it send close_notify and exit 0. It must report the PSK used ("Reused")
+ * and an ephemeral key ("Server Temp Key"), also when it would allow a
+ * plain psk_ke exchange: our server insists on (EC)DHE.
  */
-static void test_openssl_s_client(void **state)
+static void s_client_session(struct env *e, bool allow_no_dhe)
 {
-	struct env *e = *state;
-	const struct sync_tls_key k = { SPI_A, key_a, sizeof(key_a) };
 	char keyhex[2 * sizeof(key_a) + 1], connect[32];
-	char *argv[] = { OPENSSL_BIN, "s_client", "-tls1_3", "-psk", keyhex,
-			 "-psk_identity", "mipha-ha-spi-4096", "-connect",
-			 connect, "-nocommands", NULL };
+	char *argv[] = { OPENSSL_BIN,
+			 "s_client",
+			 "-tls1_3",
+			 "-psk",
+			 keyhex,
+			 "-psk_identity",
+			 "mipha-ha-spi-4096",
+			 "-connect",
+			 connect,
+			 "-nocommands",
+			 allow_no_dhe ? "-allow_no_dhe_kex" : NULL,
+			 NULL };
 	struct child *ch = &the_child;
 	int status;
 
-	if (access(OPENSSL_BIN, X_OK))
-		skip();
-	ctxs(e, &k, 1, &k, 1);
+	reset_sides(e);
 	hex(keyhex, key_a, sizeof(key_a));
 	snprintf(connect, sizeof(connect), "127.0.0.1:%u",
 		 ntohs(e->addr.sin_port));
@@ -1102,17 +1115,32 @@ static void test_openssl_s_client(void **state)
 	run_until(e, srv_got_hello);
 	assert_memory_equal(e->srv.rx, "hello from s_client\n", 20);
 	assert_int_equal(e->srv.spi_at_up, SPI_A);
+	assert_string_equal(e->srv.group, "x25519");
 	assert_int_equal(sync_tls_send(e->srv.c, "hello from mipha\n", 17), 0);
 	run_until(e, child_says_pong);
 	close(ch->in);
 	ch->in = -1;
 	run_until(e, srv_down);
 	expect_reason(&e->srv, SYNC_TLS_PEER_CLOSED);
+	assert_string_equal(e->srv.detail, "close_notify");
 	status = child_end(e, ch, false);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	/* It offered psk_dhe_ke only, as we do: a group was used. */
-	assert_non_null(strstr(ch->text, "TLS_AES_128_GCM_SHA256"));
+	assert_non_null(
+		strstr(ch->text, "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM"));
+	assert_non_null(strstr(ch->text, "Server Temp Key: X25519"));
+}
+
+static void test_openssl_s_client(void **state)
+{
+	struct env *e = *state;
+	const struct sync_tls_key k = { SPI_A, key_a, sizeof(key_a) };
+
+	if (access(OPENSSL_BIN, X_OK))
+		skip();
+	ctxs(e, &k, 1, &k, 1);
+	s_client_session(e, false);
+	s_client_session(e, true);
 }
 
 static bool child_accepting(struct env *e)
@@ -1146,9 +1174,12 @@ static void test_openssl_s_server(void **state)
 	struct env *e = *state;
 	const struct sync_tls_key k = { SPI_A, key_a, sizeof(key_a) };
 	char keyhex[2 * sizeof(key_a) + 1], accept[32];
-	char *argv[] = { OPENSSL_BIN, "s_server", "-tls1_3", "-nocert",
-			 "-psk", keyhex, "-psk_identity", "mipha-ha-spi-4096",
-			 "-accept", accept, "-naccept", "1", NULL };
+	char *argv[] = {
+		OPENSSL_BIN, "s_server", "-tls1_3",	  "-nocert",
+		"-psk",	     keyhex,	 "-psk_identity", "mipha-ha-spi-4096",
+		"-accept",   accept,	 "-naccept",	  "1",
+		NULL
+	};
 	struct sockaddr_in a = e->addr;
 	struct child *ch = &the_child;
 
@@ -1187,13 +1218,26 @@ static void test_certificate_server(void **state)
 	const struct sync_tls_key k = { SPI_A, key_a, sizeof(key_a) };
 	char dir[] = "/tmp/mipha-sync-tls-XXXXXX", keyp[64], certp[64];
 	char accept[32];
-	char *req[] = { OPENSSL_BIN, "req", "-x509", "-newkey", "ec",
-			"-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-			"-keyout", keyp, "-out", certp, "-subj", "/CN=eve",
-			"-days", "1", NULL };
-	char *argv[] = { OPENSSL_BIN, "s_server", "-tls1_3", "-cert", certp,
-			 "-key", keyp, "-accept", accept, "-naccept", "1",
-			 NULL };
+	char *req[] = { OPENSSL_BIN,
+			"req",
+			"-x509",
+			"-newkey",
+			"ec",
+			"-pkeyopt",
+			"ec_paramgen_curve:P-256",
+			"-nodes",
+			"-keyout",
+			keyp,
+			"-out",
+			certp,
+			"-subj",
+			"/CN=eve",
+			"-days",
+			"1",
+			NULL };
+	char *argv[] = { OPENSSL_BIN, "s_server", "-tls1_3", "-cert",
+			 certp,	      "-key",	  keyp,	     "-accept",
+			 accept,      "-naccept", "1",	     NULL };
 	struct sockaddr_in a = e->addr;
 	struct child *ch = &the_child;
 	int status;

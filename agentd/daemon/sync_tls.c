@@ -914,8 +914,15 @@ static void read_some(struct sync_tls_conn *c)
 			     (int)room);
 		if (r <= 0) {
 			e = SSL_get_error(c->ssl, r);
-			if (e == SSL_ERROR_WANT_READ)
+			if (e == SSL_ERROR_WANT_READ) {
+				/* What a read wanted written (a KeyUpdate's
+				 * answer) went out: no more EPOLLOUT, which
+				 * would fire every round, unless a write of
+				 * ours waits for it. */
+				if (!c->wpend && c->want_write)
+					set_want_write(c, false);
 				return;
+			}
 			if (e == SSL_ERROR_WANT_WRITE) {
 				set_want_write(c, true);
 				return;
@@ -959,8 +966,10 @@ static void flush_out(struct sync_tls_conn *c)
 			set_want_write(c, true);
 			return;
 		}
-		if (e == SSL_ERROR_WANT_READ)
-			return; /* EPOLLIN is always on */
+		if (e == SSL_ERROR_WANT_READ) {
+			set_want_write(c, false); /* EPOLLIN is always on */
+			return;
+		}
 		conn_fail(c, r, e);
 		return;
 	}

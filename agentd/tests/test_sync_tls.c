@@ -275,7 +275,7 @@ static void child_spawn(struct env *e, struct child *ch, char *const argv[])
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 2);
 	assert_int_equal(
 		posix_spawn(&ch->pid, argv[0], &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
@@ -451,6 +451,8 @@ static void connect_client(struct env *e, uint32_t spi)
 	assert_int_equal(sync_tls_send(e->cli.c, "x", 1), -ENOTCONN);
 }
 
+static const char *s_child_text(void);
+
 typedef bool (*cond_fn)(struct env *e);
 
 static void run_until(struct env *e, cond_fn done)
@@ -458,9 +460,26 @@ static void run_until(struct env *e, cond_fn done)
 	uint64_t t0 = loop_now_ms();
 
 	while (!done(e)) {
+		if (loop_now_ms() - t0 >= DEADLINE_MS && s_child)
+			fprintf(stderr, "child said: %s\n", s_child_text());
 		assert_true(loop_now_ms() - t0 < DEADLINE_MS);
 		assert_int_equal(loop_run_once(e->loop, TICK_MS), 0);
 	}
+}
+
+static size_t want_srv_rx, want_cli_rx;
+
+static bool rx_reached(struct env *e)
+{
+	return e->srv.rx_len >= want_srv_rx && e->cli.rx_len >= want_cli_rx;
+}
+
+/* Until the server and the client consumed this much. */
+static void wait_rx(struct env *e, size_t srv, size_t cli)
+{
+	want_srv_rx = srv;
+	want_cli_rx = cli;
+	run_until(e, rx_reached);
 }
 
 /* A few more rounds, for what must not happen. */
@@ -483,6 +502,11 @@ static bool both_down(struct env *e)
 static bool cli_up(struct env *e)
 {
 	return e->cli.ups;
+}
+
+static bool srv_up(struct env *e)
+{
+	return e->srv.ups;
 }
 
 static bool srv_down(struct env *e)
@@ -636,8 +660,7 @@ static void test_handshake_and_data(void **state)
 	assert_int_equal(sync_tls_send(e->cli.c, "server", 6), 0);
 	assert_int_equal(sync_tls_send(e->srv.c, "hello client", 12), 0);
 	assert_int_equal(sync_tls_send(e->srv.c, NULL, 0), 0);
-	while (e->srv.rx_len < 12 || e->cli.rx_len < 12)
-		run_rounds(e, 1);
+	wait_rx(e, 12, 12);
 	assert_memory_equal(e->srv.rx, "hello server", 12);
 	assert_memory_equal(e->cli.rx, "hello client", 12);
 	assert_int_equal(e->srv.rx_len, 12);
@@ -784,8 +807,7 @@ static void up_and_echo(struct env *e, uint32_t spi)
 	run_until(e, both_up);
 	assert_int_equal(e->srv.spi_at_up, spi);
 	assert_int_equal(sync_tls_send(e->cli.c, "ping", 4), 0);
-	while (e->srv.rx_len < 4)
-		run_rounds(e, 1);
+	wait_rx(e, 4, 0);
 	assert_memory_equal(e->srv.rx, "ping", 4);
 }
 
@@ -813,8 +835,7 @@ static void test_rollover(void **state)
 	 * refused from now on. */
 	assert_int_equal(sync_tls_ctx_set_keys(e->sctx, both, 1), 0);
 	assert_int_equal(sync_tls_send(e->cli.c, "pong", 4), 0);
-	while (e->srv.rx_len < 8)
-		run_rounds(e, 1);
+	wait_rx(e, 8, 0);
 	assert_memory_equal(e->srv.rx + 4, "pong", 4);
 	assert_int_equal(e->srv.downs + e->cli.downs, 0);
 	sync_tls_conn_free(e->cli.c);
@@ -1067,6 +1088,11 @@ static void test_frame_too_large(void **state)
 	assert_int_equal(e->srv.max_offered, 4096);
 }
 
+static const char *s_child_text(void)
+{
+	return s_child->text;
+}
+
 static bool child_says_pong(struct env *e)
 {
 	(void)e;
@@ -1085,32 +1111,47 @@ static bool srv_got_hello(struct env *e)
  * It speaks first, we answer, it prints our answer; closing its stdin makes
  * it send close_notify and exit 0. It must report the PSK used ("Reused")
  * and an ephemeral key ("Server Temp Key"), also when it would allow a
- * plain psk_ke exchange: our server insists on (EC)DHE.
+ * plain psk_ke exchange: our server insists on (EC)DHE. With key_update,
+ * its command "K" first sends a KeyUpdate that asks for ours: what we say
+ * next it can read only if we updated our keys too.
  */
-static void s_client_session(struct env *e, bool allow_no_dhe)
+static uint64_t records_mark;
+
+static bool srv_records_grew(struct env *e)
+{
+	return sync_tls_conn_stats(e->srv.c)->records_in > records_mark;
+}
+
+static void s_client_session(struct env *e, bool allow_no_dhe, bool key_update)
 {
 	char keyhex[2 * sizeof(key_a) + 1], connect[32];
-	char *argv[] = { OPENSSL_BIN,
-			 "s_client",
-			 "-tls1_3",
-			 "-psk",
-			 keyhex,
-			 "-psk_identity",
-			 "mipha-ha-spi-4096",
-			 "-connect",
-			 connect,
-			 "-nocommands",
-			 allow_no_dhe ? "-allow_no_dhe_kex" : NULL,
-			 NULL };
+	char *argv[16] = {
+		OPENSSL_BIN, "s_client",      "-tls1_3",	   "-psk",
+		keyhex,	     "-psk_identity", "mipha-ha-spi-4096", "-connect",
+		connect
+	};
+	size_t argc = 9;
 	struct child *ch = &the_child;
 	int status;
 
+	if (!key_update)
+		argv[argc++] = "-nocommands";
+	if (allow_no_dhe)
+		argv[argc++] = "-allow_no_dhe_kex";
 	reset_sides(e);
 	hex(keyhex, key_a, sizeof(key_a));
 	snprintf(connect, sizeof(connect), "127.0.0.1:%u",
 		 ntohs(e->addr.sin_port));
 	child_spawn(e, ch, argv);
 	s_child = ch;
+	if (key_update) {
+		run_until(e, srv_up);
+		records_mark = sync_tls_conn_stats(e->srv.c)->records_in;
+		assert_int_equal(write(ch->in, "K\n", 2), 2);
+		/* Its KeyUpdate came in and was taken (nothing to deliver). */
+		run_until(e, srv_records_grew);
+		assert_int_equal(e->srv.recvs, 0);
+	}
 	assert_int_equal(write(ch->in, "hello from s_client\n", 20), 20);
 	run_until(e, srv_got_hello);
 	assert_memory_equal(e->srv.rx, "hello from s_client\n", 20);
@@ -1129,6 +1170,8 @@ static void s_client_session(struct env *e, bool allow_no_dhe)
 	assert_non_null(
 		strstr(ch->text, "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM"));
 	assert_non_null(strstr(ch->text, "Server Temp Key: X25519"));
+	if (key_update)
+		assert_non_null(strstr(ch->text, "KEYUPDATE"));
 }
 
 static void test_openssl_s_client(void **state)
@@ -1139,8 +1182,9 @@ static void test_openssl_s_client(void **state)
 	if (access(OPENSSL_BIN, X_OK))
 		skip();
 	ctxs(e, &k, 1, &k, 1);
-	s_client_session(e, false);
-	s_client_session(e, true);
+	s_client_session(e, false, false);
+	s_client_session(e, true, false);
+	s_client_session(e, false, true);
 }
 
 static bool child_accepting(struct env *e)
@@ -1200,8 +1244,7 @@ static void test_openssl_s_server(void **state)
 	run_until(e, child_got_hello);
 	/* What s_server reads on its stdin goes to us. */
 	assert_int_equal(write(ch->in, "hello from s_server\n", 20), 20);
-	while (e->cli.rx_len < 20)
-		run_rounds(e, 1);
+	wait_rx(e, 0, 20);
 	assert_memory_equal(e->cli.rx, "hello from s_server\n", 20);
 	sync_tls_conn_free(e->cli.c);
 	e->cli.c = NULL;

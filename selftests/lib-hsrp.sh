@@ -52,13 +52,15 @@ hs_topo()
 }
 
 # hs_conf N PRIORITY PREEMPT [EXTRA-STANDBY-LINES [EXTRA-CONFIG]]: HA N's
-# configuration ($TMP/haN.conf); EXTRA-STANDBY-LINES go into group "lan".
+# configuration ($TMP/haN.conf); EXTRA-STANDBY-LINES go into group "lan",
+# $HS_HA_EXTRA into home-agent { }.
 hs_conf()
 {
 	cat >"$TMP/ha$1.conf" <<-EOF
 		home-agent {
 			standby = lan
 			lifetime = 600
+			${HS_HA_EXTRA:-}
 		}
 		home-link "lan0" {}
 		host "10.20.0.100 10.20.0.149" {

@@ -80,6 +80,7 @@ budgets()
 		agentd-resync		120	-
 		agentd-hsrp		360	-
 		agentd-hsrp-peers	360	-
+		agentd-sync		300	-
 		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050

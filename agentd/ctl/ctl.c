@@ -273,6 +273,7 @@ static const struct ctl_cmd top_cmds[] = {
 	{ "binding", do_daemon_binding },
 	{ "pool", do_pool },
 	{ "standby", do_standby },
+	{ "redundancy", do_redundancy },
 	{ "stats", do_daemon_stats },
 	{ "config", do_config },
 	{ "events", do_events },

@@ -191,6 +191,7 @@ void daemon_usage(FILE *f);
 
 /* ctl_standby.c: the HSRP groups (IOS show standby) */
 int do_standby(struct ctl *c, int argc, char **argv);
+int do_redundancy(struct ctl *c, int argc, char **argv);
 
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);

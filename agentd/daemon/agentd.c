@@ -27,6 +27,7 @@
 #include "config.h"
 #include "ctlsock_server.h"
 #include "hsrp.h"
+#include "sync.h"
 #include "socket_commands.h"
 #include "kernel.h"
 #include "log.h"
@@ -47,6 +48,7 @@ struct agentd {
 	struct loop *loop;
 	struct reg *reg;
 	struct hsrp *hsrp;
+	struct sync *sync; /* NULL without home-agent redundancy */
 	struct vnet *vnet;
 	struct ctlsock *ctl;
 	char reload_msg[768];
@@ -358,12 +360,73 @@ static const struct ctlsock_command agentd_commands[] = {
 	{ NULL }
 };
 
-/* Standby state changes for the control socket's followers. */
+/*
+ * Standby state changes: for the control socket's followers, and the
+ * home agent's group (home-agent standby NAME) is peer sync's role.
+ */
 static void hsrp_event(void *data, const char *event, json_t *fields)
 {
 	struct agentd *a = data;
+	const char *name = json_string_value(json_object_get(fields, "name"));
+	const char *state = json_string_value(json_object_get(fields, "state"));
 
+	if (a->sync && name && state && a->cfg->standby_group &&
+	    !strcmp(name, a->cfg->standby_group))
+		sync_set_role(a->sync,
+			      !strcmp(state, "active")	? SYNC_ROLE_ACTIVE :
+			      !strcmp(state, "standby") ? SYNC_ROLE_STANDBY :
+							  SYNC_ROLE_LISTEN);
 	ctlsock_publish(a->ctl, event, json_incref(fields));
+}
+
+/* ---- peer sync's view of the rest ------------------------------------ */
+
+static const char *sync_link_name(void *ctx, uint32_t ifindex)
+{
+	static char name[IF_NAMESIZE];
+
+	(void)ctx;
+	return if_indextoname(ifindex, name);
+}
+
+static uint32_t sync_link_index(void *ctx, const char *name)
+{
+	(void)ctx;
+	return if_nametoindex(name);
+}
+
+/* A complete download from the active: preempt delay sync may end. */
+static void sync_bulk_done(void *ctx)
+{
+	struct agentd *a = ctx;
+
+	if (a->cfg->standby_group)
+		hsrp_sync_done(a->hsrp, a->cfg->standby_group);
+}
+
+static int sync_start(struct agentd *a)
+{
+	struct sync_host host = {
+		.loop = a->loop,
+		.store = reg_store(a->reg),
+		.ka = reg_kadapter(a->reg),
+		.link_name = sync_link_name,
+		.link_index = sync_link_index,
+		.bulk_done = sync_bulk_done,
+		.ctx = a,
+	};
+	struct in_addr any = { INADDR_ANY };
+	int ret;
+
+	if (!a->cfg->redundancy)
+		return 0;
+	ret = sync_new(&a->sync, &host, a->cfg, any, 0);
+	if (ret)
+		return ret;
+	/* without a standby group nothing elects: we serve, so we lead */
+	sync_set_role(a->sync, a->cfg->standby_group ? SYNC_ROLE_LISTEN :
+						       SYNC_ROLE_ACTIVE);
+	return 0;
 }
 
 static int commands_register(struct agentd *a)
@@ -377,6 +440,8 @@ static int commands_register(struct agentd *a)
 		ret = pool_commands_register(a->ctl, &a->pools);
 	if (!ret)
 		ret = hsrp_commands_register(a->ctl, a->hsrp);
+	if (!ret && a->sync)
+		ret = sync_commands_register(a->ctl, a->sync);
 	if (!ret)
 		hsrp_set_event_fn(a->hsrp, hsrp_event, a);
 	return ret;
@@ -421,6 +486,11 @@ static int run(struct agentd *a, bool foreground)
 		goto out_reg;
 	}
 	reg_set_addr_gate(a->reg, hsrp_addr_served, a->hsrp);
+	ret = sync_start(a);
+	if (ret) {
+		log_err("redundancy (peer sync): %s", strerror(-ret));
+		goto out_hsrp;
+	}
 	ret = vnet_open(&a->vnet);
 	if (ret) {
 		log_err("rtnetlink: %s", strerror(-ret));
@@ -473,6 +543,8 @@ out_hsrp:
 	/* Active groups resign: a standby takes over at once. */
 	reg_set_addr_gate(a->reg, NULL, NULL);
 	hsrp_free(a->hsrp);
+	sync_free(a->sync);
+	a->sync = NULL;
 out_reg:
 	log_notice("%zu bindings %s", reg_binding_count(a->reg),
 		   a->flush_on_exit ? "flushed" : "left in the kernel");

@@ -117,7 +117,8 @@ static void expiry_cb(struct loop_timer *t)
 	if (s->ops.expire)
 		ret = s->ops.expire(s->ctx, &rec);
 	if (!ret) {
-		binding_store_remove(s, rec.home_addr, BINDING_CAUSE_EXPIRED, 0);
+		binding_store_remove(s, rec.home_addr, BINDING_CAUSE_EXPIRED,
+				     0);
 		return;
 	}
 	/*
@@ -215,8 +216,8 @@ static void log_change(const struct reg_binding *b, enum binding_cause cause,
 int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 			 enum binding_cause cause)
 {
-	struct reg_binding *b = binding_table_find_addr(&s->table,
-							 rec->home_addr);
+	struct reg_binding *b =
+		binding_table_find_addr(&s->table, rec->home_addr);
 	struct binding_rec old, new;
 	char *pool = NULL, *old_pool;
 	int ret;
@@ -319,8 +320,7 @@ int binding_store_remove(struct binding_store *s, struct in_addr home,
 	return 0;
 }
 
-void binding_store_remove_all(struct binding_store *s,
-			      enum binding_cause cause)
+void binding_store_remove_all(struct binding_store *s, enum binding_cause cause)
 {
 	struct reg_binding *b;
 	size_t i;
@@ -337,7 +337,8 @@ static void set_stale(struct binding_store *s, bool stale)
 	size_t i;
 
 	for (i = 0; i < binding_table_buckets(&s->table); i++)
-		for (b = binding_table_bucket(&s->table, i); b; b = b->next_addr)
+		for (b = binding_table_bucket(&s->table, i); b;
+		     b = b->next_addr)
 			b->stale = stale;
 }
 
@@ -349,6 +350,14 @@ void binding_store_mark_stale(struct binding_store *s)
 void binding_store_unmark_stale(struct binding_store *s)
 {
 	set_stale(s, false);
+}
+
+void binding_store_keep(struct binding_store *s, struct in_addr home)
+{
+	struct reg_binding *b = binding_table_find_addr(&s->table, home);
+
+	if (b)
+		b->stale = false;
 }
 
 size_t binding_store_sweep_stale(struct binding_store *s,
@@ -378,8 +387,7 @@ const struct reg_binding *binding_store_find_addr(const struct binding_store *s,
 }
 
 const struct reg_binding *binding_store_find_nai(const struct binding_store *s,
-						 const uint8_t *nai,
-						 size_t len)
+						 const uint8_t *nai, size_t len)
 {
 	return binding_table_find_nai(&s->table, nai, len);
 }
@@ -390,7 +398,8 @@ size_t binding_store_count_link(const struct binding_store *s, uint32_t link)
 	size_t i, n = 0;
 
 	for (i = 0; i < binding_table_buckets(&s->table); i++)
-		for (b = binding_table_bucket(&s->table, i); b; b = b->next_addr)
+		for (b = binding_table_bucket(&s->table, i); b;
+		     b = b->next_addr)
 			n += b->link == link;
 	return n;
 }
@@ -515,9 +524,8 @@ uint16_t binding_replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
 	return 1 + 4;
 }
 
-void binding_store_replay_get(const struct binding_store *s,
-			      const uint8_t *key, size_t len,
-			      struct replay_state *st)
+void binding_store_replay_get(const struct binding_store *s, const uint8_t *key,
+			      size_t len, struct replay_state *st)
 {
 	replay_cache_get(s->replay, key, len, st);
 }
@@ -541,8 +549,8 @@ void binding_store_replay_merge(const struct binding_store *s,
 {
 	struct replay_state cached;
 	uint8_t key[REPLAY_KEY_MAX];
-	uint16_t len = binding_replay_key(key, rec->nai, rec->nai_len,
-					  rec->home_addr);
+	uint16_t len =
+		binding_replay_key(key, rec->nai, rec->nai_len, rec->home_addr);
 
 	if (!replay_cache_get(s->replay, key, len, &cached))
 		return;
@@ -621,4 +629,19 @@ int binding_store_observe(struct binding_store *s, binding_observer_fn fn,
 	v[s->n_obs++] = (struct binding_observer){ fn, ctx };
 	s->obs = v;
 	return 0;
+}
+
+void binding_store_unobserve(struct binding_store *s, binding_observer_fn fn,
+			     void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_obs; i++) {
+		if (s->obs[i].fn != fn || s->obs[i].ctx != ctx)
+			continue;
+		memmove(&s->obs[i], &s->obs[i + 1],
+			(s->n_obs - i - 1) * sizeof(*s->obs));
+		s->n_obs--;
+		return;
+	}
 }

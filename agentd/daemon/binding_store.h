@@ -73,11 +73,11 @@ enum binding_origin {
 struct binding_rec {
 	struct in_addr home_addr; /* the key */
 	struct in_addr coa, ha_addr;
-	struct in_addr src;	  /* source of the request (FA or CoA) */
+	struct in_addr src; /* source of the request (FA or CoA) */
 	struct replay_state replay;
-	uint64_t reg_time_ms;	  /* Unix ms of the registration */
-	uint64_t expires_ms;	  /* monotonic; 0: never */
-	uint64_t version;	  /* 0 in an upsert: the store counts (+1 a
+	uint64_t reg_time_ms; /* Unix ms of the registration */
+	uint64_t expires_ms;  /* monotonic; 0: never */
+	uint64_t version;     /* 0 in an upsert: the store counts (+1 a
 				   * change); else taken as given (a peer's) */
 	uint32_t spi;
 	uint32_t granted; /* seconds */
@@ -129,6 +129,9 @@ void binding_store_set_pools(struct binding_store *s, struct pool_set *pools);
 /* 0 or -ENOMEM. Observers are called in the order they were added. */
 int binding_store_observe(struct binding_store *s, binding_observer_fn fn,
 			  void *ctx);
+/* An observer goes (not from inside a call to it). */
+void binding_store_unobserve(struct binding_store *s, binding_observer_fn fn,
+			     void *ctx);
 
 /*
  * The two ways to change a binding. upsert: creates the binding of
@@ -164,6 +167,8 @@ void binding_store_remove_all(struct binding_store *s,
  * sweep removes those still marked (with cause) and returns how many.
  */
 void binding_store_mark_stale(struct binding_store *s);
+/* The download brought the binding of home unchanged: it stays. */
+void binding_store_keep(struct binding_store *s, struct in_addr home);
 /* A download that failed: every mark goes, every binding stays. */
 void binding_store_unmark_stale(struct binding_store *s);
 size_t binding_store_sweep_stale(struct binding_store *s,
@@ -216,9 +221,8 @@ bool binding_store_addr_free(const struct binding_store *s, struct in_addr a);
 uint16_t binding_replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
 			    struct in_addr home);
 /* The cached state of a node without a binding (the floor if unknown). */
-void binding_store_replay_get(const struct binding_store *s,
-			      const uint8_t *key, size_t len,
-			      struct replay_state *st);
+void binding_store_replay_get(const struct binding_store *s, const uint8_t *key,
+			      size_t len, struct replay_state *st);
 /*
  * The replay state moved without a binding change (a denial's nonce, the
  * identification before a late denial, a deregistration): kept in the

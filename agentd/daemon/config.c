@@ -45,7 +45,9 @@
 	X(host)            \
 	X(sa)              \
 	X(daemon)          \
-	X(standby)
+	X(standby)         \
+	X(redundancy)      \
+	X(digest)
 
 #define SECTION_DECLARE(name) \
 	extern const struct config_section config_##name##_section;

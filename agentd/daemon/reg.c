@@ -1102,6 +1102,16 @@ void reg_free(struct reg *r, bool flush)
 	free(r);
 }
 
+struct binding_store *reg_store(struct reg *r)
+{
+	return r->store;
+}
+
+struct kadapter *reg_kadapter(struct reg *r)
+{
+	return r->ka;
+}
+
 const struct reg_stats *reg_get_stats(const struct reg *r)
 {
 	return &r->stats;

@@ -239,6 +239,8 @@ int reg_cookie_decode(const uint8_t *buf, size_t len, struct reg_cookie *c);
 
 struct reg;
 struct loop;
+struct binding_store;
+struct kadapter;
 struct kernel_sock;
 struct pool_set;
 struct config;
@@ -291,6 +293,10 @@ void reg_set_addr_gate(struct reg *r,
 		       bool (*served)(void *data, struct in_addr addr),
 		       void *data);
 size_t reg_binding_count(const struct reg *r);
+/* The store and the kernel adapter registration owns (peer sync is their
+ * other client). */
+struct binding_store *reg_store(struct reg *r);
+struct kadapter *reg_kadapter(struct reg *r);
 
 /* Control socket views (jansson objects, new references). */
 struct json_t *reg_binding_json(const struct reg *r, struct in_addr home);

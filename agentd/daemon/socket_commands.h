@@ -11,6 +11,7 @@ struct ctlsock;
 struct hsrp;
 struct pool_set;
 struct reg;
+struct sync;
 
 /* binding list, binding show, binding summary. */
 int reg_commands_register(struct ctlsock *c, struct reg *r);
@@ -19,5 +20,7 @@ int pool_commands_register(struct ctlsock *c, struct pool_set **pools);
 
 /* standby show, resign, resume, sync-done. */
 int hsrp_commands_register(struct ctlsock *c, struct hsrp *h);
+/* redundancy show. */
+int sync_commands_register(struct ctlsock *c, struct sync *s);
 
 #endif /* MIPHA_SOCKET_COMMANDS_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config_redundancy: see config_redundancy.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_kit.h"
+#include "config_redundancy.h"
+
+static cfg_opt_t redundancy_opts[] = {
+	CONFIG_OPT("mode"),   CONFIG_OPT("port"),
+	CONFIG_OPT("rate"),   CONFIG_OPT("node-id"),
+	CONFIG_OPT("retain"), CONFIG_OPT("keepalive"),
+	CONFIG_OPT("dead"),   CFG_END(),
+};
+
+static cfg_opt_t top_opts[] = {
+	CFG_SEC("redundancy", redundancy_opts, CFGF_NONE),
+	CFG_END(),
+};
+
+extern const struct config_section config_redundancy_section;
+
+static const struct config_redundancy defaults = {
+	.mode = CONFIG_SYNC_PHYSICAL,
+	.port = CONFIG_SYNC_PORT,
+	.retain_kib = CONFIG_SYNC_RETAIN_KIB,
+	.keepalive_ms = CONFIG_SYNC_KEEPALIVE_MS,
+	.dead_ms = CONFIG_SYNC_DEAD_MS,
+};
+
+static struct config_redundancy **slot(struct config *c)
+{
+	return (struct config_redundancy **)config_section_data(
+		c, &config_redundancy_section);
+}
+
+const struct config_redundancy *config_redundancy(const struct config *c)
+{
+	struct config_redundancy *r = *slot((struct config *)c);
+
+	return r ? r : &defaults;
+}
+
+static int redundancy_load(struct config_load *l)
+{
+	cfg_t *s = cfg_getsec(l->top, "redundancy");
+	struct config_redundancy *r;
+	uint32_t port = CONFIG_SYNC_PORT;
+	const char *mode;
+	int err;
+
+	if (!s)
+		return 0;
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*r = defaults;
+	*slot(l->cfg) = r;
+	mode = config_str(s, "mode");
+	if (mode && !strcmp(mode, "virtual"))
+		r->mode = CONFIG_SYNC_VIRTUAL;
+	else if (mode && strcmp(mode, "physical"))
+		return config_fail(l, config_opt_line(l, s, "mode", 0),
+				   "mode \"%s\": physical or virtual", mode);
+	err = config_get_u32(l, s, "port", 1, 65535, &port);
+	if (err)
+		return err;
+	r->port = (uint16_t)port;
+	err = config_get_u32(l, s, "rate", 0, 10000000, &r->rate);
+	if (!err)
+		err = config_get_u32(l, s, "node-id", 1, UINT32_MAX,
+				     &r->node_id);
+	if (!err)
+		err = config_get_u32(l, s, "retain", 0, 1024 * 1024,
+				     &r->retain_kib);
+	if (!err)
+		err = config_get_u32(l, s, "keepalive", 100, 60000,
+				     &r->keepalive_ms);
+	if (!err)
+		err = config_get_u32(l, s, "dead", 300, 600000, &r->dead_ms);
+	if (err)
+		return err;
+	if (r->dead_ms < 2 * r->keepalive_ms)
+		return config_fail(l, config_opt_line(l, s, "dead", 0),
+				   "dead %u ms: at least twice keepalive "
+				   "(%u ms), or one lost HELLO ends the "
+				   "connection",
+				   r->dead_ms, r->keepalive_ms);
+	return 0;
+}
+
+/* After the SAs: redundancy needs a peer, and keys TLS can use. */
+static int redundancy_check(struct config_load *l)
+{
+	const struct config *c = l->cfg;
+	cfg_t *ha = cfg_getsec(l->top, "home-agent");
+	size_t i;
+
+	for (i = 0; c->redundancy && i < c->n_ha_ha; i++)
+		if (c->ha_ha[i].key.key_len < CONFIG_SYNC_PSK_MIN)
+			return config_fail(
+				l, c->ha_ha[i].line,
+				"secure-home-agent: a key of %u bytes; peer "
+				"sync (TLS 1.3 PSK) needs %d or more",
+				c->ha_ha[i].key.key_len, CONFIG_SYNC_PSK_MIN);
+	if (c->redundancy && !c->n_ha_ha)
+		return config_fail(l, config_opt_line(l, ha, "redundancy", 0),
+				   "redundancy: no secure-home-agent (the "
+				   "peers and their keys)");
+	return 0;
+}
+
+static void redundancy_free(struct config *c)
+{
+	struct config_redundancy **r = slot(c);
+
+	free(*r);
+	*r = NULL;
+}
+
+static void redundancy_diff(const struct config *o, const struct config *n,
+			    struct config_diff *d)
+{
+	const struct config_redundancy *a = config_redundancy(o),
+				       *b = config_redundancy(n);
+
+	if (a->mode != b->mode || a->port != b->port ||
+	    a->node_id != b->node_id || a->retain_kib != b->retain_kib)
+		config_diff_restart(d, 0,
+				    "redundancy mode, port, node-id or "
+				    "retain changed");
+	if (a->rate != b->rate || a->keepalive_ms != b->keepalive_ms ||
+	    a->dead_ms != b->dead_ms)
+		config_diff_live(d, 0, "redundancy rate and timers");
+}
+
+const struct config_section config_redundancy_section = {
+	.name = "redundancy",
+	.opts = top_opts,
+	.load = redundancy_load,
+	.check = redundancy_check,
+	.free = redundancy_free,
+	.diff = redundancy_diff,
+};

@@ -1,0 +1,1481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sync: peer sync, the service (see sync.h).
+ *
+ * Per peer:
+ *  - a connection (sync_tls), made by the side with the lower address;
+ *  - our stream to it (sync_out: numbered, retained until acknowledged)
+ *    and its stream to us (sync_in: where we are in it);
+ *  - the BINDINGS frame being filled with our changes of this loop turn
+ *    (bundling), closed and sent at the end of the turn;
+ *  - a bulk download in progress, read from the live table bucket by
+ *    bucket as the connection takes it (and at the configured rate).
+ * A peer's frame is applied whole before the next is read: its entries go
+ * to the kernel as one batch and into the store as the kernel answers, so
+ * each entry is decided against a store that holds every earlier one.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "binding_kernel.h"
+#include "binding_store.h"
+#include "config.h"
+#include "config_digest.h"
+#include "config_redundancy.h"
+#include "kernel_adapter.h"
+#include "log.h"
+#include "loop.h"
+#include "sync.h"
+#include "sync_merge.h"
+#include "sync_stream.h"
+#include "sync_tls.h"
+
+#define SYNC_BACKOFF_MIN_MS 100
+#define SYNC_BACKOFF_MAX_MS 5000
+#define SYNC_BULK_TICK_MS   100 /* rate pacing: a tenth of a second */
+#define SYNC_ACK_EVERY	    8	/* frames applied per acknowledgement */
+/*
+ * The connection's queue: a bulk download waits while this much is
+ * queued (checked again every SYNC_BULK_POLL_MS), while our changes are
+ * queued whatever the bulk queued before them, up to SYNC_QUEUE_MAX.
+ */
+#define SYNC_BULK_QUEUE	  (1024 * 1024)
+#define SYNC_BULK_POLL_MS 10
+#define SYNC_QUEUE_MAX	  (64 * 1024 * 1024)
+
+enum peer_state {
+	PEER_IDLE,	 /* no connection (waiting to connect or be called) */
+	PEER_CONNECTING, /* TCP and TLS handshake */
+	PEER_HELLO,	 /* TLS up, the peer's HELLO not yet received */
+	PEER_UP,	 /* streams running */
+};
+
+struct sync_peer {
+	struct sync *s;
+	struct in_addr addr;
+	uint32_t spi;
+	bool connects_out; /* ours is the lower address: we call */
+	enum peer_state state;
+	struct sync_tls_conn *conn;
+	struct loop_timer retry, tick, bulk_timer;
+	uint32_t backoff_ms;
+	uint64_t last_rx_ms, last_tx_ms;
+
+	/* what the peer said */
+	uint32_t node_id;
+	uint8_t mode, role;
+	bool mismatch;
+	char mismatch_parts[128];
+
+	struct sync_out out;
+	struct sync_in in;
+
+	/* our changes of this turn, in one BINDINGS frame */
+	uint8_t *pend_buf;
+	struct sync_builder pend;
+	bool pend_open;
+
+	/* bulk download we send */
+	bool bulk_active;
+	size_t bulk_bucket, bulk_buckets;
+	uint32_t bulk_sent, bulk_request, bulk_budget;
+	uint64_t bulk_started_ms;
+	/* bulk download we receive */
+	bool recv_bulk_marked;
+	uint64_t recv_bulk_started_ms;
+	uint32_t last_bulk_count;
+	uint64_t last_bulk_ms;
+
+	/* counters */
+	uint64_t sent, received, applied, skipped, refused, resyncs;
+	uint64_t connects, auth_failures, bulks_sent, bulks_received;
+};
+
+struct sync {
+	struct sync_host host;
+	struct sync_tls_ctx *tls;
+	const struct config_digest *digest;
+	struct config_redundancy cfg;
+	char group[SYNC_GROUP_NAME_MAX + 1];
+	uint32_t node_id;
+	uint8_t role;
+	struct in_addr local;
+	int listen_fd;
+	struct loop_io listen_io;
+	struct loop_timer flush;
+	struct sync_peer *peers;
+	size_t n_peers;
+	uint8_t *frame; /* scratch for bulk frames */
+	uint64_t unknown_peers;
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static uint8_t our_mode(const struct sync *s)
+{
+	return s->cfg.mode == CONFIG_SYNC_VIRTUAL ? SYNC_MODE_VIRTUAL :
+						    SYNC_MODE_PHYSICAL;
+}
+
+/* Do we send our changes and tables? (physical: only the active) */
+static bool we_lead(const struct sync *s)
+{
+	return our_mode(s) == SYNC_MODE_VIRTUAL || s->role == SYNC_ROLE_ACTIVE;
+}
+
+static const char *peer_name(const struct sync_peer *p)
+{
+	return inet_ntoa(p->addr);
+}
+
+static void peer_down(struct sync_peer *p, const char *why);
+
+/* Sends a frame on the connection (queued in full or not at all). */
+static int peer_send(struct sync_peer *p, const void *buf, size_t len)
+{
+	int err;
+
+	if (p->state < PEER_HELLO || !p->conn)
+		return -ENOTCONN;
+	err = sync_tls_send(p->conn, buf, len);
+	if (!err)
+		p->last_tx_ms = loop_now_ms();
+	return err;
+}
+
+/*
+ * A sequenced frame (its seq from sync_out_next()): retained for a
+ * resume, and sent if the peer is up. A frame the connection refuses is
+ * still retained: the resume after the reconnection sends it.
+ */
+static void peer_send_seq(struct sync_peer *p, const uint8_t *buf, size_t len)
+{
+	int err;
+
+	sync_out_sent(&p->out, buf, len);
+	if (p->state != PEER_UP)
+		return;
+	err = peer_send(p, buf, len);
+	if (err && err != -ENOTCONN)
+		/* over the high mark: the stream has a hole; start again */
+		peer_down(p, "send queue overflow");
+}
+
+/* ---- our changes -------------------------------------------------------- */
+
+static void peer_close_pending(struct sync_peer *p)
+{
+	size_t len;
+
+	if (!p->pend_open)
+		return;
+	p->pend_open = false;
+	len = sync_bindings_finish(&p->pend);
+	p->sent += p->pend.n_entries;
+	peer_send_seq(p, p->pend_buf, len);
+}
+
+static int peer_open_pending(struct sync_peer *p)
+{
+	int err;
+
+	if (p->pend_open)
+		return 0;
+	err = sync_bindings_begin(&p->pend, p->pend_buf, SYNC_FRAME_BUF,
+				  sync_out_next(&p->out));
+	if (!err)
+		p->pend_open = true;
+	return err;
+}
+
+static void flush_cb(struct loop_timer *t)
+{
+	struct sync *s = t->data;
+	size_t i;
+
+	for (i = 0; i < s->n_peers; i++)
+		peer_close_pending(&s->peers[i]);
+}
+
+static const char *rec_link_name(const struct sync *s,
+				 const struct binding_rec *rec)
+{
+	if (!rec->link)
+		return NULL;
+	return s->host.link_name ? s->host.link_name(s->host.ctx, rec->link) :
+				   NULL;
+}
+
+static void peer_add_change(struct sync_peer *p, enum sync_op op,
+			    enum binding_cause cause,
+			    const struct binding_rec *rec, const char *link)
+{
+	uint64_t now = loop_now_ms();
+	int err;
+
+	if (peer_open_pending(p))
+		return;
+	err = sync_bindings_add_rec(&p->pend, op, cause, rec, now, link);
+	if (err == -ENOSPC) {
+		peer_close_pending(p);
+		if (peer_open_pending(p))
+			return;
+		err = sync_bindings_add_rec(&p->pend, op, cause, rec, now,
+					    link);
+	}
+	if (err)
+		log_ratelimited(LOG_ERR, "sync: binding %s not sent to %s: %s",
+				inet_ntoa(rec->home_addr), peer_name(p),
+				strerror(-err));
+}
+
+/* The store's observer: every change but a peer's goes to every peer. */
+static void observe(void *ctx, enum binding_cause cause,
+		    const struct binding_rec *old,
+		    const struct binding_rec *new)
+{
+	struct sync *s = ctx;
+	const struct binding_rec *rec = new ? new : old;
+	const char *link;
+	size_t i;
+
+	if (cause == BINDING_CAUSE_PEER || cause == BINDING_CAUSE_RECOVERED ||
+	    !we_lead(s) || !rec)
+		return;
+	link = rec_link_name(s, rec);
+	if (rec->link && !link) {
+		log_ratelimited(LOG_ERR,
+				"sync: binding %s: home link %u has no name",
+				inet_ntoa(rec->home_addr), rec->link);
+		return;
+	}
+	for (i = 0; i < s->n_peers; i++)
+		peer_add_change(&s->peers[i],
+				new ? SYNC_OP_UPSERT : SYNC_OP_REMOVE, cause,
+				rec, link);
+	if (!loop_timer_armed(&s->flush))
+		loop_timer_arm(s->host.loop, &s->flush, 0);
+}
+
+/* ---- bulk download, sending --------------------------------------------- */
+
+static void bulk_continue(struct sync_peer *p);
+
+static void bulk_start(struct sync_peer *p, uint32_t request_id)
+{
+	struct sync *s = p->s;
+	struct sync_bulk_start st = {
+		.request_id = request_id,
+		.expected = (uint32_t)binding_store_count(s->host.store),
+	};
+	uint8_t buf[64];
+	ssize_t len;
+
+	peer_close_pending(p);
+	len = sync_encode_bulk_start(buf, sizeof(buf), sync_out_next(&p->out),
+				     &st);
+	if (len < 0)
+		return;
+	peer_send_seq(p, buf, (size_t)len);
+	p->bulk_active = true;
+	p->bulk_bucket = 0;
+	p->bulk_buckets =
+		binding_table_buckets(binding_store_table(s->host.store));
+	p->bulk_sent = 0;
+	p->bulk_request = request_id;
+	p->bulk_started_ms = loop_now_ms();
+	p->bulk_budget = s->cfg.rate / (1000 / SYNC_BULK_TICK_MS) ?: 1;
+	p->bulks_sent++;
+	log_msg(LOG_INFO, "sync: bulk download to %s: %u bindings",
+		peer_name(p), st.expected);
+	bulk_continue(p);
+}
+
+static void bulk_end(struct sync_peer *p, uint8_t status)
+{
+	struct sync_bulk_end e = {
+		.request_id = p->bulk_request,
+		.count = p->bulk_sent,
+		.status = status,
+	};
+	uint8_t buf[64];
+	ssize_t len;
+
+	peer_close_pending(p);
+	len = sync_encode_bulk_end(buf, sizeof(buf), sync_out_next(&p->out),
+				   &e);
+	if (len > 0)
+		peer_send_seq(p, buf, (size_t)len);
+	p->bulk_active = false;
+	log_msg(LOG_INFO,
+		"sync: bulk download to %s %s: %u bindings in %llu ms",
+		peer_name(p), status == SYNC_BULK_COMPLETE ? "done" : "aborted",
+		p->bulk_sent,
+		(unsigned long long)(loop_now_ms() - p->bulk_started_ms));
+}
+
+/*
+ * As many buckets as the connection and the rate take, each read from
+ * the live table now: what changed in a bucket already sent follows as a
+ * change on the same stream, what changes in one not sent yet is sent as
+ * it is then. A table resized under us starts over (its buckets moved);
+ * a binding sent twice is harmless, one never sent is not.
+ */
+static void bulk_continue(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+	const struct binding_table *t = binding_store_table(s->host.store);
+	struct sync_builder b;
+	bool open = false;
+	uint64_t now = loop_now_ms();
+
+	if (!p->bulk_active || p->state != PEER_UP)
+		return;
+	if (binding_table_buckets(t) != p->bulk_buckets) {
+		p->bulk_bucket = 0;
+		p->bulk_buckets = binding_table_buckets(t);
+	}
+	while (p->bulk_bucket < p->bulk_buckets) {
+		const struct reg_binding *rb;
+		struct binding_rec rec;
+		size_t n = 0;
+
+		if (sync_tls_conn_queued(p->conn) >= SYNC_BULK_QUEUE) {
+			loop_timer_arm(s->host.loop, &p->bulk_timer,
+				       SYNC_BULK_POLL_MS);
+			break;
+		}
+		if (s->cfg.rate && !p->bulk_budget) {
+			if (!loop_timer_armed(&p->bulk_timer))
+				loop_timer_arm(s->host.loop, &p->bulk_timer,
+					       SYNC_BULK_TICK_MS);
+			break;
+		}
+		/* whole buckets: count what this one holds first */
+		for (rb = binding_table_bucket(t, p->bulk_bucket); rb;
+		     rb = rb->next_addr)
+			n++;
+		if (!open) {
+			peer_close_pending(p);
+			if (sync_bindings_begin(&b, s->frame, SYNC_FRAME_BUF,
+						sync_out_next(&p->out)))
+				return;
+			open = true;
+		}
+		for (rb = binding_table_bucket(t, p->bulk_bucket); rb;
+		     rb = rb->next_addr) {
+			const char *link;
+			int err;
+
+			binding_store_rec(rb, &rec);
+			link = rec_link_name(s, &rec);
+			if (rec.link && !link)
+				continue;
+			err = sync_bindings_add_rec(&b, SYNC_OP_UPSERT,
+						    BINDING_CAUSE_REGISTER,
+						    &rec, now, link);
+			if (err == -ENOSPC) {
+				size_t len = sync_bindings_finish(&b);
+
+				peer_send_seq(p, s->frame, len);
+				if (sync_bindings_begin(&b, s->frame,
+							SYNC_FRAME_BUF,
+							sync_out_next(&p->out)))
+					return;
+				err = sync_bindings_add_rec(
+					&b, SYNC_OP_UPSERT,
+					BINDING_CAUSE_REGISTER, &rec, now,
+					link);
+			}
+			if (err)
+				continue;
+			p->bulk_sent++;
+			p->sent++;
+		}
+		if (s->cfg.rate)
+			p->bulk_budget = n < p->bulk_budget ?
+						 p->bulk_budget - (uint32_t)n :
+						 0;
+		p->bulk_bucket++;
+		if (b.len > SYNC_FRAME_MAX / 2) {
+			peer_send_seq(p, s->frame, sync_bindings_finish(&b));
+			open = false;
+		}
+		if (p->state != PEER_UP)
+			return;
+	}
+	/* (an empty frame took a number too: it goes, the peer counts it) */
+	if (open)
+		peer_send_seq(p, s->frame, sync_bindings_finish(&b));
+	if (p->bulk_bucket >= p->bulk_buckets && p->state == PEER_UP)
+		bulk_end(p, SYNC_BULK_COMPLETE);
+}
+
+/* ---- a peer's frames ---------------------------------------------------- */
+
+struct apply_op {
+	struct sync_peer *p;
+	enum sync_op op;
+	bool reserved;	 /* we reserved the address in its pool */
+	bool displacing; /* the node's old address, for its new one */
+	int result;	 /* of the kernel operation */
+	struct binding_rec rec;
+	uint8_t nai[SYNC_NAI_MAX];
+	char pool[SYNC_POOL_NAME_MAX + 1];
+};
+
+static void note_replay(struct binding_store *store,
+			const struct binding_rec *rec);
+
+static void apply_done(void *ctx, const struct kadapter_result *res)
+{
+	struct apply_op *op = ctx;
+	struct sync_peer *p = op->p;
+	struct binding_store *store = p->s->host.store;
+	int err;
+
+	op->result = res->err ?: (res->unknown ? -EIO : 0);
+	if (op->op == SYNC_OP_REMOVE) {
+		if (!op->result) {
+			binding_store_remove(store, op->rec.home_addr,
+					     BINDING_CAUSE_PEER, 0);
+			if (op->displacing)
+				return;
+			/* the removal's replay state: a replay stays one */
+			note_replay(store, &op->rec);
+			p->applied++;
+		} else {
+			/* the kernel may still forward for it: keep it */
+			p->refused++;
+		}
+		return;
+	}
+	if (op->result) {
+		if (op->reserved && !res->unknown)
+			binding_store_pool_unreserve(store, op->rec.home_addr);
+		p->refused++;
+		log_ratelimited(LOG_ERR, "sync: binding %s from %s: kernel: %s",
+				inet_ntoa(op->rec.home_addr), peer_name(p),
+				strerror(-op->result));
+		return;
+	}
+	err = binding_store_upsert(store, &op->rec, BINDING_CAUSE_PEER);
+	if (err) {
+		p->refused++;
+		log_ratelimited(LOG_ERR, "sync: binding %s from %s: store: %s",
+				inet_ntoa(op->rec.home_addr), peer_name(p),
+				strerror(-err));
+		return;
+	}
+	p->applied++;
+}
+
+/* Who accepted the registration a record holds (for sync_merge). */
+static uint32_t accepted_by(const struct sync_peer *p,
+			    const struct reg_binding *b)
+{
+	return b->origin == BINDING_ORIGIN_LOCAL ? p->s->node_id : p->node_id;
+}
+
+static int submit(struct sync_peer *p, struct apply_op *op, enum kernel_op kop,
+		  const struct kernel_binding *kb)
+{
+	struct kadapter *ka = p->s->host.ka;
+	int err;
+
+	err = kadapter_submit(ka, kop, kb, apply_done, op);
+	if (err == -ENOSPC) {
+		kadapter_flush(ka);
+		err = kadapter_submit(ka, kop, kb, apply_done, op);
+	}
+	return err;
+}
+
+/* An operation on the record rec (its strings copied into the op). */
+static struct apply_op *op_init(struct apply_op *op, struct sync_peer *p,
+				enum sync_op code,
+				const struct binding_rec *rec)
+{
+	memset(op, 0, sizeof(*op));
+	op->p = p;
+	op->op = code;
+	op->rec = *rec;
+	op->rec.nai = NULL;
+	op->rec.pool = NULL;
+	if (rec->nai_len) {
+		memcpy(op->nai, rec->nai, rec->nai_len);
+		op->rec.nai = op->nai;
+	}
+	if (rec->pool) {
+		snprintf(op->pool, sizeof(op->pool), "%s", rec->pool);
+		op->rec.pool = op->pool;
+	}
+	return op;
+}
+
+static void note_replay(struct binding_store *store,
+			const struct binding_rec *rec)
+{
+	uint8_t key[REPLAY_KEY_MAX];
+	uint16_t klen =
+		binding_replay_key(key, rec->nai, rec->nai_len, rec->home_addr);
+
+	binding_store_replay_note(store, NULL, key, klen, &rec->replay,
+				  (enum replay_method)rec->replay_method,
+				  replay_ntp_now());
+}
+
+/*
+ * One entry, decided against the store as every earlier entry left it
+ * (the caller flushes the adapter before an entry whose address an
+ * earlier one of the frame touched). Appends its kernel operations (at
+ * most two: the node's binding at another address, then its own) to
+ * ops[*n_ops], where they stay until the adapter completed them.
+ */
+static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
+		       struct apply_op *ops, unsigned int *n_ops,
+		       struct in_addr *displaced)
+{
+	struct sync *s = p->s;
+	struct binding_store *store = s->host.store;
+	const struct reg_binding *b, *nb;
+	struct binding_rec theirs, ours;
+	struct kernel_binding kb;
+	uint8_t cookie[REG_COOKIE_MAX];
+	struct apply_op *op;
+	int err;
+
+	sync_entry_to_rec(e, loop_now_ms(), &theirs);
+	if (e->link[0]) {
+		theirs.link = s->host.link_index ?
+				      s->host.link_index(s->host.ctx, e->link) :
+				      0;
+		if (!theirs.link) {
+			p->refused++;
+			log_ratelimited(LOG_WARNING,
+					"sync: binding %s from %s: no home "
+					"link %s here",
+					inet_ntoa(e->home_addr), peer_name(p),
+					e->link);
+			return 0;
+		}
+	}
+	b = binding_store_find_addr(store, e->home_addr);
+	if (b) {
+		enum sync_merge m;
+
+		binding_store_rec(b, &ours);
+		m = sync_merge(&ours, accepted_by(p, b), &theirs, p->node_id);
+		/*
+		 * An update must be newer than ours; a removal ends ours
+		 * unless ours is newer (a renewal it has not seen).
+		 */
+		if (m == SYNC_MERGE_OURS ||
+		    (m == SYNC_MERGE_SAME && e->op == SYNC_OP_UPSERT)) {
+			binding_store_keep(store, e->home_addr);
+			p->skipped++;
+			return 0;
+		}
+	}
+	memset(&kb, 0, sizeof(kb));
+	kb.home_addr = e->home_addr;
+	if (e->op == SYNC_OP_REMOVE) {
+		if (!b) {
+			/* gone here already: its replay state still counts */
+			note_replay(store, &theirs);
+			p->skipped++;
+			return 0;
+		}
+		op = op_init(&ops[*n_ops], p, SYNC_OP_REMOVE, &theirs);
+		err = submit(p, op, KERNEL_OP_DEL, &kb);
+		if (!err)
+			(*n_ops)++;
+		return err;
+	}
+	/* the node bound at another address: the newer registration wins */
+	nb = theirs.nai_len ?
+		     binding_store_find_nai(store, theirs.nai, theirs.nai_len) :
+		     NULL;
+	if (nb && nb != b) {
+		binding_store_rec(nb, &ours);
+		if (sync_merge(&ours, accepted_by(p, nb), &theirs,
+			       p->node_id) != SYNC_MERGE_THEIRS) {
+			p->refused++;
+			return 0;
+		}
+		ours.nai = NULL; /* the cache keeps the node's state already */
+		ours.nai_len = 0;
+		ours.pool = NULL;
+		op = op_init(&ops[*n_ops], p, SYNC_OP_REMOVE, &ours);
+		op->displacing = true;
+		kb.home_addr = nb->home_addr;
+		*displaced = nb->home_addr;
+		err = submit(p, op, KERNEL_OP_DEL, &kb);
+		if (err)
+			return err;
+		(*n_ops)++;
+		kb.home_addr = e->home_addr;
+	}
+	op = op_init(&ops[*n_ops], p, SYNC_OP_UPSERT, &theirs);
+	if (b) {
+		/* it keeps the pool its address came from */
+		if (b->pool) {
+			snprintf(op->pool, sizeof(op->pool), "%s", b->pool);
+			op->rec.pool = op->pool;
+		} else {
+			op->rec.pool = NULL;
+		}
+	} else {
+		op->rec.pool = binding_store_pool_reserve(store, op->rec.pool,
+							  e->home_addr);
+		op->reserved = op->rec.pool != NULL;
+	}
+	binding_store_replay_merge(store, &op->rec);
+	err = binding_rec_to_kernel(&op->rec, loop_now_ms(), cookie,
+				    sizeof(cookie), &kb);
+	if (!err)
+		err = submit(p, op, KERNEL_OP_REPLACE, &kb);
+	if (err) {
+		if (op->reserved)
+			binding_store_pool_unreserve(store, e->home_addr);
+		return err;
+	}
+	(*n_ops)++;
+	return 0;
+}
+
+/* A small set of addresses: those an applied frame touched so far. */
+struct addr_set {
+	uint32_t *v;
+	size_t mask;
+};
+
+static bool addr_set_add(struct addr_set *a, struct in_addr x)
+{
+	uint32_t k = x.s_addr ?: 1; /* 0 marks a free slot */
+	size_t i = (k * 2654435761u) & a->mask;
+
+	while (a->v[i]) {
+		if (a->v[i] == k)
+			return false;
+		i = (i + 1) & a->mask;
+	}
+	a->v[i] = k;
+	return true;
+}
+
+/*
+ * A BINDINGS frame, applied whole: its kernel operations go as one batch
+ * (two when an entry touches an address an earlier one did: the store
+ * must hold the earlier one's outcome before the later is decided).
+ */
+static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
+{
+	struct kadapter *ka = p->s->host.ka;
+	size_t n = f->bindings.n_entries, cap = 4;
+	struct sync_entry_iter it;
+	struct sync_entry e;
+	struct apply_op *ops;
+	struct addr_set set;
+	unsigned int n_ops = 0;
+
+	while (cap < 4 * n)
+		cap <<= 1;
+	ops = calloc(2 * n + 1, sizeof(*ops));
+	set.v = calloc(cap, sizeof(*set.v));
+	set.mask = cap - 1;
+	if (!ops || !set.v) {
+		free(ops);
+		free(set.v);
+		peer_down(p, "out of memory applying a frame");
+		return;
+	}
+	sync_entries_init(&it, &f->bindings);
+	while (sync_entries_next(&it, &e) == 1) {
+		struct in_addr displaced = { 0 };
+
+		p->received++;
+		if (!addr_set_add(&set, e.home_addr)) {
+			kadapter_flush(ka);
+			memset(set.v, 0, cap * sizeof(*set.v));
+			addr_set_add(&set, e.home_addr);
+		}
+		if (apply_entry(p, &e, ops, &n_ops, &displaced)) {
+			p->refused++;
+			continue;
+		}
+		if (displaced.s_addr && !addr_set_add(&set, displaced)) {
+			kadapter_flush(ka);
+			memset(set.v, 0, cap * sizeof(*set.v));
+		}
+	}
+	kadapter_flush(ka); /* every completion has run */
+	free(ops);
+	free(set.v);
+}
+
+/* Receiving a bulk: mark at its start, sweep at its complete end. */
+static bool we_sweep(const struct sync *s)
+{
+	return our_mode(s) == SYNC_MODE_PHYSICAL && s->role != SYNC_ROLE_ACTIVE;
+}
+
+static void recv_bulk_start(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+
+	if (p->recv_bulk_marked)
+		binding_store_unmark_stale(s->host.store);
+	p->recv_bulk_marked = we_sweep(s);
+	if (p->recv_bulk_marked)
+		binding_store_mark_stale(s->host.store);
+	p->recv_bulk_started_ms = loop_now_ms();
+}
+
+static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)
+{
+	struct sync *s = p->s;
+	size_t swept = 0;
+
+	if (p->recv_bulk_marked) {
+		if (e->status == SYNC_BULK_COMPLETE && we_sweep(s))
+			swept = binding_store_sweep_stale(s->host.store,
+							  BINDING_CAUSE_PEER);
+		else
+			binding_store_unmark_stale(s->host.store);
+		p->recv_bulk_marked = false;
+	}
+	if (e->status != SYNC_BULK_COMPLETE)
+		return;
+	p->bulks_received++;
+	p->last_bulk_count = e->count;
+	p->last_bulk_ms = loop_now_ms() - p->recv_bulk_started_ms;
+	log_msg(LOG_INFO,
+		"sync: bulk download from %s: %u bindings in %llu ms, %zu "
+		"removed",
+		peer_name(p), e->count, (unsigned long long)p->last_bulk_ms,
+		swept);
+	if (s->host.bulk_done && p->role == SYNC_ROLE_ACTIVE)
+		s->host.bulk_done(s->host.ctx);
+}
+
+static void send_ack(struct sync_peer *p)
+{
+	uint8_t buf[SYNC_HDR_LEN + 8];
+	ssize_t len = sync_encode_ack(buf, sizeof(buf), p->in.applied);
+
+	if (len > 0 && !peer_send(p, buf, (size_t)len))
+		sync_in_acked(&p->in);
+}
+
+/*
+ * The other side cannot resume our stream: our table, if we lead; else
+ * only where the stream starts again (a BULK_START, and a BULK_END that
+ * says aborted: nothing to mark, nothing to sweep).
+ */
+static void restart_stream(struct sync_peer *p, uint32_t request_id)
+{
+	struct sync_bulk_start st = { .request_id = request_id };
+	uint8_t buf[64];
+	ssize_t len;
+
+	p->resyncs++;
+	if (we_lead(p->s)) {
+		bulk_start(p, request_id);
+		return;
+	}
+	peer_close_pending(p);
+	len = sync_encode_bulk_start(buf, sizeof(buf), sync_out_next(&p->out),
+				     &st);
+	if (len > 0)
+		peer_send_seq(p, buf, (size_t)len);
+	p->bulk_sent = 0;
+	p->bulk_request = request_id;
+	p->bulk_started_ms = loop_now_ms();
+	bulk_end(p, SYNC_BULK_ABORTED);
+}
+
+static int resend(void *ctx, uint64_t seq, const void *buf, size_t len)
+{
+	struct sync_peer *p = ctx;
+
+	(void)seq;
+	return peer_send(p, buf, len);
+}
+
+/* Names of the configuration parts whose digests differ from ours. */
+static bool compare_digests(struct sync_peer *p, const struct sync_hello *h)
+{
+	const struct config_digest *d = p->s->digest;
+	size_t i, j;
+	bool differ = false;
+
+	p->mismatch_parts[0] = '\0';
+	if (!memcmp(h->digest, d->all, SYNC_DIGEST_LEN))
+		return false;
+	for (i = 0; i < d->n_parts; i++) {
+		const char *name = d->parts[i].name;
+		bool same = false;
+
+		for (j = 0; j < h->n_sections; j++)
+			if (h->sections[j].name_len == strlen(name) &&
+			    !memcmp(h->sections[j].name, name,
+				    h->sections[j].name_len))
+				same = !memcmp(h->sections[j].digest,
+					       d->parts[i].digest,
+					       SYNC_DIGEST_LEN);
+		if (same)
+			continue;
+		differ = true;
+		snprintf(p->mismatch_parts + strlen(p->mismatch_parts),
+			 sizeof(p->mismatch_parts) - strlen(p->mismatch_parts),
+			 "%s%s", p->mismatch_parts[0] ? " " : "", name);
+	}
+	return differ || h->n_sections != d->n_parts;
+}
+
+static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
+{
+	struct sync *s = p->s;
+	bool first = p->state == PEER_HELLO;
+	int err;
+
+	p->node_id = h->node_id;
+	p->mode = h->mode;
+	p->role = h->role;
+	if (!first)
+		return; /* a role change: nothing more */
+	p->mismatch = compare_digests(p, h) || h->mode != our_mode(s);
+	if (p->mismatch)
+		log_msg(LOG_ERR,
+			"sync: %s (node %u) has another configuration: %s%s%s",
+			peer_name(p), h->node_id,
+			h->mode != our_mode(s) ? "mode " : "",
+			h->mode != our_mode(s) ? sync_mode_str(h->mode) : "",
+			p->mismatch_parts);
+	sync_in_hello(&p->in, h->stream_epoch);
+	p->state = PEER_UP;
+	p->backoff_ms = SYNC_BACKOFF_MIN_MS;
+	log_msg(LOG_INFO, "sync: %s (node %u, %s) up", peer_name(p), h->node_id,
+		sync_role_str(h->role));
+	err = sync_out_resume(&p->out, h->resume_epoch, h->resume_from, resend,
+			      p);
+	if (err == -ESTALE || err == -EINVAL)
+		restart_stream(p, 0);
+	else if (err)
+		peer_down(p, "cannot resend");
+}
+
+static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
+{
+	enum sync_in_verdict v;
+
+	if (f->hdr.type == SYNC_HELLO) {
+		recv_hello(p, &f->hello);
+		return;
+	}
+	if (p->state != PEER_UP) {
+		peer_down(p, "a frame before its HELLO");
+		return;
+	}
+	switch (f->hdr.type) {
+	case SYNC_ACK:
+		if (sync_out_ack(&p->out, f->ack.acked))
+			peer_down(p, "acknowledges what we never sent");
+		return;
+	case SYNC_BULK_REQUEST:
+		if (we_lead(p->s) && !p->bulk_active)
+			bulk_start(p, f->bulk_request.request_id);
+		return;
+	}
+	if (!f->hdr.seq)
+		return; /* an unsequenced type of a newer peer */
+	v = sync_in_check(&p->in, f->hdr.seq, f->hdr.type == SYNC_BULK_START);
+	if (v == SYNC_IN_DUPLICATE)
+		return;
+	if (v == SYNC_IN_GAP) {
+		p->resyncs++;
+		peer_down(p, "a gap in the stream");
+		return;
+	}
+	switch (f->hdr.type) {
+	case SYNC_BINDINGS:
+		apply_bindings(p, f);
+		break;
+	case SYNC_BULK_START:
+		recv_bulk_start(p);
+		break;
+	case SYNC_BULK_END:
+		recv_bulk_end(p, &f->bulk_end);
+		break;
+	}
+	if (p->state != PEER_UP)
+		return;
+	sync_in_applied(&p->in, f->hdr.seq);
+	if (sync_in_ack_due(&p->in, SYNC_ACK_EVERY, false))
+		send_ack(p);
+}
+
+static size_t conn_recv(struct sync_tls_conn *c, const uint8_t *buf, size_t len,
+			void *data)
+{
+	struct sync_peer *p = data;
+	struct sync_frame *f = malloc(sizeof(*f));
+	size_t used = 0, flen;
+	int err;
+
+	(void)c;
+	if (!f) {
+		peer_down(p, "out of memory");
+		return len;
+	}
+	p->last_rx_ms = loop_now_ms();
+	while (p->conn == c && used < len) {
+		err = sync_frame_peek(buf + used, len - used, &flen);
+		if (err == -EAGAIN)
+			break;
+		if (err) {
+			peer_down(p, "a frame that does not parse");
+			break;
+		}
+		err = sync_frame_decode(buf + used, flen, f);
+		used += flen;
+		if (err == -ENOMSG) {
+			/* a type we do not know: its number counts */
+			if (f->hdr.seq && sync_in_check(&p->in, f->hdr.seq,
+							false) == SYNC_IN_APPLY)
+				sync_in_applied(&p->in, f->hdr.seq);
+			continue;
+		}
+		if (err) {
+			log_ratelimited(LOG_ERR,
+					"sync: %s sent a malformed %s frame",
+					peer_name(p),
+					sync_type_str(f->hdr.type));
+			peer_down(p, "a malformed frame");
+			break;
+		}
+		recv_frame(p, f);
+	}
+	free(f);
+	if (p->conn == c && sync_in_ack_due(&p->in, SYNC_ACK_EVERY, true))
+		send_ack(p);
+	return p->conn == c ? used : len;
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+static void send_hello(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+	const struct config_digest *d = s->digest;
+	struct sync_hello *h = calloc(1, sizeof(*h));
+	uint8_t *buf = malloc(SYNC_FRAME_BUF);
+	ssize_t len;
+	size_t i;
+
+	if (!h || !buf)
+		goto out;
+	h->node_id = s->node_id;
+	h->mode = our_mode(s);
+	h->role = s->role;
+	h->stream_epoch = p->out.epoch;
+	h->resume_epoch = p->in.epoch;
+	h->resume_from = p->in.applied;
+	memcpy(h->digest, d->all, SYNC_DIGEST_LEN);
+	for (i = 0; i < d->n_parts && i < SYNC_SECTIONS_MAX; i++) {
+		h->sections[i].name = d->parts[i].name;
+		h->sections[i].name_len = (uint8_t)strlen(d->parts[i].name);
+		memcpy(h->sections[i].digest, d->parts[i].digest,
+		       SYNC_DIGEST_LEN);
+	}
+	h->n_sections = (uint16_t)i;
+	if (s->group[0]) {
+		h->groups[0].name = s->group;
+		h->groups[0].name_len = (uint8_t)strlen(s->group);
+		h->n_groups = 1;
+	}
+	len = sync_encode_hello(buf, SYNC_FRAME_BUF, h);
+	if (len > 0)
+		peer_send(p, buf, (size_t)len);
+out:
+	free(h);
+	free(buf);
+}
+
+static void conn_up(struct sync_tls_conn *c, void *data)
+{
+	struct sync_peer *p = data;
+	uint32_t spi = 0;
+
+	/* the key must be this peer's: another peer's key is not enough */
+	if (!sync_tls_conn_peer_spi(c, &spi) || spi != p->spi) {
+		p->auth_failures++;
+		log_ratelimited(LOG_WARNING,
+				"sync: %s authenticated with SPI %u, not its "
+				"own %u: refused",
+				peer_name(p), spi, p->spi);
+		peer_down(p, "another peer's key");
+		return;
+	}
+	p->state = PEER_HELLO;
+	p->last_rx_ms = p->last_tx_ms = loop_now_ms();
+	send_hello(p);
+	loop_timer_arm(p->s->host.loop, &p->tick, p->s->cfg.keepalive_ms);
+}
+
+static void conn_down(struct sync_tls_conn *c, const struct sync_tls_close *why,
+		      void *data)
+{
+	struct sync_peer *p = data;
+
+	(void)c;
+	if (why->reason == SYNC_TLS_AUTH)
+		p->auth_failures++;
+	peer_down(p, why->detail ? why->detail :
+				   sync_tls_reason_name(why->reason));
+}
+
+static const struct sync_tls_ops conn_ops = {
+	.up = conn_up,
+	.recv = conn_recv,
+	.down = conn_down,
+};
+
+static void peer_connect(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+	struct sync_tls_conn_cfg cfg = {
+		.ops = &conn_ops,
+		.data = p,
+		.out_high = SYNC_QUEUE_MAX,
+		.out_low = SYNC_QUEUE_MAX / 2,
+		.in_max = 2 * SYNC_FRAME_BUF,
+	};
+	struct sockaddr_in peer = {
+		.sin_family = AF_INET,
+		.sin_port = htons(s->cfg.port),
+		.sin_addr = p->addr,
+	};
+	struct sockaddr_in local = {
+		.sin_family = AF_INET,
+		.sin_addr = s->local,
+	};
+	int err;
+
+	err = sync_tls_connect(&p->conn, s->tls, s->host.loop, p->spi, &peer,
+			       s->local.s_addr ? &local : NULL, &cfg);
+	if (err) {
+		p->conn = NULL;
+		peer_down(p, strerror(-err));
+		return;
+	}
+	p->connects++;
+	p->state = PEER_CONNECTING;
+}
+
+static void retry_cb(struct loop_timer *t)
+{
+	struct sync_peer *p = t->data;
+
+	if (p->state == PEER_IDLE)
+		peer_connect(p);
+}
+
+/*
+ * The connection is over: everything of ours stays retained for the
+ * resume, a bulk being received leaves the marks it set. The caller
+ * side calls again after a backoff; the other waits to be called.
+ */
+static void peer_down(struct sync_peer *p, const char *why)
+{
+	struct sync *s = p->s;
+	bool was_up = p->state == PEER_UP;
+
+	if (p->conn) {
+		sync_tls_conn_free(p->conn);
+		p->conn = NULL;
+	}
+	if (p->state != PEER_IDLE)
+		log_msg(was_up ? LOG_WARNING : LOG_INFO, "sync: %s down: %s",
+			peer_name(p), why);
+	p->state = PEER_IDLE;
+	p->bulk_active = false;
+	if (p->recv_bulk_marked) {
+		binding_store_unmark_stale(s->host.store);
+		p->recv_bulk_marked = false;
+	}
+	loop_timer_cancel(s->host.loop, &p->tick);
+	loop_timer_cancel(s->host.loop, &p->bulk_timer);
+	if (p->connects_out && !loop_timer_armed(&p->retry)) {
+		uint32_t jitter = p->backoff_ms / 4;
+
+		loop_timer_arm(s->host.loop, &p->retry,
+			       p->backoff_ms +
+				       (jitter ? (uint32_t)random() % jitter :
+						 0));
+		p->backoff_ms = p->backoff_ms * 2 > SYNC_BACKOFF_MAX_MS ?
+					SYNC_BACKOFF_MAX_MS :
+					p->backoff_ms * 2;
+	}
+}
+
+/* Keepalive and dead interval. */
+static void tick_cb(struct loop_timer *t)
+{
+	struct sync_peer *p = t->data;
+	struct sync *s = p->s;
+	uint64_t now = loop_now_ms();
+
+	if (p->state < PEER_HELLO)
+		return;
+	if (now - p->last_rx_ms >= s->cfg.dead_ms) {
+		peer_down(p, "dead interval: the peer went silent");
+		return;
+	}
+	if (now - p->last_tx_ms >= s->cfg.keepalive_ms)
+		send_ack(p);
+	loop_timer_arm(s->host.loop, &p->tick, s->cfg.keepalive_ms / 2 ?: 1);
+}
+
+/* A bulk download paused (a full queue, or its rate): go on. */
+static void bulk_timer_cb(struct loop_timer *t)
+{
+	struct sync_peer *p = t->data;
+
+	if (p->s->cfg.rate)
+		p->bulk_budget = p->s->cfg.rate / (1000 / SYNC_BULK_TICK_MS) ?:
+									       1;
+	bulk_continue(p);
+}
+
+static struct sync_peer *peer_by_addr(struct sync *s, struct in_addr a)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_peers; i++)
+		if (s->peers[i].addr.s_addr == a.s_addr)
+			return &s->peers[i];
+	return NULL;
+}
+
+static void listen_cb(struct loop_io *io, uint32_t events)
+{
+	struct sync *s = io->data;
+	struct sync_tls_conn_cfg cfg = {
+		.ops = &conn_ops,
+		.out_high = SYNC_QUEUE_MAX,
+		.out_low = SYNC_QUEUE_MAX / 2,
+		.in_max = 2 * SYNC_FRAME_BUF,
+	};
+	struct sockaddr_in from;
+	socklen_t flen;
+	struct sync_peer *p;
+	int fd;
+
+	(void)events;
+	for (;;) {
+		flen = sizeof(from);
+		fd = accept4(s->listen_fd, (struct sockaddr *)&from, &flen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		p = peer_by_addr(s, from.sin_addr);
+		if (!p || p->connects_out) {
+			s->unknown_peers++;
+			log_ratelimited(LOG_WARNING,
+					"sync: connection from %s refused: %s",
+					inet_ntoa(from.sin_addr),
+					p ? "we call that peer" : "not a peer");
+			close(fd);
+			continue;
+		}
+		if (p->conn)
+			peer_down(p, "the peer called again");
+		cfg.data = p;
+		if (sync_tls_accept(&p->conn, s->tls, s->host.loop, fd, &cfg)) {
+			p->conn = NULL;
+			continue;
+		}
+		p->connects++;
+		p->state = PEER_CONNECTING;
+	}
+}
+
+/* Our address toward a peer: the one the kernel would use. */
+static int local_addr_to(struct in_addr peer, uint16_t port,
+			 struct in_addr *out)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr = peer };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len))
+		err = -errno;
+	else
+		*out = sa.sin_addr;
+	close(fd);
+	return err;
+}
+
+/* ---- the service ---------------------------------------------------------- */
+
+void sync_set_role(struct sync *s, uint8_t role)
+{
+	size_t i;
+
+	if (role == s->role)
+		return;
+	s->role = role;
+	for (i = 0; i < s->n_peers; i++) {
+		struct sync_peer *p = &s->peers[i];
+
+		if (p->state >= PEER_HELLO)
+			send_hello(p); /* tells the role */
+		/* an active does not sweep what another sends it */
+		if (p->recv_bulk_marked && !we_sweep(s)) {
+			binding_store_unmark_stale(s->host.store);
+			p->recv_bulk_marked = false;
+		}
+	}
+}
+
+static int listen_on(struct sync *s)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_port = htons(s->cfg.port),
+		.sin_addr = s->local,
+	};
+	int one = 1;
+
+	s->listen_fd =
+		socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->listen_fd < 0)
+		return -errno;
+	/* a restart must not wait out TIME_WAIT of the last life's */
+	setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(s->listen_fd, 16))
+		return -errno;
+	return loop_io_add(s->host.loop, &s->listen_io, s->listen_fd, EPOLLIN,
+			   listen_cb, s);
+}
+
+int sync_new(struct sync **sp, const struct sync_host *host,
+	     const struct config *cfg, struct in_addr local, uint32_t node_id)
+{
+	struct sync_tls_key *keys = NULL;
+	struct sync *s;
+	uint64_t epoch;
+	size_t i, n = 0;
+	int err;
+
+	*sp = NULL;
+	for (i = 0; i < cfg->n_ha_ha; i++)
+		n += cfg->ha_ha[i].match == CONFIG_MATCH_ADDR &&
+		     cfg->ha_ha[i].range.first == cfg->ha_ha[i].range.last;
+	if (!n)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	keys = calloc(cfg->n_ha_ha, sizeof(*keys));
+	if (!s || !keys) {
+		free(s);
+		free(keys);
+		return -ENOMEM;
+	}
+	s->host = *host;
+	s->cfg = *config_redundancy(cfg);
+	s->digest = config_digest(cfg);
+	s->node_id = s->cfg.node_id ?: node_id;
+	s->local = local;
+	s->listen_fd = -1;
+	if (cfg->standby_group)
+		snprintf(s->group, sizeof(s->group), "%s", cfg->standby_group);
+	loop_timer_init(&s->flush, flush_cb, s);
+	s->peers = calloc(n, sizeof(*s->peers));
+	s->frame = malloc(SYNC_FRAME_BUF);
+	err = s->peers && s->frame ? 0 : -ENOMEM;
+	if (!err && RAND_bytes((uint8_t *)&epoch, sizeof(epoch)) != 1)
+		err = -EIO;
+	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
+		const struct config_sa *sa = &cfg->ha_ha[i];
+
+		keys[i] = (struct sync_tls_key){ sa->key.spi, sa->key.key,
+						 sa->key.key_len };
+	}
+	if (!err)
+		err = sync_tls_ctx_new(&s->tls, keys, cfg->n_ha_ha);
+	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
+		const struct config_sa *sa = &cfg->ha_ha[i];
+		struct sync_peer *p = &s->peers[s->n_peers];
+		struct in_addr ours = local;
+
+		if (sa->match != CONFIG_MATCH_ADDR ||
+		    sa->range.first != sa->range.last)
+			continue;
+		p->s = s;
+		p->addr.s_addr = htonl(sa->range.first);
+		p->spi = sa->key.spi;
+		p->backoff_ms = SYNC_BACKOFF_MIN_MS;
+		loop_timer_init(&p->retry, retry_cb, p);
+		loop_timer_init(&p->tick, tick_cb, p);
+		loop_timer_init(&p->bulk_timer, bulk_timer_cb, p);
+		/* a new epoch per life (and a distinct one per peer) */
+		sync_out_init(&p->out, (epoch + s->n_peers) ?: 1,
+			      (size_t)s->cfg.retain_kib * 1024);
+		sync_in_init(&p->in);
+		p->pend_buf = malloc(SYNC_FRAME_BUF);
+		if (!p->pend_buf) {
+			err = -ENOMEM;
+			break;
+		}
+		if (!ours.s_addr && local_addr_to(p->addr, s->cfg.port, &ours))
+			ours.s_addr = 0;
+		/* the lower address calls: one connection per pair */
+		p->connects_out = ntohl(ours.s_addr) < ntohl(p->addr.s_addr);
+		if (!s->node_id)
+			s->node_id = ntohl(ours.s_addr);
+		s->n_peers++;
+	}
+	if (keys) {
+		OPENSSL_cleanse(keys, cfg->n_ha_ha * sizeof(*keys));
+		free(keys);
+	}
+	if (!err)
+		err = binding_store_observe(s->host.store, observe, s);
+	if (!err)
+		err = listen_on(s);
+	if (err) {
+		sync_free(s);
+		return err;
+	}
+	for (i = 0; i < s->n_peers; i++)
+		if (s->peers[i].connects_out)
+			loop_timer_arm(s->host.loop, &s->peers[i].retry, 0);
+	*sp = s;
+	return 0;
+}
+
+void sync_free(struct sync *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	binding_store_unobserve(s->host.store, observe, s);
+	for (i = 0; i < s->n_peers; i++) {
+		struct sync_peer *p = &s->peers[i];
+
+		if (p->conn)
+			sync_tls_conn_free(p->conn);
+		loop_timer_cancel(s->host.loop, &p->retry);
+		loop_timer_cancel(s->host.loop, &p->tick);
+		loop_timer_cancel(s->host.loop, &p->bulk_timer);
+		sync_out_fini(&p->out);
+		free(p->pend_buf);
+	}
+	loop_timer_cancel(s->host.loop, &s->flush);
+	if (s->listen_fd >= 0) {
+		loop_io_del(s->host.loop, &s->listen_io);
+		close(s->listen_fd);
+	}
+	if (s->tls)
+		sync_tls_ctx_free(s->tls);
+	free(s->peers);
+	free(s->frame);
+	free(s);
+}
+
+/* ---- inspection ----------------------------------------------------------- */
+
+static const char *state_str(enum peer_state st)
+{
+	static const char *const names[] = { "idle", "connecting", "hello",
+					     "up" };
+
+	return names[st];
+}
+
+json_t *sync_json(const struct sync *s)
+{
+	json_t *o = json_object(), *peers = json_array();
+	size_t i;
+
+	if (!o || !peers) {
+		json_decref(o);
+		json_decref(peers);
+		return NULL;
+	}
+	json_object_set_new(o, "node_id", json_integer(s->node_id));
+	json_object_set_new(o, "mode", json_string(sync_mode_str(our_mode(s))));
+	json_object_set_new(o, "role", json_string(sync_role_str(s->role)));
+	json_object_set_new(o, "unknown_peers",
+			    json_integer((json_int_t)s->unknown_peers));
+	for (i = 0; i < s->n_peers; i++) {
+		const struct sync_peer *p = &s->peers[i];
+		json_t *j = json_pack(
+			"{s:s, s:b, s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, "
+			"s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I, s:I}",
+			"address", peer_name(p), "connected",
+			p->state == PEER_UP, "state", state_str(p->state),
+			"tls",
+			p->conn && p->state >= PEER_HELLO ?
+				sync_tls_conn_cipher(p->conn) :
+				"",
+			"node_id", (json_int_t)p->node_id, "role",
+			sync_role_str(p->role), "sent", (json_int_t)p->sent,
+			"received", (json_int_t)p->received, "applied",
+			(json_int_t)p->applied, "acked",
+			(json_int_t)p->out.acked, "lag",
+			(json_int_t)sync_out_lag(&p->out), "resyncs",
+			(json_int_t)p->resyncs, "skipped",
+			(json_int_t)p->skipped, "refused",
+			(json_int_t)p->refused, "config_mismatch", p->mismatch,
+			"config_differs", p->mismatch_parts, "auth_failures",
+			(json_int_t)p->auth_failures, "bulks_sent",
+			(json_int_t)p->bulks_sent, "bulks_received",
+			(json_int_t)p->bulks_received, "last_bulk_ms",
+			(json_int_t)p->last_bulk_ms);
+
+		if (j)
+			json_array_append_new(peers, j);
+	}
+	json_object_set_new(o, "peers", peers);
+	return o;
+}
+
+void sync_totals(const struct sync *s, struct sync_totals *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < s->n_peers; i++) {
+		const struct sync_peer *p = &s->peers[i];
+
+		t->sent += p->sent;
+		t->received += p->received;
+		t->applied += p->applied;
+		t->acked += p->out.acked;
+		t->lag += sync_out_lag(&p->out);
+		t->resyncs += p->resyncs;
+		t->refused += p->refused;
+		t->connected += p->state == PEER_UP;
+		t->mismatched += p->mismatch;
+	}
+}

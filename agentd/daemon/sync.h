@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sync: peer sync, the service. Every binding this home agent holds,
+ * replicated to its peers over one TLS 1.3 stream each, so that when it
+ * dies the one that takes over holds the same table (SYNC-DESIGN.md has
+ * the whole plan; sync_msg.h the wire format).
+ *
+ * Peers are the secure-home-agent sections naming one address; the side
+ * with the lower address connects, the other accepts (one connection per
+ * pair, nothing to reconcile). Each side sends a HELLO; each resumes the
+ * other's stream where it stopped (sync_stream), or, when it cannot, sends
+ * its whole table as a bulk download on the same stream.
+ *
+ * Who sends what.
+ *  - Physical-network mode: only the active home agent (HSRP, via
+ *    sync_set_role()) accepts registrations, so only it sends its changes
+ *    and bulk downloads. A peer that is not active and cannot resume sends
+ *    only a restart marker (BULK_START, then BULK_END aborted). A receiver
+ *    that is not active marks its bindings stale at a BULK_START and, at a
+ *    complete BULK_END, removes those the download did not bring: its
+ *    table ends equal to the active's.
+ *  - Virtual-network (peer HA) mode: every peer accepts registrations and
+ *    sends its changes and, when a stream cannot resume, its table; a
+ *    receiver merges (sync_merge: the newer registration wins, the same
+ *    way on both sides) and never sweeps: nothing is dropped.
+ * Changes caused by a peer's update (cause PEER) are never sent on: no
+ * echo, no loop.
+ *
+ * Applying. A peer's entry goes to the kernel first (through the kernel
+ * adapter: the standby forwards what reaches it; its proxy ARP stays off
+ * until HSRP makes it active) and into the binding store once the kernel
+ * answered. A frame is acknowledged once every entry in it is applied, so
+ * what the sender sees acknowledged is what the peer could forward for.
+ */
+#ifndef MIPHA_SYNC_H
+#define MIPHA_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "sync_msg.h"
+
+struct binding_store;
+struct config;
+struct kadapter;
+struct loop;
+struct json_t;
+
+/* What sync needs of the rest of the daemon. */
+struct sync_host {
+	struct loop *loop;
+	struct binding_store *store;
+	struct kadapter *ka;
+	/* A home link's name (NULL if unknown) and an ifindex (0). */
+	const char *(*link_name)(void *ctx, uint32_t ifindex);
+	uint32_t (*link_index)(void *ctx, const char *name);
+	/* A bulk download from the active ended complete (HSRP's preempt
+	 * delay sync waits for it). May be NULL. */
+	void (*bulk_done)(void *ctx);
+	void *ctx;
+};
+
+struct sync;
+
+/*
+ * The service for cfg (home-agent redundancy = yes, its peers and keys),
+ * listening on the redundancy port, connecting to the peers whose address
+ * is higher than ours. local: the address to listen and call from
+ * (0.0.0.0: any, and the kernel's choice toward each peer). node_id:
+ * ours if redundancy { node-id } is not set (0: our address toward the
+ * first peer). 0, -EINVAL (no peer with one address), -ENOMEM, -EIO, or a
+ * socket's errno.
+ */
+int sync_new(struct sync **sp, const struct sync_host *host,
+	     const struct config *cfg, struct in_addr local, uint32_t node_id);
+/* Connections closed without a word (a crash of ours looks the same). */
+void sync_free(struct sync *s);
+
+/* Our HSRP role (enum sync_role): decides who sends, and who sweeps. */
+void sync_set_role(struct sync *s, uint8_t role);
+
+/* miphactl redundancy: {"node_id", "mode", "role", "peers": [...]}. */
+struct json_t *sync_json(const struct sync *s);
+
+/* Sum over the peers (tests, stats). */
+struct sync_totals {
+	uint64_t sent, received, applied, acked, lag, resyncs;
+	uint64_t refused; /* entries not applied: unknown link, conflict */
+	unsigned int connected, mismatched;
+};
+void sync_totals(const struct sync *s, struct sync_totals *t);
+
+#endif /* MIPHA_SYNC_H */

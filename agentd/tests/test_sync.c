@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of sync, the service: two home agents in one process, on
+ * 127.0.0.1 and 127.0.0.2 over real TLS, each with its own binding store
+ * and a kernel adapter that holds (no kernel here). What one's store
+ * holds, the other's must hold: after a bulk download, with changes
+ * during it, after a broken connection that resumes, and never with a
+ * peer that holds another key.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "binding_store.h"
+#include "config.h"
+#include "kernel.h"
+#include "kernel_adapter.h"
+#include "loop.h"
+#include "pool.h"
+#include "sync.h"
+
+#define KEY  "00112233445566778899aabbccddeeff"
+#define KEY2 "ffeeddccbbaa99887766554433221100"
+
+struct ha {
+	struct config *cfg;
+	struct pool_set *pools;
+	struct binding_store *st;
+	struct kadapter *ka;
+	struct sync *sync;
+	struct sync_host host;
+	struct in_addr local;
+	int bulks_done;
+};
+
+struct fix {
+	struct loop *l;
+	struct ha a, b;
+	uint16_t port;
+};
+
+static int no_expire(void *ctx, const struct binding_rec *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return 0;
+}
+
+static int io_batch(void *ctx, struct kernel_batch *batch,
+		    kernel_batch_err_cb cb, void *data)
+{
+	(void)ctx;
+	(void)batch;
+	(void)cb;
+	(void)data;
+	return 0;
+}
+
+static const struct kadapter_io hold_io = { .batch_send = io_batch };
+
+static void bulk_done(void *ctx)
+{
+	((struct ha *)ctx)->bulks_done++;
+}
+
+static void ha_config(struct ha *h, const char *peer, const char *key,
+		      uint16_t port, const char *extra)
+{
+	char text[2048], err[512];
+	int n;
+
+	n = snprintf(
+		text, sizeof(text),
+		"home-agent {\n address = 10.20.0.1\n redundancy = yes\n}\n"
+		"pool \"p\" {\n range = { \"10.30.0.1 10.30.3.255\" }\n}\n"
+		"virtual-network \"10.30.0.0 255.255.0.0\" {}\n"
+		"host \"nai @example.net\" {\n pool = p\n"
+		" virtual-network = \"10.30.0.0 255.255.0.0\"\n}\n"
+		"secure-host \"nai @example.net\" {\n spi = 0x100\n"
+		" key = \"%s\"\n}\n"
+		"secure-home-agent \"%s\" {\n spi = 0x200\n key = \"%s\"\n}\n"
+		"redundancy {\n port = %u\n keepalive = 200\n dead = 1000\n"
+		"%s}\n",
+		KEY, peer, key, port, extra);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	if (config_parse_text("sync.conf", text, (size_t)n, &h->cfg, err,
+			      sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static void ha_start(struct fix *f, struct ha *h, const char *local)
+{
+	const struct binding_store_ops ops = { .expire = no_expire };
+	struct sync_host host = {
+		.loop = f->l,
+		.bulk_done = bulk_done,
+		.ctx = h,
+	};
+	struct in_addr a;
+
+	h->pools = pool_set_new(h->cfg);
+	assert_non_null(h->pools);
+	assert_int_equal(
+		binding_store_new(&h->st, f->l, h->pools, 1024, &ops, NULL), 0);
+	h->ka = kadapter_new_io(&hold_io, NULL,
+				kernel_batch_alloc(1, 65536, 64), f->l);
+	assert_non_null(h->ka);
+	kadapter_set_mode(h->ka, KADAPTER_HOLD);
+	host.store = h->st;
+	host.ka = h->ka;
+	inet_pton(AF_INET, local, &a);
+	h->host = host;
+	h->local = a;
+}
+
+static void ha_sync(struct ha *h)
+{
+	assert_int_equal(sync_new(&h->sync, &h->host, h->cfg, h->local, 0), 0);
+}
+
+static void ha_stop(struct ha *h)
+{
+	sync_free(h->sync);
+	h->sync = NULL;
+	kadapter_free(h->ka);
+	binding_store_free(h->st);
+	pool_set_free(h->pools);
+	config_free(h->cfg);
+}
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(loop_new(&f->l), 0);
+	/* a port of our own per run: tests may run side by side */
+	f->port = (uint16_t)(20000 + getpid() % 20000);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	if (f->a.st)
+		ha_stop(&f->a);
+	if (f->b.st)
+		ha_stop(&f->b);
+	loop_free(f->l);
+	free(f);
+	return 0;
+}
+
+/* Registers NAI n at a's store, as registration would (pool address). */
+static void register_n(struct ha *h, int n, const char *coa)
+{
+	char nai[64];
+	struct binding_rec r = { 0 };
+	struct in_addr home;
+
+	snprintf(nai, sizeof(nai), "mn%d@example.net", n);
+	assert_int_equal(binding_store_pool_alloc(h->st, "p", &home), 0);
+	r.home_addr = home;
+	inet_pton(AF_INET, coa, &r.coa);
+	inet_pton(AF_INET, "10.20.0.1", &r.ha_addr);
+	r.src = r.coa;
+	r.replay.seen = true;
+	r.replay.last_id = 0xe000000000000000ULL + (uint64_t)n;
+	r.expires_ms = loop_now_ms() + 600000;
+	r.granted = 600;
+	r.spi = 0x100;
+	r.encap = 1;
+	r.nai = (const uint8_t *)nai;
+	r.nai_len = (uint8_t)strlen(nai);
+	r.pool = "p";
+	assert_int_equal(
+		binding_store_upsert(h->st, &r, BINDING_CAUSE_REGISTER), 0);
+}
+
+/* Both tables, binding by binding (CoA, replay, NAI, pool). */
+static bool same_tables(struct ha *x, struct ha *y)
+{
+	const struct binding_table *t = binding_store_table(x->st);
+	size_t i;
+
+	if (binding_store_count(x->st) != binding_store_count(y->st))
+		return false;
+	for (i = 0; i < binding_table_buckets(t); i++) {
+		const struct reg_binding *b, *o;
+
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr) {
+			o = binding_store_find_addr(y->st, b->home_addr);
+			if (!o || o->coa.s_addr != b->coa.s_addr ||
+			    o->replay.last_id != b->replay.last_id ||
+			    o->nai_len != b->nai_len ||
+			    memcmp(o->nai, b->nai, b->nai_len) ||
+			    (!o->pool) != (!b->pool) ||
+			    (o->pool && strcmp(o->pool, b->pool)))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool run_until(struct fix *f, bool (*cond)(struct fix *), int ms)
+{
+	uint64_t end = loop_now_ms() + (uint64_t)ms;
+
+	while (!cond(f)) {
+		if (loop_now_ms() >= end)
+			return false;
+		assert_int_equal(loop_run_once(f->l, 10), 0);
+	}
+	return true;
+}
+
+static bool both_up(struct fix *f)
+{
+	struct sync_totals ta, tb;
+
+	sync_totals(f->a.sync, &ta);
+	sync_totals(f->b.sync, &tb);
+	return ta.connected == 1 && tb.connected == 1;
+}
+
+static bool tables_equal(struct fix *f)
+{
+	struct sync_totals t;
+
+	sync_totals(f->a.sync, &t);
+	return t.lag == 0 && same_tables(&f->a, &f->b);
+}
+
+/* The two home agents, their stores empty, not syncing yet. */
+static void two(struct fix *f, const char *key_b)
+{
+	ha_config(&f->a, "127.0.0.2", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", key_b, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+}
+
+static void pair(struct fix *f)
+{
+	ha_sync(&f->a);
+	ha_sync(&f->b);
+	/* physical network: a is the active, b its standby */
+	sync_set_role(f->a.sync, 3);
+	sync_set_role(f->b.sync, 2);
+}
+
+static void test_bulk_then_changes(void **state)
+{
+	struct fix *f = *state;
+	struct sync_totals t;
+	int i;
+
+	two(f, KEY);
+	for (i = 0; i < 300; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 300);
+	assert_int_equal(f->b.bulks_done, 1);
+	/* changes after the download: new, moved, gone */
+	register_n(&f->a, 1000, "10.40.0.9");
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 301);
+	{
+		const struct reg_binding *b = binding_store_find_nai(
+			f->a.st, (const uint8_t *)"mn7@example.net", 15);
+		struct binding_rec r;
+
+		assert_non_null(b);
+		binding_store_rec(b, &r);
+		inet_pton(AF_INET, "10.40.0.7", &r.coa);
+		r.replay.last_id++;
+		r.version = 0;
+		assert_int_equal(binding_store_upsert(f->a.st, &r,
+						      BINDING_CAUSE_RENEW),
+				 0);
+		assert_int_equal(binding_store_remove(f->a.st, r.home_addr,
+						      BINDING_CAUSE_DEREGISTER,
+						      0),
+				 0);
+	}
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 300);
+	sync_totals(f->a.sync, &t);
+	assert_int_equal(t.resyncs, 1); /* the first download */
+	sync_totals(f->b.sync, &t);
+	assert_int_equal(t.refused, 0);
+}
+
+static void test_wrong_key(void **state)
+{
+	struct fix *f = *state;
+	struct sync_totals t;
+	int i;
+
+	two(f, KEY2);
+	for (i = 0; i < 10; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	/* a second of trying: never up, nothing applied */
+	run_until(f, both_up, 1000);
+	sync_totals(f->b.sync, &t);
+	assert_int_equal(t.connected, 0);
+	assert_int_equal(t.received, 0);
+	assert_int_equal(binding_store_count(f->b.st), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bulk_then_changes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_key, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,122 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Peer sync between two home agents on one home LAN (lib-hsrp.sh's
+# topology; HA1 priority 110, HA2 100, both preempting, each the other's
+# secure-home-agent): HA2, the standby, holds every binding HA1 holds, in
+# its daemon and in its kernel, with its proxy ARP off; a standby that
+# restarts downloads the table again; deregistrations follow; when HA1 is
+# killed (-9) HA2 takes over with the same table and the mobile nodes
+# re-register there without one replay rejection; a home agent with
+# another key is refused and counted.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-hsrp.sh"
+
+tap_plan 14
+
+PEER_KEY=7065657273796e632d6b65792d303031
+BAD_KEY=6f746865722d6b65792d6e6f742d6f6b
+N=40
+
+peer()
+{
+	echo "secure-home-agent \"$1\" {
+	spi = 0x300
+	key = \"$2\"
+}
+redundancy {
+	keepalive = 500
+	dead = 3000
+}"
+}
+
+hs_setup
+HS_HA_EXTRA="redundancy = yes"
+hs_conf 1 110 yes "" "$(peer 10.20.0.12 $PEER_KEY)"
+hs_conf 2 100 yes "" "$(peer 10.20.0.11 $PEER_KEY)"
+
+# sync_field N JQ: over HA N's peer (its only one).
+sync_field()
+{
+	hs_ctl "$1" -j redundancy 2>/dev/null | jq -r ".peers[0] | $2"
+}
+connected() { [ "$(sync_field "$1" .connected)" = true ]; }
+# table N: HA N's bindings as "home coa identification", sorted.
+table()
+{
+	hs_ctl "$1" -j binding list 2>/dev/null |
+		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
+}
+# ktable N: the homes HA N's kernel forwards for, with their CoA.
+ktable()
+{
+	ip netns exec "$(hs_ns "$1")" miphactl -j kernel binding list 2>/dev/null |
+		jq -r '.[] | "\(.home_addr) \(.coa)"' | sort
+}
+same_tables() { [ -n "$(table 1)" ] && [ "$(table 1)" = "$(table 2)" ]; }
+count2() { [ "$(table 2 | wc -l)" -eq "$1" ]; }
+mns()
+{
+	ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.100 \
+		-n $N --spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 \
+		-l 600 -j "$@"
+}
+
+hs_start 1 || tap_bail "HA1 does not start"
+hs_wait 1 lan active 20000 || tap_bail "HA1 never became active"
+hs_start 2 || tap_bail "HA2 does not start"
+hs_wait 2 lan standby 20000
+wait_until 20000 connected 1
+expect_eq "HA1 active, HA2 standby, connected over TLS 1.3" "active standby true true" \
+	"$(hs_state 1 lan) $(hs_state 2 lan) $(sync_field 1 .connected) $(sync_field 2 .connected)"
+
+# --- registrations at the active, replicated ------------------------------------------
+out=$(mns --once)
+expect_eq "$N mobile nodes register to $HS_VIP (HA1): all accepted" "$N" \
+	"$(printf '%s' "$out" | jq -r '.codes["0"] // 0')"
+wait_until 20000 same_tables
+expect_eq "HA2's daemon holds the same $N bindings (home, CoA, identification)" \
+	"$(table 1)" "$(table 2)"
+expect_eq "HA2's kernel forwards for them too" "$(ktable 1)" "$(ktable 2)"
+expect_match "HA2's home link: proxy ARP off (it is not active)" "proxy-arp off" \
+	"$(ip netns exec "$HA2" miphactl kernel link show lan0 2>&1)"
+
+# --- a standby that restarts downloads the table ------------------------------------
+hs_stop 2 KILL
+ip netns exec "$HA2" miphactl kernel binding flush >/dev/null 2>&1
+hs_start 2 || tap_bail "HA2 does not restart"
+wait_until 30000 same_tables
+expect_eq "HA2 restarted with an empty kernel: the download gives it the table again" \
+	"$(table 1)" "$(table 2)"
+expect_eq "... one bulk download received, counted" 1 "$(sync_field 2 .bulks_received)"
+
+# --- deregistrations follow ------------------------------------------------------------
+ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.100 -n 5 \
+	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 --deregister \
+	>/dev/null 2>&1
+wait_until 20000 count2 $((N - 5))
+expect_eq "5 deregistrations at HA1: HA2 follows ($((N - 5)) left on both)" \
+	"$((N - 5)) $((N - 5))" "$(table 1 | wc -l) $(table 2 | wc -l)"
+before=$(table 1)
+
+# --- the active dies --------------------------------------------------------------------
+hs_stop 1 KILL
+hs_wait 2 lan active $((HS_HOLD_MS * 3))
+expect_eq "HA1 killed: HA2 active, holding the table HA1 had" "active" "$(hs_state 2 lan)"
+expect_eq "... binding for binding" "$before" "$(table 2)"
+out=$(mns --once -n $((N - 5)) --home 10.20.0.105)
+expect_eq "the $((N - 5)) remaining nodes re-register at HA2: all accepted, no replay rejection" \
+	"$((N - 5)) 0" \
+	"$(printf '%s' "$out" | jq -r '(.codes["0"] // 0), (.codes["133"] // 0)' | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "HA2's kernel still forwards for every one" "$((N - 5))" "$(ktable 2 | wc -l)"
+
+# --- a home agent with another key ------------------------------------------------------
+hs_conf 1 110 yes "" "$(peer 10.20.0.12 $BAD_KEY)"
+hs_start 1 || tap_bail "HA1 does not restart"
+auth_failed() { [ "$(sync_field 2 .auth_failures)" -ge 1 ]; }
+wait_until 20000 auth_failed
+expect_eq "HA1 back with another key: refused (not connected), counted at HA2" "false yes" \
+	"$(sync_field 2 .connected) $(auth_failed && echo yes || echo no)"
+expect_eq "... and nothing of HA1's reached HA2 (its table is its own)" "$((N - 5))" \
+	"$(table 2 | wc -l)"
+
+hs_done

@@ -3,6 +3,8 @@
  * miphactl redundancy: peer sync as the daemon sees it, one paragraph per
  * peer (IOS "show ip mobile redundancy"):
  *	miphactl redundancy [show]
+ *	miphactl redundancy reconnect   close every connection (they come
+ *	                                back and resume where they stopped)
  * -j prints the daemon's object: node_id, mode, role and the peers, each
  * with address, connected, sent, received, acked, lag, resyncs,
  * config_mismatch and the rest.
@@ -42,16 +44,14 @@ static void peer_print(struct ctl *c, const json_t *p)
 			jstr(p, "config_differs"));
 }
 
-static int redundancy_show(struct ctl *c, int argc, char **argv)
+static int redundancy_call(struct ctl *c, const char *command)
 {
 	const json_t *p;
 	json_t *res;
 	size_t i;
 	int ret;
 
-	(void)argc, (void)argv;
-	ret = daemon_call(c, json_pack("{s:s}", "command", "redundancy show"),
-			  &res);
+	ret = daemon_call(c, json_pack("{s:s}", "command", command), &res);
 	if (ret)
 		return ret;
 	if (c->json) {
@@ -67,8 +67,21 @@ static int redundancy_show(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int redundancy_show(struct ctl *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return redundancy_call(c, "redundancy show");
+}
+
+static int redundancy_reconnect(struct ctl *c, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	return redundancy_call(c, "redundancy reconnect");
+}
+
 static const struct ctl_cmd redundancy_cmds[] = {
 	{ "show", redundancy_show },
+	{ "reconnect", redundancy_reconnect },
 	{ NULL, NULL },
 };
 

@@ -1255,6 +1255,15 @@ void sync_set_role(struct sync *s, uint8_t role)
 	}
 }
 
+void sync_reconnect(struct sync *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_peers; i++)
+		if (s->peers[i].state != PEER_IDLE)
+			peer_down(&s->peers[i], "reconnect asked");
+}
+
 static int listen_on(struct sync *s)
 {
 	struct sockaddr_in sa = {

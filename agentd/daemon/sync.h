@@ -80,6 +80,12 @@ void sync_free(struct sync *s);
 /* Our HSRP role (enum sync_role): decides who sends, and who sweeps. */
 void sync_set_role(struct sync *s, uint8_t role);
 
+/*
+ * Every connection closed now (miphactl redundancy reconnect): each comes
+ * back after its backoff and resumes its streams where they stopped.
+ */
+void sync_reconnect(struct sync *s);
+
 /* miphactl redundancy: {"node_id", "mode", "role", "peers": [...]}. */
 struct json_t *sync_json(const struct sync *s);
 

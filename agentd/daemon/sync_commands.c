@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Peer sync's control-socket command:
- *	redundancy show     the peers, their connections and streams
+ *	redundancy show       the peers, their connections and streams
+ *	redundancy reconnect  close every connection: each comes back and
+ *	                      resumes where it stopped
  */
 #include <jansson.h>
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "binding_store.h"
 #include "config.h"
@@ -71,8 +72,8 @@ static void bulk_done(void *ctx)
 	((struct ha *)ctx)->bulks_done++;
 }
 
-static void ha_config(struct ha *h, const char *peer, const char *key,
-		      uint16_t port, const char *extra)
+static void ha_config_pool(struct ha *h, const char *peer, const char *key,
+			   uint16_t port, const char *extra, const char *range)
 {
 	char text[2048], err[512];
 	int n;
@@ -80,7 +81,7 @@ static void ha_config(struct ha *h, const char *peer, const char *key,
 	n = snprintf(
 		text, sizeof(text),
 		"home-agent {\n address = 10.20.0.1\n redundancy = yes\n}\n"
-		"pool \"p\" {\n range = { \"10.30.0.1 10.30.3.255\" }\n}\n"
+		"pool \"p\" {\n range = { \"%s\" }\n}\n"
 		"virtual-network \"10.30.0.0 255.255.0.0\" {}\n"
 		"host \"nai @example.net\" {\n pool = p\n"
 		" virtual-network = \"10.30.0.0 255.255.0.0\"\n}\n"
@@ -89,11 +90,17 @@ static void ha_config(struct ha *h, const char *peer, const char *key,
 		"secure-home-agent \"%s\" {\n spi = 0x200\n key = \"%s\"\n}\n"
 		"redundancy {\n port = %u\n keepalive = 200\n dead = 1000\n"
 		"%s}\n",
-		KEY, peer, key, port, extra);
+		range, KEY, peer, key, port, extra);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	if (config_parse_text("sync.conf", text, (size_t)n, &h->cfg, err,
 			      sizeof(err)))
 		fail_msg("%s", err);
+}
+
+static void ha_config(struct ha *h, const char *peer, const char *key,
+		      uint16_t port, const char *extra)
+{
+	ha_config_pool(h, peer, key, port, extra, "10.30.0.1 10.30.3.255");
 }
 
 static void ha_start(struct fix *f, struct ha *h, const char *local)
@@ -212,6 +219,33 @@ static bool same_tables(struct ha *x, struct ha *y)
 	return true;
 }
 
+/* A number of h's only peer, as miphactl redundancy shows it. */
+static long long peer_num(struct ha *h, const char *field)
+{
+	json_t *o = sync_json(h->sync), *p;
+	long long v;
+
+	assert_non_null(o);
+	p = json_array_get(json_object_get(o, "peers"), 0);
+	v = json_is_true(json_object_get(p, field)) ?
+		    1 :
+		    (long long)json_integer_value(json_object_get(p, field));
+	json_decref(o);
+	return v;
+}
+
+static char *peer_str(struct ha *h, const char *field)
+{
+	json_t *o = sync_json(h->sync), *p;
+	char *v;
+
+	assert_non_null(o);
+	p = json_array_get(json_object_get(o, "peers"), 0);
+	v = strdup(json_string_value(json_object_get(p, field)) ?: "");
+	json_decref(o);
+	return v;
+}
+
 static bool run_until(struct fix *f, bool (*cond)(struct fix *), int ms)
 {
 	uint64_t end = loop_now_ms() + (uint64_t)ms;
@@ -321,12 +355,121 @@ static void test_wrong_key(void **state)
 	assert_int_equal(binding_store_count(f->b.st), 0);
 }
 
+static bool b_down(struct fix *f)
+{
+	struct sync_totals t;
+
+	sync_totals(f->b.sync, &t);
+	return t.connected == 0;
+}
+
+/* A broken connection resumes the stream: what changed meanwhile, no bulk. */
+static void test_resume_without_bulk(void **state)
+{
+	struct fix *f = *state;
+	int i;
+
+	two(f, KEY);
+	for (i = 0; i < 50; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(peer_num(&f->b, "bulks_received"), 1);
+	sync_reconnect(f->a.sync);
+	assert_true(run_until(f, b_down, 2000) || true);
+	/* while it is down (or coming back): more registrations */
+	for (i = 50; i < 60; i++)
+		register_n(&f->a, i, "10.40.0.2");
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 60);
+	/* resumed: no second download, no resync */
+	assert_int_equal(peer_num(&f->b, "bulks_received"), 1);
+	assert_int_equal(peer_num(&f->a, "bulks_sent"), 1);
+	assert_int_equal(peer_num(&f->a, "resyncs"), 1);
+}
+
+/* Pools that differ: connected, the part named on both sides. */
+static void test_config_mismatch(void **state)
+{
+	struct fix *f = *state;
+	char *parts;
+
+	ha_config(&f->a, "127.0.0.2", KEY, f->port, "");
+	ha_config_pool(&f->b, "127.0.0.1", KEY, f->port, "",
+		       "10.30.0.1 10.30.3.254");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_int_equal(peer_num(&f->a, "config_mismatch"), 1);
+	assert_int_equal(peer_num(&f->b, "config_mismatch"), 1);
+	parts = peer_str(&f->b, "config_differs");
+	assert_string_equal(parts, "pool");
+	free(parts);
+}
+
+/*
+ * Virtual networks: both accept registrations. One node registered at
+ * both during a partition (each side its own copy): after they connect,
+ * both hold the newer registration (the later Identification).
+ */
+static void test_virtual_newer_wins(void **state)
+{
+	struct fix *f = *state;
+	const struct reg_binding *x, *y;
+	struct binding_rec r;
+
+	ha_config(&f->a, "127.0.0.2", KEY, f->port, " mode = virtual\n");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, " mode = virtual\n");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	register_n(&f->a, 1, "10.40.0.1");
+	x = binding_store_find_nai(f->a.st, (const uint8_t *)"mn1@example.net",
+				   15);
+	assert_non_null(x);
+	/* b: the same node at the same address, registered later */
+	binding_store_rec(x, &r);
+	r.coa.s_addr = htonl(0x0a280063); /* 10.40.0.99 */
+	r.replay.last_id += 10;
+	r.version = 0;
+	r.pool = NULL;
+	assert_non_null(binding_store_pool_reserve(f->b.st, "p", r.home_addr));
+	r.pool = "p";
+	assert_int_equal(
+		binding_store_upsert(f->b.st, &r, BINDING_CAUSE_REGISTER), 0);
+	/* a: another node only it has */
+	register_n(&f->a, 2, "10.40.0.2");
+	ha_sync(&f->a);
+	ha_sync(&f->b);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	x = binding_store_find_nai(f->a.st, (const uint8_t *)"mn1@example.net",
+				   15);
+	y = binding_store_find_nai(f->b.st, (const uint8_t *)"mn1@example.net",
+				   15);
+	assert_non_null(x);
+	assert_non_null(y);
+	assert_int_equal(ntohl(x->coa.s_addr), 0x0a280063);
+	assert_int_equal(ntohl(y->coa.s_addr), 0x0a280063);
+	/* nothing dropped: each side's other nodes are on both */
+	assert_int_equal(binding_store_count(f->a.st), 2);
+	assert_int_equal(binding_store_count(f->b.st), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bulk_then_changes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_resume_without_bulk, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_mismatch, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_virtual_newer_wins, setup,
 						teardown),
 	};
 

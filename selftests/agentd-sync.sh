@@ -3,15 +3,17 @@
 # Peer sync between two home agents on one home LAN (lib-hsrp.sh's
 # topology; HA1 priority 110, HA2 100, both preempting, each the other's
 # secure-home-agent): HA2, the standby, holds every binding HA1 holds, in
-# its daemon and in its kernel, with its proxy ARP off; a standby that
-# restarts downloads the table again; deregistrations follow; when HA1 is
+# its daemon and in its kernel, with its proxy ARP off; a broken connection
+# resumes without a second download; a standby that restarts recovers its
+# kernel's bindings and the download removes those gone meanwhile (daemon
+# and kernel); deregistrations follow; when HA1 is
 # killed (-9) HA2 takes over with the same table and the mobile nodes
 # re-register there without one replay rejection; a home agent with
 # another key is refused and counted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
 
-tap_plan 14
+tap_plan 17
 
 PEER_KEY=7065657273796e632d6b65792d303031
 BAD_KEY=6f746865722d6b65792d6e6f742d6f6b
@@ -79,23 +81,53 @@ expect_eq "HA2's daemon holds the same $N bindings (home, CoA, identification)" 
 expect_eq "HA2's kernel forwards for them too" "$(ktable 1)" "$(ktable 2)"
 expect_match "HA2's home link: proxy ARP off (it is not active)" "proxy-arp off" \
 	"$(ip netns exec "$HA2" miphactl kernel link show lan0 2>&1)"
+expect_match "miphactl redundancy at HA2: the peer, connected, its downloads" \
+	"Peer 10\.20\.0\.11, node [0-9]+, active, connected, TLS_AES_128_GCM_SHA256" \
+	"$(hs_ctl 2 redundancy 2>&1)"
 
-# --- a standby that restarts downloads the table ------------------------------------
+# --- a broken connection resumes: what changed meanwhile, no second download ------------
+hs_ctl 2 events redundancy >"$TMP/events2.txt" 2>&1 &
+ev_pid=$!
+_bg_pids="$_bg_pids $ev_pid"
+subscribed() { [ "$(hs_ctl 2 -j stats | jq -r .event_subscribers)" -ge 1 ]; }
+wait_until 20000 subscribed
+hs_ctl 1 redundancy reconnect >/dev/null
+out=$(ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.$((100 + N)) \
+	-n 5 --spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 -l 600 -j --once)
+N=$((N + 5))
+wait_until 20000 same_tables
+wait_until 10000 connected 2
+expect_eq "reconnected: 5 more registrations reach HA2 by the resumed stream, no second download" \
+	"$N 1 true" "$(table 2 | wc -l) $(sync_field 2 .bulks_received) $(sync_field 2 .connected)"
+wait_until 10000 grep -q "what=up" "$TMP/events2.txt"
+expect_eq "miphactl events redundancy at HA2: the peer went down and came back up" "1 1" \
+	"$(grep -c 'what=down' "$TMP/events2.txt") $(grep -c 'what=up' "$TMP/events2.txt")"
+kill $ev_pid 2>/dev/null
+
+# --- a standby that restarts: recovery from its kernel, then the download --------------
+# HA2 dies (-9: its kernel keeps forwarding for all $N); 5 nodes deregister at HA1
+# meanwhile; the restarted HA2 recovers $N from its kernel, and the download
+# from HA1 removes the 5 it did not bring, from the daemon and the kernel.
 hs_stop 2 KILL
-ip netns exec "$HA2" miphactl kernel binding flush >/dev/null 2>&1
-hs_start 2 || tap_bail "HA2 does not restart"
-wait_until 30000 same_tables
-expect_eq "HA2 restarted with an empty kernel: the download gives it the table again" \
-	"$(table 1)" "$(table 2)"
-expect_eq "... one bulk download received, counted" 1 "$(sync_field 2 .bulks_received)"
-
-# --- deregistrations follow ------------------------------------------------------------
 ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.100 -n 5 \
 	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 --deregister \
 	>/dev/null 2>&1
-wait_until 20000 count2 $((N - 5))
-expect_eq "5 deregistrations at HA1: HA2 follows ($((N - 5)) left on both)" \
-	"$((N - 5)) $((N - 5))" "$(table 1 | wc -l) $(table 2 | wc -l)"
+N=$((N - 5))
+hs_start 2 || tap_bail "HA2 does not restart"
+wait_until 30000 same_tables
+expect_eq "HA2 restarted: after its download it holds HA1's $N bindings, not the 5 gone meanwhile" \
+	"$N $(table 1 | md5sum)" "$(table 2 | wc -l) $(table 2 | md5sum)"
+expect_eq "... its kernel no longer forwards for those 5 either; one download received" \
+	"$(ktable 1 | md5sum) 1" "$(ktable 2 | md5sum) $(sync_field 2 .bulks_received)"
+
+# --- deregistrations follow ------------------------------------------------------------
+ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.105 -n 5 \
+	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 --deregister \
+	>/dev/null 2>&1
+N=$((N - 5))
+wait_until 20000 count2 $N
+expect_eq "5 deregistrations at HA1: HA2 follows ($N left on both)" \
+	"$N $N" "$(table 1 | wc -l) $(table 2 | wc -l)"
 before=$(table 1)
 
 # --- the active dies --------------------------------------------------------------------
@@ -103,11 +135,11 @@ hs_stop 1 KILL
 hs_wait 2 lan active $((HS_HOLD_MS * 3))
 expect_eq "HA1 killed: HA2 active, holding the table HA1 had" "active" "$(hs_state 2 lan)"
 expect_eq "... binding for binding" "$before" "$(table 2)"
-out=$(mns --once -n $((N - 5)) --home 10.20.0.105)
-expect_eq "the $((N - 5)) remaining nodes re-register at HA2: all accepted, no replay rejection" \
-	"$((N - 5)) 0" \
+out=$(mns --once -n $N --home 10.20.0.110)
+expect_eq "the $N remaining nodes re-register at HA2: all accepted, no replay rejection" \
+	"$N 0" \
 	"$(printf '%s' "$out" | jq -r '(.codes["0"] // 0), (.codes["133"] // 0)' | tr '\n' ' ' | sed 's/ $//')"
-expect_eq "HA2's kernel still forwards for every one" "$((N - 5))" "$(ktable 2 | wc -l)"
+expect_eq "HA2's kernel still forwards for every one" "$N" "$(ktable 2 | wc -l)"
 
 # --- a home agent with another key ------------------------------------------------------
 hs_conf 1 110 yes "" "$(peer 10.20.0.12 $BAD_KEY)"
@@ -116,7 +148,7 @@ auth_failed() { [ "$(sync_field 2 .auth_failures)" -ge 1 ]; }
 wait_until 20000 auth_failed
 expect_eq "HA1 back with another key: refused (not connected), counted at HA2" "false yes" \
 	"$(sync_field 2 .connected) $(auth_failed && echo yes || echo no)"
-expect_eq "... and nothing of HA1's reached HA2 (its table is its own)" "$((N - 5))" \
+expect_eq "... and nothing of HA1's reached HA2 (its table is its own)" "$N" \
 	"$(table 2 | wc -l)"
 
 hs_done

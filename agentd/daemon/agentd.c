@@ -273,6 +273,8 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	}
 	links_retire(a->cfg, cfg);
 	hsrp_set_config(a->hsrp, cfg);
+	if (a->sync)
+		sync_set_config(a->sync, cfg);
 	pool_set_free(a->pools);
 	config_free(a->cfg);
 	a->cfg = cfg;
@@ -389,9 +391,13 @@ static const char *sync_link_name(void *ctx, uint32_t ifindex)
 	return if_indextoname(ifindex, name);
 }
 
+/* Only a configured home link: a peer's record names no other interface. */
 static uint32_t sync_link_index(void *ctx, const char *name)
 {
-	(void)ctx;
+	struct agentd *a = ctx;
+
+	if (!config_link_by_name(a->cfg, name))
+		return 0;
 	return if_nametoindex(name);
 }
 
@@ -404,6 +410,15 @@ static void sync_bulk_done(void *ctx)
 		hsrp_sync_done(a->hsrp, a->cfg->standby_group);
 }
 
+/* Peer sync's events, for the control socket's followers. */
+static void sync_event(void *ctx, json_t *fields)
+{
+	struct agentd *a = ctx;
+
+	if (a->ctl)
+		ctlsock_publish(a->ctl, "redundancy", json_incref(fields));
+}
+
 static int sync_start(struct agentd *a)
 {
 	struct sync_host host = {
@@ -413,6 +428,7 @@ static int sync_start(struct agentd *a)
 		.link_name = sync_link_name,
 		.link_index = sync_link_index,
 		.bulk_done = sync_bulk_done,
+		.event = sync_event,
 		.ctx = a,
 	};
 	struct in_addr any = { INADDR_ANY };
@@ -530,6 +546,7 @@ out_ctl:
 	/* The groups' last events (their resigns) find no socket. */
 	hsrp_set_event_fn(a->hsrp, NULL, NULL);
 	ctlsock_close(a->ctl);
+	a->ctl = NULL; /* (peer sync's last events find no socket either) */
 out_vnet:
 	/*
 	 * The routes announce what the kernel's bindings serve: they stay

@@ -9,6 +9,8 @@
 #include "config_kit.h"
 #include "config_redundancy.h"
 
+#include <openssl/crypto.h>
+
 static cfg_opt_t redundancy_opts[] = {
 	CONFIG_OPT("mode"),   CONFIG_OPT("port"),
 	CONFIG_OPT("rate"),   CONFIG_OPT("node-id"),
@@ -106,6 +108,18 @@ static int redundancy_check(struct config_load *l)
 				"secure-home-agent: a key of %u bytes; peer "
 				"sync (TLS 1.3 PSK) needs %d or more",
 				c->ha_ha[i].key.key_len, CONFIG_SYNC_PSK_MIN);
+	for (i = 0; c->redundancy && i < c->n_ha_ha; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (c->ha_ha[j].key.spi == c->ha_ha[i].key.spi)
+				return config_fail(
+					l, c->ha_ha[i].line,
+					"secure-home-agent: SPI %u is also "
+					"line %d's; peer sync tells peers' "
+					"keys apart by their SPI",
+					c->ha_ha[i].key.spi, c->ha_ha[j].line);
+	}
 	if (c->redundancy && !c->n_ha_ha)
 		return config_fail(l, config_opt_line(l, ha, "redundancy", 0),
 				   "redundancy: no secure-home-agent (the "
@@ -121,6 +135,25 @@ static void redundancy_free(struct config *c)
 	*r = NULL;
 }
 
+static bool same_peers(const struct config *o, const struct config *n)
+{
+	size_t i;
+
+	if (o->n_ha_ha != n->n_ha_ha)
+		return false;
+	for (i = 0; i < n->n_ha_ha; i++) {
+		const struct config_sa *x = &o->ha_ha[i], *y = &n->ha_ha[i];
+
+		if (x->match != y->match || x->range.first != y->range.first ||
+		    x->range.last != y->range.last ||
+		    x->key.spi != y->key.spi ||
+		    x->key.key_len != y->key.key_len ||
+		    CRYPTO_memcmp(x->key.key, y->key.key, y->key.key_len))
+			return false;
+	}
+	return true;
+}
+
 static void redundancy_diff(const struct config *o, const struct config *n,
 			    struct config_diff *d)
 {
@@ -132,6 +165,12 @@ static void redundancy_diff(const struct config *o, const struct config *n,
 		config_diff_restart(d, 0,
 				    "redundancy mode, port, node-id or "
 				    "retain changed");
+	if (n->redundancy && !same_peers(o, n))
+		config_diff_restart(
+			d, 0,
+			"secure-home-agent changed while redundancy "
+			"is on (peer sync reads its peers and keys "
+			"at start)");
 	if (a->rate != b->rate || a->keepalive_ms != b->keepalive_ms ||
 	    a->dead_ms != b->dead_ms)
 		config_diff_live(d, 0, "redundancy rate and timers");

@@ -63,10 +63,19 @@ enum peer_state {
 struct sync_peer {
 	struct sync *s;
 	struct in_addr addr;
+	char name[INET_ADDRSTRLEN]; /* addr, for logs */
+	uint32_t spis[4];	    /* the keys it may use (rollover) */
+	unsigned int n_spis;
 	uint32_t spi;
 	bool connects_out; /* ours is the lower address: we call */
 	enum peer_state state;
 	struct sync_tls_conn *conn;
+	/*
+	 * A connection from the peer's address still in its handshake: it
+	 * replaces conn only once it authenticated with the peer's key (a
+	 * bare connect from that address must not end the one we have).
+	 */
+	struct sync_tls_conn *pending;
 	struct loop_timer retry, tick, bulk_timer;
 	uint32_t backoff_ms;
 	uint64_t last_rx_ms, last_tx_ms;
@@ -104,7 +113,9 @@ struct sync_peer {
 struct sync {
 	struct sync_host host;
 	struct sync_tls_ctx *tls;
-	const struct config_digest *digest;
+	/* copies: a reload frees the configuration they came from */
+	struct config_digest digest;
+	struct config_digest_part parts[SYNC_SECTIONS_MAX];
 	struct config_redundancy cfg;
 	char group[SYNC_GROUP_NAME_MAX + 1];
 	uint32_t node_id;
@@ -115,7 +126,8 @@ struct sync {
 	struct loop_timer flush;
 	struct sync_peer *peers;
 	size_t n_peers;
-	uint8_t *frame; /* scratch for bulk frames */
+	struct sync_peer *marking; /* whose download marked the store */
+	uint8_t *frame;		   /* scratch for bulk frames */
 	uint64_t unknown_peers;
 };
 
@@ -135,10 +147,30 @@ static bool we_lead(const struct sync *s)
 
 static const char *peer_name(const struct sync_peer *p)
 {
-	return inet_ntoa(p->addr);
+	return p->name;
 }
 
 static void peer_down(struct sync_peer *p, const char *why);
+
+/* An event for the operator's followers, with the peer's address. */
+static void peer_event(struct sync_peer *p, const char *event, json_t *more)
+{
+	struct sync *s = p->s;
+	json_t *o;
+
+	if (!s->host.event) {
+		json_decref(more);
+		return;
+	}
+	/* ("event" is the line's own name: "redundancy") */
+	o = json_pack("{s:s,s:s}", "peer", peer_name(p), "what", event);
+	if (o && more)
+		json_object_update(o, more);
+	json_decref(more);
+	if (o)
+		s->host.event(s->host.ctx, o);
+	json_decref(o);
+}
 
 /* Sends a frame on the connection (queued in full or not at all). */
 static int peer_send(struct sync_peer *p, const void *buf, size_t len)
@@ -442,6 +474,7 @@ static void apply_done(void *ctx, const struct kadapter_result *res)
 	struct apply_op *op = ctx;
 	struct sync_peer *p = op->p;
 	struct binding_store *store = p->s->host.store;
+	char home[INET_ADDRSTRLEN];
 	int err;
 
 	op->result = res->err ?: (res->unknown ? -EIO : 0);
@@ -461,20 +494,25 @@ static void apply_done(void *ctx, const struct kadapter_result *res)
 		return;
 	}
 	if (op->result) {
-		if (op->reserved && !res->unknown)
-			binding_store_pool_unreserve(store, op->rec.home_addr);
+		/*
+		 * The address stays reserved: the reservation may have been
+		 * someone's in flight, and the kernel may hold it. Lost to
+		 * the pool until a restart, never given twice.
+		 */
 		p->refused++;
 		log_ratelimited(LOG_ERR, "sync: binding %s from %s: kernel: %s",
-				inet_ntoa(op->rec.home_addr), peer_name(p),
-				strerror(-op->result));
+				inet_ntop(AF_INET, &op->rec.home_addr, home,
+					  sizeof(home)),
+				peer_name(p), strerror(-op->result));
 		return;
 	}
 	err = binding_store_upsert(store, &op->rec, BINDING_CAUSE_PEER);
 	if (err) {
 		p->refused++;
 		log_ratelimited(LOG_ERR, "sync: binding %s from %s: store: %s",
-				inet_ntoa(op->rec.home_addr), peer_name(p),
-				strerror(-err));
+				inet_ntop(AF_INET, &op->rec.home_addr, home,
+					  sizeof(home)),
+				peer_name(p), strerror(-err));
 		return;
 	}
 	p->applied++;
@@ -523,24 +561,73 @@ static struct apply_op *op_init(struct apply_op *op, struct sync_peer *p,
 	return op;
 }
 
+/* A removed binding's replay state, kept only if newer than what we keep. */
 static void note_replay(struct binding_store *store,
 			const struct binding_rec *rec)
 {
 	uint8_t key[REPLAY_KEY_MAX];
 	uint16_t klen =
 		binding_replay_key(key, rec->nai, rec->nai_len, rec->home_addr);
+	struct replay_state cached;
 
+	if (!rec->replay.seen)
+		return;
+	binding_store_replay_get(store, key, klen, &cached);
+	/* never backwards: a replay must stay one */
+	if (cached.seen &&
+	    (rec->replay_method != REPLAY_TIMESTAMP ||
+	     (int64_t)(rec->replay.last_id - cached.last_id) <= 0))
+		return;
 	binding_store_replay_note(store, NULL, key, klen, &rec->replay,
 				  (enum replay_method)rec->replay_method,
 				  replay_ntp_now());
 }
 
+/* Is r (a peer's record) the node b is the binding of? */
+static bool same_node(const struct reg_binding *b, const struct binding_rec *r)
+{
+	return b->nai_len == r->nai_len &&
+	       (!r->nai_len || !memcmp(b->nai, r->nai, r->nai_len));
+}
+
+/* May p's record take an address another node holds here? */
+static bool takes_others(const struct sync_peer *p)
+{
+	/* the active's table is the truth a physical standby follows */
+	return our_mode(p->s) == SYNC_MODE_PHYSICAL &&
+	       p->role == SYNC_ROLE_ACTIVE && p->s->role != SYNC_ROLE_ACTIVE;
+}
+
+/* Queues the removal of b, which p's record displaces. */
+static int displace(struct sync_peer *p, const struct reg_binding *b,
+		    struct apply_op *ops, unsigned int *n_ops,
+		    struct in_addr *displaced)
+{
+	struct kernel_binding kb = { .home_addr = b->home_addr };
+	struct apply_op *op = &ops[*n_ops];
+	int err;
+
+	memset(op, 0, sizeof(*op));
+	op->p = p;
+	op->op = SYNC_OP_REMOVE;
+	op->displacing = true; /* its replay state stays in the cache */
+	op->rec.home_addr = b->home_addr;
+	err = submit(p, op, KERNEL_OP_DEL, &kb);
+	if (!err) {
+		(*n_ops)++;
+		*displaced = b->home_addr;
+	}
+	return err;
+}
+
 /*
- * One entry, decided against the store as every earlier entry left it
- * (the caller flushes the adapter before an entry whose address an
- * earlier one of the frame touched). Appends its kernel operations (at
- * most two: the node's binding at another address, then its own) to
- * ops[*n_ops], where they stay until the adapter completed them.
+ * One entry, decided against the store as every earlier entry left it:
+ * the caller flushes the adapter before an entry whose address an earlier
+ * one of the frame touched, and this flushes before deciding anything
+ * that depends on another binding (the node at another address, another
+ * node at this one). Appends its kernel operations (at most two: the
+ * displaced binding, then its own) to ops[*n_ops], where they stay until
+ * the adapter completed them.
  */
 static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		       struct apply_op *ops, unsigned int *n_ops,
@@ -552,9 +639,11 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 	struct binding_rec theirs, ours;
 	struct kernel_binding kb;
 	uint8_t cookie[REG_COOKIE_MAX];
+	char home[INET_ADDRSTRLEN];
 	struct apply_op *op;
 	int err;
 
+	inet_ntop(AF_INET, &e->home_addr, home, sizeof(home));
 	sync_entry_to_rec(e, loop_now_ms(), &theirs);
 	if (e->link[0]) {
 		theirs.link = s->host.link_index ?
@@ -563,15 +652,44 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		if (!theirs.link) {
 			p->refused++;
 			log_ratelimited(LOG_WARNING,
-					"sync: binding %s from %s: no home "
-					"link %s here",
-					inet_ntoa(e->home_addr), peer_name(p),
-					e->link);
+					"sync: binding %s from %s: %s is not "
+					"a home link here",
+					home, peer_name(p), e->link);
 			return 0;
 		}
 	}
 	b = binding_store_find_addr(store, e->home_addr);
-	if (b) {
+	nb = theirs.nai_len ?
+		     binding_store_find_nai(store, theirs.nai, theirs.nai_len) :
+		     NULL;
+	if (((b && !same_node(b, &theirs)) || (nb && nb != b)) &&
+	    kadapter_pending(s->host.ka)) {
+		/* decide on the store as the queued operations leave it */
+		kadapter_flush(s->host.ka);
+		b = binding_store_find_addr(store, e->home_addr);
+		nb = theirs.nai_len ? binding_store_find_nai(store, theirs.nai,
+							     theirs.nai_len) :
+				      NULL;
+	}
+	if (b && !same_node(b, &theirs)) {
+		/* another node holds the address here */
+		if (e->op == SYNC_OP_REMOVE) {
+			p->skipped++; /* not the binding the peer removed */
+			return 0;
+		}
+		if (!takes_others(p)) {
+			p->refused++;
+			log_ratelimited(LOG_WARNING,
+					"sync: binding %s from %s: another "
+					"mobile node holds it here",
+					home, peer_name(p));
+			return 0;
+		}
+		err = displace(p, b, ops, n_ops, displaced);
+		if (err)
+			return err;
+		b = NULL;
+	} else if (b) {
 		enum sync_merge m;
 
 		binding_store_rec(b, &ours);
@@ -603,28 +721,16 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		return err;
 	}
 	/* the node bound at another address: the newer registration wins */
-	nb = theirs.nai_len ?
-		     binding_store_find_nai(store, theirs.nai, theirs.nai_len) :
-		     NULL;
-	if (nb && nb != b) {
+	if (nb && nb != b && nb->home_addr.s_addr != displaced->s_addr) {
 		binding_store_rec(nb, &ours);
 		if (sync_merge(&ours, accepted_by(p, nb), &theirs,
 			       p->node_id) != SYNC_MERGE_THEIRS) {
 			p->refused++;
 			return 0;
 		}
-		ours.nai = NULL; /* the cache keeps the node's state already */
-		ours.nai_len = 0;
-		ours.pool = NULL;
-		op = op_init(&ops[*n_ops], p, SYNC_OP_REMOVE, &ours);
-		op->displacing = true;
-		kb.home_addr = nb->home_addr;
-		*displaced = nb->home_addr;
-		err = submit(p, op, KERNEL_OP_DEL, &kb);
+		err = displace(p, nb, ops, n_ops, displaced);
 		if (err)
 			return err;
-		(*n_ops)++;
-		kb.home_addr = e->home_addr;
 	}
 	op = op_init(&ops[*n_ops], p, SYNC_OP_UPSERT, &theirs);
 	if (b) {
@@ -638,18 +744,23 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 	} else {
 		op->rec.pool = binding_store_pool_reserve(store, op->rec.pool,
 							  e->home_addr);
-		op->reserved = op->rec.pool != NULL;
+		if (e->pool[0] && !op->rec.pool) {
+			/* a pool address here is in none of our pools */
+			p->refused++;
+			log_ratelimited(LOG_WARNING,
+					"sync: binding %s from %s: in none of "
+					"our pools (pool %s there)",
+					home, peer_name(p), e->pool);
+			return 0;
+		}
 	}
 	binding_store_replay_merge(store, &op->rec);
 	err = binding_rec_to_kernel(&op->rec, loop_now_ms(), cookie,
 				    sizeof(cookie), &kb);
 	if (!err)
 		err = submit(p, op, KERNEL_OP_REPLACE, &kb);
-	if (err) {
-		if (op->reserved)
-			binding_store_pool_unreserve(store, e->home_addr);
+	if (err)
 		return err;
-	}
 	(*n_ops)++;
 	return 0;
 }
@@ -717,6 +828,8 @@ static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 		if (displaced.s_addr && !addr_set_add(&set, displaced)) {
 			kadapter_flush(ka);
 			memset(set.v, 0, cap * sizeof(*set.v));
+			addr_set_add(&set, e.home_addr);
+			addr_set_add(&set, displaced);
 		}
 	}
 	kadapter_flush(ka); /* every completion has run */
@@ -730,16 +843,90 @@ static bool we_sweep(const struct sync *s)
 	return our_mode(s) == SYNC_MODE_PHYSICAL && s->role != SYNC_ROLE_ACTIVE;
 }
 
+/*
+ * Does p's download replace our table? Only in the physical-network mode,
+ * only from a peer that says it is the active one (in that mode too), and
+ * only while we are not: a standby's table is the active's. The marks are
+ * the store's, so one download at a time owns them.
+ */
+static bool may_sweep(const struct sync_peer *p)
+{
+	const struct sync *s = p->s;
+
+	return we_sweep(s) && p->role == SYNC_ROLE_ACTIVE &&
+	       p->mode == SYNC_MODE_PHYSICAL && !p->mismatch &&
+	       (!s->marking || s->marking == p);
+}
+
+static void unmark(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+
+	if (!p->recv_bulk_marked)
+		return;
+	p->recv_bulk_marked = false;
+	if (s->marking == p) {
+		binding_store_unmark_stale(s->host.store);
+		s->marking = NULL;
+	}
+}
+
 static void recv_bulk_start(struct sync_peer *p)
 {
 	struct sync *s = p->s;
 
-	if (p->recv_bulk_marked)
-		binding_store_unmark_stale(s->host.store);
-	p->recv_bulk_marked = we_sweep(s);
-	if (p->recv_bulk_marked)
+	unmark(p);
+	if (may_sweep(p)) {
 		binding_store_mark_stale(s->host.store);
+		s->marking = p;
+		p->recv_bulk_marked = true;
+	}
 	p->recv_bulk_started_ms = loop_now_ms();
+}
+
+static void apply_done(void *ctx, const struct kadapter_result *res);
+
+/*
+ * What the active's complete download did not bring goes: from the kernel
+ * first (it must stop forwarding for it), then from the store.
+ */
+static size_t sweep(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+	const struct binding_table *t = binding_store_table(s->host.store);
+	struct apply_op *ops;
+	size_t i, n = 0, k = 0;
+	const struct reg_binding *b;
+
+	for (i = 0; i < binding_table_buckets(t); i++)
+		for (b = binding_table_bucket(t, i); b; b = b->next_addr)
+			n += b->stale;
+	if (!n)
+		return 0;
+	ops = calloc(n, sizeof(*ops));
+	if (!ops) {
+		log_err("sync: out of memory removing %zu stale bindings", n);
+		return 0;
+	}
+	for (i = 0; i < binding_table_buckets(t) && k < n; i++) {
+		for (b = binding_table_bucket(t, i); b && k < n;
+		     b = b->next_addr) {
+			struct kernel_binding kb = { .home_addr =
+							     b->home_addr };
+
+			if (!b->stale)
+				continue;
+			ops[k].p = p;
+			ops[k].op = SYNC_OP_REMOVE;
+			ops[k].displacing = true; /* no replay state to note */
+			ops[k].rec.home_addr = b->home_addr;
+			if (!submit(p, &ops[k], KERNEL_OP_DEL, &kb))
+				k++;
+		}
+	}
+	kadapter_flush(s->host.ka); /* every completion has run */
+	free(ops);
+	return k;
 }
 
 static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)
@@ -747,14 +934,10 @@ static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)
 	struct sync *s = p->s;
 	size_t swept = 0;
 
-	if (p->recv_bulk_marked) {
-		if (e->status == SYNC_BULK_COMPLETE && we_sweep(s))
-			swept = binding_store_sweep_stale(s->host.store,
-							  BINDING_CAUSE_PEER);
-		else
-			binding_store_unmark_stale(s->host.store);
-		p->recv_bulk_marked = false;
-	}
+	if (p->recv_bulk_marked && e->status == SYNC_BULK_COMPLETE &&
+	    may_sweep(p))
+		swept = sweep(p);
+	unmark(p);
 	if (e->status != SYNC_BULK_COMPLETE)
 		return;
 	p->bulks_received++;
@@ -765,6 +948,10 @@ static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)
 		"removed",
 		peer_name(p), e->count, (unsigned long long)p->last_bulk_ms,
 		swept);
+	peer_event(p, "bulk-received",
+		   json_pack("{s:i,s:I,s:I}", "bindings", (int)e->count,
+			     "removed", (json_int_t)swept, "ms",
+			     (json_int_t)p->last_bulk_ms));
 	if (s->host.bulk_done && p->role == SYNC_ROLE_ACTIVE)
 		s->host.bulk_done(s->host.ctx);
 }
@@ -816,7 +1003,7 @@ static int resend(void *ctx, uint64_t seq, const void *buf, size_t len)
 /* Names of the configuration parts whose digests differ from ours. */
 static bool compare_digests(struct sync_peer *p, const struct sync_hello *h)
 {
-	const struct config_digest *d = p->s->digest;
+	const struct config_digest *d = &p->s->digest;
 	size_t i, j;
 	bool differ = false;
 
@@ -874,6 +1061,8 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 		restart_stream(p, 0);
 	else if (err)
 		peer_down(p, "cannot resend");
+	else if (p->bulk_active)
+		bulk_continue(p); /* a download the break interrupted */
 }
 
 static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
@@ -978,7 +1167,7 @@ static size_t conn_recv(struct sync_tls_conn *c, const uint8_t *buf, size_t len,
 static void send_hello(struct sync_peer *p)
 {
 	struct sync *s = p->s;
-	const struct config_digest *d = s->digest;
+	const struct config_digest *d = &s->digest;
 	struct sync_hello *h = calloc(1, sizeof(*h));
 	uint8_t *buf = malloc(SYNC_FRAME_BUF);
 	ssize_t len;
@@ -1013,20 +1202,44 @@ out:
 	free(buf);
 }
 
+static bool peer_spi_ok(const struct sync_peer *p, uint32_t spi)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_spis; i++)
+		if (p->spis[i] == spi)
+			return true;
+	return false;
+}
+
 static void conn_up(struct sync_tls_conn *c, void *data)
 {
 	struct sync_peer *p = data;
 	uint32_t spi = 0;
 
 	/* the key must be this peer's: another peer's key is not enough */
-	if (!sync_tls_conn_peer_spi(c, &spi) || spi != p->spi) {
+	if (!sync_tls_conn_peer_spi(c, &spi) || !peer_spi_ok(p, spi)) {
 		p->auth_failures++;
 		log_ratelimited(LOG_WARNING,
-				"sync: %s authenticated with SPI %u, not its "
-				"own %u: refused",
-				peer_name(p), spi, p->spi);
-		peer_down(p, "another peer's key");
+				"sync: %s authenticated with SPI %u, not one "
+				"of its own: refused",
+				peer_name(p), spi);
+		if (c == p->pending) {
+			sync_tls_conn_free(c);
+			p->pending = NULL;
+		} else {
+			peer_down(p, "another peer's key");
+		}
 		return;
+	}
+	if (c == p->pending) {
+		/* authenticated: it replaces what we had */
+		p->pending = NULL;
+		if (p->conn)
+			peer_down(p, "the peer called again");
+		loop_timer_cancel(p->s->host.loop, &p->retry);
+		p->conn = c;
+		p->connects++;
 	}
 	p->state = PEER_HELLO;
 	p->last_rx_ms = p->last_tx_ms = loop_now_ms();
@@ -1039,9 +1252,18 @@ static void conn_down(struct sync_tls_conn *c, const struct sync_tls_close *why,
 {
 	struct sync_peer *p = data;
 
-	(void)c;
 	if (why->reason == SYNC_TLS_AUTH)
 		p->auth_failures++;
+	if (c == p->pending) {
+		log_ratelimited(LOG_INFO, "sync: a call from %s failed: %s",
+				peer_name(p),
+				why->detail ?
+					why->detail :
+					sync_tls_reason_name(why->reason));
+		sync_tls_conn_free(c);
+		p->pending = NULL;
+		return;
+	}
 	peer_down(p, why->detail ? why->detail :
 				   sync_tls_reason_name(why->reason));
 }
@@ -1109,12 +1331,11 @@ static void peer_down(struct sync_peer *p, const char *why)
 	if (p->state != PEER_IDLE)
 		log_msg(was_up ? LOG_WARNING : LOG_INFO, "sync: %s down: %s",
 			peer_name(p), why);
+	if (was_up)
+		peer_event(p, "down", json_pack("{s:s}", "reason", why));
 	p->state = PEER_IDLE;
-	p->bulk_active = false;
-	if (p->recv_bulk_marked) {
-		binding_store_unmark_stale(s->host.store);
-		p->recv_bulk_marked = false;
-	}
+	/* (a bulk download being sent goes on after a resume) */
+	unmark(p);
 	loop_timer_cancel(s->host.loop, &p->tick);
 	loop_timer_cancel(s->host.loop, &p->bulk_timer);
 	if (p->connects_out && !loop_timer_armed(&p->retry)) {
@@ -1200,15 +1421,14 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		if (p->conn)
-			peer_down(p, "the peer called again");
+		/* one handshake in progress per peer: the newest */
+		if (p->pending)
+			sync_tls_conn_free(p->pending);
+		p->pending = NULL;
 		cfg.data = p;
-		if (sync_tls_accept(&p->conn, s->tls, s->host.loop, fd, &cfg)) {
-			p->conn = NULL;
-			continue;
-		}
-		p->connects++;
-		p->state = PEER_CONNECTING;
+		if (sync_tls_accept(&p->pending, s->tls, s->host.loop, fd,
+				    &cfg))
+			p->pending = NULL;
 	}
 }
 
@@ -1248,11 +1468,25 @@ void sync_set_role(struct sync *s, uint8_t role)
 		if (p->state >= PEER_HELLO)
 			send_hello(p); /* tells the role */
 		/* an active does not sweep what another sends it */
-		if (p->recv_bulk_marked && !we_sweep(s)) {
-			binding_store_unmark_stale(s->host.store);
-			p->recv_bulk_marked = false;
-		}
+		if (!we_sweep(s))
+			unmark(p);
 	}
+}
+
+void sync_set_config(struct sync *s, const struct config *cfg)
+{
+	const struct config_digest *d = config_digest(cfg);
+	size_t i, n = d->n_parts < SYNC_SECTIONS_MAX ? d->n_parts :
+						       SYNC_SECTIONS_MAX;
+
+	memcpy(s->digest.all, d->all, sizeof(s->digest.all));
+	for (i = 0; i < n; i++)
+		s->parts[i] = d->parts[i]; /* names are static */
+	s->digest.parts = s->parts;
+	s->digest.n_parts = n;
+	s->cfg.rate = config_redundancy(cfg)->rate;
+	s->cfg.keepalive_ms = config_redundancy(cfg)->keepalive_ms;
+	s->cfg.dead_ms = config_redundancy(cfg)->dead_ms;
 }
 
 void sync_reconnect(struct sync *s)
@@ -1292,7 +1526,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	struct sync_tls_key *keys = NULL;
 	struct sync *s;
 	uint64_t epoch;
-	size_t i, n = 0;
+	size_t i, n = 0, n_keys = 0;
 	int err;
 
 	*sp = NULL;
@@ -1310,7 +1544,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	}
 	s->host = *host;
 	s->cfg = *config_redundancy(cfg);
-	s->digest = config_digest(cfg);
+	sync_set_config(s, cfg);
 	s->node_id = s->cfg.node_id ?: node_id;
 	s->local = local;
 	s->listen_fd = -1;
@@ -1322,25 +1556,41 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	err = s->peers && s->frame ? 0 : -ENOMEM;
 	if (!err && RAND_bytes((uint8_t *)&epoch, sizeof(epoch)) != 1)
 		err = -EIO;
+	/* only the keys of peers (one address each) go to TLS */
 	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
 		const struct config_sa *sa = &cfg->ha_ha[i];
-
-		keys[i] = (struct sync_tls_key){ sa->key.spi, sa->key.key,
-						 sa->key.key_len };
-	}
-	if (!err)
-		err = sync_tls_ctx_new(&s->tls, keys, cfg->n_ha_ha);
-	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
-		const struct config_sa *sa = &cfg->ha_ha[i];
-		struct sync_peer *p = &s->peers[s->n_peers];
-		struct in_addr ours = local;
 
 		if (sa->match != CONFIG_MATCH_ADDR ||
 		    sa->range.first != sa->range.last)
 			continue;
+		keys[n_keys++] = (struct sync_tls_key){ sa->key.spi,
+							sa->key.key,
+							sa->key.key_len };
+	}
+	if (!err)
+		err = sync_tls_ctx_new(&s->tls, keys, n_keys);
+	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
+		const struct config_sa *sa = &cfg->ha_ha[i];
+		struct sync_peer *p = &s->peers[s->n_peers];
+		struct in_addr ours = local, a;
+
+		if (sa->match != CONFIG_MATCH_ADDR ||
+		    sa->range.first != sa->range.last)
+			continue;
+		/* a second SA of one peer (a key rollover): one more key */
+		a.s_addr = htonl(sa->range.first);
+		if (peer_by_addr(s, a)) {
+			struct sync_peer *q = peer_by_addr(s, a);
+
+			if (q->n_spis < sizeof(q->spis) / sizeof(q->spis[0]))
+				q->spis[q->n_spis++] = sa->key.spi;
+			continue;
+		}
 		p->s = s;
-		p->addr.s_addr = htonl(sa->range.first);
+		p->addr = a;
+		inet_ntop(AF_INET, &p->addr, p->name, sizeof(p->name));
 		p->spi = sa->key.spi;
+		p->spis[p->n_spis++] = sa->key.spi;
 		p->backoff_ms = SYNC_BACKOFF_MIN_MS;
 		loop_timer_init(&p->retry, retry_cb, p);
 		loop_timer_init(&p->tick, tick_cb, p);
@@ -1363,7 +1613,8 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 		s->n_peers++;
 	}
 	if (keys) {
-		OPENSSL_cleanse(keys, cfg->n_ha_ha * sizeof(*keys));
+		/* (pointers to the configuration's keys, not the keys) */
+		memset(keys, 0, cfg->n_ha_ha * sizeof(*keys));
 		free(keys);
 	}
 	if (!err)
@@ -1393,6 +1644,8 @@ void sync_free(struct sync *s)
 
 		if (p->conn)
 			sync_tls_conn_free(p->conn);
+		if (p->pending)
+			sync_tls_conn_free(p->pending);
 		loop_timer_cancel(s->host.loop, &p->retry);
 		loop_timer_cancel(s->host.loop, &p->tick);
 		loop_timer_cancel(s->host.loop, &p->bulk_timer);
@@ -1462,8 +1715,11 @@ json_t *sync_json(const struct sync *s)
 			(json_int_t)p->bulks_received, "last_bulk_ms",
 			(json_int_t)p->last_bulk_ms);
 
-		if (j)
-			json_array_append_new(peers, j);
+		if (!j)
+			continue;
+		json_object_set_new(j, "connections",
+				    json_integer((json_int_t)p->connects));
+		json_array_append_new(peers, j);
 	}
 	json_object_set_new(o, "peers", peers);
 	return o;

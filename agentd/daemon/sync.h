@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <jansson.h>
 
 #include "sync_msg.h"
 
@@ -45,7 +46,6 @@ struct binding_store;
 struct config;
 struct kadapter;
 struct loop;
-struct json_t;
 
 /* What sync needs of the rest of the daemon. */
 struct sync_host {
@@ -58,6 +58,13 @@ struct sync_host {
 	/* A bulk download from the active ended complete (HSRP's preempt
 	 * delay sync waits for it). May be NULL. */
 	void (*bulk_done)(void *ctx);
+	/*
+	 * Something an operator follows (miphactl events redundancy):
+	 * fields has "peer" and "what" ("up", "down", "config-mismatch",
+	 * "bulk-received", "bulk-sent") and what goes with it. May be NULL;
+	 * fields is the callee's to take a reference of.
+	 */
+	void (*event)(void *ctx, json_t *fields);
 	void *ctx;
 };
 
@@ -77,6 +84,13 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 /* Connections closed without a word (a crash of ours looks the same). */
 void sync_free(struct sync *s);
 
+/*
+ * A configuration reloaded live: its digests (what a HELLO compares) and
+ * the rate and timers. Peers and keys are read at start (a change of
+ * secure-home-agent needs a restart while redundancy is on).
+ */
+void sync_set_config(struct sync *s, const struct config *cfg);
+
 /* Our HSRP role (enum sync_role): decides who sends, and who sweeps. */
 void sync_set_role(struct sync *s, uint8_t role);
 
@@ -87,7 +101,7 @@ void sync_set_role(struct sync *s, uint8_t role);
 void sync_reconnect(struct sync *s);
 
 /* miphactl redundancy: {"node_id", "mode", "role", "peers": [...]}. */
-struct json_t *sync_json(const struct sync *s);
+json_t *sync_json(const struct sync *s);
 
 /* Sum over the peers (tests, stats). */
 struct sync_totals {

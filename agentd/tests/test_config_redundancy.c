@@ -98,6 +98,10 @@ static void test_errors(void **state)
 	bad(HA PEER("00112233445566778899aabbccddee"),
 	    "t.conf:5: secure-home-agent: a key of 15 bytes; peer sync (TLS "
 	    "1.3 PSK) needs 16 or more");
+	bad(HA PEER(KEY16) "secure-home-agent \"10.20.0.13\" {\n spi = "
+			   "0x100\n key = \"" KEY16 "\"\n}\n",
+	    "t.conf:9: secure-home-agent: SPI 256 is also line 5's; peer "
+	    "sync tells peers' keys apart by their SPI");
 	bad(HA PEER(KEY16) "redundancy {\n mode = peer\n}\n",
 	    "t.conf:10: mode \"peer\": physical or virtual");
 	bad(HA PEER(KEY16) "redundancy {\n keepalive = 1000\n dead = 1500\n}\n",

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -355,6 +356,12 @@ static void test_wrong_key(void **state)
 	assert_int_equal(binding_store_count(f->b.st), 0);
 }
 
+static bool never(struct fix *f)
+{
+	(void)f;
+	return false;
+}
+
 static bool b_down(struct fix *f)
 {
 	struct sync_totals t;
@@ -458,6 +465,71 @@ static void test_virtual_newer_wins(void **state)
 	assert_int_equal(binding_store_count(f->b.st), 2);
 }
 
+/* A reload frees the configuration sync started with: nothing of it stays. */
+static void test_reload(void **state)
+{
+	struct fix *f = *state;
+	struct ha first = { 0 }, second = { 0 };
+
+	two(f, KEY);
+	/* a's sync on a configuration of its own, freed below */
+	ha_config(&first, "127.0.0.2", KEY, f->port, "");
+	assert_int_equal(
+		sync_new(&f->a.sync, &f->a.host, first.cfg, f->a.local, 0), 0);
+	ha_sync(&f->b);
+	sync_set_role(f->a.sync, 3);
+	sync_set_role(f->b.sync, 2);
+	assert_true(run_until(f, both_up, 5000));
+	ha_config(&second, "127.0.0.2", KEY, f->port, " rate = 100\n");
+	sync_set_config(f->a.sync, second.cfg);
+	config_free(first.cfg);
+	/* new HELLOs (a role change, a reconnection) read what sync kept */
+	sync_set_role(f->a.sync, 2);
+	sync_set_role(f->a.sync, 3);
+	sync_reconnect(f->a.sync);
+	assert_true(run_until(f, both_up, 5000));
+	config_free(second.cfg);
+	sync_reconnect(f->a.sync);
+	assert_true(run_until(f, both_up, 5000));
+	assert_int_equal(peer_num(&f->b, "config_mismatch"), 0);
+}
+
+/*
+ * A bare TCP call from the peer's address (anyone on that host) must not
+ * end the authenticated connection: it waits for its own handshake.
+ */
+static void test_bare_call(void **state)
+{
+	struct fix *f = *state;
+	struct sockaddr_in from = { .sin_family = AF_INET },
+			   to = { .sin_family = AF_INET,
+				  .sin_port = htons(f->port) };
+	long long downs, resyncs;
+	int fd, i;
+
+	two(f, KEY);
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	downs = peer_num(&f->b, "connections");
+	resyncs = peer_num(&f->b, "resyncs");
+	inet_pton(AF_INET, "127.0.0.1", &from.sin_addr);
+	inet_pton(AF_INET, "127.0.0.2", &to.sin_addr);
+	for (i = 0; i < 3; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fd >= 0);
+		assert_int_equal(
+			bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+		assert_int_equal(
+			connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+		run_until(f, never, 200);
+		close(fd);
+	}
+	run_until(f, never, 300);
+	assert_true(both_up(f));
+	assert_int_equal(peer_num(&f->b, "connections"), downs);
+	assert_int_equal(peer_num(&f->b, "resyncs"), resyncs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +542,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_mismatch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_newer_wins, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bare_call, setup,
 						teardown),
 	};
 

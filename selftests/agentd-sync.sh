@@ -102,6 +102,7 @@ expect_eq "reconnected: 5 more registrations reach HA2 by the resumed stream, no
 wait_until 10000 grep -q "what=up" "$TMP/events2.txt"
 expect_eq "miphactl events redundancy at HA2: the peer went down and came back up" "1 1" \
 	"$(grep -c 'what=down' "$TMP/events2.txt") $(grep -c 'what=up' "$TMP/events2.txt")"
+diag "HA2's redundancy events:" "$(cat "$TMP/events2.txt")"
 kill $ev_pid 2>/dev/null
 
 # --- a standby that restarts: recovery from its kernel, then the download --------------

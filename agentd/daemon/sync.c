@@ -354,6 +354,12 @@ static void bulk_end(struct sync_peer *p, uint8_t status)
 		peer_name(p), status == SYNC_BULK_COMPLETE ? "done" : "aborted",
 		p->bulk_sent,
 		(unsigned long long)(loop_now_ms() - p->bulk_started_ms));
+	if (status == SYNC_BULK_COMPLETE)
+		peer_event(p, "bulk-sent",
+			   json_pack("{s:I,s:I}", "bindings",
+				     (json_int_t)p->bulk_sent, "ms",
+				     (json_int_t)(loop_now_ms() -
+						  p->bulk_started_ms)));
 }
 
 /*
@@ -1055,6 +1061,12 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	p->backoff_ms = SYNC_BACKOFF_MIN_MS;
 	log_msg(LOG_INFO, "sync: %s (node %u, %s) up", peer_name(p), h->node_id,
 		sync_role_str(h->role));
+	peer_event(p, "up",
+		   json_pack("{s:I,s:s}", "node_id", (json_int_t)h->node_id,
+			     "role", sync_role_str(h->role)));
+	if (p->mismatch)
+		peer_event(p, "config-mismatch",
+			   json_pack("{s:s}", "differs", p->mismatch_parts));
 	err = sync_out_resume(&p->out, h->resume_epoch, h->resume_from, resend,
 			      p);
 	if (err == -ESTALE || err == -EINVAL)

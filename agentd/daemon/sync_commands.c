@@ -22,9 +22,21 @@ static json_t *cmd_show(void *data, const char *cmd, json_t *req,
 	return o;
 }
 
-static const struct ctlsock_command sync_commands[] = { { "redundancy show",
-							  cmd_show },
-							{ NULL } };
+static json_t *cmd_reconnect(void *data, const char *cmd, json_t *req,
+			     struct ctlsock_stream *stream, const char **err)
+{
+	(void)cmd, (void)req, (void)stream;
+	sync_reconnect(data);
+	return cmd_show(data, "redundancy show", NULL, NULL, err);
+}
+
+/* clang-format off */
+static const struct ctlsock_command sync_commands[] = {
+	{ "redundancy show", cmd_show },
+	{ "redundancy reconnect", cmd_reconnect },
+	{ NULL }
+};
+/* clang-format on */
 
 int sync_commands_register(struct ctlsock *c, struct sync *s)
 {

@@ -21,6 +21,7 @@
 
 #include "config_standby.h"
 #include "hsrp.h"
+#include "hsrp_arp.h"
 #include "hsrp_fsm.h"
 #include "hsrp_io.h"
 #include "hsrp_msg.h"
@@ -309,17 +310,22 @@ static void on_send(struct hsrp_fsm *fsm, uint8_t opcode)
 		return;
 	}
 	/*
-	 * The active router's hellos leave from the virtual MAC, as IOS's
-	 * do: every hello tells the LAN's switches where the virtual MAC is.
-	 * A router that wins a contest while it was already active (another
-	 * took over while it stalled, then stepped down) sends no gratuitous
-	 * ARP, and without this the switches would go on sending the virtual
-	 * MAC's frames to the loser until their tables age out.
+	 * From the interface, not the virtual MAC (as IOS would): while two
+	 * routers both hold the virtual MAC (a contest), a macvlan drops
+	 * multicast whose source is its own MAC, so hellos sent from it
+	 * would go unheard by the other active one, and both stay active
+	 * (seen under load: 20 s of two actives). A router that contests
+	 * while holding the address (one that stalled and came back) sends
+	 * a gratuitous ARP with its coup instead, so the switches learn the
+	 * virtual MAC back.
 	 */
-	ret = hsrp_io_send(g->h->io,
-			   g->owning && g->vmac_ifindex ? g->vmac_ifindex :
-							  g->link.ifindex,
-			   g->link.addr, mcast_of(c->version), buf, (size_t)len);
+	ret = hsrp_io_send(g->h->io, g->link.ifindex, g->link.addr,
+			   mcast_of(c->version), buf, (size_t)len);
+	if (!ret && opcode == HSRP_OP_COUP && g->owning && g->vmac_ifindex &&
+	    hsrp_garp_send(g->vmac_ifindex, g->vmac.mac, g->vmac.vip))
+		log_ratelimited(LOG_WARNING,
+				"standby %s: gratuitous ARP with the coup failed",
+				c->name);
 	if (ret)
 		log_ratelimited(LOG_WARNING, "standby %s: send %s: %s", c->name,
 				hsrp_opcode_str(opcode), strerror(-ret));

@@ -35,6 +35,7 @@
 #include "reg_config.h"
 #include "reg_pipeline.h"
 #include "binding_store.h"
+#include "binding_kernel.h"
 
 
 /*
@@ -552,32 +553,6 @@ static int recover_stale(struct recover_ctx *ctx, struct in_addr home,
 	return 0;
 }
 
-/* The binding an agent cookie and the kernel's fields describe. */
-static void cookie_rec(const struct kernel_binding *kb,
-		       const struct reg_cookie *c, struct binding_rec *rec)
-{
-	*rec = (struct binding_rec){
-		.home_addr = kb->home_addr,
-		.coa = kb->coa,
-		.ha_addr = kb->ha_addr,
-		.src = c->src,
-		.replay = c->replay,
-		.reg_time_ms = c->reg_time_ms,
-		.expires_ms = kb->has_expires ? loop_now_ms() + kb->expires_ms :
-						0,
-		.spi = c->spi,
-		.granted = c->granted,
-		.link = kb->link,
-		.kflags = kb->flags,
-		.req_flags = c->req_flags,
-		.replay_method = (uint8_t)c->replay_method,
-		.encap = kb->encap ?: MIPHA_ENCAP_IPIP,
-		.origin = BINDING_ORIGIN_RECOVERY,
-		.nai_len = c->nai_len,
-		.nai = c->nai,
-	};
-}
-
 static int recover_binding(const struct kernel_binding *kb, void *data)
 {
 	struct recover_ctx *ctx = data;
@@ -640,7 +615,8 @@ static int recover_binding(const struct kernel_binding *kb, void *data)
 			return -ENOMEM;
 		ctx->ours--;
 	}
-	cookie_rec(kb, &c, &rec);
+	binding_rec_from_kernel(kb, &c, loop_now_ms(), BINDING_ORIGIN_RECOVERY,
+				&rec);
 	rec.pool = binding_store_pool_reserve(r->store,
 					      c.pool_len ? c.pool : NULL,
 					      kb->home_addr);

@@ -29,7 +29,7 @@ HOA=10.30.0.1
 # slower under TCG: at Debian's rate pktgen starved the churn there past its
 # budget, and ran its skbs out of memory (KASAN's quarantine).
 # (the scale may be fractional, 1.5: its integer part is compared)
-if [ "${MIPHA_TIMEOUT_SCALE%%.*}" -gt 1 ] 2>/dev/null ||
+if [ "$(echo "${MIPHA_TIMEOUT_SCALE:-1}" | cut -d. -f1)" -gt 1 ] 2>/dev/null ||
 	case "$(uname -r)" in *-mipha-debug) true ;; *) false ;; esac; then
 	ROUNDS=${MIPHA_CHURN_ROUNDS:-20} RATE=300
 else

@@ -23,6 +23,7 @@ phase "hooks only while there are bindings"
 if trace_usable; then
 	n=$(trace_mipha_calls pings "$CN" 5 $H1_ADDR)
 	expect_eq "no bindings: mipha is not on the packet path (traced calls)" 0 "$n"
+	[ "$n" = 0 ] || diag "the calls: $(head -n 5 "$TMP/trace.calls")"
 else
 	tap_skip "no bindings: mipha is not on the packet path (traced calls)" "no ftrace"
 fi
@@ -174,6 +175,7 @@ ha_ctl kernel binding flush >/dev/null
 if trace_usable; then
 	n=$(trace_mipha_calls pings "$CN" 5 $H1_ADDR)
 	expect_eq "after flush: mipha is off the packet path again (traced calls)" 0 "$n"
+	[ "$n" = 0 ] || diag "the calls: $(head -n 5 "$TMP/trace.calls")"
 else
 	tap_skip "after flush: mipha is off the packet path again (traced calls)" "no ftrace"
 fi

@@ -9,11 +9,15 @@
 # and kernel); deregistrations follow; when HA1 is
 # killed (-9) HA2 takes over with the same table and the mobile nodes
 # re-register there without one replay rejection; a home agent with
-# another key is refused and counted.
+# another key is refused and counted. A planned switchover (miphactl
+# redundancy switchover) waits for the standby's acknowledgement of every
+# binding, hands over under traffic with a gap shorter than the hold time
+# and loses nothing; it is refused while no standby is connected and at a
+# router that is not active.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
 
-tap_plan 17
+tap_plan 25
 
 PEER_KEY=7065657273796e632d6b65792d303031
 BAD_KEY=6f746865722d6b65792d6e6f742d6f6b
@@ -110,6 +114,9 @@ kill $ev_pid 2>/dev/null
 # meanwhile; the restarted HA2 recovers $N from its kernel, and the download
 # from HA1 removes the 5 it did not bring, from the daemon and the kernel.
 hs_stop 2 KILL
+out=$(hs_ctl 1 redundancy switchover 1 2>&1)
+expect_eq "HA2 down: a switchover at HA1 times out (no standby connected), HA1 stays active" \
+	"1 active" "$(echo "$out" | grep -c 'timed out: no standby peer connected') $(hs_state 1 lan)"
 ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.100 -n 5 \
 	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 3 --deregister \
 	>/dev/null 2>&1
@@ -129,6 +136,43 @@ N=$((N - 5))
 wait_until 20000 count2 $N
 expect_eq "5 deregistrations at HA1: HA2 follows ($N left on both)" \
 	"$N $N" "$(table 1 | wc -l) $(table 2 | wc -l)"
+before=$(table 1)
+
+# --- a planned switchover under traffic, and back -------------------------------------
+before=$(table 1)
+# the home host pings the home agent's address every 20 ms throughout
+ip netns exec "$H" ping -n -i 0.02 -c 250 -W 1 $HS_VIP >"$TMP/ping.txt" 2>&1 &
+ping_pid=$!
+_bg_pids="$_bg_pids $ping_pid"
+sleep 1
+out=$(hs_ctl 1 redundancy switchover 2>&1)
+st=$?
+expect_eq "switchover at HA1: done once HA2 acknowledged every binding" "0 1" \
+	"$st $(echo "$out" | grep -c '^Switchover done')"
+diag "$out"
+hs_wait 2 lan active 5000
+expect_eq "HA2 active at once, HA1 out of the election" "active initial" \
+	"$(hs_state 2 lan) $(hs_state 1 lan)"
+expect_eq "HA2 holds HA1's table binding for binding: no binding lost" "$before" "$(table 2)"
+wait $ping_pid
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.txt")
+lost=$((250 - ${got:-0}))
+diag "switchover gap: $lost of 250 pings lost at 20 ms (~$((lost * 20)) ms); hold time $HS_HOLD_MS ms"
+expect_eq "the traffic gap is shorter than the hold time" yes \
+	"$([ $((lost * 20)) -lt $HS_HOLD_MS ] && echo yes || echo "no: $lost pings lost")"
+out=$(mns --once -n 5 --home 10.20.0.110)
+wait_until 20000 same_tables
+expect_eq "5 nodes re-register at HA2: accepted, no replay rejection; HA1 follows" "5 0 yes" \
+	"$(printf '%s' "$out" | jq -r '(.codes["0"] // 0), (.codes["133"] // 0)' | tr '\n' ' ')$(same_tables && echo yes)"
+out=$(hs_ctl 1 redundancy switchover 2>&1)
+expect_eq "a switchover at HA1 now is refused: it is not the active one" "1 1" \
+	"$? $(echo "$out" | grep -c 'not the active one')"
+hs_ctl 1 standby resume lan >/dev/null
+hs_wait 1 lan active 10000
+hs_wait 2 lan standby 10000
+wait_until 10000 same_tables
+expect_eq "switch back: HA1 resumes, preempts, and holds HA2's table" "active standby yes" \
+	"$(hs_state 1 lan) $(hs_state 2 lan) $(same_tables && echo yes)"
 before=$(table 1)
 
 # --- the active dies --------------------------------------------------------------------

@@ -727,7 +727,7 @@ void daemon_usage(FILE *f)
 		"       miphactl pool show\n"
 		"       miphactl standby [show [NAME] | resign NAME | resume NAME |\n"
 		"                         sync-done NAME]\n"
-		"       miphactl redundancy [show | reconnect]\n"
+		"       miphactl redundancy [show | reconnect | switchover [SECONDS]]\n"
 		"       miphactl stats\n"
 		"       miphactl config { check FILE | reload }\n"
 		"       miphactl events [PREFIX...]\n");

@@ -5,11 +5,17 @@
  *	miphactl redundancy [show]
  *	miphactl redundancy reconnect   close every connection (they come
  *	                                back and resume where they stopped)
+ *	miphactl redundancy switchover [SECONDS]
+ *	                                hand the active role to the standby
+ *	                                once it has acknowledged every
+ *	                                binding (waits up to SECONDS, 10)
  * -j prints the daemon's object: node_id, mode, role and the peers, each
  * with address, connected, sent, received, acked, lag, resyncs,
  * config_mismatch and the rest.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -79,9 +85,76 @@ static int redundancy_reconnect(struct ctl *c, int argc, char **argv)
 	return redundancy_call(c, "redundancy reconnect");
 }
 
+/* The daemon's switchover object: done, failed or still waiting. */
+static int switchover_report(struct ctl *c, json_t *res)
+{
+	const char *state = jstr(res, "state");
+
+	if (c->json)
+		ctl_json_print(c, res);
+	else if (!strcmp(state, "done"))
+		fprintf(c->out,
+			"Switchover done: the standby acknowledged every "
+			"binding after %lld ms; this router resigned (miphactl "
+			"standby resume NAME puts it back in the election)\n",
+			(long long)jint(res, "waited_ms"));
+	else
+		fprintf(c->out, "Switchover %s after %lld ms: %s\n", state,
+			(long long)jint(res, "waited_ms"), jstr(res, "reason"));
+	return strcmp(state, "done") ? CTL_ERR : 0;
+}
+
+/*
+ * Starts the switchover and follows it: the daemon waits for the
+ * standby's acknowledgements on its own loop, we ask where it is.
+ */
+static int redundancy_switchover(struct ctl *c, int argc, char **argv)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	unsigned long seconds = 10;
+	char *end;
+	json_t *res;
+	int ret, polls;
+
+	if (argc > 1)
+		return ctl_fail(c, CTL_USAGE,
+				"redundancy switchover: at most SECONDS");
+	if (argc) {
+		seconds = strtoul(argv[0], &end, 10);
+		if (*argv[0] < '0' || *argv[0] > '9' || *end || !seconds ||
+		    seconds > 600)
+			return ctl_fail(c, CTL_USAGE,
+					"redundancy switchover: SECONDS is 1 "
+					"to 600, not \"%s\"",
+					argv[0]);
+	}
+	ret = daemon_call(c,
+			  json_pack("{s:s, s:I}", "command",
+				    "redundancy switchover", "timeout_ms",
+				    (json_int_t)seconds * 1000),
+			  &res);
+	/* the daemon's deadline ends it; ours only guards a stuck daemon */
+	for (polls = 0; !ret && !strcmp(jstr(res, "state"), "waiting") &&
+			polls < (int)(seconds + 5) * 20;
+	     polls++) {
+		json_decref(res);
+		nanosleep(&pause, NULL);
+		ret = daemon_call(c,
+				  json_pack("{s:s}", "command",
+					    "redundancy switchover status"),
+				  &res);
+	}
+	if (ret)
+		return ret;
+	ret = switchover_report(c, res);
+	json_decref(res);
+	return ret;
+}
+
 static const struct ctl_cmd redundancy_cmds[] = {
 	{ "show", redundancy_show },
 	{ "reconnect", redundancy_reconnect },
+	{ "switchover", redundancy_switchover },
 	{ NULL, NULL },
 };
 

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "ctlsock_server.h"
 #include "hsrp.h"
+#include "switchover.h"
 #include "sync.h"
 #include "socket_commands.h"
 #include "kernel.h"
@@ -49,6 +50,7 @@ struct agentd {
 	struct reg *reg;
 	struct hsrp *hsrp;
 	struct sync *sync; /* NULL without home-agent redundancy */
+	struct switchover_service switchover;
 	struct vnet *vnet;
 	struct ctlsock *ctl;
 	char reload_msg[768];
@@ -419,8 +421,38 @@ static void sync_event(void *ctx, json_t *fields)
 		ctlsock_publish(a->ctl, "redundancy", json_incref(fields));
 }
 
+/* miphactl redundancy switchover: is everything acknowledged? */
+static int switchover_ready(void *ctx, const char **why)
+{
+	struct agentd *a = ctx;
+
+	if (!a->cfg->standby_group) {
+		*why = "home-agent has no standby group: there is no role to "
+		       "hand over";
+		return -EOPNOTSUPP;
+	}
+	return sync_handover_ready(a->sync, why);
+}
+
+/* ... it is: our group resigns, and the standby takes over at once. */
+static int switchover_hand_over(void *ctx, const char **why)
+{
+	struct agentd *a = ctx;
+	int ret = hsrp_resign(a->hsrp, a->cfg->standby_group);
+
+	if (ret)
+		*why = "the standby group cannot resign (a follow group?)";
+	return ret;
+}
+
 static int sync_start(struct agentd *a)
 {
+	struct switchover_host sw_host = {
+		.ready = switchover_ready,
+		.hand_over = switchover_hand_over,
+		.event = sync_event,
+		.ctx = a,
+	};
 	struct sync_host host = {
 		.loop = a->loop,
 		.store = reg_store(a->reg),
@@ -439,6 +471,7 @@ static int sync_start(struct agentd *a)
 	ret = sync_new(&a->sync, &host, a->cfg, any, 0);
 	if (ret)
 		return ret;
+	switchover_service_init(&a->switchover, a->loop, &sw_host);
 	/* without a standby group nothing elects: we serve, so we lead */
 	sync_set_role(a->sync, a->cfg->standby_group ? SYNC_ROLE_LISTEN :
 						       SYNC_ROLE_ACTIVE);
@@ -458,6 +491,8 @@ static int commands_register(struct agentd *a)
 		ret = hsrp_commands_register(a->ctl, a->hsrp);
 	if (!ret && a->sync)
 		ret = sync_commands_register(a->ctl, a->sync);
+	if (!ret && a->sync)
+		ret = switchover_commands_register(a->ctl, &a->switchover);
 	if (!ret)
 		hsrp_set_event_fn(a->hsrp, hsrp_event, a);
 	return ret;
@@ -560,6 +595,8 @@ out_hsrp:
 	/* Active groups resign: a standby takes over at once. */
 	reg_set_addr_gate(a->reg, NULL, NULL);
 	hsrp_free(a->hsrp);
+	if (a->sync)
+		switchover_service_stop(&a->switchover);
 	sync_free(a->sync);
 	a->sync = NULL;
 out_reg:

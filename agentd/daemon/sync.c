@@ -100,6 +100,8 @@ struct sync_peer {
 	uint32_t bulk_sent, bulk_request, bulk_budget;
 	uint64_t bulk_started_ms;
 	/* bulk download we receive */
+	bool bulk_asked; /* since the peer became active */
+	uint32_t bulk_requests_sent;
 	bool recv_bulk_marked;
 	uint64_t recv_bulk_started_ms;
 	uint32_t last_bulk_count;
@@ -972,6 +974,31 @@ static void send_ack(struct sync_peer *p)
 }
 
 /*
+ * A peer that became active while we are not (physical-network mode):
+ * our table came from the old active, and the new one's may differ by
+ * what one of us did not get before the old one died. We ask for its
+ * whole table (seed 001's binding information request); its download
+ * marks and sweeps ours, so the two end equal. Once per peer for each
+ * time it becomes active; a new connection resumes or downloads anyway.
+ */
+static void request_bulk(struct sync_peer *p)
+{
+	struct sync_bulk_request r = { .request_id = ++p->bulk_requests_sent };
+	uint8_t buf[64];
+	ssize_t len;
+
+	if (p->bulk_asked || p->state != PEER_UP || p->role != SYNC_ROLE_ACTIVE ||
+	    !we_sweep(p->s))
+		return;
+	len = sync_encode_bulk_request(buf, sizeof(buf), &r);
+	if (len > 0 && !peer_send(p, buf, (size_t)len)) {
+		p->bulk_asked = true;
+		log_msg(LOG_INFO, "sync: %s is active now: its table asked for",
+			peer_name(p));
+	}
+}
+
+/*
  * The other side cannot resume our stream: our table, if we lead; else
  * only where the stream starts again (a BULK_START, and a BULK_END that
  * says aborted: nothing to mark, nothing to sweep).
@@ -1043,11 +1070,22 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	bool first = p->state == PEER_HELLO;
 	int err;
 
+	bool became_active = h->role == SYNC_ROLE_ACTIVE &&
+			     p->role != SYNC_ROLE_ACTIVE;
+
 	p->node_id = h->node_id;
 	p->mode = h->mode;
 	p->role = h->role;
-	if (!first)
-		return; /* a role change: nothing more */
+	if (h->role != SYNC_ROLE_ACTIVE)
+		p->bulk_asked = false;
+	if (!first) {
+		/* a role change: a new active's table, if we follow it */
+		if (became_active)
+			request_bulk(p);
+		return;
+	}
+	/* an active peer resumes our copy of its stream, or downloads */
+	p->bulk_asked = h->role == SYNC_ROLE_ACTIVE;
 	p->mismatch = compare_digests(p, h) || h->mode != our_mode(s);
 	if (p->mismatch)
 		log_msg(LOG_ERR,
@@ -1479,6 +1517,10 @@ void sync_set_role(struct sync *s, uint8_t role)
 
 		if (p->state >= PEER_HELLO)
 			send_hello(p); /* tells the role */
+		/* an active that became active while we were too (its
+		 * HELLO found us active): now that we follow, its table */
+		if (role == SYNC_ROLE_STANDBY)
+			request_bulk(p);
 		/* an active does not sweep what another sends it */
 		if (!we_sweep(s))
 			unmark(p);
@@ -1684,6 +1726,42 @@ static const char *state_str(enum peer_state st)
 					     "up" };
 
 	return names[st];
+}
+
+int sync_handover_ready(const struct sync *s, const char **why)
+{
+	bool standby = false;
+	size_t i;
+
+	if (our_mode(s) == SYNC_MODE_VIRTUAL) {
+		*why = "virtual-network mode: every home agent is active";
+		return -EOPNOTSUPP;
+	}
+	if (s->role != SYNC_ROLE_ACTIVE) {
+		*why = "this home agent is not the active one";
+		return -EPERM;
+	}
+	for (i = 0; i < s->n_peers; i++) {
+		const struct sync_peer *p = &s->peers[i];
+
+		if (p->state != PEER_UP)
+			continue;
+		if (p->bulk_active) {
+			*why = "a bulk download to a peer is still running";
+			return -EAGAIN;
+		}
+		if (p->pend_open || sync_out_lag(&p->out)) {
+			*why = "a peer has not acknowledged every binding yet";
+			return -EAGAIN;
+		}
+		if (p->role == SYNC_ROLE_STANDBY)
+			standby = true;
+	}
+	if (!standby) {
+		*why = "no standby peer connected";
+		return -EAGAIN;
+	}
+	return 0;
 }
 
 json_t *sync_json(const struct sync *s)

@@ -100,6 +100,16 @@ void sync_set_role(struct sync *s, uint8_t role);
  */
 void sync_reconnect(struct sync *s);
 
+/*
+ * May the active role be handed over now (miphactl redundancy switchover)?
+ * 0 when we are the active (physical-network mode), a standby peer is
+ * connected, and every connected peer has acknowledged all we sent: no
+ * bulk download running, nothing queued or unacknowledged. -EAGAIN with
+ * *why when that may still come (a lagging or absent standby), another
+ * -errno with *why when it cannot (not active, virtual-network mode).
+ */
+int sync_handover_ready(const struct sync *s, const char **why);
+
 /* miphactl redundancy: {"node_id", "mode", "role", "peers": [...]}. */
 json_t *sync_json(const struct sync *s);
 

@@ -703,8 +703,20 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		binding_store_rec(b, &ours);
 		m = sync_merge(&ours, accepted_by(p, b), &theirs, p->node_id);
 		/*
-		 * An update must be newer than ours; a removal ends ours
-		 * unless ours is newer (a renewal it has not seen).
+		 * A physical standby follows the active's stream, which is
+		 * ordered: its latest word on a binding is the truth, even
+		 * against a record we accepted ourselves when we were active,
+		 * or recovered from our kernel after a restart (the agreed
+		 * order may call ours newer: same Identification and version,
+		 * our node id higher; the active removed it since). Only the
+		 * very record we hold from it is not applied again.
+		 */
+		if (takes_others(p) && !(m == SYNC_MERGE_SAME &&
+					 e->op == SYNC_OP_UPSERT))
+			m = SYNC_MERGE_THEIRS;
+		/*
+		 * Otherwise an update must be newer than ours; a removal
+		 * ends ours unless ours is newer (a renewal it has not seen).
 		 */
 		if (m == SYNC_MERGE_OURS ||
 		    (m == SYNC_MERGE_SAME && e->op == SYNC_OP_UPSERT)) {
@@ -1767,6 +1779,7 @@ int sync_handover_ready(const struct sync *s, const char **why)
 json_t *sync_json(const struct sync *s)
 {
 	json_t *o = json_object(), *peers = json_array();
+	const struct sync_tls_stats *ts;
 	size_t i;
 
 	if (!o || !peers) {
@@ -1809,9 +1822,27 @@ json_t *sync_json(const struct sync *s)
 			continue;
 		json_object_set_new(j, "connections",
 				    json_integer((json_int_t)p->connects));
+		/* a download going out: how far it got */
+		json_object_set_new(j, "bulk_sending",
+				    json_boolean(p->bulk_active));
+		json_object_set_new(j, "bulk_sending_sent",
+				    json_integer((json_int_t)p->bulk_sent));
+		json_object_set_new(j, "last_bulk_bindings",
+				    json_integer((json_int_t)p->last_bulk_count));
 		json_array_append_new(peers, j);
 	}
 	json_object_set_new(o, "peers", peers);
+	/* every connection's, the closed ones too (benchmarks, lag) */
+	ts = sync_tls_ctx_stats(s->tls);
+	json_object_set_new(
+		o, "tls",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "handshakes",
+			  (json_int_t)ts->handshakes, "auth_failures",
+			  (json_int_t)ts->hs_auth_failures, "bytes_out",
+			  (json_int_t)ts->bytes_out, "bytes_in",
+			  (json_int_t)ts->bytes_in, "wire_out",
+			  (json_int_t)ts->wire_out, "wire_in",
+			  (json_int_t)ts->wire_in));
 	return o;
 }
 

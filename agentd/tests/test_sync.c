@@ -465,6 +465,47 @@ static void test_virtual_newer_wins(void **state)
 	assert_int_equal(binding_store_count(f->b.st), 2);
 }
 
+static bool b_empty(struct fix *f)
+{
+	struct sync_totals t;
+
+	sync_totals(f->a.sync, &t);
+	return t.lag == 0 && binding_store_count(f->b.st) == 0;
+}
+
+/*
+ * A physical standby follows the active's word even against a record of
+ * its own that the agreed order calls newer: one it accepted when it was
+ * active (or recovered from its kernel), with the same Identification and
+ * version as the active's, its node id higher. The active's removal of it
+ * must remove it (the churn test's round 3 found it kept).
+ */
+static void test_standby_follows_active(void **state)
+{
+	struct fix *f = *state;
+	const struct reg_binding *x;
+	struct binding_rec r;
+
+	two(f, KEY);
+	register_n(&f->a, 1, "10.40.0.1");
+	x = binding_store_find_nai(f->a.st, (const uint8_t *)"mn1@example.net",
+				   15);
+	assert_non_null(x);
+	binding_store_rec(x, &r); /* the same registration, accepted by b */
+	r.pool = NULL;
+	assert_non_null(binding_store_pool_reserve(f->b.st, "p", r.home_addr));
+	r.pool = "p";
+	assert_int_equal(
+		binding_store_upsert(f->b.st, &r, BINDING_CAUSE_RECOVERED), 0);
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_remove(f->a.st, r.home_addr,
+					      BINDING_CAUSE_DEREGISTER, 0),
+			 0);
+	assert_true(run_until(f, b_empty, 5000));
+}
+
 /* A reload frees the configuration sync started with: nothing of it stays. */
 static void test_reload(void **state)
 {
@@ -543,6 +584,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_newer_wins, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_standby_follows_active,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare_call, setup,
 						teardown),

@@ -123,6 +123,7 @@ ms=$(random_ms 2000 5000)
 diag "round 1: churn for $ms ms"
 sleep "$((ms / 1000)).$((ms % 1000 / 100))"
 churn STOP
+sleep 1 # what was on its way when the churn stopped reaches HA1
 wait_until 20000 caught_up 1
 d1=$(table 1)
 k1=$(ktable 1)
@@ -139,7 +140,7 @@ churn CONT
 ms=$(random_ms 2000 4000)
 sleep "$((ms / 1000)).$((ms % 1000 / 100))"
 hs_start 1 || tap_bail "HA1 does not restart"
-part=$(random_ms 1000 7000)
+part=$(random_ms 1000 5000)
 diag "round 2: HA2 killed after about $part bindings of the download"
 sending() { [ "$(sync_field 2 .bulk_sending_sent)" -ge "$part" ]; }
 wait_until 30000 sending
@@ -171,6 +172,7 @@ hs_start 2 || tap_bail "HA2 does not restart"
 downloaded() { [ "$(sync_field 2 .bulks_received)" -ge 1 ]; }
 wait_until 60000 downloaded
 churn STOP
+sleep 1
 wait_until 20000 caught_up 1
 same() { [ "$(table 1)" = "$(table 2)" ]; }
 wait_until 10000 same

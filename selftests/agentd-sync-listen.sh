@@ -6,12 +6,14 @@
 # link loses 20 % of its frames both ways and reorders a quarter of them
 # (tc netem) and its table still converges; when HA1 dies (-9) HA2 takes
 # over, HA3 becomes standby and asks HA2 for its whole table (a binding
-# information request), and the three tables end equal, daemon and kernel.
+# information request), and the three tables end equal, daemon and kernel,
+# though HA3 missed HA1's last deregistrations (the switch dropped TCP
+# between HA1 and HA3 meanwhile) and HA2 did not.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-hsrp.sh"
-require_cmd tc
+require_cmd tc nft
 
-tap_plan 8
+tap_plan 9
 
 KEY12=6b65792d6f662d7061697220312d3220
 KEY13=6b65792d6f662d7061697220312d3320
@@ -98,22 +100,45 @@ done
 expect_eq "... and HA3's kernel forwards for the same homes" "$(ktable 1)" "$(ktable 3)"
 
 # --- the active dies: the listen router becomes standby and takes the new active's table --
+# HA3 misses 5 deregistrations at HA1 (no TCP between them); HA2 gets them
+ip netns exec "$SW" nft -f - <<-NFT || tap_bail "nft: cannot cut HA1 from HA3"
+	table bridge cut {
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			iifname "p1" oifname "p3" meta l4proto tcp drop
+			iifname "p3" oifname "p1" meta l4proto tcp drop
+		}
+	}
+	NFT
+ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.110 -n 5 \
+	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 5 --deregister \
+	>/dev/null 2>&1
+N=$((N - 5))
+count2() { [ "$(table 2 | wc -l)" -eq "$N" ]; }
+wait_until 20000 count2
+expect_eq "5 deregistrations at HA1 while HA3 cannot hear it: HA2 follows, HA3 does not" \
+	"$N $((N + 5))" "$(table 2 | wc -l) $(table 3 | wc -l)"
 bulks0=$(peer_field 3 10.20.0.12 .bulks_received)
 before=$(table 1)
 hs_stop 1 KILL
+ip netns exec "$SW" nft delete table bridge cut
 hs_wait 2 lan active $((HS_HOLD_MS * 3))
 hs_wait 3 lan standby $((HS_HOLD_MS * 3))
 expect_eq "HA1 killed: HA2 active, HA3 standby" "active standby" \
 	"$(hs_state 2 lan) $(hs_state 3 lan)"
 asked() { [ "$(peer_field 3 10.20.0.12 .bulks_received)" -gt "$bulks0" ]; }
 wait_until 20000 asked
+same23() { [ "$(table 3)" = "$before" ]; }
+wait_until 10000 same23
+sleep 1 # a second download would have started by now
 expect_eq "HA3 asked HA2 for its table and received it: one download" "$((bulks0 + 1))" \
 	"$(peer_field 3 10.20.0.12 .bulks_received)"
-expect_eq "HA2's and HA3's tables are HA1's, binding for binding" "yes yes" \
+expect_eq "HA2's and HA3's tables are HA1's last, binding for binding: the download removed the 5 HA3 missed" \
+	"yes yes" \
 	"$([ "$(table 2)" = "$before" ] && echo yes) $([ "$(table 3)" = "$before" ] && echo yes)"
 
 # --- and follows it ---------------------------------------------------------------------
-ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.110 -n 5 \
+ip netns exec "$H" mipha-mn -H $HS_VIP --coa 10.20.0.50 --home 10.20.0.115 -n 5 \
 	--spi $HS_MN_SPI --key $HS_MN_KEY --timeout 500 --retries 5 --deregister \
 	>/dev/null 2>&1
 N=$((N - 5))

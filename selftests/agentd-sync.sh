@@ -114,6 +114,10 @@ kill $ev_pid 2>/dev/null
 # meanwhile; the restarted HA2 recovers $N from its kernel, and the download
 # from HA1 removes the 5 it did not bring, from the daemon and the kernel.
 hs_stop 2 KILL
+# (a standby that died and whose connection lasts until "dead" is not one
+# to hand over to either: the switchover waits for a word from it)
+disconnected() { ! connected 1; }
+wait_until 10000 disconnected
 out=$(hs_ctl 1 redundancy switchover 1 2>&1)
 expect_eq "HA2 down: a switchover at HA1 times out (no standby connected), HA1 stays active" \
 	"1 active" "$(echo "$out" | grep -c 'timed out: no standby peer connected') $(hs_state 1 lan)"
@@ -158,8 +162,8 @@ wait $ping_pid
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/ping.txt")
 lost=$((250 - ${got:-0}))
 diag "switchover gap: $lost of 250 pings lost at 20 ms (~$((lost * 20)) ms); hold time $HS_HOLD_MS ms"
-expect_eq "the traffic gap is shorter than the hold time" yes \
-	"$([ $((lost * 20)) -lt $HS_HOLD_MS ] && echo yes || echo "no: $lost pings lost")"
+expect_eq "the traffic gap is under a second (a quarter of the hold time)" yes \
+	"$([ $((lost * 20)) -lt 1000 ] && echo yes || echo "no: $lost pings lost")"
 out=$(mns --once -n 5 --home 10.20.0.110)
 wait_until 20000 same_tables
 expect_eq "5 nodes re-register at HA2: accepted, no replay rejection; HA1 follows" "5 0 yes" \

@@ -83,6 +83,7 @@ budgets()
 		agentd-sync		300	-
 		agentd-sync-listen	240	-
 		agentd-sync-churn	420	-
+		agentd-sync-heal	240	-
 		agentd-vnet		90	-
 		autoload		60	180
 		bad-input		210	1050

@@ -412,6 +412,15 @@ static void sync_bulk_done(void *ctx)
 		hsrp_sync_done(a->hsrp, a->cfg->standby_group);
 }
 
+/* A partition healed and we stay active: our bindings announced again. */
+static void sync_healed(void *ctx)
+{
+	struct agentd *a = ctx;
+
+	log_notice("redundancy: announcing the bindings of %u home links",
+		   reg_announce_all(a->reg));
+}
+
 /* Peer sync's events, for the control socket's followers. */
 static void sync_event(void *ctx, json_t *fields)
 {
@@ -422,7 +431,7 @@ static void sync_event(void *ctx, json_t *fields)
 }
 
 /* miphactl redundancy switchover: is everything acknowledged? */
-static int switchover_ready(void *ctx, const char **why)
+static int switchover_ready(void *ctx, uint64_t since_ms, const char **why)
 {
 	struct agentd *a = ctx;
 
@@ -431,7 +440,7 @@ static int switchover_ready(void *ctx, const char **why)
 		       "hand over";
 		return -EOPNOTSUPP;
 	}
-	return sync_handover_ready(a->sync, why);
+	return sync_handover_ready(a->sync, since_ms, why);
 }
 
 /* ... it is: our group resigns, and the standby takes over at once. */
@@ -460,6 +469,7 @@ static int sync_start(struct agentd *a)
 		.link_name = sync_link_name,
 		.link_index = sync_link_index,
 		.bulk_done = sync_bulk_done,
+		.healed = sync_healed,
 		.event = sync_event,
 		.ctx = a,
 	};

@@ -915,6 +915,29 @@ static void apply_links(struct reg *r, const struct config *cfg)
 	}
 }
 
+unsigned int reg_announce_all(struct reg *r)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < r->cfg->n_links; i++) {
+		uint32_t ifx = r->envdata.ifindex ? r->envdata.ifindex[i] : 0;
+		struct kernel_link kl = { 0 };
+		int ret;
+
+		if (!ifx || kernel_link_get(r->ks, ifx, &kl) ||
+		    !kl.has_proxy_arp || !kl.proxy_arp)
+			continue;
+		ret = kernel_announce(r->ks, ifx, NULL);
+		if (ret)
+			log_err("home link %s: announcing its bindings: %s",
+				r->cfg->links[i].ifname, strerror(-ret));
+		else
+			n++;
+	}
+	return n;
+}
+
 void reg_set_addr_gate(struct reg *r,
 		       bool (*served)(void *data, struct in_addr addr),
 		       void *data)

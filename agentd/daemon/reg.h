@@ -293,6 +293,13 @@ void reg_set_addr_gate(struct reg *r,
 		       bool (*served)(void *data, struct in_addr addr),
 		       void *data);
 size_t reg_binding_count(const struct reg *r);
+/*
+ * Gratuitous ARP for every binding of every home link whose proxy ARP is
+ * on here, paced by the kernel (a home agent still active when a
+ * partition heals: the addresses its peer announced meanwhile are its
+ * again). Returns how many links were asked.
+ */
+unsigned int reg_announce_all(struct reg *r);
 /* The store and the kernel adapter registration owns (peer sync is their
  * other client). */
 struct binding_store *reg_store(struct reg *r);

@@ -67,7 +67,7 @@ static void end(struct switchover *sw, uint64_t now_ms, bool ok,
 static int try_hand_over(struct switchover *sw, uint64_t now_ms,
 			 const char **why)
 {
-	int ret = sw->host.ready(sw->host.ctx, why);
+	int ret = sw->host.ready(sw->host.ctx, sw->started_ms, why);
 
 	if (ret == -EAGAIN) {
 		snprintf(sw->reason, sizeof(sw->reason), "%s", *why);
@@ -122,6 +122,13 @@ bool switchover_poll(struct switchover *sw, uint64_t now_ms)
 	snprintf(reason, sizeof(reason), "timed out: %s", why);
 	end(sw, now_ms, false, reason);
 	return false;
+}
+
+void switchover_abort(struct switchover *sw, uint64_t now_ms,
+		      const char *reason)
+{
+	if (sw->state == SWITCHOVER_WAITING)
+		end(sw, now_ms, false, reason);
 }
 
 json_t *switchover_json(const struct switchover *sw, uint64_t now_ms)

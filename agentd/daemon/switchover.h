@@ -35,8 +35,10 @@ enum switchover_state {
 };
 
 struct switchover_host {
-	/* 0: hand over now; -EAGAIN: not yet (why); else: cannot (why) */
-	int (*ready)(void *ctx, const char **why);
+	/* 0: hand over now; -EAGAIN: not yet (why); else: cannot (why).
+	 * since_ms: when the switchover began (the standby must have been
+	 * heard from since) */
+	int (*ready)(void *ctx, uint64_t since_ms, const char **why);
 	/* resign the group; 0 or -errno with why */
 	int (*hand_over)(void *ctx, const char **why);
 	/* "redundancy" events: what=switchover, state, reason, waited_ms;
@@ -67,6 +69,10 @@ int switchover_start(struct switchover *sw, uint64_t now_ms,
 /* While waiting: hands over if ready, fails at the deadline or when
  * ready() says it cannot. True while still waiting. */
 bool switchover_poll(struct switchover *sw, uint64_t now_ms);
+
+/* Ends a waiting switchover as failed (the daemon could not poll it). */
+void switchover_abort(struct switchover *sw, uint64_t now_ms,
+		      const char *reason);
 
 /* {"state", "reason", "waited_ms", "done", "failed"} */
 json_t *switchover_json(const struct switchover *sw, uint64_t now_ms);

@@ -19,7 +19,8 @@ static void poll_cb(struct loop_timer *t)
 
 	if (switchover_poll(&svc->sw, loop_now_ms()) &&
 	    loop_timer_arm(svc->loop, &svc->poll, SWITCHOVER_POLL_MS))
-		log_err("switchover: cannot arm its timer");
+		switchover_abort(&svc->sw, loop_now_ms(),
+				 "cannot arm the switchover's timer");
 }
 
 void switchover_service_init(struct switchover_service *svc, struct loop *l,
@@ -67,7 +68,7 @@ static json_t *cmd_start(void *data, const char *cmd, json_t *req,
 	if (svc->sw.state == SWITCHOVER_WAITING &&
 	    loop_timer_arm(svc->loop, &svc->poll, SWITCHOVER_POLL_MS)) {
 		*err = "cannot arm the switchover's timer";
-		svc->sw.state = SWITCHOVER_FAILED;
+		switchover_abort(&svc->sw, loop_now_ms(), *err);
 		return NULL;
 	}
 	return cmd_status(data, cmd, req, stream, err);

@@ -52,6 +52,11 @@
 #define SYNC_BULK_QUEUE	  (1024 * 1024)
 #define SYNC_BULK_POLL_MS 10
 #define SYNC_QUEUE_MAX	  (64 * 1024 * 1024)
+/* A peer's requests for our table: one download per this at most. */
+#define SYNC_BULK_REQUEST_MIN_MS 1000
+/* One announcement of our table for one heal, however many frames the
+ * peer's merged registrations take to arrive. */
+#define SYNC_HEAL_MIN_MS 10000
 
 enum peer_state {
 	PEER_IDLE,	 /* no connection (waiting to connect or be called) */
@@ -100,7 +105,14 @@ struct sync_peer {
 	uint32_t bulk_sent, bulk_request, bulk_budget;
 	uint64_t bulk_started_ms;
 	/* bulk download we receive */
-	bool bulk_asked; /* since the peer became active */
+	bool bulk_asked;  /* since the peer became active */
+	/* when our last download to it started (requests within
+	 * SYNC_BULK_REQUEST_MIN_MS of it are answered by it), and the
+	 * requests ignored */
+	uint64_t bulk_request_ms, bulk_requests_ignored;
+	bool bulk_request_pending;
+	uint32_t bulk_request_pending_id;
+	bool dual_active; /* it was active while we were too */
 	uint32_t bulk_requests_sent;
 	bool recv_bulk_marked;
 	uint64_t recv_bulk_started_ms;
@@ -110,6 +122,7 @@ struct sync_peer {
 	/* counters */
 	uint64_t sent, received, applied, skipped, refused, resyncs;
 	uint64_t connects, auth_failures, bulks_sent, bulks_received;
+	uint64_t heals, last_heal_ms;
 };
 
 struct sync {
@@ -328,6 +341,7 @@ static void bulk_start(struct sync_peer *p, uint32_t request_id)
 	p->bulk_sent = 0;
 	p->bulk_request = request_id;
 	p->bulk_started_ms = loop_now_ms();
+	p->bulk_request_ms = p->bulk_started_ms;
 	p->bulk_budget = s->cfg.rate / (1000 / SYNC_BULK_TICK_MS) ?: 1;
 	p->bulks_sent++;
 	log_msg(LOG_INFO, "sync: bulk download to %s: %u bindings",
@@ -514,6 +528,14 @@ static void apply_done(void *ctx, const struct kadapter_result *res)
 				peer_name(p), strerror(-op->result));
 		return;
 	}
+	/*
+	 * A physical-mode active takes registrations from no one: this
+	 * one was the peer's while it was active too (a partition; the
+	 * streams carry it over when the link comes back).
+	 */
+	if (our_mode(p->s) == SYNC_MODE_PHYSICAL &&
+	    p->s->role == SYNC_ROLE_ACTIVE)
+		p->dual_active = true;
 	err = binding_store_upsert(store, &op->rec, BINDING_CAUSE_PEER);
 	if (err) {
 		p->refused++;
@@ -598,12 +620,36 @@ static bool same_node(const struct reg_binding *b, const struct binding_rec *r)
 	       (!r->nai_len || !memcmp(b->nai, r->nai, r->nai_len));
 }
 
+/*
+ * Is p the one active we follow? It says it is active, in the
+ * physical-network mode with our configuration, we are not, and no other
+ * connected peer says it is active too (two claimants: a partition not
+ * settled yet, and neither is the truth until HSRP says which stays).
+ */
+static bool the_active(const struct sync_peer *p)
+{
+	const struct sync *s = p->s;
+	size_t i;
+
+	if (our_mode(s) != SYNC_MODE_PHYSICAL || s->role == SYNC_ROLE_ACTIVE ||
+	    p->role != SYNC_ROLE_ACTIVE || p->mode != SYNC_MODE_PHYSICAL ||
+	    p->mismatch)
+		return false;
+	for (i = 0; i < s->n_peers; i++) {
+		const struct sync_peer *o = &s->peers[i];
+
+		if (o != p && o->state == PEER_UP &&
+		    o->role == SYNC_ROLE_ACTIVE)
+			return false;
+	}
+	return true;
+}
+
 /* May p's record take an address another node holds here? */
 static bool takes_others(const struct sync_peer *p)
 {
 	/* the active's table is the truth a physical standby follows */
-	return our_mode(p->s) == SYNC_MODE_PHYSICAL &&
-	       p->role == SYNC_ROLE_ACTIVE && p->s->role != SYNC_ROLE_ACTIVE;
+	return the_active(p);
 }
 
 /* Queues the removal of b, which p's record displaces. */
@@ -810,6 +856,8 @@ static bool addr_set_add(struct addr_set *a, struct in_addr x)
  * (two when an entry touches an address an earlier one did: the store
  * must hold the earlier one's outcome before the later is decided).
  */
+static void healed(struct sync_peer *p);
+
 static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 {
 	struct kadapter *ka = p->s->host.ka;
@@ -855,6 +903,8 @@ static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 	kadapter_flush(ka); /* every completion has run */
 	free(ops);
 	free(set.v);
+	/* registrations it took while active too, and it gave way since */
+	healed(p);
 }
 
 /* Receiving a bulk: mark at its start, sweep at its complete end. */
@@ -873,8 +923,7 @@ static bool may_sweep(const struct sync_peer *p)
 {
 	const struct sync *s = p->s;
 
-	return we_sweep(s) && p->role == SYNC_ROLE_ACTIVE &&
-	       p->mode == SYNC_MODE_PHYSICAL && !p->mismatch &&
+	return we_sweep(s) && the_active(p) &&
 	       (!s->marking || s->marking == p);
 }
 
@@ -999,8 +1048,7 @@ static void request_bulk(struct sync_peer *p)
 	uint8_t buf[64];
 	ssize_t len;
 
-	if (p->bulk_asked || p->state != PEER_UP || p->role != SYNC_ROLE_ACTIVE ||
-	    !we_sweep(p->s))
+	if (p->bulk_asked || p->state != PEER_UP || !the_active(p))
 		return;
 	len = sync_encode_bulk_request(buf, sizeof(buf), &r);
 	if (len > 0 && !peer_send(p, buf, (size_t)len)) {
@@ -1008,6 +1056,38 @@ static void request_bulk(struct sync_peer *p)
 		log_msg(LOG_INFO, "sync: %s is active now: its table asked for",
 			peer_name(p));
 	}
+}
+
+/*
+ * The peer was active while we were too (a partition: each side took
+ * registrations, and the streams merged them when the link came back) and
+ * now gives way to us: the bound home addresses it announced meanwhile are
+ * ours again, announced from here (the host's healed()).
+ */
+static void healed(struct sync_peer *p)
+{
+	struct sync *s = p->s;
+
+	uint64_t now = loop_now_ms();
+
+	if (!p->dual_active || s->role != SYNC_ROLE_ACTIVE ||
+	    p->role == SYNC_ROLE_ACTIVE)
+		return;
+	p->dual_active = false;
+	/* the rest of its stream (more frames of the same merge) */
+	if (p->last_heal_ms && now - p->last_heal_ms < SYNC_HEAL_MIN_MS)
+		return;
+	p->last_heal_ms = now;
+	p->heals++;
+	log_msg(LOG_NOTICE,
+		"sync: %s, active meanwhile, gave way: %zu bindings here, "
+		"announcing them again",
+		peer_name(p), binding_store_count(s->host.store));
+	peer_event(p, "healed",
+		   json_pack("{s:I}", "bindings",
+			     (json_int_t)binding_store_count(s->host.store)));
+	if (s->host.healed)
+		s->host.healed(s->host.ctx);
 }
 
 /*
@@ -1084,20 +1164,37 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 
 	bool became_active = h->role == SYNC_ROLE_ACTIVE &&
 			     p->role != SYNC_ROLE_ACTIVE;
+	bool gave_way = p->role == SYNC_ROLE_ACTIVE &&
+			h->role != SYNC_ROLE_ACTIVE;
 
 	p->node_id = h->node_id;
 	p->mode = h->mode;
 	p->role = h->role;
 	if (h->role != SYNC_ROLE_ACTIVE)
 		p->bulk_asked = false;
+	if (h->role == SYNC_ROLE_ACTIVE && s->role == SYNC_ROLE_ACTIVE)
+		p->dual_active = true;
 	if (!first) {
 		/* a role change: a new active's table, if we follow it */
-		if (became_active)
+		if (became_active) {
 			request_bulk(p);
+		} else if (gave_way) {
+			size_t i;
+
+			healed(p);
+			/* one claimant fewer: the one left may be the active */
+			for (i = 0; i < s->n_peers; i++)
+				request_bulk(&s->peers[i]);
+		}
 		return;
 	}
-	/* an active peer resumes our copy of its stream, or downloads */
-	p->bulk_asked = h->role == SYNC_ROLE_ACTIVE;
+	/*
+	 * An active peer resumes our copy of its stream, or downloads. One
+	 * that became active while we were apart (p->role outlives the
+	 * connection) is asked for its table once we are up: a resumed
+	 * stream does not settle what the old active sent one of us only.
+	 */
+	p->bulk_asked = h->role == SYNC_ROLE_ACTIVE && !became_active;
 	p->mismatch = compare_digests(p, h) || h->mode != our_mode(s);
 	if (p->mismatch)
 		log_msg(LOG_ERR,
@@ -1123,9 +1220,13 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 		restart_stream(p, 0);
 	else if (err)
 		peer_down(p, "cannot resend");
+	if (p->state == PEER_UP && became_active)
+		request_bulk(p);
 	else if (p->bulk_active)
 		bulk_continue(p); /* a download the break interrupted */
 }
+
+static void serve_bulk_request(struct sync_peer *p);
 
 static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
 {
@@ -1145,8 +1246,22 @@ static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
 			peer_down(p, "acknowledges what we never sent");
 		return;
 	case SYNC_BULK_REQUEST:
-		if (we_lead(p->s) && !p->bulk_active)
-			bulk_start(p, f->bulk_request.request_id);
+		/*
+		 * A follower's. An active peer follows nobody (physical
+		 * mode), and one who leads nothing has nothing to send:
+		 * counted, ignored. Else a download now, or, while one
+		 * runs or within SYNC_BULK_REQUEST_MIN_MS of the last one
+		 * (a peer asking in a loop), one when that has passed
+		 * (tick_cb): requests meanwhile are one.
+		 */
+		if (!we_lead(p->s) || (our_mode(p->s) == SYNC_MODE_PHYSICAL &&
+				       p->role == SYNC_ROLE_ACTIVE)) {
+			p->bulk_requests_ignored++;
+			return;
+		}
+		p->bulk_request_pending = true;
+		p->bulk_request_pending_id = f->bulk_request.request_id;
+		serve_bulk_request(p);
 		return;
 	}
 	if (!f->hdr.seq)
@@ -1413,7 +1528,20 @@ static void peer_down(struct sync_peer *p, const char *why)
 	}
 }
 
-/* Keepalive and dead interval. */
+/* A peer's BULK_REQUEST waiting for its turn: now, if it has come. */
+static void serve_bulk_request(struct sync_peer *p)
+{
+	if (our_mode(p->s) == SYNC_MODE_PHYSICAL && p->role == SYNC_ROLE_ACTIVE)
+		p->bulk_request_pending = false; /* it leads now */
+	if (!p->bulk_request_pending || p->bulk_active || !we_lead(p->s) ||
+	    (p->bulk_request_ms &&
+	     loop_now_ms() - p->bulk_request_ms < SYNC_BULK_REQUEST_MIN_MS))
+		return;
+	p->bulk_request_pending = false;
+	bulk_start(p, p->bulk_request_pending_id);
+}
+
+/* Keepalive and dead interval; a deferred download. */
 static void tick_cb(struct loop_timer *t)
 {
 	struct sync_peer *p = t->data;
@@ -1428,6 +1556,7 @@ static void tick_cb(struct loop_timer *t)
 	}
 	if (now - p->last_tx_ms >= s->cfg.keepalive_ms)
 		send_ack(p);
+	serve_bulk_request(p);
 	loop_timer_arm(s->host.loop, &p->tick, s->cfg.keepalive_ms / 2 ?: 1);
 }
 
@@ -1519,6 +1648,7 @@ static int local_addr_to(struct in_addr peer, uint16_t port,
 
 void sync_set_role(struct sync *s, uint8_t role)
 {
+	bool was_active = s->role == SYNC_ROLE_ACTIVE;
 	size_t i;
 
 	if (role == s->role)
@@ -1529,10 +1659,19 @@ void sync_set_role(struct sync *s, uint8_t role)
 
 		if (p->state >= PEER_HELLO)
 			send_hello(p); /* tells the role */
-		/* an active that became active while we were too (its
-		 * HELLO found us active): now that we follow, its table */
-		if (role == SYNC_ROLE_STANDBY)
-			request_bulk(p);
+		if (role == SYNC_ROLE_ACTIVE && p->state == PEER_UP &&
+		    p->role == SYNC_ROLE_ACTIVE)
+			p->dual_active = true;
+		else if (role != SYNC_ROLE_ACTIVE)
+			p->dual_active = false;
+		/*
+		 * We follow now: an active's table, even one we had asked
+		 * before (it became active while we were too, or we led
+		 * meanwhile and our table is not its).
+		 */
+		if (was_active)
+			p->bulk_asked = false;
+		request_bulk(p);
 		/* an active does not sweep what another sends it */
 		if (!we_sweep(s))
 			unmark(p);
@@ -1740,7 +1879,8 @@ static const char *state_str(enum peer_state st)
 	return names[st];
 }
 
-int sync_handover_ready(const struct sync *s, const char **why)
+int sync_handover_ready(const struct sync *s, uint64_t since_ms,
+			const char **why)
 {
 	bool standby = false;
 	size_t i;
@@ -1766,8 +1906,20 @@ int sync_handover_ready(const struct sync *s, const char **why)
 			*why = "a peer has not acknowledged every binding yet";
 			return -EAGAIN;
 		}
-		if (p->role == SYNC_ROLE_STANDBY)
-			standby = true;
+		if (p->role != SYNC_ROLE_STANDBY)
+			continue;
+		if (p->mismatch) {
+			/* it refuses what its configuration lacks */
+			*why = "the standby's configuration differs from ours";
+			return -EAGAIN;
+		}
+		/* a standby that died keeps its connection up to "dead" */
+		if (p->last_rx_ms < since_ms) {
+			*why = "the standby has not been heard from since the "
+			       "switchover began";
+			return -EAGAIN;
+		}
+		standby = true;
 	}
 	if (!standby) {
 		*why = "no standby peer connected";
@@ -1829,6 +1981,11 @@ json_t *sync_json(const struct sync *s)
 				    json_integer((json_int_t)p->bulk_sent));
 		json_object_set_new(j, "last_bulk_bindings",
 				    json_integer((json_int_t)p->last_bulk_count));
+		json_object_set_new(j, "heals",
+				    json_integer((json_int_t)p->heals));
+		json_object_set_new(
+			j, "bulk_requests_ignored",
+			json_integer((json_int_t)p->bulk_requests_ignored));
 		json_array_append_new(peers, j);
 	}
 	json_object_set_new(o, "peers", peers);

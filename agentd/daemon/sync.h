@@ -59,9 +59,15 @@ struct sync_host {
 	 * delay sync waits for it). May be NULL. */
 	void (*bulk_done)(void *ctx);
 	/*
+	 * A peer that was active while we were too (a partition) gave way,
+	 * and we stay active with the merged table: every home address must
+	 * be announced again from here (gratuitous ARP). May be NULL.
+	 */
+	void (*healed)(void *ctx);
+	/*
 	 * Something an operator follows (miphactl events redundancy):
 	 * fields has "peer" and "what" ("up", "down", "config-mismatch",
-	 * "bulk-received", "bulk-sent") and what goes with it. May be NULL;
+	 * "bulk-received", "bulk-sent", "healed") and what goes with it. May be NULL;
 	 * fields is the callee's to take a reference of.
 	 */
 	void (*event)(void *ctx, json_t *fields);
@@ -102,13 +108,16 @@ void sync_reconnect(struct sync *s);
 
 /*
  * May the active role be handed over now (miphactl redundancy switchover)?
- * 0 when we are the active (physical-network mode), a standby peer is
- * connected, and every connected peer has acknowledged all we sent: no
+ * 0 when we are the active (physical-network mode), a standby peer with
+ * our configuration is connected and was heard from since since_ms (a
+ * dead one's connection lasts until its dead interval), and every
+ * connected peer has acknowledged all we sent: no
  * bulk download running, nothing queued or unacknowledged. -EAGAIN with
  * *why when that may still come (a lagging or absent standby), another
  * -errno with *why when it cannot (not active, virtual-network mode).
  */
-int sync_handover_ready(const struct sync *s, const char **why);
+int sync_handover_ready(const struct sync *s, uint64_t since_ms,
+			const char **why);
 
 /* miphactl redundancy: {"node_id", "mode", "role", "peers": [...]}. */
 json_t *sync_json(const struct sync *s);

@@ -18,13 +18,15 @@ struct fake {
 	int ready_ret;	  /* what ready() answers */
 	int hand_over_ret;
 	unsigned int ready_calls, hand_overs, events;
+	uint64_t since_ms; /* what ready() was asked */
 	char last_event_state[16];
 };
 
-static int fake_ready(void *ctx, const char **why)
+static int fake_ready(void *ctx, uint64_t since_ms, const char **why)
 {
 	struct fake *f = ctx;
 
+	f->since_ms = since_ms;
 	f->ready_calls++;
 	*why = f->ready_ret == -EAGAIN ? "a peer has not acknowledged" :
 	       f->ready_ret		? "not the active one" :
@@ -95,6 +97,7 @@ static void test_waits_for_the_standby(void **state)
 	f.ready_ret = -EAGAIN;
 	assert_int_equal(switchover_start(&sw, 1000, 5000, &why), 0);
 	assert_int_equal(sw.state, SWITCHOVER_WAITING);
+	assert_int_equal(f.since_ms, 1000); /* heard from since the start */
 	assert_int_equal(f.hand_overs, 0);
 	assert_true(switchover_poll(&sw, 1020));
 	assert_true(switchover_poll(&sw, 3000));

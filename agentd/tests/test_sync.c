@@ -506,6 +506,99 @@ static void test_standby_follows_active(void **state)
 	assert_true(run_until(f, b_empty, 5000));
 }
 
+static bool settle(struct fix *f)
+{
+	(void)f;
+	return false;
+}
+
+static bool a_has_10(struct fix *f)
+{
+	return binding_store_count(f->a.st) == 10 &&
+	       peer_num(&f->a, "bulks_received") >= 1;
+}
+
+/*
+ * b becomes the active and a follows it: a asks b for its table, whose
+ * download removes what a holds and b does not (what the old active sent
+ * one of them only) — whether the role changed while the two were
+ * connected or apart (a resumed stream alone would not settle it).
+ */
+static void new_active(struct fix *f, bool apart)
+{
+	int i;
+
+	two(f, KEY);
+	for (i = 0; i < 10; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	if (apart)
+		sync_reconnect(f->a.sync);
+	sync_set_role(f->a.sync, 2);
+	/* one binding only a holds */
+	register_n(&f->a, 99, "10.40.0.9");
+	sync_set_role(f->b.sync, 3);
+	assert_true(run_until(f, a_has_10, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 10);
+}
+
+static void test_new_active_connected(void **state)
+{
+	new_active(*state, false);
+}
+
+static void test_new_active_apart(void **state)
+{
+	new_active(*state, true);
+}
+
+static bool b_has_10(struct fix *f)
+{
+	return binding_store_count(f->b.st) == 10;
+}
+
+/*
+ * Both active for a while (a partition), then b gives way: b asks a for
+ * its table again (it asked when they connected, but it led meanwhile),
+ * and a record only b had goes. a's BULK_REQUESTs are never answered by
+ * an active, and a second one within a second of a download is ignored.
+ */
+static void test_dual_active_loser_follows(void **state)
+{
+	struct fix *f = *state;
+	struct binding_rec r = { 0 };
+	struct in_addr home;
+	int i;
+
+	two(f, KEY);
+	for (i = 0; i < 10; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	sync_set_role(f->b.sync, 3); /* dual active */
+	run_until(f, settle, 300);
+	/* a record b holds and a never got (recovered: not sent) */
+	assert_int_equal(binding_store_pool_alloc(f->b.st, "p", &home), 0);
+	r.home_addr = home;
+	inet_pton(AF_INET, "10.40.0.8", &r.coa);
+	r.src = r.coa;
+	r.expires_ms = loop_now_ms() + 600000;
+	r.granted = 600;
+	r.spi = 0x100;
+	r.encap = 1;
+	r.nai = (const uint8_t *)"x@example.net";
+	r.nai_len = 13;
+	r.pool = "p";
+	assert_int_equal(
+		binding_store_upsert(f->b.st, &r, BINDING_CAUSE_RECOVERED), 0);
+	sync_set_role(f->b.sync, 2); /* a stays */
+	assert_true(run_until(f, b_has_10, 5000));
+	assert_int_equal(binding_store_count(f->a.st), 10);
+}
+
 /* A reload frees the configuration sync started with: nothing of it stays. */
 static void test_reload(void **state)
 {
@@ -585,6 +678,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_virtual_newer_wins, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_standby_follows_active,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_active_connected,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_active_apart, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dual_active_loser_follows,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bare_call, setup,

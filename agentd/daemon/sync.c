@@ -105,7 +105,7 @@ struct sync_peer {
 	uint32_t bulk_sent, bulk_request, bulk_budget;
 	uint64_t bulk_started_ms;
 	/* bulk download we receive */
-	bool bulk_asked;  /* since the peer became active */
+	bool bulk_asked; /* since the peer became active */
 	/* when our last download to it started (requests within
 	 * SYNC_BULK_REQUEST_MIN_MS of it are answered by it), and the
 	 * requests ignored */
@@ -757,8 +757,8 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		 * our node id higher; the active removed it since). Only the
 		 * very record we hold from it is not applied again.
 		 */
-		if (takes_others(p) && !(m == SYNC_MERGE_SAME &&
-					 e->op == SYNC_OP_UPSERT))
+		if (takes_others(p) &&
+		    !(m == SYNC_MERGE_SAME && e->op == SYNC_OP_UPSERT))
 			m = SYNC_MERGE_THEIRS;
 		/*
 		 * Otherwise an update must be newer than ours; a removal
@@ -923,8 +923,7 @@ static bool may_sweep(const struct sync_peer *p)
 {
 	const struct sync *s = p->s;
 
-	return we_sweep(s) && the_active(p) &&
-	       (!s->marking || s->marking == p);
+	return we_sweep(s) && the_active(p) && (!s->marking || s->marking == p);
 }
 
 static void unmark(struct sync_peer *p)
@@ -1166,6 +1165,8 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 			     p->role != SYNC_ROLE_ACTIVE;
 	bool gave_way = p->role == SYNC_ROLE_ACTIVE &&
 			h->role != SYNC_ROLE_ACTIVE;
+	/* our HELLO asked it to resume its stream (else it downloads) */
+	bool resumes = p->in.epoch && p->in.epoch == h->stream_epoch;
 
 	p->node_id = h->node_id;
 	p->mode = h->mode;
@@ -1194,7 +1195,8 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	 * connection) is asked for its table once we are up: a resumed
 	 * stream does not settle what the old active sent one of us only.
 	 */
-	p->bulk_asked = h->role == SYNC_ROLE_ACTIVE && !became_active;
+	p->bulk_asked = h->role == SYNC_ROLE_ACTIVE &&
+			!(became_active && resumes);
 	p->mismatch = compare_digests(p, h) || h->mode != our_mode(s);
 	if (p->mismatch)
 		log_msg(LOG_ERR,
@@ -1220,10 +1222,10 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 		restart_stream(p, 0);
 	else if (err)
 		peer_down(p, "cannot resend");
-	if (p->state == PEER_UP && became_active)
-		request_bulk(p);
 	else if (p->bulk_active)
 		bulk_continue(p); /* a download the break interrupted */
+	if (p->state == PEER_UP && became_active && resumes)
+		request_bulk(p);
 }
 
 static void serve_bulk_request(struct sync_peer *p);
@@ -1979,8 +1981,9 @@ json_t *sync_json(const struct sync *s)
 				    json_boolean(p->bulk_active));
 		json_object_set_new(j, "bulk_sending_sent",
 				    json_integer((json_int_t)p->bulk_sent));
-		json_object_set_new(j, "last_bulk_bindings",
-				    json_integer((json_int_t)p->last_bulk_count));
+		json_object_set_new(
+			j, "last_bulk_bindings",
+			json_integer((json_int_t)p->last_bulk_count));
 		json_object_set_new(j, "heals",
 				    json_integer((json_int_t)p->heals));
 		json_object_set_new(
@@ -1991,15 +1994,15 @@ json_t *sync_json(const struct sync *s)
 	json_object_set_new(o, "peers", peers);
 	/* every connection's, the closed ones too (benchmarks, lag) */
 	ts = sync_tls_ctx_stats(s->tls);
-	json_object_set_new(
-		o, "tls",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "handshakes",
-			  (json_int_t)ts->handshakes, "auth_failures",
-			  (json_int_t)ts->hs_auth_failures, "bytes_out",
-			  (json_int_t)ts->bytes_out, "bytes_in",
-			  (json_int_t)ts->bytes_in, "wire_out",
-			  (json_int_t)ts->wire_out, "wire_in",
-			  (json_int_t)ts->wire_in));
+	json_object_set_new(o, "tls",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+				      "handshakes", (json_int_t)ts->handshakes,
+				      "auth_failures",
+				      (json_int_t)ts->hs_auth_failures,
+				      "bytes_out", (json_int_t)ts->bytes_out,
+				      "bytes_in", (json_int_t)ts->bytes_in,
+				      "wire_out", (json_int_t)ts->wire_out,
+				      "wire_in", (json_int_t)ts->wire_in));
 	return o;
 }
 

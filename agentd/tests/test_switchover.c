@@ -15,7 +15,7 @@
 #include "switchover.h"
 
 struct fake {
-	int ready_ret;	  /* what ready() answers */
+	int ready_ret; /* what ready() answers */
 	int hand_over_ret;
 	unsigned int ready_calls, hand_overs, events;
 	uint64_t since_ms; /* what ready() was asked */
@@ -29,8 +29,8 @@ static int fake_ready(void *ctx, uint64_t since_ms, const char **why)
 	f->since_ms = since_ms;
 	f->ready_calls++;
 	*why = f->ready_ret == -EAGAIN ? "a peer has not acknowledged" :
-	       f->ready_ret		? "not the active one" :
-					  "";
+	       f->ready_ret	       ? "not the active one" :
+					 "";
 	return f->ready_ret;
 }
 

@@ -1066,7 +1066,6 @@ static void request_bulk(struct sync_peer *p)
 static void healed(struct sync_peer *p)
 {
 	struct sync *s = p->s;
-
 	uint64_t now = loop_now_ms();
 
 	if (!p->dual_active || s->role != SYNC_ROLE_ACTIVE ||

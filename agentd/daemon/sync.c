@@ -976,25 +976,33 @@ static size_t sweep(struct sync_peer *p)
 		log_err("sync: out of memory removing %zu stale bindings", n);
 		return 0;
 	}
+	/*
+	 * The addresses first, the removals after: a submit may complete
+	 * at once (a full batch is sent), and its completion frees the
+	 * binding the walk would go on from.
+	 */
 	for (i = 0; i < binding_table_buckets(t) && k < n; i++) {
 		for (b = binding_table_bucket(t, i); b && k < n;
 		     b = b->next_addr) {
-			struct kernel_binding kb = { .home_addr =
-							     b->home_addr };
-
 			if (!b->stale)
 				continue;
 			ops[k].p = p;
 			ops[k].op = SYNC_OP_REMOVE;
 			ops[k].displacing = true; /* no replay state to note */
 			ops[k].rec.home_addr = b->home_addr;
-			if (!submit(p, &ops[k], KERNEL_OP_DEL, &kb))
-				k++;
+			k++;
 		}
+	}
+	for (i = 0, n = 0; i < k; i++) {
+		struct kernel_binding kb = { .home_addr =
+						     ops[i].rec.home_addr };
+
+		if (!submit(p, &ops[i], KERNEL_OP_DEL, &kb))
+			n++;
 	}
 	kadapter_flush(s->host.ka); /* every completion has run */
 	free(ops);
-	return k;
+	return n;
 }
 
 static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)

@@ -50,22 +50,10 @@ HS_HA_EXTRA="redundancy = yes"
 hs_conf 1 110 no "" "$(conf 10.20.0.12)"
 hs_conf 2 100 no "" "$(conf 10.20.0.11)"
 
-sync_field() { hs_ctl "$1" -j redundancy 2>/dev/null | jq -r ".peers[0] | $2"; }
-connected() { [ "$(sync_field "$1" .connected)" = true ]; }
 # everything HA N sent is acknowledged, and nothing is being downloaded
 caught_up()
 {
 	[ "$(sync_field "$1" '"\(.connected) \(.lag) \(.bulk_sending)"')" = "true 0 false" ]
-}
-table()
-{
-	hs_ctl "$1" -j binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
-}
-ktable()
-{
-	ip netns exec "$(hs_ns "$1")" miphactl -j kernel binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa)"' | sort
 }
 homes() { cut -d' ' -f1 | sort; }
 # differ A B: the first lines by which the texts A and B differ ("" if none)

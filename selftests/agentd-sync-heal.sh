@@ -34,13 +34,6 @@ HS_HA_EXTRA="redundancy = yes"
 hs_conf 1 110 yes "" "$(peer 10.20.0.12)"
 hs_conf 2 100 yes "" "$(peer 10.20.0.11)"
 
-sync_field() { hs_ctl "$1" -j redundancy 2>/dev/null | jq -r ".peers[0] | $2"; }
-connected() { [ "$(sync_field "$1" .connected)" = true ]; }
-table()
-{
-	hs_ctl "$1" -j binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
-}
 id_of() { table "$1" | awk -v h="$2" '$1 == h { print $3 }'; }
 # mn FIRST COUNT: registers COUNT nodes from FIRST to the virtual IP; prints
 # how many were accepted.

@@ -46,16 +46,6 @@ peer_field()
 		jq -r ".peers[] | select(.address == \"$2\") | $3"
 }
 connected_to() { [ "$(peer_field "$1" "$2" .connected)" = true ]; }
-table()
-{
-	hs_ctl "$1" -j binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
-}
-ktable()
-{
-	ip netns exec "$(hs_ns "$1")" miphactl -j kernel binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa)"' | sort
-}
 # same A B: HA A's and HA B's tables are equal and not empty.
 same() { [ -n "$(table "$1")" ] && [ "$(table "$1")" = "$(table "$2")" ]; }
 mns()

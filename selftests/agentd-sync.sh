@@ -40,24 +40,6 @@ HS_HA_EXTRA="redundancy = yes"
 hs_conf 1 110 yes "" "$(peer 10.20.0.12 $PEER_KEY)"
 hs_conf 2 100 yes "" "$(peer 10.20.0.11 $PEER_KEY)"
 
-# sync_field N JQ: over HA N's peer (its only one).
-sync_field()
-{
-	hs_ctl "$1" -j redundancy 2>/dev/null | jq -r ".peers[0] | $2"
-}
-connected() { [ "$(sync_field "$1" .connected)" = true ]; }
-# table N: HA N's bindings as "home coa identification", sorted.
-table()
-{
-	hs_ctl "$1" -j binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
-}
-# ktable N: the homes HA N's kernel forwards for, with their CoA.
-ktable()
-{
-	ip netns exec "$(hs_ns "$1")" miphactl -j kernel binding list 2>/dev/null |
-		jq -r '.[] | "\(.home_addr) \(.coa)"' | sort
-}
 same_tables() { [ -n "$(table 1)" ] && [ "$(table 1)" = "$(table 2)" ]; }
 count2() { [ "$(table 2 | wc -l)" -eq "$1" ]; }
 mns()

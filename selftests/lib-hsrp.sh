@@ -206,6 +206,27 @@ hs_setup()
 	done
 }
 
+# ---- peer sync (agentd-sync*.sh) ---------------------------------------------
+
+# sync_field N JQ: over HA N's first peer (its only one, with two HAs).
+sync_field()
+{
+	hs_ctl "$1" -j redundancy 2>/dev/null | jq -r ".peers[0] | $2"
+}
+connected() { [ "$(sync_field "$1" .connected)" = true ]; }
+# table N: HA N's bindings as "home coa identification", sorted.
+table()
+{
+	hs_ctl "$1" -j binding list 2>/dev/null |
+		jq -r '.[] | "\(.home_addr) \(.coa) \(.identification)"' | sort
+}
+# ktable N: the homes HA N's kernel forwards for, with their CoA.
+ktable()
+{
+	ip netns exec "$(hs_ns "$1")" miphactl -j kernel binding list 2>/dev/null |
+		jq -r '.[] | "\(.home_addr) \(.coa)"' | sort
+}
+
 # hs_done: tap_done with the daemons' logs when a case failed.
 hs_done()
 {

@@ -1051,12 +1051,13 @@ static void send_ack(struct sync_peer *p)
  */
 static void request_bulk(struct sync_peer *p)
 {
-	struct sync_bulk_request r = { .request_id = ++p->bulk_requests_sent };
+	struct sync_bulk_request r = { 0 };
 	uint8_t buf[64];
 	ssize_t len;
 
 	if (p->bulk_asked || p->state != PEER_UP || !the_active(p))
 		return;
+	r.request_id = ++p->bulk_requests_sent;
 	len = sync_encode_bulk_request(buf, sizeof(buf), &r);
 	if (len > 0 && !peer_send(p, buf, (size_t)len)) {
 		p->bulk_asked = true;

@@ -169,8 +169,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Registers NAI n at a's store, as registration would (pool address). */
-static void register_n(struct ha *h, int n, const char *coa)
+/* Puts NAI n in h's store with cause (a pool address). */
+static void register_as(struct ha *h, int n, const char *coa,
+			enum binding_cause cause)
 {
 	char nai[64];
 	struct binding_rec r = { 0 };
@@ -191,8 +192,13 @@ static void register_n(struct ha *h, int n, const char *coa)
 	r.nai = (const uint8_t *)nai;
 	r.nai_len = (uint8_t)strlen(nai);
 	r.pool = "p";
-	assert_int_equal(
-		binding_store_upsert(h->st, &r, BINDING_CAUSE_REGISTER), 0);
+	assert_int_equal(binding_store_upsert(h->st, &r, cause), 0);
+}
+
+/* Registers NAI n at h's store, as registration would. */
+static void register_n(struct ha *h, int n, const char *coa)
+{
+	register_as(h, n, coa, BINDING_CAUSE_REGISTER);
 }
 
 /* Both tables, binding by binding (CoA, replay, NAI, pool). */
@@ -524,7 +530,8 @@ static bool a_has_10(struct fix *f)
  * one of them only) — whether the role changed while the two were
  * connected or apart (a resumed stream alone would not settle it).
  */
-static void new_active(struct fix *f, bool apart)
+/* a active with 10 nodes, b its standby holding them too. */
+static void pair_with_10(struct fix *f)
 {
 	int i;
 
@@ -534,6 +541,11 @@ static void new_active(struct fix *f, bool apart)
 	pair(f);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
+}
+
+static void new_active(struct fix *f, bool apart)
+{
+	pair_with_10(f);
 	if (apart)
 		sync_reconnect(f->a.sync);
 	sync_set_role(f->a.sync, 2);
@@ -568,32 +580,12 @@ static bool b_has_10(struct fix *f)
 static void test_dual_active_loser_follows(void **state)
 {
 	struct fix *f = *state;
-	struct binding_rec r = { 0 };
-	struct in_addr home;
-	int i;
 
-	two(f, KEY);
-	for (i = 0; i < 10; i++)
-		register_n(&f->a, i, "10.40.0.1");
-	pair(f);
-	assert_true(run_until(f, both_up, 5000));
-	assert_true(run_until(f, tables_equal, 5000));
+	pair_with_10(f);
 	sync_set_role(f->b.sync, 3); /* dual active */
 	run_until(f, settle, 300);
 	/* a record b holds and a never got (recovered: not sent) */
-	assert_int_equal(binding_store_pool_alloc(f->b.st, "p", &home), 0);
-	r.home_addr = home;
-	inet_pton(AF_INET, "10.40.0.8", &r.coa);
-	r.src = r.coa;
-	r.expires_ms = loop_now_ms() + 600000;
-	r.granted = 600;
-	r.spi = 0x100;
-	r.encap = 1;
-	r.nai = (const uint8_t *)"x@example.net";
-	r.nai_len = 13;
-	r.pool = "p";
-	assert_int_equal(
-		binding_store_upsert(f->b.st, &r, BINDING_CAUSE_RECOVERED), 0);
+	register_as(&f->b, 99, "10.40.0.8", BINDING_CAUSE_RECOVERED);
 	sync_set_role(f->b.sync, 2); /* a stays */
 	assert_true(run_until(f, b_has_10, 5000));
 	assert_int_equal(binding_store_count(f->a.st), 10);

@@ -75,8 +75,8 @@ budgets()
 		agentd-expiry		150	-
 		agentd-identity		180	-
 		agentd-reload		180	-
-		agentd-register		210	630
-		agentd-restart		180	540
+		agentd-register		210	-
+		agentd-restart		180	-
 		agentd-resync		120	-
 		agentd-hsrp		360	-
 		agentd-hsrp-peers	360	-

@@ -6,21 +6,24 @@
 # (binding, pool address, replay state); only what it no longer holds goes,
 # and that address goes back to its pool.
 #
-# The daemon is stopped (SIGSTOP) while the kernel table changes by far
-# more than the socket holds: foreign bindings are added, then a binding
-# of ours is deleted behind the daemon's back (its notification is among
-# those dropped), then the foreign ones are deleted. Resumed (SIGCONT), the
-# daemon reads ENOBUFS and resynchronises.
+# Its socket takes only removals (a socket filter drops the notifications
+# of added and replaced bindings in the kernel), so a flood of installs,
+# such as a standby's download of a peer's table, costs it nothing: foreign
+# bindings are added while it is stopped, and it does not resynchronise. Then the
+# daemon is stopped (SIGSTOP) while the kernel table loses by far more than
+# the socket holds: a binding of ours is deleted behind the daemon's back
+# (its notification is among those dropped), then the foreign ones.
+# Resumed (SIGCONT), the daemon reads ENOBUFS and resynchronises.
 # Topology and configuration: lib-fastpath.sh, lib-agentd.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-fastpath.sh"
 . "$(dirname "$0")/lib-agentd.sh"
 
-tap_plan 14
+tap_plan 15
 
 ad_setup
 STATIC=10.9.0.120
-# Notifications of 2 x FLOOD changes: several times the 8 MiB the daemon's
+# Notifications of FLOOD changes: several times the 8 MiB the daemon's
 # socket holds.
 FLOOD=${MIPHA_RESYNC_FLOOD:-20000}
 
@@ -37,15 +40,27 @@ GONE=$(ad_binding_of gone@dyn.example)
 expect_eq "two pool nodes bound, two pool addresses used" "yes 2" \
 	"$([ -n "$KEEP" ] && [ -n "$GONE" ] && echo yes) $(dyn_used)"
 
-phase "the kernel table changes while the daemon is stopped"
+phase "a flood of installs while the daemon runs"
 awk -v n="$FLOOD" 'BEGIN {
 	for (i = 0; i < n; i++)
 		printf "kernel binding add 10.200.%d.%d coa 198.19.1.1 ha 192.0.2.1\n", int(i / 200), 1 + i % 200
 }' >"$TMP/add.batch"
 sed 's/binding add \([0-9.]*\) .*/binding del \1/' "$TMP/add.batch" >"$TMP/del.batch"
+# Stopped meanwhile, as a daemon busy with a download would be: the
+# notifications of the installs would all wait in its socket.
 kill -STOP "$AD_PID"
 ha_ctl -b "$TMP/add.batch" >/dev/null
 tap_result "$FLOOD foreign bindings added" $?
+kill -CONT "$AD_PID"
+# The daemon's loop has read its notification socket by the time it has
+# answered two control requests after the batch.
+ad_ctl -j binding list >/dev/null
+ad_ctl -j binding list >/dev/null
+expect_eq "the daemon lost no notification (its socket takes only removals)" "" \
+	"$(grep 'kernel notifications lost' "$TMP/agentd.log")"
+
+phase "the kernel table changes while the daemon is stopped"
+kill -STOP "$AD_PID"
 ha_ctl kernel binding del "$GONE"
 tap_result "$GONE (gone@dyn.example) deleted behind the daemon's back" $?
 ha_ctl -b "$TMP/del.batch" >/dev/null

@@ -5,6 +5,7 @@
  * the way they are.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/genetlink.h>
 
 #include "kernel.h"
@@ -981,6 +983,36 @@ static int sock_setup(struct kernel_sock *ks)
 	return 0;
 }
 
+/*
+ * Drop BINDING_NEW notifications (added, replaced) of our family: classic
+ * BPF over the netlink message, which starts at the nlmsghdr. A half-word
+ * load is in network order, so the type is compared with htons(family).
+ * Everything else passes (a load past the end of a message would drop it,
+ * but every message of this group carries both headers).
+ */
+static int attach_removals_filter(struct kernel_sock *ks)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS,
+			 offsetof(struct nlmsghdr, nlmsg_type)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(ks->family), 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS,
+			 NLMSG_HDRLEN + offsetof(struct genlmsghdr, cmd)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MIPHA_CMD_BINDING_NEW, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	if (setsockopt(mnl_socket_get_fd(ks->nl), SOL_SOCKET, SO_ATTACH_FILTER,
+		       &prog, sizeof(prog)))
+		return -errno;
+	return 0;
+}
+
 int kernel_open(struct kernel_sock **ksp, unsigned int flags)
 {
 	struct kernel_sock *ks;
@@ -1017,6 +1049,11 @@ int kernel_open(struct kernel_sock **ksp, unsigned int flags)
 		if (!ks->mcgrp) {
 			ret = -ENOENT;
 			goto err_close;
+		}
+		if (flags & KERNEL_F_REMOVALS) {
+			ret = attach_removals_filter(ks);
+			if (ret)
+				goto err_close;
 		}
 		if (mnl_socket_setsockopt(ks->nl, NETLINK_ADD_MEMBERSHIP,
 					  &ks->mcgrp, sizeof(ks->mcgrp))) {

@@ -111,6 +111,14 @@ struct kernel_dump_ops {
 enum kernel_open_flags {
 	KERNEL_F_NONBLOCK = 1U << 0, /* O_NONBLOCK on the socket */
 	KERNEL_F_NOTIFY = 1U << 1,   /* join the "bindings" group */
+	/*
+	 * With KERNEL_F_NOTIFY: only removals (deleted, expired, flushed).
+	 * A socket filter drops the added/replaced notifications in the
+	 * kernel, before they take room in the receive buffer: a daemon
+	 * installing a peer's 500,000 bindings would otherwise overflow it
+	 * with the echo of its own installs and lose the removals it needs.
+	 */
+	KERNEL_F_REMOVALS = 1U << 2,
 };
 
 /* Operations that can go into a batch. */

@@ -1014,7 +1014,8 @@ int reg_new(struct reg **rp, struct loop *l, const struct config *cfg,
 		reg_pipeline_init(&r->pipe, &r->env, r->store, r->ka,
 				  &pools_alloc, &r->stats, &pipe_ops, r);
 	}
-	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY);
+	ret = kernel_open(&r->kns, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY |
+				    KERNEL_F_REMOVALS);
 	if (ret) {
 		log_err("kernel notifications: %s", strerror(-ret));
 		goto err_ks;

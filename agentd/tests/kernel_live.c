@@ -130,14 +130,25 @@ static int notify_cb(const struct kernel_notification *n, void *data)
 	return 0;
 }
 
-/* Drain the notification socket the way the daemon's loop will. */
-static int drain(struct kernel_sock *ns, int ep)
+/* Counts into the array it is given (a socket of removals only). */
+static int count_event_cb(const struct kernel_notification *n, void *data)
+{
+	int *counts = data;
+
+	if (n->event <= MIPHA_EVENT_FLUSHED)
+		counts[n->event]++;
+	return 0;
+}
+
+/* Drain a notification socket the way the daemon's loop will. */
+static int drain_to(struct kernel_sock *ns, int ep, kernel_notify_cb cb,
+		    void *data)
 {
 	struct epoll_event ev;
 	int total = 0, ret;
 
 	while (epoll_wait(ep, &ev, 1, 200) == 1) {
-		ret = kernel_notify_read(ns, notify_cb, NULL);
+		ret = kernel_notify_read(ns, cb, data);
 		if (ret == -EAGAIN)
 			continue;
 		if (ret < 0)
@@ -147,10 +158,16 @@ static int drain(struct kernel_sock *ns, int ep)
 	return total;
 }
 
+static int drain(struct kernel_sock *ns, int ep)
+{
+	return drain_to(ns, ep, notify_cb, NULL);
+}
+
 int main(void)
 {
 	static uint8_t big[MIPHA_COOKIE_MAX + 1];
-	struct kernel_sock *ks, *ns;
+	struct kernel_sock *ks, *ns, *rs;
+	int removals[MIPHA_EVENT_FLUSHED + 1] = {}, rep;
 	struct kernel_batch *batch;
 	struct kernel_binding a = {
 		.home_addr = ip("10.9.0.1"),
@@ -184,9 +201,19 @@ int main(void)
 		return 1;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	epoll_ctl(ep, EPOLL_CTL_ADD, kernel_fd(ns), &ev);
+	/* the daemon's kind: a filter keeps only removals */
+	ret = kernel_open(&rs, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY |
+				       KERNEL_F_REMOVALS);
+	ok(!ret, "open a notification socket of removals only (%d)", ret);
+	if (ret)
+		return 1;
+	rep = epoll_create1(EPOLL_CLOEXEC);
+	epoll_ctl(rep, EPOLL_CTL_ADD, kernel_fd(rs), &ev);
 	ret = kernel_binding_flush(ks, &count);
 	ok(!ret, "flush to start empty (%d)", ret);
 	drain(ns, ep);
+	drain_to(rs, rep, count_event_cb, removals);
+	memset(removals, 0, sizeof(removals));
 	memset(events, 0, sizeof(events));
 
 	ret = kernel_binding_add(ks, &a, false);
@@ -288,8 +315,18 @@ int main(void)
 	ok(events[MIPHA_EVENT_DELETED] == 1 &&
 		   events[MIPHA_EVENT_FLUSHED] == 1 && flushed_count == 998,
 	   "notifications: 1 deleted, 1 flushed with its count");
+	drain_to(rs, rep, count_event_cb, removals);
+	ok(removals[MIPHA_EVENT_ADDED] == 0 &&
+		   removals[MIPHA_EVENT_REPLACED] == 0 &&
+		   removals[MIPHA_EVENT_DELETED] == 1 &&
+		   removals[MIPHA_EVENT_FLUSHED] == 1,
+	   "the socket of removals saw 1 deleted and 1 flushed, none of the "
+	   "1000 added or replaced (%d, %d, %d, %d)",
+	   removals[MIPHA_EVENT_ADDED], removals[MIPHA_EVENT_REPLACED],
+	   removals[MIPHA_EVENT_DELETED], removals[MIPHA_EVENT_FLUSHED]);
 
 	kernel_batch_free(batch);
+	kernel_close(rs);
 	kernel_close(ns);
 	kernel_close(ks);
 	printf("1..%d\n", test_no);

@@ -120,35 +120,26 @@ static void batch_cb(uint64_t tag, const struct nlmsghdr *req,
 static int events[MIPHA_EVENT_FLUSHED + 1];
 static uint32_t flushed_count;
 
+/* Counts each event into the array it is given (one per socket). */
 static int notify_cb(const struct kernel_notification *n, void *data)
-{
-	(void)data;
-	if (n->event <= MIPHA_EVENT_FLUSHED)
-		events[n->event]++;
-	if (n->event == MIPHA_EVENT_FLUSHED)
-		flushed_count = n->flush_count;
-	return 0;
-}
-
-/* Counts into the array it is given (a socket of removals only). */
-static int count_event_cb(const struct kernel_notification *n, void *data)
 {
 	int *counts = data;
 
 	if (n->event <= MIPHA_EVENT_FLUSHED)
 		counts[n->event]++;
+	if (n->event == MIPHA_EVENT_FLUSHED)
+		flushed_count = n->flush_count;
 	return 0;
 }
 
 /* Drain a notification socket the way the daemon's loop will. */
-static int drain_to(struct kernel_sock *ns, int ep, kernel_notify_cb cb,
-		    void *data)
+static int drain(struct kernel_sock *ns, int ep, int *counts)
 {
 	struct epoll_event ev;
 	int total = 0, ret;
 
 	while (epoll_wait(ep, &ev, 1, 200) == 1) {
-		ret = kernel_notify_read(ns, cb, data);
+		ret = kernel_notify_read(ns, notify_cb, counts);
 		if (ret == -EAGAIN)
 			continue;
 		if (ret < 0)
@@ -156,11 +147,6 @@ static int drain_to(struct kernel_sock *ns, int ep, kernel_notify_cb cb,
 		total += ret;
 	}
 	return total;
-}
-
-static int drain(struct kernel_sock *ns, int ep)
-{
-	return drain_to(ns, ep, notify_cb, NULL);
 }
 
 int main(void)
@@ -211,8 +197,8 @@ int main(void)
 	epoll_ctl(rep, EPOLL_CTL_ADD, kernel_fd(rs), &ev);
 	ret = kernel_binding_flush(ks, &count);
 	ok(!ret, "flush to start empty (%d)", ret);
-	drain(ns, ep);
-	drain_to(rs, rep, count_event_cb, removals);
+	drain(ns, ep, events);
+	drain(rs, rep, removals);
 	memset(removals, 0, sizeof(removals));
 	memset(events, 0, sizeof(events));
 
@@ -292,7 +278,7 @@ int main(void)
 	   "the socket works after an aborted dump (%d, %llu bindings)", ret,
 	   (unsigned long long)st.v[MIPHA_STATS_A_BINDINGS]);
 
-	ret = drain(ns, ep);
+	ret = drain(ns, ep, events);
 	ok(ret == 1000, "epoll + kernel_notify_read: 1000 notifications (%d)",
 	   ret);
 	ok(events[MIPHA_EVENT_ADDED] == 999 &&
@@ -300,7 +286,7 @@ int main(void)
 		   events[MIPHA_EVENT_DELETED] == 0,
 	   "notifications: 999 added, 1 replaced (%d, %d)",
 	   events[MIPHA_EVENT_ADDED], events[MIPHA_EVENT_REPLACED]);
-	ok(kernel_notify_read(ns, notify_cb, NULL) == -EAGAIN,
+	ok(kernel_notify_read(ns, notify_cb, events) == -EAGAIN,
 	   "an empty notification socket says -EAGAIN");
 
 	ret = kernel_binding_del(ks, ip("10.9.0.1"));
@@ -311,11 +297,11 @@ int main(void)
 	ret = kernel_binding_flush(ks, &count);
 	ok(!ret && count == 998, "flush removes the 998 left (%d, %u)", ret,
 	   count);
-	drain(ns, ep);
+	drain(ns, ep, events);
 	ok(events[MIPHA_EVENT_DELETED] == 1 &&
 		   events[MIPHA_EVENT_FLUSHED] == 1 && flushed_count == 998,
 	   "notifications: 1 deleted, 1 flushed with its count");
-	drain_to(rs, rep, count_event_cb, removals);
+	drain(rs, rep, removals);
 	ok(removals[MIPHA_EVENT_ADDED] == 0 &&
 		   removals[MIPHA_EVENT_REPLACED] == 0 &&
 		   removals[MIPHA_EVENT_DELETED] == 1 &&

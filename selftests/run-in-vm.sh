@@ -55,12 +55,12 @@ esac
 
 # The budget of each script, in seconds under qemu/TCG: on Debian's 6.1 kernel
 # and on the debug kernel (KASAN, lockdep, kmemleak, ...: 2 to 4 times slower;
-# its *-500k and dump-churn run at MIPHA_SCALE/MIPHA_CHURN_SCALE 50,000).
+# its *-500k and dump-churn run at MIPHA_SCALE/MIPHA_CHURN_SCALE 25,000).
 # Debian: twice the longest of three measured runs on two cores shared with
 # other VMs, a kernel build and stress-ng --cpu 2 (load 5 to 15; the whole
 # boot took 1485 s and 1705 s, about 600 s on idle cores; fastpath-arp took
 # 211 s with stress-ng throughout), at least a minute. Debug kernel: three times that (the old scale), 600 s for
-# the scripts it runs at 50,000 bindings. A slow or busy machine stays
+# the scripts it runs at 25,000 bindings (budgets set at 50,000). A slow or busy machine stays
 # inside them; a hung script is cut off. "-": not run on the debug kernel by
 # default, because it does not load the module, or the kernel paths it takes
 # are all taken by scripts that do run there (README, "What runs where").

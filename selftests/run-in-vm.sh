@@ -82,6 +82,7 @@ budgets()
 		agentd-hsrp-peers	360	-
 		agentd-sync		300	-
 		agentd-sync-listen	240	-
+		agentd-sync-paths	240	-
 		agentd-sync-churn	420	-
 		agentd-sync-heal	240	-
 		agentd-vnet		90	-

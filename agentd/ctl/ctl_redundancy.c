@@ -10,8 +10,9 @@
  *	                                once it has acknowledged every
  *	                                binding (waits up to SECONDS, 10)
  * -j prints the daemon's object: node_id, mode, role and the peers, each
- * with address, connected, sent, received, acked, lag, resyncs,
- * config_mismatch and the rest.
+ * with address (the path in use), addresses (every path, that one first),
+ * connected, sent, received, acked, lag, resyncs, config_mismatch and the
+ * rest.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 
 static void peer_print(struct ctl *c, const json_t *p)
 {
+	const json_t *paths, *a;
+	size_t i;
+
 	fprintf(c->out, "Peer %s, node %lld, %s, %s%s%s\n", jstr(p, "address"),
 		(long long)jint(p, "node_id"), jstr(p, "role"),
 		json_is_true(json_object_get(p, "connected")) ?
@@ -45,6 +49,16 @@ static void peer_print(struct ctl *c, const json_t *p)
 		(long long)jint(p, "last_bulk_ms"),
 		(long long)jint(p, "resyncs"),
 		(long long)jint(p, "auth_failures"));
+	paths = json_object_get(p, "addresses");
+	if (json_array_size(paths) > 1) {
+		fprintf(c->out, "  Paths");
+		json_array_foreach(paths, i, a)
+			fprintf(c->out, "%s %s%s", i ? "," : "",
+				json_string_value(a) ?: "?",
+				i ? "" : " (in use)");
+		fprintf(c->out, "; path changes %lld\n",
+			(long long)jint(p, "path_changes"));
+	}
 	if (json_is_true(json_object_get(p, "config_mismatch")))
 		fprintf(c->out, "  CONFIGURATION DIFFERS: %s\n",
 			jstr(p, "config_differs"));

@@ -94,6 +94,12 @@ static int redundancy_load(struct config_load *l)
 	return 0;
 }
 
+static bool same_key(const struct config_sa *x, const struct config_sa *y)
+{
+	return x->key.key_len == y->key.key_len &&
+	       !CRYPTO_memcmp(x->key.key, y->key.key, y->key.key_len);
+}
+
 /* After the SAs: redundancy needs a peer, and keys TLS can use. */
 static int redundancy_check(struct config_load *l)
 {
@@ -111,13 +117,21 @@ static int redundancy_check(struct config_load *l)
 	for (i = 0; c->redundancy && i < c->n_ha_ha; i++) {
 		size_t j;
 
+		/*
+		 * An SPI names one peer's key: on several addresses, with
+		 * the same key, it is one peer reachable on each (one per
+		 * link, seed 001); with another key it is ambiguous.
+		 */
 		for (j = 0; j < i; j++)
-			if (c->ha_ha[j].key.spi == c->ha_ha[i].key.spi)
+			if (c->ha_ha[j].key.spi == c->ha_ha[i].key.spi &&
+			    !same_key(&c->ha_ha[j], &c->ha_ha[i]))
 				return config_fail(
 					l, c->ha_ha[i].line,
 					"secure-home-agent: SPI %u is also "
-					"line %d's; peer sync tells peers' "
-					"keys apart by their SPI",
+					"line %d's, with another key; peer "
+					"sync tells peers' keys apart by their "
+					"SPI (the same SPI and key on several "
+					"addresses: one peer on several paths)",
 					c->ha_ha[i].key.spi, c->ha_ha[j].line);
 	}
 	if (c->redundancy && !c->n_ha_ha)

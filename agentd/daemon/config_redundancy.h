@@ -4,7 +4,10 @@
  * bindings with its peers (IOS "ip mobile home-agent standby NAME
  * [virtual-network]" and "subscriber redundancy rate"; the peers and their
  * keys are the secure-home-agent sections, one per peer address, as IOS's
- * "ip mobile secure home-agent ADDR spi SPI key hex KEY"):
+ * "ip mobile secure home-agent ADDR spi SPI key hex KEY"; the same SPI and
+ * key on several addresses is one peer reachable on each, one per link, as
+ * in seed 001's two-network example: sync uses one and moves to the next
+ * when it fails):
  *
  *	redundancy {
  *		mode = physical | virtual   # virtual: IOS "... standby NAME

@@ -42,6 +42,7 @@
 
 #define SYNC_BACKOFF_MIN_MS 100
 #define SYNC_BACKOFF_MAX_MS 5000
+#define SYNC_PEER_ADDRS	    4 /* paths to one peer (one per link) */
 #define SYNC_BULK_TICK_MS   100 /* rate pacing: a tenth of a second */
 #define SYNC_ACK_EVERY	    8	/* frames applied per acknowledgement */
 /*
@@ -67,12 +68,22 @@ enum peer_state {
 
 struct sync_peer {
 	struct sync *s;
-	struct in_addr addr;
+	/*
+	 * The addresses it is reachable on (one per link: secure-home-agent
+	 * entries with the same SPI and key) and the one in use, the path:
+	 * the caller moves to the next when a connection fails or dies, and
+	 * backs off only once every path failed in a row.
+	 */
+	struct in_addr addrs[SYNC_PEER_ADDRS];
+	unsigned int n_addrs, path, failed_paths;
+	struct in_addr addr;	    /* addrs[path] */
 	char name[INET_ADDRSTRLEN]; /* addr, for logs */
+	struct in_addr pending_from; /* where pending called from */
 	uint32_t spis[4];	    /* the keys it may use (rollover) */
 	unsigned int n_spis;
 	uint32_t spi;
 	bool connects_out; /* ours is the lower address: we call */
+	uint64_t path_changes;
 	enum peer_state state;
 	struct sync_tls_conn *conn;
 	/*
@@ -166,6 +177,25 @@ static const char *peer_name(const struct sync_peer *p)
 }
 
 static void peer_down(struct sync_peer *p, const char *why);
+static void peer_event(struct sync_peer *p, const char *event, json_t *more);
+
+/* The path in use becomes addrs[i] (logged and published when it moves). */
+static void set_path(struct sync_peer *p, unsigned int i)
+{
+	char was[INET_ADDRSTRLEN];
+
+	if (p->n_addrs && p->addr.s_addr == p->addrs[i].s_addr)
+		return;
+	memcpy(was, p->name, sizeof(was));
+	p->path = i;
+	p->addr = p->addrs[i];
+	inet_ntop(AF_INET, &p->addr, p->name, sizeof(p->name));
+	if (!was[0])
+		return;
+	p->path_changes++;
+	log_msg(LOG_NOTICE, "sync: peer %s now on its path %s", was, p->name);
+	peer_event(p, "path", json_pack("{s:s}", "from", was));
+}
 
 /* An event for the operator's followers, with the peer's address. */
 static void peer_event(struct sync_peer *p, const char *event, json_t *more)
@@ -1216,6 +1246,7 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	sync_in_hello(&p->in, h->stream_epoch);
 	p->state = PEER_UP;
 	p->backoff_ms = SYNC_BACKOFF_MIN_MS;
+	p->failed_paths = 0;
 	log_msg(LOG_INFO, "sync: %s (node %u, %s) up", peer_name(p), h->node_id,
 		sync_role_str(h->role));
 	peer_event(p, "up",
@@ -1399,6 +1430,34 @@ static bool peer_spi_ok(const struct sync_peer *p, uint32_t spi)
 	return false;
 }
 
+/* The peer reachable at @a (any of its paths), and which path in *@path. */
+static struct sync_peer *peer_by_addr(struct sync *s, struct in_addr a,
+				      unsigned int *path)
+{
+	size_t i;
+	unsigned int j;
+
+	for (i = 0; i < s->n_peers; i++)
+		for (j = 0; j < s->peers[i].n_addrs; j++)
+			if (s->peers[i].addrs[j].s_addr == a.s_addr) {
+				if (path)
+					*path = j;
+				return &s->peers[i];
+			}
+	return NULL;
+}
+
+/* The peer whose keys include @spi. */
+static struct sync_peer *peer_by_spi(struct sync *s, uint32_t spi)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_peers; i++)
+		if (peer_spi_ok(&s->peers[i], spi))
+			return &s->peers[i];
+	return NULL;
+}
+
 static void conn_up(struct sync_tls_conn *c, void *data)
 {
 	struct sync_peer *p = data;
@@ -1420,13 +1479,20 @@ static void conn_up(struct sync_tls_conn *c, void *data)
 		return;
 	}
 	if (c == p->pending) {
-		/* authenticated: it replaces what we had */
+		unsigned int path = p->path;
+
+		/*
+		 * authenticated: it replaces what we had (the peer may have
+		 * moved to another path: a link failed on its side)
+		 */
 		p->pending = NULL;
 		if (p->conn)
 			peer_down(p, "the peer called again");
 		loop_timer_cancel(p->s->host.loop, &p->retry);
 		p->conn = c;
 		p->connects++;
+		if (peer_by_addr(p->s, p->pending_from, &path) == p)
+			set_path(p, path);
 	}
 	p->state = PEER_HELLO;
 	p->last_rx_ms = p->last_tx_ms = loop_now_ms();
@@ -1526,15 +1592,25 @@ static void peer_down(struct sync_peer *p, const char *why)
 	loop_timer_cancel(s->host.loop, &p->tick);
 	loop_timer_cancel(s->host.loop, &p->bulk_timer);
 	if (p->connects_out && !loop_timer_armed(&p->retry)) {
-		uint32_t jitter = p->backoff_ms / 4;
+		uint32_t delay = SYNC_BACKOFF_MIN_MS;
 
-		loop_timer_arm(s->host.loop, &p->retry,
-			       p->backoff_ms +
-				       (jitter ? (uint32_t)random() % jitter :
-						 0));
-		p->backoff_ms = p->backoff_ms * 2 > SYNC_BACKOFF_MAX_MS ?
+		/*
+		 * The next path at once: a failed link must not cost a
+		 * backoff. Once every path failed in a row, back off.
+		 */
+		set_path(p, (p->path + 1) % p->n_addrs);
+		if (++p->failed_paths >= p->n_addrs) {
+			uint32_t jitter = p->backoff_ms / 4;
+
+			p->failed_paths = 0;
+			delay = p->backoff_ms +
+				(jitter ? (uint32_t)random() % jitter : 0);
+			p->backoff_ms =
+				p->backoff_ms * 2 > SYNC_BACKOFF_MAX_MS ?
 					SYNC_BACKOFF_MAX_MS :
 					p->backoff_ms * 2;
+		}
+		loop_timer_arm(s->host.loop, &p->retry, delay);
 	}
 }
 
@@ -1581,16 +1657,6 @@ static void bulk_timer_cb(struct loop_timer *t)
 	bulk_continue(p);
 }
 
-static struct sync_peer *peer_by_addr(struct sync *s, struct in_addr a)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_peers; i++)
-		if (s->peers[i].addr.s_addr == a.s_addr)
-			return &s->peers[i];
-	return NULL;
-}
-
 static void listen_cb(struct loop_io *io, uint32_t events)
 {
 	struct sync *s = io->data;
@@ -1612,7 +1678,7 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		p = peer_by_addr(s, from.sin_addr);
+		p = peer_by_addr(s, from.sin_addr, NULL);
 		if (!p || p->connects_out) {
 			s->unknown_peers++;
 			log_ratelimited(LOG_WARNING,
@@ -1626,6 +1692,7 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 		if (p->pending)
 			sync_tls_conn_free(p->pending);
 		p->pending = NULL;
+		p->pending_from = from.sin_addr;
 		cfg.data = p;
 		if (sync_tls_accept(&p->pending, s->tls, s->host.loop, fd,
 				    &cfg))
@@ -1771,39 +1838,60 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	err = s->peers && s->frame ? 0 : -ENOMEM;
 	if (!err && RAND_bytes((uint8_t *)&epoch, sizeof(epoch)) != 1)
 		err = -EIO;
-	/* only the keys of peers (one address each) go to TLS */
+	/*
+	 * Only the keys of peers (one address each) go to TLS, each SPI
+	 * once (the configuration checked that an SPI on several addresses
+	 * has one key: one peer on several paths).
+	 */
 	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
 		const struct config_sa *sa = &cfg->ha_ha[i];
+		size_t k;
 
 		if (sa->match != CONFIG_MATCH_ADDR ||
 		    sa->range.first != sa->range.last)
 			continue;
-		keys[n_keys++] = (struct sync_tls_key){ sa->key.spi,
-							sa->key.key,
-							sa->key.key_len };
+		for (k = 0; k < n_keys && keys[k].spi != sa->key.spi; k++)
+			;
+		if (k == n_keys)
+			keys[n_keys++] = (struct sync_tls_key){
+				sa->key.spi, sa->key.key, sa->key.key_len
+			};
 	}
 	if (!err)
 		err = sync_tls_ctx_new(&s->tls, keys, n_keys);
 	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
 		const struct config_sa *sa = &cfg->ha_ha[i];
-		struct sync_peer *p = &s->peers[s->n_peers];
-		struct in_addr ours = local, a;
+		struct sync_peer *p = &s->peers[s->n_peers], *q;
+		struct in_addr a;
 
 		if (sa->match != CONFIG_MATCH_ADDR ||
 		    sa->range.first != sa->range.last)
 			continue;
-		/* a second SA of one peer (a key rollover): one more key */
 		a.s_addr = htonl(sa->range.first);
-		if (peer_by_addr(s, a)) {
-			struct sync_peer *q = peer_by_addr(s, a);
-
-			if (q->n_spis < sizeof(q->spis) / sizeof(q->spis[0]))
+		q = peer_by_addr(s, a, NULL);
+		if (q) {
+			/* a second SA of one address: a key rollover */
+			if (!peer_spi_ok(q, sa->key.spi) &&
+			    q->n_spis < sizeof(q->spis) / sizeof(q->spis[0]))
 				q->spis[q->n_spis++] = sa->key.spi;
 			continue;
 		}
+		q = peer_by_spi(s, sa->key.spi);
+		if (q) {
+			/* its SPI and key on another address: another path */
+			if (q->n_addrs < SYNC_PEER_ADDRS)
+				q->addrs[q->n_addrs++] = a;
+			else
+				log_msg(LOG_WARNING,
+					"sync: peer %s: more than %d paths, "
+					"%s not used",
+					peer_name(q), SYNC_PEER_ADDRS,
+					inet_ntoa(a));
+			continue;
+		}
 		p->s = s;
-		p->addr = a;
-		inet_ntop(AF_INET, &p->addr, p->name, sizeof(p->name));
+		p->addrs[p->n_addrs++] = a;
+		set_path(p, 0);
 		p->spi = sa->key.spi;
 		p->spis[p->n_spis++] = sa->key.spi;
 		p->backoff_ms = SYNC_BACKOFF_MIN_MS;
@@ -1819,13 +1907,34 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 			err = -ENOMEM;
 			break;
 		}
-		if (!ours.s_addr && local_addr_to(p->addr, s->cfg.port, &ours))
-			ours.s_addr = 0;
-		/* the lower address calls: one connection per pair */
-		p->connects_out = ntohl(ours.s_addr) < ntohl(p->addr.s_addr);
-		if (!s->node_id)
-			s->node_id = ntohl(ours.s_addr);
 		s->n_peers++;
+	}
+	/*
+	 * Who calls: the side whose lowest address (toward any path of the
+	 * pair) is the lower, so both sides agree on one connection per
+	 * pair whatever path each starts with.
+	 */
+	for (i = 0; !err && i < s->n_peers; i++) {
+		struct sync_peer *p = &s->peers[i];
+		uint32_t ours = UINT32_MAX, theirs = UINT32_MAX;
+		unsigned int j;
+
+		for (j = 0; j < p->n_addrs; j++) {
+			struct in_addr o = local;
+
+			if (!o.s_addr &&
+			    local_addr_to(p->addrs[j], s->cfg.port, &o))
+				o.s_addr = 0;
+			if (o.s_addr && ntohl(o.s_addr) < ours)
+				ours = ntohl(o.s_addr);
+			if (ntohl(p->addrs[j].s_addr) < theirs)
+				theirs = ntohl(p->addrs[j].s_addr);
+		}
+		if (ours == UINT32_MAX)
+			ours = 0; /* no route to it yet: as before, we call */
+		p->connects_out = ours < theirs;
+		if (!s->node_id)
+			s->node_id = ours;
 	}
 	if (keys) {
 		/* (pointers to the configuration's keys, not the keys) */
@@ -1938,6 +2047,21 @@ int sync_handover_ready(const struct sync *s, uint64_t since_ms,
 	return 0;
 }
 
+/* Every address of the peer, the path in use first. */
+static json_t *paths_json(const struct sync_peer *p)
+{
+	json_t *a = json_array();
+	char name[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; a && i < p->n_addrs; i++) {
+		inet_ntop(AF_INET, &p->addrs[(p->path + i) % p->n_addrs], name,
+			  sizeof(name));
+		json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 json_t *sync_json(const struct sync *s)
 {
 	json_t *o = json_object(), *peers = json_array();
@@ -1982,6 +2106,9 @@ json_t *sync_json(const struct sync *s)
 
 		if (!j)
 			continue;
+		json_object_set_new(j, "addresses", paths_json(p));
+		json_object_set_new(j, "path_changes",
+				    json_integer((json_int_t)p->path_changes));
 		json_object_set_new(j, "connections",
 				    json_integer((json_int_t)p->connects));
 		/* a download going out: how far it got */

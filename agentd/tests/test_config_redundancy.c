@@ -99,9 +99,11 @@ static void test_errors(void **state)
 	    "t.conf:5: secure-home-agent: a key of 15 bytes; peer sync (TLS "
 	    "1.3 PSK) needs 16 or more");
 	bad(HA PEER(KEY16) "secure-home-agent \"10.20.0.13\" {\n spi = "
-			   "0x100\n key = \"" KEY16 "\"\n}\n",
-	    "t.conf:9: secure-home-agent: SPI 256 is also line 5's; peer "
-	    "sync tells peers' keys apart by their SPI");
+			   "0x100\n key = \"ff" KEY16 "\"\n}\n",
+	    "t.conf:9: secure-home-agent: SPI 256 is also line 5's, with "
+	    "another key; peer sync tells peers' keys apart by their SPI (the "
+	    "same SPI and key on several addresses: one peer on several "
+	    "paths)");
 	bad(HA PEER(KEY16) "redundancy {\n mode = peer\n}\n",
 	    "t.conf:10: mode \"peer\": physical or virtual");
 	bad(HA PEER(KEY16) "redundancy {\n keepalive = 1000\n dead = 1500\n}\n",
@@ -109,6 +111,22 @@ static void test_errors(void **state)
 	    "one lost HELLO ends the connection");
 	bad(HA PEER(KEY16) "redundancy {\n node-id = 0\n}\n",
 	    "t.conf:10: node-id: '0' is not a number in 1-4294967295");
+}
+
+/* Seed 001: one peer on two links, the same SPI and key on each address. */
+static void test_one_peer_two_paths(void **state)
+{
+	char err[512];
+	struct config *c = load(HA PEER(KEY16) "secure-home-agent \"10.30.0.12\" "
+					       "{\n spi = 0x100\n key = \"" KEY16
+					       "\"\n}\n",
+				err, sizeof(err));
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_ha_ha, 2);
+	config_free(c);
 }
 
 static void test_without_redundancy(void **state)
@@ -131,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_one_peer_two_paths),
 		cmocka_unit_test(test_without_redundancy),
 	};
 

@@ -73,12 +73,22 @@ static void bulk_done(void *ctx)
 	((struct ha *)ctx)->bulks_done++;
 }
 
+/*
+ * @peer: the peer's address, or several separated by spaces (one peer on
+ * several paths: each a secure-home-agent with the same SPI and key).
+ */
 static void ha_config_pool(struct ha *h, const char *peer, const char *key,
 			   uint16_t port, const char *extra, const char *range)
 {
-	char text[2048], err[512];
+	char text[2048], err[512], sas[512] = "", addrs[128], *a, *save;
 	int n;
 
+	snprintf(addrs, sizeof(addrs), "%s", peer);
+	for (a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save))
+		snprintf(sas + strlen(sas), sizeof(sas) - strlen(sas),
+			 "secure-home-agent \"%s\" {\n spi = 0x200\n"
+			 " key = \"%s\"\n}\n",
+			 a, key);
 	n = snprintf(
 		text, sizeof(text),
 		"home-agent {\n address = 10.20.0.1\n redundancy = yes\n}\n"
@@ -88,10 +98,10 @@ static void ha_config_pool(struct ha *h, const char *peer, const char *key,
 		" virtual-network = \"10.30.0.0 255.255.0.0\"\n}\n"
 		"secure-host \"nai @example.net\" {\n spi = 0x100\n"
 		" key = \"%s\"\n}\n"
-		"secure-home-agent \"%s\" {\n spi = 0x200\n key = \"%s\"\n}\n"
+		"%s"
 		"redundancy {\n port = %u\n keepalive = 200\n dead = 1000\n"
 		"%s}\n",
-		range, KEY, peer, key, port, extra);
+		range, KEY, sas, port, extra);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	if (config_parse_text("sync.conf", text, (size_t)n, &h->cfg, err,
 			      sizeof(err)))
@@ -403,6 +413,85 @@ static void test_resume_without_bulk(void **state)
 	assert_int_equal(peer_num(&f->a, "resyncs"), 1);
 }
 
+static size_t peers_of(struct ha *h)
+{
+	json_t *o = sync_json(h->sync);
+	size_t n;
+
+	assert_non_null(o);
+	n = json_array_size(json_object_get(o, "peers"));
+	json_decref(o);
+	return n;
+}
+
+/*
+ * One peer on two paths (seed 001): the first refuses (nothing listens
+ * there), so the caller moves to the second at once, without a backoff.
+ */
+static void test_second_path(void **state)
+{
+	struct fix *f = *state;
+	char *addr;
+	int i;
+
+	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	for (i = 0; i < 20; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_int_equal(peers_of(&f->a), 1);
+	/* up well inside the first backoff's doubling (100, 200, ... ms) */
+	assert_true(run_until(f, both_up, 1500));
+	assert_true(run_until(f, tables_equal, 5000));
+	addr = peer_str(&f->a, "address");
+	assert_string_equal(addr, "127.0.0.2");
+	free(addr);
+	assert_int_equal(peer_num(&f->a, "path_changes"), 1);
+	assert_int_equal(peer_num(&f->a, "connections"), 2);
+}
+
+/*
+ * A connection that breaks: the caller moves to the other path, which
+ * refuses, backs off once both failed, comes back on the first and the
+ * stream resumes (what changed meanwhile, no second download). (Both
+ * listening on one port, b cannot also listen on a second loopback
+ * address here; the VM test agentd-sync-paths resumes on another link.)
+ */
+static void test_path_moves_and_resumes(void **state)
+{
+	struct fix *f = *state;
+	char *addr;
+	int i;
+
+	ha_config(&f->a, "127.0.0.2 127.0.0.3", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	for (i = 0; i < 50; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	addr = peer_str(&f->a, "address");
+	assert_string_equal(addr, "127.0.0.2");
+	free(addr);
+	sync_reconnect(f->a.sync);
+	for (i = 50; i < 60; i++)
+		register_n(&f->a, i, "10.40.0.2");
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	addr = peer_str(&f->a, "address");
+	assert_string_equal(addr, "127.0.0.2");
+	free(addr);
+	assert_int_equal(binding_store_count(f->b.st), 60);
+	assert_int_equal(peer_num(&f->a, "path_changes"), 2);
+	/* resumed: no second download, no resync */
+	assert_int_equal(peer_num(&f->b, "bulks_received"), 1);
+	assert_int_equal(peer_num(&f->a, "resyncs"), 1);
+}
+
 /* Pools that differ: connected, the part named on both sides. */
 static void test_config_mismatch(void **state)
 {
@@ -665,6 +754,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_resume_without_bulk, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_second_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_moves_and_resumes,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_mismatch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_virtual_newer_wins, setup,

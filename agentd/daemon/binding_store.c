@@ -71,7 +71,53 @@ void binding_store_rec(const struct reg_binding *b, struct binding_rec *rec)
 		.nai_len = b->nai_len,
 		.nai = b->nai,
 		.pool = b->pool,
+		.n_aaa = b->n_aaa,
+		.aaa = b->aaa,
 	};
+}
+
+/*
+ * A copy of a record's AAA attributes in one allocation (the array, then the
+ * values); NULL with *err 0 when there are none. -EINVAL: more than
+ * BINDING_AAA_MAX, or a value too long or missing.
+ */
+static struct binding_aaa *aaa_copy(const struct binding_rec *rec, int *err)
+{
+	struct binding_aaa *a;
+	size_t size = rec->n_aaa * sizeof(*a);
+	uint8_t *v;
+	unsigned int i;
+
+	*err = 0;
+	if (!rec->n_aaa)
+		return NULL;
+	if (rec->n_aaa > BINDING_AAA_MAX || !rec->aaa) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	for (i = 0; i < rec->n_aaa; i++) {
+		if (rec->aaa[i].len > BINDING_AAA_VALUE_MAX ||
+		    (rec->aaa[i].len && !rec->aaa[i].value)) {
+			*err = -EINVAL;
+			return NULL;
+		}
+		size += rec->aaa[i].len;
+	}
+	a = malloc(size);
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	v = (uint8_t *)(a + rec->n_aaa);
+	for (i = 0; i < rec->n_aaa; i++) {
+		a[i] = (struct binding_aaa){ .type = rec->aaa[i].type,
+					     .len = rec->aaa[i].len,
+					     .value = v };
+		if (rec->aaa[i].len)
+			memcpy(v, rec->aaa[i].value, rec->aaa[i].len);
+		v += rec->aaa[i].len;
+	}
+	return a;
 }
 
 /* The record's fields but the keys (home address, NAI) and the pool. */
@@ -189,6 +235,7 @@ static void entry_free(struct binding_store *s, struct reg_binding *b)
 {
 	loop_timer_cancel(s->loop, &b->timer);
 	binding_table_remove(&s->table, b);
+	free(b->aaa);
 	free(b->pool);
 	free(b->nai);
 	free(b);
@@ -220,20 +267,29 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 		binding_table_find_addr(&s->table, rec->home_addr);
 	struct binding_rec old, new;
 	char *pool = NULL, *old_pool;
+	struct binding_aaa *aaa, *old_aaa;
 	int ret;
 
+	aaa = aaa_copy(rec, &ret);
+	if (ret)
+		return ret;
 	if (!b) {
 		b = entry_new(s, rec);
-		if (!b)
+		if (!b) {
+			free(aaa);
 			return -ENOMEM;
+		}
 		/* -EEXIST: the NAI is bound at another address */
 		ret = binding_table_insert(&s->table, b);
 		if (ret) {
+			free(aaa);
 			free(b->pool);
 			free(b->nai);
 			free(b);
 			return ret;
 		}
+		b->aaa = aaa;
+		b->n_aaa = aaa ? rec->n_aaa : 0;
 		entry_set(b, rec);
 		entry_arm(s, b);
 		log_change(b, cause, "added");
@@ -242,15 +298,23 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 		return 0;
 	}
 	/* Never one node's binding changed by another's record. */
-	if (!same_identity(b, rec))
+	if (!same_identity(b, rec)) {
+		free(aaa);
 		return -EEXIST;
+	}
 	if (rec->pool && (!b->pool || strcmp(rec->pool, b->pool))) {
 		pool = strdup(rec->pool);
-		if (!pool)
+		if (!pool) {
+			free(aaa);
 			return -ENOMEM;
+		}
 	}
 	binding_store_rec(b, &old);
 	old_pool = b->pool;
+	/* (the old record's attributes stay valid until the observers saw it) */
+	old_aaa = b->aaa;
+	b->aaa = aaa;
+	b->n_aaa = aaa ? rec->n_aaa : 0;
 	/*
 	 * A record without a pool leaves the one the binding holds: the
 	 * address stays reserved where it is (a static address adopted by a
@@ -265,6 +329,7 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 	notify(s, cause, &old, &new);
 	if (pool)
 		free(old_pool);
+	free(old_aaa);
 	return 0;
 }
 

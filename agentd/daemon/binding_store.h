@@ -67,8 +67,9 @@ enum binding_origin {
 
 /*
  * A binding as a value: what the kernel forwards by, and what only we know.
- * nai and pool point to storage the record's maker owns; the store copies
- * them. Records handed to observers are valid during the call only.
+ * nai, pool and aaa point to storage the record's maker owns; the store
+ * copies them. An upsert's record is the binding's whole state: its AAA
+ * attributes replace the binding's (none: none kept). Records handed to observers are valid during the call only.
  */
 struct binding_rec {
 	struct in_addr home_addr; /* the key */
@@ -88,8 +89,10 @@ struct binding_rec {
 	uint8_t encap;	       /* enum mipha_encap */
 	uint8_t origin;	       /* enum binding_origin */
 	uint8_t nai_len;       /* 0: the node's identity is its address */
+	uint8_t n_aaa;	       /* AAA attributes, 0..BINDING_AAA_MAX */
 	const uint8_t *nai;    /* folded realm */
 	const char *pool;      /* the pool holding home_addr, or NULL */
+	const struct binding_aaa *aaa;
 };
 
 /*

@@ -26,6 +26,19 @@ struct binding_store;
  * One mobile node's binding: the kernel's fields and what only we know. The
  * binding store's entry (its value type is struct binding_rec).
  */
+/*
+ * An AAA attribute of a binding: a type, a length and a value, as a RADIUS
+ * client's Access-Accept gives them (none is produced yet). The daemon keeps
+ * and syncs them as they are and never reads them; a takeover hands them on.
+ */
+#define BINDING_AAA_MAX	      16
+#define BINDING_AAA_VALUE_MAX 253 /* a sync TLV's 255 less the type */
+struct binding_aaa {
+	uint16_t type;
+	uint8_t len;
+	const uint8_t *value;
+};
+
 struct reg_binding {
 	struct reg_binding *next_addr; /* hash chain by home address */
 	struct reg_binding *next_nai;  /* hash chain by NAI */
@@ -46,8 +59,10 @@ struct reg_binding {
 	uint8_t nai_len; /* 0: the node's identity is its home address */
 	uint8_t origin;	 /* enum binding_origin */
 	bool stale;	 /* marked for a bulk download's sweep */
+	uint8_t n_aaa;
 	char *pool;	 /* pool the address came from, or NULL */
 	uint8_t *nai;
+	struct binding_aaa *aaa; /* n_aaa, their values after them */
 };
 
 struct binding_htab {

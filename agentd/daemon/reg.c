@@ -1145,6 +1145,24 @@ static void flag_letters(char *s, uint8_t f)
 	s[i] = '\0';
 }
 
+/* A binding's AAA attributes as [{"type": N, "value": "hex"}], opaque. */
+static json_t *aaa_json(const struct reg_binding *b)
+{
+	json_t *a = json_array();
+	char hex[2 * BINDING_AAA_VALUE_MAX + 1];
+	unsigned int i, j;
+
+	for (i = 0; a && i < b->n_aaa; i++) {
+		for (j = 0; j < b->aaa[i].len; j++)
+			snprintf(hex + 2 * j, 3, "%02x", b->aaa[i].value[j]);
+		hex[2 * j] = '\0';
+		json_array_append_new(a, json_pack("{s:i,s:s}", "type",
+						   b->aaa[i].type, "value",
+						   hex));
+	}
+	return a;
+}
+
 json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 {
 	const struct reg_binding *b = binding_store_find_addr(r->store, home);
@@ -1200,6 +1218,8 @@ json_t *reg_binding_json(const struct reg *r, struct in_addr home)
 						 b->nai_len));
 	if (b->pool)
 		json_object_set_new(o, "pool", json_string(b->pool));
+	if (b->n_aaa)
+		json_object_set_new(o, "aaa", aaa_json(b));
 	return o;
 }
 

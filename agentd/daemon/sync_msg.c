@@ -420,7 +420,7 @@ static int tlv_decode(uint8_t type, const uint8_t *v, uint8_t len,
 		e->link[len] = '\0';
 		return 0;
 	case SYNC_TLV_AAA: {
-		struct sync_aaa *a;
+		struct binding_aaa *a;
 
 		if (len < AAA_TYPE_LEN || e->n_aaa == SYNC_AAA_MAX)
 			return -EBADMSG;
@@ -658,7 +658,14 @@ int sync_entry_from_rec(struct sync_entry *e, enum sync_op op,
 		.encap = rec->encap,
 		.nai_len = rec->nai_len,
 		.nai = rec->nai,
+		.n_aaa = rec->n_aaa,
 	};
+	if (rec->n_aaa > SYNC_AAA_MAX) {
+		memset(e, 0, sizeof(*e));
+		return -EINVAL;
+	}
+	if (rec->n_aaa)
+		memcpy(e->aaa, rec->aaa, rec->n_aaa * sizeof(e->aaa[0]));
 	if (rec->pool)
 		strcpy(e->pool, rec->pool);
 	if (link_name)
@@ -706,6 +713,8 @@ void sync_entry_to_rec(const struct sync_entry *e, uint64_t now_ms,
 		.nai_len = e->nai_len,
 		.nai = e->nai_len ? e->nai : NULL,
 		.pool = e->pool[0] ? e->pool : NULL,
+		.n_aaa = e->n_aaa,
+		.aaa = e->n_aaa ? e->aaa : NULL,
 	};
 	if (!(e->flags & SYNC_F_NO_EXPIRY)) {
 		uint64_t granted_ms = (uint64_t)e->granted * 1000;

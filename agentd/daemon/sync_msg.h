@@ -315,12 +315,13 @@ struct sync_frame {
 	size_t len; /* of the whole frame, header included */
 };
 
-/* An AAA attribute TLV, opaque here. */
-struct sync_aaa {
-	uint16_t type;
-	uint8_t len;	      /* of value, 0..SYNC_AAA_VALUE_MAX */
-	const uint8_t *value; /* len bytes */
-};
+/*
+ * An AAA attribute TLV is a struct binding_aaa (binding_table.h), opaque
+ * here: the record's own, so a binding's attributes travel as they are.
+ */
+_Static_assert(SYNC_AAA_MAX == BINDING_AAA_MAX &&
+		       SYNC_AAA_VALUE_MAX == BINDING_AAA_VALUE_MAX,
+	       "a binding's AAA attributes fit an entry");
 
 /*
  * One entry of a BINDINGS frame: a binding as it travels, the record's
@@ -346,7 +347,7 @@ struct sync_entry {
 	char pool[SYNC_POOL_NAME_MAX + 1]; /* "": none */
 	char link[SYNC_LINK_NAME_MAX + 1]; /* "": a virtual network */
 	uint8_t n_aaa;
-	struct sync_aaa aaa[SYNC_AAA_MAX];
+	struct binding_aaa aaa[SYNC_AAA_MAX];
 	/* Filled by the decoder, ignored by the encoder: */
 	unsigned int skipped_tlvs; /* TLVs of unknown types */
 	size_t len;		   /* of the entry, its 4-byte head included */
@@ -471,7 +472,7 @@ int sync_entry_from_rec(struct sync_entry *e, enum sync_op op,
  * The record of a decoded entry at the receiver, whose monotonic clock
  * reads now_ms: expires_ms = now_ms + granted * 1000 - elapsed_ms, at
  * least now_ms, and at least 1 (0 means never), or 0 with
- * SYNC_F_NO_EXPIRY. rec->nai and rec->pool point into e (keep it while
+ * SYNC_F_NO_EXPIRY. rec->nai, rec->pool and rec->aaa point into e (keep it while
  * rec is used); rec->link is 0: resolve e->link by name. origin is
  * BINDING_ORIGIN_PEER, version as the peer sent it.
  */

@@ -38,6 +38,8 @@ struct seen {
 	bool had_old, had_new;
 	struct binding_rec old, new;
 	char old_nai[256], new_nai[256];
+	/* the records' AAA attributes: count, and the first value */
+	char old_aaa0[256], new_aaa0[256];
 	/* expiry */
 	int expire_ret;
 	unsigned int expire_calls;
@@ -60,12 +62,22 @@ static void observe(void *ctx, enum binding_cause cause,
 		if (old->nai_len)
 			memcpy(s->old_nai, old->nai, old->nai_len);
 		s->old_nai[old->nai_len] = '\0';
+		s->old_aaa0[0] = '\0';
+		if (old->n_aaa)
+			snprintf(s->old_aaa0, sizeof(s->old_aaa0), "%.*s",
+				 old->aaa[0].len,
+				 (const char *)old->aaa[0].value);
 	}
 	if (new) {
 		s->new = *new;
 		if (new->nai_len)
 			memcpy(s->new_nai, new->nai, new->nai_len);
 		s->new_nai[new->nai_len] = '\0';
+		s->new_aaa0[0] = '\0';
+		if (new->n_aaa)
+			snprintf(s->new_aaa0, sizeof(s->new_aaa0), "%.*s",
+				 new->aaa[0].len,
+				 (const char *)new->aaa[0].value);
 	}
 }
 
@@ -185,6 +197,89 @@ static void test_register_renew_deregister(void **state)
 					      BINDING_CAUSE_DEREGISTER, 0),
 			 -ENOENT);
 	assert_int_equal(f->seen.calls, 3);
+}
+
+/*
+ * AAA attributes: copied in (the maker's buffer may go), shown to the
+ * observers with the old and the new record, replaced by the next record
+ * (none: none), refused beyond BINDING_AAA_MAX or BINDING_AAA_VALUE_MAX.
+ */
+static void test_aaa_attributes(void **state)
+{
+	struct fix *f = *state;
+	struct binding_rec r = rec_of("20.0.0.7", "alice@example.com",
+				      "1.1.1.1");
+	struct binding_aaa aaa[BINDING_AAA_MAX + 1];
+	char gold[] = "gold", filter[] = "filter-7";
+	uint8_t big[BINDING_AAA_VALUE_MAX + 1] = { 0 };
+	const struct reg_binding *b;
+	unsigned int i;
+
+	aaa[0] = (struct binding_aaa){ 25, 4, (const uint8_t *)gold };
+	aaa[1] = (struct binding_aaa){ 11, 8, (const uint8_t *)filter };
+	r.aaa = aaa;
+	r.n_aaa = 2;
+	assert_int_equal(binding_store_upsert(f->st, &r,
+					      BINDING_CAUSE_REGISTER),
+			 0);
+	memset(gold, 'x', 4);
+	b = binding_store_find_addr(f->st, A("20.0.0.7"));
+	assert_non_null(b);
+	assert_int_equal(b->n_aaa, 2);
+	assert_int_equal(b->aaa[0].type, 25);
+	assert_memory_equal(b->aaa[0].value, "gold", 4);
+	assert_int_equal(b->aaa[1].type, 11);
+	assert_memory_equal(b->aaa[1].value, "filter-7", 8);
+	assert_string_equal(f->seen.new_aaa0, "gold");
+
+	/* the next record's replace them; the observers see both */
+	aaa[0] = (struct binding_aaa){ 25, 6, (const uint8_t *)"silver" };
+	r.n_aaa = 1;
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 0);
+	assert_string_equal(f->seen.old_aaa0, "gold");
+	assert_int_equal(f->seen.old.n_aaa, 2);
+	assert_string_equal(f->seen.new_aaa0, "silver");
+	assert_int_equal(b->n_aaa, 1);
+	assert_memory_equal(b->aaa[0].value, "silver", 6);
+	r.n_aaa = 0;
+	r.aaa = NULL;
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 0);
+	assert_int_equal(b->n_aaa, 0);
+	assert_null(b->aaa);
+
+	/* too many, too long, a value missing: refused, nothing changes */
+	for (i = 0; i <= BINDING_AAA_MAX; i++)
+		aaa[i] = (struct binding_aaa){ (uint16_t)i, 4,
+					       (const uint8_t *)"gold" };
+	r.aaa = aaa;
+	r.n_aaa = BINDING_AAA_MAX + 1;
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 -EINVAL);
+	r.n_aaa = 1;
+	aaa[0] = (struct binding_aaa){ 1, BINDING_AAA_VALUE_MAX + 1, big };
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 -EINVAL);
+	aaa[0] = (struct binding_aaa){ 1, 3, NULL };
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 -EINVAL);
+	assert_int_equal(b->n_aaa, 0);
+	/* the most: BINDING_AAA_MAX of the longest */
+	for (i = 0; i < BINDING_AAA_MAX; i++)
+		aaa[i] = (struct binding_aaa){ (uint16_t)i,
+					       BINDING_AAA_VALUE_MAX, big };
+	r.n_aaa = BINDING_AAA_MAX;
+	assert_int_equal(binding_store_upsert(f->st, &r, BINDING_CAUSE_RENEW),
+			 0);
+	assert_int_equal(b->n_aaa, BINDING_AAA_MAX);
+	assert_int_equal(b->aaa[BINDING_AAA_MAX - 1].len,
+			 BINDING_AAA_VALUE_MAX);
+	/* a new binding refused by its NAI leaks nothing (ASan) */
+	r.home_addr = A("20.0.0.8");
+	assert_int_equal(binding_store_upsert(f->st, &r,
+					      BINDING_CAUSE_REGISTER),
+			 -EEXIST);
 }
 
 /* Every cause reaches the observers as given, for an upsert and a removal. */
@@ -446,6 +541,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 		T(test_register_renew_deregister),
+		T(test_aaa_attributes),
 		T(test_every_cause),
 		T(test_one_per_address_and_nai),
 		T(test_replay_survives),

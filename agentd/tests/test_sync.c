@@ -179,11 +179,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Puts NAI n in h's store with cause (a pool address). */
+/*
+ * Puts NAI n in h's store with cause (a pool address); every third node
+ * has two AAA attributes, as a RADIUS server's Class and Filter-Id would
+ * give it (same_tables() compares them: every test carries some).
+ */
 static void register_as(struct ha *h, int n, const char *coa,
 			enum binding_cause cause)
 {
-	char nai[64];
+	char nai[64], class[32];
+	struct binding_aaa aaa[2];
 	struct binding_rec r = { 0 };
 	struct in_addr home;
 
@@ -202,7 +207,29 @@ static void register_as(struct ha *h, int n, const char *coa,
 	r.nai = (const uint8_t *)nai;
 	r.nai_len = (uint8_t)strlen(nai);
 	r.pool = "p";
+	if (n % 3 == 0) {
+		snprintf(class, sizeof(class), "class-%d", n);
+		aaa[0] = (struct binding_aaa){ 25, (uint8_t)strlen(class),
+					       (const uint8_t *)class };
+		aaa[1] = (struct binding_aaa){ 11, 4, (const uint8_t *)"gold" };
+		r.aaa = aaa;
+		r.n_aaa = 2;
+	}
 	assert_int_equal(binding_store_upsert(h->st, &r, cause), 0);
+}
+
+static bool same_aaa(const struct reg_binding *a, const struct reg_binding *b)
+{
+	unsigned int i;
+
+	if (a->n_aaa != b->n_aaa)
+		return false;
+	for (i = 0; i < a->n_aaa; i++)
+		if (a->aaa[i].type != b->aaa[i].type ||
+		    a->aaa[i].len != b->aaa[i].len ||
+		    memcmp(a->aaa[i].value, b->aaa[i].value, a->aaa[i].len))
+			return false;
+	return true;
 }
 
 /* Registers NAI n at h's store, as registration would. */
@@ -211,7 +238,7 @@ static void register_n(struct ha *h, int n, const char *coa)
 	register_as(h, n, coa, BINDING_CAUSE_REGISTER);
 }
 
-/* Both tables, binding by binding (CoA, replay, NAI, pool). */
+/* Both tables, binding by binding (CoA, replay, NAI, pool, AAA). */
 static bool same_tables(struct ha *x, struct ha *y)
 {
 	const struct binding_table *t = binding_store_table(x->st);
@@ -229,7 +256,8 @@ static bool same_tables(struct ha *x, struct ha *y)
 			    o->nai_len != b->nai_len ||
 			    memcmp(o->nai, b->nai, b->nai_len) ||
 			    (!o->pool) != (!b->pool) ||
-			    (o->pool && strcmp(o->pool, b->pool)))
+			    (o->pool && strcmp(o->pool, b->pool)) ||
+			    !same_aaa(o, b))
 				return false;
 		}
 	}
@@ -310,6 +338,19 @@ static void pair(struct fix *f)
 	sync_set_role(f->b.sync, 2);
 }
 
+/* How many AAA attributes h's binding of nai has, its first value being v. */
+static int nai_aaa(struct ha *h, const char *nai, const char *v)
+{
+	const struct reg_binding *b = binding_store_find_nai(
+		h->st, (const uint8_t *)nai, strlen(nai));
+
+	assert_non_null(b);
+	assert_true(b->n_aaa >= 1);
+	assert_int_equal(b->aaa[0].len, strlen(v));
+	assert_memory_equal(b->aaa[0].value, v, strlen(v));
+	return b->n_aaa;
+}
+
 static void test_bulk_then_changes(void **state)
 {
 	struct fix *f = *state;
@@ -324,10 +365,33 @@ static void test_bulk_then_changes(void **state)
 	assert_true(run_until(f, tables_equal, 5000));
 	assert_int_equal(binding_store_count(f->b.st), 300);
 	assert_int_equal(f->b.bulks_done, 1);
+	/* the download carried the AAA attributes */
+	assert_int_equal(nai_aaa(&f->b, "mn3@example.net", "class-3"), 2);
 	/* changes after the download: new, moved, gone */
 	register_n(&f->a, 1000, "10.40.0.9");
 	assert_true(run_until(f, tables_equal, 5000));
 	assert_int_equal(binding_store_count(f->b.st), 301);
+	{
+		/* a renewal whose attributes changed: B has the new ones */
+		const struct reg_binding *b = binding_store_find_nai(
+			f->a.st, (const uint8_t *)"mn6@example.net", 15);
+		const struct binding_aaa plat = { 25, 8,
+						  (const uint8_t *)"platinum" };
+		struct binding_rec r;
+
+		assert_non_null(b);
+		binding_store_rec(b, &r);
+		r.replay.last_id++;
+		r.version = 0;
+		r.aaa = &plat;
+		r.n_aaa = 1;
+		assert_int_equal(binding_store_upsert(f->a.st, &r,
+						      BINDING_CAUSE_RENEW),
+				 0);
+		assert_true(run_until(f, tables_equal, 5000));
+		assert_int_equal(nai_aaa(&f->b, "mn6@example.net", "platinum"),
+				 1);
+	}
 	{
 		const struct reg_binding *b = binding_store_find_nai(
 			f->a.st, (const uint8_t *)"mn7@example.net", 15);

@@ -456,7 +456,7 @@ static void test_golden_bindings_encode(void **state)
 					     SENDER_NOW, "eth1"),
 			 0);
 	e.n_aaa = 1;
-	e.aaa[0] = (struct sync_aaa){ .type = 25,
+	e.aaa[0] = (struct binding_aaa){ .type = 25,
 				      .len = 4,
 				      .value = (const uint8_t *)"gold" };
 	assert_int_equal(sync_bindings_add(&b, &e), 0);
@@ -1457,7 +1457,7 @@ static void longest_entry(struct sync_entry *e, uint32_t home)
 			 0);
 	e->n_aaa = SYNC_AAA_MAX;
 	for (unsigned int i = 0; i < SYNC_AAA_MAX; i++)
-		e->aaa[i] = (struct sync_aaa){ .type = (uint16_t)i,
+		e->aaa[i] = (struct binding_aaa){ .type = (uint16_t)i,
 					       .len = SYNC_AAA_VALUE_MAX,
 					       .value = aaa_value };
 }

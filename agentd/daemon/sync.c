@@ -618,6 +618,11 @@ static struct apply_op *op_init(struct apply_op *op, struct sync_peer *p,
 		snprintf(op->pool, sizeof(op->pool), "%s", rec->pool);
 		op->rec.pool = op->pool;
 	}
+	/*
+	 * rec->aaa (up to 4 KB) stays in the frame, not copied: the frame
+	 * outlives its ops, apply_bindings() flushing every completion
+	 * before it returns.
+	 */
 	return op;
 }
 

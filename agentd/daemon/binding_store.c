@@ -589,6 +589,21 @@ uint16_t binding_replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
 	return 1 + 4;
 }
 
+bool binding_replay_identity(const uint8_t *key, size_t len,
+			     struct binding_rec *rec)
+{
+	if (len >= 2 && len <= 1 + 255 && key[0] == 1) {
+		rec->nai = key + 1;
+		rec->nai_len = (uint8_t)(len - 1);
+		return true;
+	}
+	if (len == 1 + 4 && key[0] == 0) {
+		memcpy(&rec->home_addr.s_addr, key + 1, 4);
+		return true;
+	}
+	return false;
+}
+
 void binding_store_replay_get(const struct binding_store *s, const uint8_t *key,
 			      size_t len, struct replay_state *st)
 {

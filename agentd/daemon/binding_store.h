@@ -223,6 +223,12 @@ bool binding_store_addr_free(const struct binding_store *s, struct in_addr a);
 /* The replay cache key of an identity: its folded NAI, else its address. */
 uint16_t binding_replay_key(uint8_t *key, const uint8_t *nai, uint8_t nai_len,
 			    struct in_addr home);
+/*
+ * The identity of a key, into rec: nai and nai_len (pointing into key), or
+ * home_addr. false: not a key binding_replay_key() makes.
+ */
+bool binding_replay_identity(const uint8_t *key, size_t len,
+			     struct binding_rec *rec);
 /* The cached state of a node without a binding (the floor if unknown). */
 void binding_store_replay_get(const struct binding_store *s, const uint8_t *key,
 			      size_t len, struct replay_state *st);

@@ -195,6 +195,20 @@ size_t replay_cache_count(const struct replay_cache *c)
 	return c->n;
 }
 
+size_t replay_cache_buckets(const struct replay_cache *c)
+{
+	return c->size;
+}
+
+void replay_cache_bucket(const struct replay_cache *c, size_t i,
+			 replay_cache_fn fn, void *ctx)
+{
+	const struct rc_entry *e;
+
+	for (e = i < c->size ? c->b[i] : NULL; e; e = e->next)
+		fn(ctx, e->key, e->len, &e->st, (enum replay_method)e->method);
+}
+
 uint64_t replay_cache_floor(const struct replay_cache *c)
 {
 	return c->floor;

@@ -47,6 +47,18 @@ int replay_cache_put(struct replay_cache *c, const uint8_t *key, size_t len,
 		     const struct replay_state *st, enum replay_method m,
 		     uint64_t now_ntp);
 size_t replay_cache_count(const struct replay_cache *c);
+/*
+ * A walk in steps (a peer's bulk download, spread over loop turns): the
+ * number of buckets, fixed for the cache's life, and each entry of bucket
+ * i handed to fn. An entry put or evicted between two steps is in one of
+ * them or in neither; never handed twice in one walk unless put again.
+ */
+size_t replay_cache_buckets(const struct replay_cache *c);
+typedef void (*replay_cache_fn)(void *ctx, const uint8_t *key, size_t len,
+				const struct replay_state *st,
+				enum replay_method m);
+void replay_cache_bucket(const struct replay_cache *c, size_t i,
+			 replay_cache_fn fn, void *ctx);
 /* The floor (0 while nothing was evicted), and how many were evicted. */
 uint64_t replay_cache_floor(const struct replay_cache *c);
 uint64_t replay_cache_evictions(const struct replay_cache *c);

@@ -113,6 +113,8 @@ struct sync_peer {
 	/* bulk download we send */
 	bool bulk_active;
 	size_t bulk_bucket, bulk_buckets;
+	size_t bulk_replay_bucket; /* then the replay cache's */
+	uint64_t bulk_replay_sent, replay_applied;
 	uint32_t bulk_sent, bulk_request, bulk_budget;
 	uint64_t bulk_started_ms;
 	/* bulk download we receive */
@@ -366,6 +368,7 @@ static void bulk_start(struct sync_peer *p, uint32_t request_id)
 	peer_send_seq(p, buf, (size_t)len);
 	p->bulk_active = true;
 	p->bulk_bucket = 0;
+	p->bulk_replay_bucket = 0;
 	p->bulk_buckets =
 		binding_table_buckets(binding_store_table(s->host.store));
 	p->bulk_sent = 0;
@@ -409,18 +412,104 @@ static void bulk_end(struct sync_peer *p, uint8_t status)
 }
 
 /*
+ * One record into the download's open frame, a full frame sent first.
+ * -EPIPE: no new frame could be begun (the download stops here).
+ */
+static int bulk_add(struct sync_peer *p, struct sync_builder *b,
+		    enum sync_op op, const struct binding_rec *rec,
+		    uint64_t now, const char *link)
+{
+	struct sync *s = p->s;
+	int err = sync_bindings_add_rec(b, op, BINDING_CAUSE_REGISTER, rec,
+					now, link);
+
+	if (err != -ENOSPC)
+		return err;
+	peer_send_seq(p, s->frame, sync_bindings_finish(b));
+	if (sync_bindings_begin(b, s->frame, SYNC_FRAME_BUF,
+				sync_out_next(&p->out)))
+		return -EPIPE;
+	return sync_bindings_add_rec(b, op, BINDING_CAUSE_REGISTER, rec, now,
+				     link);
+}
+
+/* The bindings of one bucket of the table; how many it held. */
+static size_t bulk_bindings(struct sync_peer *p, struct sync_builder *b,
+			    size_t bucket, uint64_t now, bool *stop)
+{
+	struct sync *s = p->s;
+	const struct binding_table *t = binding_store_table(s->host.store);
+	const struct reg_binding *rb;
+	struct binding_rec rec;
+	size_t n = 0;
+
+	for (rb = binding_table_bucket(t, bucket); rb; rb = rb->next_addr) {
+		const char *link;
+		int err;
+
+		n++;
+		binding_store_rec(rb, &rec);
+		link = rec_link_name(s, &rec);
+		if (rec.link && !link)
+			continue;
+		err = bulk_add(p, b, SYNC_OP_UPSERT, &rec, now, link);
+		if (err == -EPIPE) {
+			*stop = true;
+			break;
+		}
+		if (err)
+			continue;
+		p->bulk_sent++;
+		p->sent++;
+	}
+	return n;
+}
+
+/* The replay marks of one bucket of the replay cache (nodes without a binding). */
+struct bulk_replay {
+	struct sync_peer *p;
+	struct sync_builder *b;
+	uint64_t now;
+	size_t n;
+	bool stop;
+};
+
+static void bulk_replay_one(void *ctx, const uint8_t *key, size_t len,
+			    const struct replay_state *st, enum replay_method m)
+{
+	struct bulk_replay *r = ctx;
+	struct binding_rec rec = { .replay = *st, .replay_method = (uint8_t)m };
+	int err;
+
+	if (r->stop || !st->seen || !binding_replay_identity(key, len, &rec))
+		return;
+	r->n++;
+	err = bulk_add(r->p, r->b, SYNC_OP_REPLAY, &rec, r->now, NULL);
+	if (err == -EPIPE)
+		r->stop = true;
+	else if (!err)
+		r->p->bulk_replay_sent++;
+}
+
+/*
  * As many buckets as the connection and the rate take, each read from
  * the live table now: what changed in a bucket already sent follows as a
  * change on the same stream, what changes in one not sent yet is sent as
  * it is then. A table resized under us starts over (its buckets moved);
- * a binding sent twice is harmless, one never sent is not.
+ * a binding sent twice is harmless, one never sent is not. Then the replay
+ * cache, bucket by bucket as well: the high-water marks of nodes without a
+ * binding, so that a request replayed to a peer that takes over is still
+ * refused (a removal on the stream carries its mark too; this is for the
+ * peer that was not connected then).
  */
 static void bulk_continue(struct sync_peer *p)
 {
 	struct sync *s = p->s;
 	const struct binding_table *t = binding_store_table(s->host.store);
+	const struct replay_cache *rc = binding_store_replay(s->host.store);
+	size_t replay_buckets = replay_cache_buckets(rc);
 	struct sync_builder b;
-	bool open = false;
+	bool open = false, stop = false;
 	uint64_t now = loop_now_ms();
 
 	if (!p->bulk_active || p->state != PEER_UP)
@@ -429,10 +518,9 @@ static void bulk_continue(struct sync_peer *p)
 		p->bulk_bucket = 0;
 		p->bulk_buckets = binding_table_buckets(t);
 	}
-	while (p->bulk_bucket < p->bulk_buckets) {
-		const struct reg_binding *rb;
-		struct binding_rec rec;
-		size_t n = 0;
+	while (p->bulk_bucket < p->bulk_buckets ||
+	       p->bulk_replay_bucket < replay_buckets) {
+		size_t n;
 
 		if (sync_tls_conn_queued(p->conn) >= SYNC_BULK_QUEUE) {
 			loop_timer_arm(s->host.loop, &p->bulk_timer,
@@ -445,10 +533,6 @@ static void bulk_continue(struct sync_peer *p)
 					       SYNC_BULK_TICK_MS);
 			break;
 		}
-		/* whole buckets: count what this one holds first */
-		for (rb = binding_table_bucket(t, p->bulk_bucket); rb;
-		     rb = rb->next_addr)
-			n++;
 		if (!open) {
 			peer_close_pending(p);
 			if (sync_bindings_begin(&b, s->frame, SYNC_FRAME_BUF,
@@ -456,41 +540,23 @@ static void bulk_continue(struct sync_peer *p)
 				return;
 			open = true;
 		}
-		for (rb = binding_table_bucket(t, p->bulk_bucket); rb;
-		     rb = rb->next_addr) {
-			const char *link;
-			int err;
+		/* whole buckets */
+		if (p->bulk_bucket < p->bulk_buckets) {
+			n = bulk_bindings(p, &b, p->bulk_bucket++, now, &stop);
+		} else {
+			struct bulk_replay r = { .p = p, .b = &b, .now = now };
 
-			binding_store_rec(rb, &rec);
-			link = rec_link_name(s, &rec);
-			if (rec.link && !link)
-				continue;
-			err = sync_bindings_add_rec(&b, SYNC_OP_UPSERT,
-						    BINDING_CAUSE_REGISTER,
-						    &rec, now, link);
-			if (err == -ENOSPC) {
-				size_t len = sync_bindings_finish(&b);
-
-				peer_send_seq(p, s->frame, len);
-				if (sync_bindings_begin(&b, s->frame,
-							SYNC_FRAME_BUF,
-							sync_out_next(&p->out)))
-					return;
-				err = sync_bindings_add_rec(
-					&b, SYNC_OP_UPSERT,
-					BINDING_CAUSE_REGISTER, &rec, now,
-					link);
-			}
-			if (err)
-				continue;
-			p->bulk_sent++;
-			p->sent++;
+			replay_cache_bucket(rc, p->bulk_replay_bucket++,
+					    bulk_replay_one, &r);
+			n = r.n;
+			stop = r.stop;
 		}
+		if (stop)
+			return;
 		if (s->cfg.rate)
 			p->bulk_budget = n < p->bulk_budget ?
 						 p->bulk_budget - (uint32_t)n :
 						 0;
-		p->bulk_bucket++;
 		if (b.len > SYNC_FRAME_MAX / 2) {
 			peer_send_seq(p, s->frame, sync_bindings_finish(&b));
 			open = false;
@@ -501,7 +567,8 @@ static void bulk_continue(struct sync_peer *p)
 	/* (an empty frame took a number too: it goes, the peer counts it) */
 	if (open)
 		peer_send_seq(p, s->frame, sync_bindings_finish(&b));
-	if (p->bulk_bucket >= p->bulk_buckets && p->state == PEER_UP)
+	if (p->bulk_bucket >= p->bulk_buckets &&
+	    p->bulk_replay_bucket >= replay_buckets && p->state == PEER_UP)
 		bulk_end(p, SYNC_BULK_COMPLETE);
 }
 
@@ -734,6 +801,17 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 
 	inet_ntop(AF_INET, &e->home_addr, home, sizeof(home));
 	sync_entry_to_rec(e, loop_now_ms(), &theirs);
+	if (e->op == SYNC_OP_REPLAY) {
+		/* a node bound here has its mark in its binding */
+		if (theirs.nai_len ? binding_store_find_nai(store, theirs.nai,
+							     theirs.nai_len) :
+				     binding_store_find_addr(store,
+							     theirs.home_addr))
+			return 0;
+		note_replay(store, &theirs);
+		p->replay_applied++;
+		return 0;
+	}
 	if (e->link[0]) {
 		theirs.link = s->host.link_index ?
 				      s->host.link_index(s->host.ctx, e->link) :
@@ -2126,6 +2204,12 @@ json_t *sync_json(const struct sync *s)
 			json_integer((json_int_t)p->last_bulk_count));
 		json_object_set_new(j, "heals",
 				    json_integer((json_int_t)p->heals));
+		/* replay marks of nodes without a binding, in downloads */
+		json_object_set_new(
+			j, "replay_sent",
+			json_integer((json_int_t)p->bulk_replay_sent));
+		json_object_set_new(j, "replay_received",
+				    json_integer((json_int_t)p->replay_applied));
 		json_object_set_new(
 			j, "bulk_requests_ignored",
 			json_integer((json_int_t)p->bulk_requests_ignored));

@@ -126,6 +126,7 @@ const char *sync_op_str(uint8_t op)
 {
 	return op == SYNC_OP_UPSERT ? "upsert" :
 	       op == SYNC_OP_REMOVE ? "remove" :
+	       op == SYNC_OP_REPLAY ? "replay" :
 				      "?";
 }
 
@@ -251,9 +252,17 @@ static bool bulk_request_ok(const struct sync_bulk_request *r)
 static bool entry_values_ok(uint8_t op, uint8_t cause, uint8_t method,
 			    uint8_t encap)
 {
-	return (op == SYNC_OP_UPSERT || op == SYNC_OP_REMOVE) &&
+	return (op == SYNC_OP_UPSERT || op == SYNC_OP_REMOVE ||
+		op == SYNC_OP_REPLAY) &&
 	       cause < BINDING_CAUSE_MAX && method <= REPLAY_NONCE &&
 	       encap <= MIPHA_ENCAP_MAX;
+}
+
+/* A replay entry is one identity's mark: an address or a NAI, and seen. */
+static bool replay_entry_ok(const struct sync_entry *e)
+{
+	return e->op != SYNC_OP_REPLAY ||
+	       (e->replay.seen && !e->nai_len != !e->home_addr.s_addr);
 }
 
 static bool entry_ok(const struct sync_entry *e)
@@ -264,6 +273,8 @@ static bool entry_ok(const struct sync_entry *e)
 	    (e->flags & ~SYNC_F_ALL) || e->n_aaa > SYNC_AAA_MAX)
 		return false;
 	if (e->nai_len && (!e->nai || !reg_nai_valid(e->nai, e->nai_len)))
+		return false;
+	if (!replay_entry_ok(e))
 		return false;
 	if (!cstr_ok(e->pool, sizeof(e->pool), false) ||
 	    !cstr_ok(e->link, sizeof(e->link), true))
@@ -494,7 +505,7 @@ static int entry_decode(const uint8_t *buf, size_t len, struct sync_entry *e)
 			return err;
 		off += tlen;
 	}
-	return 0;
+	return replay_entry_ok(e) ? 0 : -EBADMSG;
 }
 
 void sync_entries_init(struct sync_entry_iter *it,

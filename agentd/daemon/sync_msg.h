@@ -96,7 +96,11 @@
  * BINDINGS body (2 + entries):
  *	  0   2 n_entries, then exactly n_entries entries filling the body
  * Entry (4 + entry_len):
- *	  0   1 op (enum sync_op): 1 upsert, 2 remove
+ *	  0   1 op (enum sync_op): 1 upsert, 2 remove, 3 replay (the
+ *		replay state of a node without a binding, in a bulk
+ *		download: identity (home address 0 and a NAI TLV, or the
+ *		home address alone), replay state and method; the other
+ *		fields 0)
  *	  1   1 cause (enum binding_cause: 0 register, 1 renew, 2 deregister,
  *		3 expired, 4 deleted outside, 5 flushed, 6 recovered, 7 peer,
  *		8 taken over)
@@ -204,6 +208,7 @@ enum sync_bulk_status {
 enum sync_op {
 	SYNC_OP_UPSERT = 1,
 	SYNC_OP_REMOVE = 2,
+	SYNC_OP_REPLAY = 3,
 };
 
 enum sync_tlv {
@@ -485,7 +490,7 @@ bool sync_type_sequenced(uint8_t type);
 /* "hello", "ack", "bindings", "bulk-request", "bulk-start", "bulk-end";
  * "?" otherwise. */
 const char *sync_type_str(uint8_t type);
-/* "upsert", "remove"; "?". */
+/* "upsert", "remove", "replay"; "?". */
 const char *sync_op_str(uint8_t op);
 /* "physical", "virtual"; "?". */
 const char *sync_mode_str(uint8_t mode);

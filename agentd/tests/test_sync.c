@@ -556,6 +556,66 @@ static void test_path_moves_and_resumes(void **state)
 	assert_int_equal(peer_num(&f->a, "resyncs"), 1);
 }
 
+/* The replay mark h keeps for NAI n, a node without a binding there. */
+static struct replay_state replay_of(struct ha *h, int n)
+{
+	char nai[64];
+	uint8_t key[REPLAY_KEY_MAX];
+	struct in_addr none = { 0 };
+	struct replay_state st;
+	uint16_t len;
+
+	snprintf(nai, sizeof(nai), "mn%d@example.net", n);
+	len = binding_replay_key(key, (const uint8_t *)nai,
+				 (uint8_t)strlen(nai), none);
+	binding_store_replay_get(h->st, key, len, &st);
+	return st;
+}
+
+/*
+ * Nodes that deregistered before the standby connected: their marks reach
+ * it in the download (a replay of their last request, sent to it after a
+ * takeover, must still be refused), and a node bound at the standby keeps
+ * its binding's own.
+ */
+static void test_bulk_carries_replay_marks(void **state)
+{
+	struct fix *f = *state;
+	struct replay_state st;
+	int i;
+
+	two(f, KEY);
+	for (i = 0; i < 40; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	/* 10 leave before b is there: only a's replay cache has them */
+	for (i = 0; i < 10; i++) {
+		const struct reg_binding *b;
+		char nai[32];
+
+		snprintf(nai, sizeof(nai), "mn%d@example.net", i);
+		b = binding_store_find_nai(f->a.st, (const uint8_t *)nai,
+					   strlen(nai));
+		assert_non_null(b);
+		assert_int_equal(binding_store_remove(f->a.st, b->home_addr,
+						      BINDING_CAUSE_DEREGISTER,
+						      0),
+				 0);
+	}
+	st = replay_of(&f->b, 3);
+	assert_false(st.seen);
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 30);
+	for (i = 0; i < 10; i++) {
+		st = replay_of(&f->b, i);
+		assert_true(st.seen);
+		assert_true(st.last_id == 0xe000000000000000ULL + (uint64_t)i);
+	}
+	assert_int_equal(peer_num(&f->a, "replay_sent"), 10);
+	assert_int_equal(peer_num(&f->b, "replay_received"), 10);
+}
+
 /* Pools that differ: connected, the part named on both sides. */
 static void test_config_mismatch(void **state)
 {
@@ -818,6 +878,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_resume_without_bulk, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_carries_replay_marks,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_path_moves_and_resumes,

@@ -450,15 +450,18 @@ static void test_golden_bindings_encode(void **state)
 	(void)state;
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(sync_bindings_begin(&b, buf, sizeof(buf), 5), 0);
-	/* alice: her AAA attribute is not in her record, added by hand */
+	/* alice: her record's AAA attribute travels in her entry */
+	const struct binding_aaa gold = { .type = 25,
+					  .len = 4,
+					  .value = (const uint8_t *)"gold" };
+
+	a.aaa = &gold;
+	a.n_aaa = 1;
 	assert_int_equal(sync_entry_from_rec(&e, SYNC_OP_UPSERT,
 					     BINDING_CAUSE_RENEW, &a,
 					     SENDER_NOW, "eth1"),
 			 0);
-	e.n_aaa = 1;
-	e.aaa[0] = (struct binding_aaa){ .type = 25,
-				      .len = 4,
-				      .value = (const uint8_t *)"gold" };
+	assert_int_equal(e.n_aaa, 1);
 	assert_int_equal(sync_bindings_add(&b, &e), 0);
 	assert_int_equal(sync_bindings_add_rec(&b, SYNC_OP_REMOVE,
 					       BINDING_CAUSE_DEREGISTER, &d,
@@ -506,6 +509,92 @@ static void test_golden_bindings_encode(void **state)
 		assert_alice(&got, buf);
 		assert_int_equal(sync_entries_next(&it, &got), 0);
 	}
+}
+
+/*
+ * A replay entry (op 3): a node's mark without its binding, by NAI or by
+ * address, round trip; one with both identities, or neither, or a mark
+ * never seen, is refused by the encoder and by the decoder.
+ */
+static void test_replay_entry(void **state)
+{
+	uint8_t buf[512];
+	struct binding_rec r = {
+		.replay = { .seen = true, .last_id = 0xdeadbeef01234567ULL },
+		.replay_method = REPLAY_NONCE,
+		.nai = (const uint8_t *)"carol@example.net",
+		.nai_len = 17,
+	}, got;
+	struct sync_builder b;
+	struct sync_entry_iter it;
+	struct sync_entry e;
+	struct sync_frame f;
+	size_t len, second;
+
+	(void)state;
+	assert_int_equal(sync_bindings_begin(&b, buf, sizeof(buf), 9), 0);
+	assert_int_equal(sync_bindings_add_rec(&b, SYNC_OP_REPLAY,
+					       BINDING_CAUSE_REGISTER, &r,
+					       SENDER_NOW, NULL),
+			 0);
+	r.nai = NULL;
+	r.nai_len = 0;
+	inet_pton(AF_INET, "20.0.0.9", &r.home_addr);
+	r.replay_method = REPLAY_TIMESTAMP;
+	assert_int_equal(sync_bindings_add_rec(&b, SYNC_OP_REPLAY,
+					       BINDING_CAUSE_REGISTER, &r,
+					       SENDER_NOW, NULL),
+			 0);
+	len = sync_bindings_finish(&b);
+	assert_int_equal(sync_frame_decode(buf, len, &f), 0);
+	assert_int_equal(f.bindings.n_entries, 2);
+	sync_entries_init(&it, &f.bindings);
+	assert_int_equal(sync_entries_next(&it, &e), 1);
+	assert_int_equal(e.op, SYNC_OP_REPLAY);
+	sync_entry_to_rec(&e, RECEIVER_NOW, &got);
+	assert_int_equal(got.nai_len, 17);
+	assert_memory_equal(got.nai, "carol@example.net", 17);
+	assert_int_equal(got.home_addr.s_addr, 0);
+	assert_true(got.replay.seen);
+	assert_true(got.replay.last_id == 0xdeadbeef01234567ULL);
+	assert_int_equal(got.replay_method, REPLAY_NONCE);
+	assert_int_equal(sync_entries_next(&it, &e), 1);
+	sync_entry_to_rec(&e, RECEIVER_NOW, &got);
+	assert_int_equal(got.nai_len, 0);
+	assert_int_equal(got.home_addr.s_addr, r.home_addr.s_addr);
+	assert_int_equal(got.replay_method, REPLAY_TIMESTAMP);
+	assert_int_equal(sync_entries_next(&it, &e), 0);
+	assert_string_equal(sync_op_str(SYNC_OP_REPLAY), "replay");
+
+	/* both identities, none, or never seen: not an entry */
+	r.nai = (const uint8_t *)"carol@example.net";
+	r.nai_len = 17;
+	assert_int_equal(sync_entry_from_rec(&e, SYNC_OP_REPLAY,
+					     BINDING_CAUSE_REGISTER, &r,
+					     SENDER_NOW, NULL),
+			 -EINVAL);
+	r.nai = NULL;
+	r.nai_len = 0;
+	r.home_addr.s_addr = 0;
+	assert_int_equal(sync_entry_from_rec(&e, SYNC_OP_REPLAY,
+					     BINDING_CAUSE_REGISTER, &r,
+					     SENDER_NOW, NULL),
+			 -EINVAL);
+	inet_pton(AF_INET, "20.0.0.9", &r.home_addr);
+	r.replay.seen = false;
+	assert_int_equal(sync_entry_from_rec(&e, SYNC_OP_REPLAY,
+					     BINDING_CAUSE_REGISTER, &r,
+					     SENDER_NOW, NULL),
+			 -EINVAL);
+	/*
+	 * The decoder: the second entry (by address) with its address
+	 * zeroed, an identity no more: the frame's iteration fails there.
+	 */
+	sync_entries_init(&it, &f.bindings);
+	assert_int_equal(sync_entries_next(&it, &e), 1);
+	second = SYNC_HDR_LEN + 2 + e.len;
+	memset(buf + second + SYNC_ENTRY_HDR_LEN, 0, 4);
+	assert_int_equal(sync_frame_decode(buf, len, &f), -EBADMSG);
 }
 
 /* The records a receiver makes of the golden entries. */
@@ -1390,7 +1479,12 @@ static void test_entry_values(void **state)
 	(void)state;
 	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2, 0),
 			 -EBADMSG);
-	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2, 3),
+	/* 3, replay: entry 2 (an address, no NAI, a mark) is one too */
+	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2, 3), 0);
+	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2, 4),
+			 -EBADMSG);
+	/* but not entry 1 as a replay entry: alice has a NAI and an address */
+	assert_int_equal(decode_patched(bindings_frame, n, ENTRY1, 3),
 			 -EBADMSG);
 	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2, 1), 0);
 	assert_int_equal(decode_patched(bindings_frame, n, ENTRY2 + 1,
@@ -1817,6 +1911,7 @@ int main(void)
 		cmocka_unit_test(test_golden_bindings),
 		cmocka_unit_test(test_golden_bindings_encode),
 		cmocka_unit_test(test_golden_to_rec),
+		cmocka_unit_test(test_replay_entry),
 		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_header_malformed),

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # One peer on two links (seed 001's two-network example): HA1 and HA2 share
 # the home LAN (lib-hsrp.sh's) and a second link of their own, sync0
-# (10.21.0.0/24), and each names the other on both with one SPI and key:
-# one peer, two paths. Sync runs on the first; when the LAN stops carrying
+# (10.21.0.0/24), and each names the other on both with one SPI and key,
+# the two addresses together in redundancy paths: one peer, two paths. Sync runs on the first; when the LAN stops carrying
 # it (nft on HA2 drops TCP port 434 there, HSRP still runs) HA1 moves to
 # sync0 and the stream resumes: no download, no resync, and what changed
 # meanwhile arrives; when sync0 goes down it moves back. Daemon and kernel
@@ -25,10 +25,11 @@ sas()
 	key = \"$KEY\"
 }"
 	done
-	echo 'redundancy {
+	echo "redundancy {
 	keepalive = 500
-	dead = 2000
-}'
+	dead = 3000
+	paths = { \"$*\" }
+}"
 }
 
 hs_setup

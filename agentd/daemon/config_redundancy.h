@@ -4,10 +4,10 @@
  * bindings with its peers (IOS "ip mobile home-agent standby NAME
  * [virtual-network]" and "subscriber redundancy rate"; the peers and their
  * keys are the secure-home-agent sections, one per peer address, as IOS's
- * "ip mobile secure home-agent ADDR spi SPI key hex KEY"; the same SPI and
- * key on several addresses is one peer reachable on each, one per link, as
- * in seed 001's two-network example: sync uses one and moves to the next
- * when it fails):
+ * "ip mobile secure home-agent ADDR spi SPI key hex KEY"; a peer reachable
+ * on several links, as in seed 001's two-network example, is named by
+ * paths: sync uses one of its addresses and moves to the next when it
+ * fails):
  *
  *	redundancy {
  *		mode = physical | virtual   # virtual: IOS "... standby NAME
@@ -23,6 +23,12 @@
  *					    # kept to resume a broken stream
  *		keepalive = 1000            # ms between HELLOs on an idle
  *		dead = 3000                 # ... and silence that ends it
+ *		paths = { "A1 A2", ... }    # each string: the addresses of one
+ *					    # peer (2 to 4, each with its
+ *					    # secure-home-agent; they may share
+ *					    # one SPI and key), in the order
+ *					    # tried; an address in no string is
+ *					    # a peer of its own
  *	}
  *
  * It takes effect with home-agent { redundancy = yes }, which needs at
@@ -48,6 +54,15 @@ enum config_sync_mode {
 	CONFIG_SYNC_VIRTUAL,  /* every peer does (peer HA mode) */
 };
 
+#define CONFIG_SYNC_PATHS_MAX 4 /* addresses of one peer */
+
+/* The addresses of one peer, in the order tried. */
+struct config_sync_paths {
+	struct in_addr addrs[CONFIG_SYNC_PATHS_MAX];
+	unsigned int n;
+	int line;
+};
+
 struct config_redundancy {
 	enum config_sync_mode mode;
 	uint16_t port;
@@ -55,7 +70,13 @@ struct config_redundancy {
 	uint32_t node_id; /* 0: the sync link's address */
 	uint32_t retain_kib;
 	uint32_t keepalive_ms, dead_ms;
+	struct config_sync_paths *paths; /* n_paths peers on several links */
+	size_t n_paths;
 };
+
+/* The peer (paths) address a belongs to, or NULL: a peer of its own. */
+const struct config_sync_paths *
+config_redundancy_paths_of(const struct config_redundancy *r, struct in_addr a);
 
 /* The settings (defaults if the section is absent). */
 const struct config_redundancy *config_redundancy(const struct config *c);

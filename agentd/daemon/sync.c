@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -69,29 +70,32 @@ enum peer_state {
 struct sync_peer {
 	struct sync *s;
 	/*
-	 * The addresses it is reachable on (one per link: secure-home-agent
-	 * entries with the same SPI and key) and the one in use, the path:
-	 * the caller moves to the next when a connection fails or dies, and
-	 * backs off only once every path failed in a row.
+	 * The addresses it is reachable on (one per link: redundancy paths)
+	 * and the one in use, the path: the caller moves to the next when a
+	 * call fails or a connection goes silent (not on a protocol error),
+	 * and backs off only once every path failed in a row.
 	 */
 	struct in_addr addrs[SYNC_PEER_ADDRS];
 	unsigned int n_addrs, path, failed_paths;
+	int up_path;		    /* of the last connection up; -1: none */
+	bool path_failed;	    /* what ended it was the path's fault */
 	struct in_addr addr;	    /* addrs[path] */
 	char name[INET_ADDRSTRLEN]; /* addr, for logs */
-	struct in_addr pending_from; /* where pending called from */
 	uint32_t spis[4];	    /* the keys it may use (rollover) */
 	unsigned int n_spis;
 	uint32_t spi;
 	bool connects_out; /* ours is the lower address: we call */
+	bool warned_uncalled;
 	uint64_t path_changes;
 	enum peer_state state;
 	struct sync_tls_conn *conn;
 	/*
-	 * A connection from the peer's address still in its handshake: it
+	 * Calls from the peer still in their handshake, one per path: one
 	 * replaces conn only once it authenticated with the peer's key (a
-	 * bare connect from that address must not end the one we have).
+	 * bare connect from that address must not end the one we have, and
+	 * one on a link must not end a call on another).
 	 */
-	struct sync_tls_conn *pending;
+	struct sync_tls_conn *pending[SYNC_PEER_ADDRS];
 	struct loop_timer retry, tick, bulk_timer;
 	uint32_t backoff_ms;
 	uint64_t last_rx_ms, last_tx_ms;
@@ -181,22 +185,31 @@ static const char *peer_name(const struct sync_peer *p)
 static void peer_down(struct sync_peer *p, const char *why);
 static void peer_event(struct sync_peer *p, const char *event, json_t *more);
 
-/* The path in use becomes addrs[i] (logged and published when it moves). */
+/* The path to use next becomes addrs[i]. */
 static void set_path(struct sync_peer *p, unsigned int i)
 {
-	char was[INET_ADDRSTRLEN];
-
-	if (p->n_addrs && p->addr.s_addr == p->addrs[i].s_addr)
-		return;
-	memcpy(was, p->name, sizeof(was));
 	p->path = i;
 	p->addr = p->addrs[i];
 	inet_ntop(AF_INET, &p->addr, p->name, sizeof(p->name));
-	if (!was[0])
-		return;
-	p->path_changes++;
-	log_msg(LOG_NOTICE, "sync: peer %s now on its path %s", was, p->name);
-	peer_event(p, "path", json_pack("{s:s}", "from", was));
+}
+
+/*
+ * A connection is up on the path in use: a move if the last one was up on
+ * another (counted, logged and published; the retries between are not).
+ */
+static void path_up(struct sync_peer *p)
+{
+	char was[INET_ADDRSTRLEN];
+
+	if (p->up_path >= 0 && (unsigned int)p->up_path != p->path) {
+		inet_ntop(AF_INET, &p->addrs[p->up_path], was, sizeof(was));
+		p->path_changes++;
+		log_msg(LOG_NOTICE, "sync: peer %s now on its path %s", was,
+			p->name);
+		peer_event(p, "path", json_pack("{s:s}", "from", was));
+	}
+	p->up_path = (int)p->path;
+	p->failed_paths = 0;
 }
 
 /* An event for the operator's followers, with the peer's address. */
@@ -1329,7 +1342,7 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	sync_in_hello(&p->in, h->stream_epoch);
 	p->state = PEER_UP;
 	p->backoff_ms = SYNC_BACKOFF_MIN_MS;
-	p->failed_paths = 0;
+	path_up(p);
 	log_msg(LOG_INFO, "sync: %s (node %u, %s) up", peer_name(p), h->node_id,
 		sync_role_str(h->role));
 	peer_event(p, "up",
@@ -1530,52 +1543,51 @@ static struct sync_peer *peer_by_addr(struct sync *s, struct in_addr a,
 	return NULL;
 }
 
-/* The peer whose keys include @spi. */
-static struct sync_peer *peer_by_spi(struct sync *s, uint32_t spi)
+/* Which path's call c is, if it is one still in its handshake; -1: not. */
+static int pending_path(const struct sync_peer *p,
+			const struct sync_tls_conn *c)
 {
-	size_t i;
+	unsigned int i;
 
-	for (i = 0; i < s->n_peers; i++)
-		if (peer_spi_ok(&s->peers[i], spi))
-			return &s->peers[i];
-	return NULL;
+	for (i = 0; i < p->n_addrs; i++)
+		if (p->pending[i] == c)
+			return (int)i;
+	return -1;
 }
 
 static void conn_up(struct sync_tls_conn *c, void *data)
 {
 	struct sync_peer *p = data;
+	int call = pending_path(p, c);
 	uint32_t spi = 0;
 
 	/* the key must be this peer's: another peer's key is not enough */
 	if (!sync_tls_conn_peer_spi(c, &spi) || !peer_spi_ok(p, spi)) {
 		p->auth_failures++;
 		log_ratelimited(LOG_WARNING,
-				"sync: %s authenticated with SPI %u, not one "
+				"sync: %s authenticated with SPI 0x%x, not one "
 				"of its own: refused",
 				peer_name(p), spi);
-		if (c == p->pending) {
+		if (call >= 0) {
 			sync_tls_conn_free(c);
-			p->pending = NULL;
+			p->pending[call] = NULL;
 		} else {
 			peer_down(p, "another peer's key");
 		}
 		return;
 	}
-	if (c == p->pending) {
-		unsigned int path = p->path;
-
+	if (call >= 0) {
 		/*
-		 * authenticated: it replaces what we had (the peer may have
-		 * moved to another path: a link failed on its side)
+		 * authenticated: it replaces what we had, on the path it
+		 * came by (the peer may have moved: a link failed there)
 		 */
-		p->pending = NULL;
+		p->pending[call] = NULL;
 		if (p->conn)
 			peer_down(p, "the peer called again");
 		loop_timer_cancel(p->s->host.loop, &p->retry);
 		p->conn = c;
 		p->connects++;
-		if (peer_by_addr(p->s, p->pending_from, &path) == p)
-			set_path(p, path);
+		set_path(p, (unsigned int)call);
 	}
 	p->state = PEER_HELLO;
 	p->last_rx_ms = p->last_tx_ms = loop_now_ms();
@@ -1583,23 +1595,38 @@ static void conn_up(struct sync_tls_conn *c, void *data)
 	loop_timer_arm(p->s->host.loop, &p->tick, p->s->cfg.keepalive_ms);
 }
 
+/*
+ * Was the path at fault? A call that could not connect, did not complete
+ * its handshake or authenticate, or a connection whose socket failed: the
+ * caller tries the next path. The peer closing, or speaking garbage, is
+ * not the link's doing: the same path again.
+ */
+static bool path_fault(const struct sync_tls_close *why)
+{
+	return why->reason == SYNC_TLS_TIMEOUT ||
+	       why->reason == SYNC_TLS_IO_ERROR ||
+	       why->reason == SYNC_TLS_AUTH || why->in_handshake;
+}
+
 static void conn_down(struct sync_tls_conn *c, const struct sync_tls_close *why,
 		      void *data)
 {
 	struct sync_peer *p = data;
+	int call = pending_path(p, c);
 
 	if (why->reason == SYNC_TLS_AUTH)
 		p->auth_failures++;
-	if (c == p->pending) {
+	if (call >= 0) {
 		log_ratelimited(LOG_INFO, "sync: a call from %s failed: %s",
-				peer_name(p),
+				inet_ntoa(p->addrs[call]),
 				why->detail ?
 					why->detail :
 					sync_tls_reason_name(why->reason));
 		sync_tls_conn_free(c);
-		p->pending = NULL;
+		p->pending[call] = NULL;
 		return;
 	}
+	p->path_failed = path_fault(why);
 	peer_down(p, why->detail ? why->detail :
 				   sync_tls_reason_name(why->reason));
 }
@@ -1619,6 +1646,8 @@ static void peer_connect(struct sync_peer *p)
 		.out_high = SYNC_QUEUE_MAX,
 		.out_low = SYNC_QUEUE_MAX / 2,
 		.in_max = 2 * SYNC_FRAME_BUF,
+		/* a path that drops everything fails as soon as a dead one */
+		.handshake_timeout_ms = s->cfg.dead_ms,
 	};
 	struct sockaddr_in peer = {
 		.sin_family = AF_INET,
@@ -1635,6 +1664,7 @@ static void peer_connect(struct sync_peer *p)
 			       s->local.s_addr ? &local : NULL, &cfg);
 	if (err) {
 		p->conn = NULL;
+		p->path_failed = true;
 		peer_down(p, strerror(-err));
 		return;
 	}
@@ -1646,8 +1676,24 @@ static void retry_cb(struct loop_timer *t)
 {
 	struct sync_peer *p = t->data;
 
-	if (p->state == PEER_IDLE)
+	if (p->state != PEER_IDLE)
+		return;
+	if (p->connects_out) {
 		peer_connect(p);
+	} else if (!p->warned_uncalled) {
+		/*
+		 * We wait to be called (the lower address calls): say so when
+		 * it does not come, rather than wait in silence (a peer whose
+		 * configuration does not name us alike decides it waits too).
+		 */
+		p->warned_uncalled = true;
+		log_msg(LOG_WARNING,
+			"sync: %s has not called for %u ms (it calls: its "
+			"address is the lower); is its configuration of us "
+			"the mirror of ours?",
+			peer_name(p), 3 * p->s->cfg.dead_ms);
+		peer_event(p, "not-called", NULL);
+	}
 }
 
 /*
@@ -1675,14 +1721,17 @@ static void peer_down(struct sync_peer *p, const char *why)
 	loop_timer_cancel(s->host.loop, &p->tick);
 	loop_timer_cancel(s->host.loop, &p->bulk_timer);
 	if (p->connects_out && !loop_timer_armed(&p->retry)) {
-		uint32_t delay = SYNC_BACKOFF_MIN_MS;
+		uint32_t delay = 0;
 
 		/*
-		 * The next path at once: a failed link must not cost a
-		 * backoff. Once every path failed in a row, back off.
+		 * A path at fault: the next one at once (a failed link must
+		 * not cost a backoff), backing off once every path failed in
+		 * a row. Anything else (the peer closed, a protocol error,
+		 * an operator's reconnect): the same path, after a backoff.
 		 */
-		set_path(p, (p->path + 1) % p->n_addrs);
-		if (++p->failed_paths >= p->n_addrs) {
+		if (p->path_failed && p->n_addrs > 1)
+			set_path(p, (p->path + 1) % p->n_addrs);
+		if (!p->path_failed || ++p->failed_paths >= p->n_addrs) {
 			uint32_t jitter = p->backoff_ms / 4;
 
 			p->failed_paths = 0;
@@ -1694,7 +1743,12 @@ static void peer_down(struct sync_peer *p, const char *why)
 					p->backoff_ms * 2;
 		}
 		loop_timer_arm(s->host.loop, &p->retry, delay);
+	} else if (!p->connects_out && !loop_timer_armed(&p->retry)) {
+		/* waiting to be called: a warning if it does not come */
+		p->warned_uncalled = false;
+		loop_timer_arm(s->host.loop, &p->retry, 3 * s->cfg.dead_ms);
 	}
+	p->path_failed = false;
 }
 
 /* A peer's BULK_REQUEST waiting for its turn: now, if it has come. */
@@ -1720,6 +1774,7 @@ static void tick_cb(struct loop_timer *t)
 	if (p->state < PEER_HELLO)
 		return;
 	if (now - p->last_rx_ms >= s->cfg.dead_ms) {
+		p->path_failed = true;
 		peer_down(p, "dead interval: the peer went silent");
 		return;
 	}
@@ -1752,6 +1807,7 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 	struct sockaddr_in from;
 	socklen_t flen;
 	struct sync_peer *p;
+	unsigned int path = 0;
 	int fd;
 
 	(void)events;
@@ -1761,7 +1817,7 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		p = peer_by_addr(s, from.sin_addr, NULL);
+		p = peer_by_addr(s, from.sin_addr, &path);
 		if (!p || p->connects_out) {
 			s->unknown_peers++;
 			log_ratelimited(LOG_WARNING,
@@ -1771,16 +1827,39 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		/* one handshake in progress per peer: the newest */
-		if (p->pending)
-			sync_tls_conn_free(p->pending);
-		p->pending = NULL;
-		p->pending_from = from.sin_addr;
+		/* one handshake in progress per peer and path: the newest */
+		if (p->pending[path])
+			sync_tls_conn_free(p->pending[path]);
+		p->pending[path] = NULL;
 		cfg.data = p;
-		if (sync_tls_accept(&p->pending, s->tls, s->host.loop, fd,
-				    &cfg))
-			p->pending = NULL;
+		if (sync_tls_accept(&p->pending[path], s->tls, s->host.loop,
+				    fd, &cfg))
+			p->pending[path] = NULL;
 	}
+}
+
+/* Our address on the peer's subnet (an interface's, up or not); -ENOENT. */
+static int local_addr_on_subnet(struct in_addr peer, struct in_addr *out)
+{
+	struct ifaddrs *ifa, *i;
+	int err = -ENOENT;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		const struct sockaddr_in *a = (const void *)i->ifa_addr,
+					 *m = (const void *)i->ifa_netmask;
+
+		if (!a || !m || a->sin_family != AF_INET ||
+		    !m->sin_addr.s_addr || m->sin_addr.s_addr == INADDR_NONE ||
+		    ((a->sin_addr.s_addr ^ peer.s_addr) & m->sin_addr.s_addr))
+			continue;
+		*out = a->sin_addr;
+		err = 0;
+		break;
+	}
+	freeifaddrs(ifa);
+	return err;
 }
 
 /* Our address toward a peer: the one the kernel would use. */
@@ -1885,6 +1964,27 @@ static int listen_on(struct sync *s)
 			   listen_cb, s);
 }
 
+/* A peer whose addrs are set: the rest, and it counts among s's peers. */
+static int peer_init(struct sync *s, struct sync_peer *p, uint64_t epoch)
+{
+	p->s = s;
+	p->up_path = -1;
+	set_path(p, 0);
+	p->backoff_ms = SYNC_BACKOFF_MIN_MS;
+	loop_timer_init(&p->retry, retry_cb, p);
+	loop_timer_init(&p->tick, tick_cb, p);
+	loop_timer_init(&p->bulk_timer, bulk_timer_cb, p);
+	/* a new epoch per life (and a distinct one per peer) */
+	sync_out_init(&p->out, (epoch + s->n_peers) ?: 1,
+		      (size_t)s->cfg.retain_kib * 1024);
+	sync_in_init(&p->in);
+	p->pend_buf = malloc(SYNC_FRAME_BUF);
+	if (!p->pend_buf)
+		return -ENOMEM;
+	s->n_peers++;
+	return 0;
+}
+
 int sync_new(struct sync **sp, const struct sync_host *host,
 	     const struct config *cfg, struct in_addr local, uint32_t node_id)
 {
@@ -1909,6 +2009,9 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	}
 	s->host = *host;
 	s->cfg = *config_redundancy(cfg);
+	/* (the configuration's, which a reload frees: read here only) */
+	s->cfg.paths = NULL;
+	s->cfg.n_paths = 0;
 	sync_set_config(s, cfg);
 	s->node_id = s->cfg.node_id ?: node_id;
 	s->local = local;
@@ -1942,6 +2045,20 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	}
 	if (!err)
 		err = sync_tls_ctx_new(&s->tls, keys, n_keys);
+	/*
+	 * The peers: one per redundancy paths string (its addresses in the
+	 * order given), then one per other address; a second SA of an
+	 * address is one more key (a rollover).
+	 */
+	for (i = 0; !err && i < config_redundancy(cfg)->n_paths; i++) {
+		const struct config_sync_paths *g =
+			&config_redundancy(cfg)->paths[i];
+		struct sync_peer *p = &s->peers[s->n_peers];
+
+		memcpy(p->addrs, g->addrs, g->n * sizeof(g->addrs[0]));
+		p->n_addrs = g->n;
+		err = peer_init(s, p, epoch);
+	}
 	for (i = 0; !err && i < cfg->n_ha_ha; i++) {
 		const struct config_sa *sa = &cfg->ha_ha[i];
 		struct sync_peer *p = &s->peers[s->n_peers], *q;
@@ -1952,50 +2069,24 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 			continue;
 		a.s_addr = htonl(sa->range.first);
 		q = peer_by_addr(s, a, NULL);
-		if (q) {
-			/* a second SA of one address: a key rollover */
-			if (!peer_spi_ok(q, sa->key.spi) &&
-			    q->n_spis < sizeof(q->spis) / sizeof(q->spis[0]))
-				q->spis[q->n_spis++] = sa->key.spi;
-			continue;
+		if (!q) {
+			p->addrs[0] = a;
+			p->n_addrs = 1;
+			err = peer_init(s, p, epoch);
+			q = p;
 		}
-		q = peer_by_spi(s, sa->key.spi);
-		if (q) {
-			/* its SPI and key on another address: another path */
-			if (q->n_addrs < SYNC_PEER_ADDRS)
-				q->addrs[q->n_addrs++] = a;
-			else
-				log_msg(LOG_WARNING,
-					"sync: peer %s: more than %d paths, "
-					"%s not used",
-					peer_name(q), SYNC_PEER_ADDRS,
-					inet_ntoa(a));
-			continue;
-		}
-		p->s = s;
-		p->addrs[p->n_addrs++] = a;
-		set_path(p, 0);
-		p->spi = sa->key.spi;
-		p->spis[p->n_spis++] = sa->key.spi;
-		p->backoff_ms = SYNC_BACKOFF_MIN_MS;
-		loop_timer_init(&p->retry, retry_cb, p);
-		loop_timer_init(&p->tick, tick_cb, p);
-		loop_timer_init(&p->bulk_timer, bulk_timer_cb, p);
-		/* a new epoch per life (and a distinct one per peer) */
-		sync_out_init(&p->out, (epoch + s->n_peers) ?: 1,
-			      (size_t)s->cfg.retain_kib * 1024);
-		sync_in_init(&p->in);
-		p->pend_buf = malloc(SYNC_FRAME_BUF);
-		if (!p->pend_buf) {
-			err = -ENOMEM;
-			break;
-		}
-		s->n_peers++;
+		if (!err && !peer_spi_ok(q, sa->key.spi) &&
+		    q->n_spis < sizeof(q->spis) / sizeof(q->spis[0]))
+			q->spis[q->n_spis++] = sa->key.spi;
+		if (!q->spi)
+			q->spi = sa->key.spi; /* the key we call with */
 	}
 	/*
-	 * Who calls: the side whose lowest address (toward any path of the
-	 * pair) is the lower, so both sides agree on one connection per
-	 * pair whatever path each starts with.
+	 * Who calls: the side whose lowest address toward the pair is the
+	 * lower, so both sides agree on one connection per pair. Ours on
+	 * each path is the address we hold on the peer's subnet (whether its
+	 * link is up or not, so a link down at start changes nothing), else
+	 * the kernel's choice of route.
 	 */
 	for (i = 0; !err && i < s->n_peers; i++) {
 		struct sync_peer *p = &s->peers[i];
@@ -2005,7 +2096,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 		for (j = 0; j < p->n_addrs; j++) {
 			struct in_addr o = local;
 
-			if (!o.s_addr &&
+			if (!o.s_addr && local_addr_on_subnet(p->addrs[j], &o) &&
 			    local_addr_to(p->addrs[j], s->cfg.port, &o))
 				o.s_addr = 0;
 			if (o.s_addr && ntohl(o.s_addr) < ours)
@@ -2014,7 +2105,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 				theirs = ntohl(p->addrs[j].s_addr);
 		}
 		if (ours == UINT32_MAX)
-			ours = 0; /* no route to it yet: as before, we call */
+			ours = 0; /* no address toward it yet: as before, we call */
 		p->connects_out = ours < theirs;
 		if (!s->node_id)
 			s->node_id = ours;
@@ -2032,9 +2123,11 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 		sync_free(s);
 		return err;
 	}
+	/* callers call now; the others warn if no call comes */
 	for (i = 0; i < s->n_peers; i++)
-		if (s->peers[i].connects_out)
-			loop_timer_arm(s->host.loop, &s->peers[i].retry, 0);
+		loop_timer_arm(s->host.loop, &s->peers[i].retry,
+			       s->peers[i].connects_out ? 0 :
+							  3 * s->cfg.dead_ms);
 	*sp = s;
 	return 0;
 }
@@ -2042,6 +2135,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 void sync_free(struct sync *s)
 {
 	size_t i;
+	unsigned int j;
 
 	if (!s)
 		return;
@@ -2051,8 +2145,9 @@ void sync_free(struct sync *s)
 
 		if (p->conn)
 			sync_tls_conn_free(p->conn);
-		if (p->pending)
-			sync_tls_conn_free(p->pending);
+		for (j = 0; j < p->n_addrs; j++)
+			if (p->pending[j])
+				sync_tls_conn_free(p->pending[j]);
 		loop_timer_cancel(s->host.loop, &p->retry);
 		loop_timer_cancel(s->host.loop, &p->tick);
 		loop_timer_cancel(s->host.loop, &p->bulk_timer);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -98,12 +99,35 @@ static void test_errors(void **state)
 	bad(HA PEER("00112233445566778899aabbccddee"),
 	    "t.conf:5: secure-home-agent: a key of 15 bytes; peer sync (TLS "
 	    "1.3 PSK) needs 16 or more");
+	/* two peers sharing an SPI (and its key): they cannot be told apart */
 	bad(HA PEER(KEY16) "secure-home-agent \"10.20.0.13\" {\n spi = "
-			   "0x100\n key = \"ff" KEY16 "\"\n}\n",
-	    "t.conf:9: secure-home-agent: SPI 256 is also line 5's, with "
-	    "another key; peer sync tells peers' keys apart by their SPI (the "
-	    "same SPI and key on several addresses: one peer on several "
-	    "paths)");
+			   "0x100\n key = \"" KEY16 "\"\n}\n",
+	    "t.conf:9: secure-home-agent: SPI 0x100 is also line 5's; peer "
+	    "sync tells peers' keys apart by their SPI (one peer's addresses, "
+	    "named together in redundancy paths, may share one SPI and key)");
+	/* one peer's two addresses, one SPI, two keys */
+	bad(HA PEER(KEY16) "secure-home-agent \"10.20.0.13\" {\n spi = "
+			   "0x100\n key = \"ff" KEY16 "\"\n}\n"
+			   "redundancy {\n paths = { \"10.20.0.12 10.20.0.13\" "
+			   "}\n}\n",
+	    "t.conf:9: secure-home-agent: SPI 0x100 is also line 5's; peer "
+	    "sync tells peers' keys apart by their SPI (one peer's addresses, "
+	    "named together in redundancy paths, may share one SPI and key)");
+	bad(HA PEER(KEY16) "redundancy {\n paths = { \"10.20.0.12 10.20.0.14\" "
+			   "}\n}\n",
+	    "t.conf:10: paths: 10.20.0.14 has no secure-home-agent of its own "
+	    "(its key)");
+	bad(HA PEER(KEY16) "redundancy {\n paths = { \"10.20.0.12\" }\n}\n",
+	    "t.conf:10: paths: \"10.20.0.12\": a peer on several links has "
+	    "two addresses or more");
+	bad(HA PEER(KEY16) "redundancy {\n paths = { \"10.20.0.12 1.2.3.4\", "
+			   "\"5.6.7.8 10.20.0.12\" }\n}\n",
+	    "t.conf:10: paths: 10.20.0.12 is named twice");
+	bad(HA PEER(KEY16) "redundancy {\n paths = { \"1.0.0.1 1.0.0.2 1.0.0.3 "
+			   "1.0.0.4 1.0.0.5\" }\n}\n",
+	    "t.conf:10: paths: more than 4 addresses for one peer");
+	bad(HA PEER(KEY16) "redundancy {\n paths = { \"10.20.0.12 x\" }\n}\n",
+	    "t.conf:10: paths: \"x\" is not a unicast address");
 	bad(HA PEER(KEY16) "redundancy {\n mode = peer\n}\n",
 	    "t.conf:10: mode \"peer\": physical or virtual");
 	bad(HA PEER(KEY16) "redundancy {\n keepalive = 1000\n dead = 1500\n}\n",
@@ -113,19 +137,37 @@ static void test_errors(void **state)
 	    "t.conf:10: node-id: '0' is not a number in 1-4294967295");
 }
 
-/* Seed 001: one peer on two links, the same SPI and key on each address. */
+/*
+ * Seed 001: one peer on two links, the same SPI and key on each address,
+ * named together by redundancy paths (another peer with its own key).
+ */
 static void test_one_peer_two_paths(void **state)
 {
 	char err[512];
-	struct config *c = load(HA PEER(KEY16) "secure-home-agent \"10.30.0.12\" "
-					       "{\n spi = 0x100\n key = \"" KEY16
-					       "\"\n}\n",
-				err, sizeof(err));
+	struct config *c = load(
+		HA PEER(KEY16) "secure-home-agent \"10.30.0.12\" "
+			       "{\n spi = 0x100\n key = \"" KEY16 "\"\n}\n"
+			       "secure-home-agent \"10.20.0.13\" "
+			       "{\n spi = 0x300\n key = \"ff" KEY16 "\"\n}\n"
+			       "redundancy {\n paths = { \"10.30.0.12 "
+			       "10.20.0.12\" }\n}\n",
+		err, sizeof(err));
+	const struct config_redundancy *r;
+	struct in_addr a;
 
 	(void)state;
 	if (!c)
 		fail_msg("%s", err);
-	assert_int_equal(c->n_ha_ha, 2);
+	assert_int_equal(c->n_ha_ha, 3);
+	r = config_redundancy(c);
+	assert_int_equal(r->n_paths, 1);
+	assert_int_equal(r->paths[0].n, 2);
+	inet_pton(AF_INET, "10.30.0.12", &a);
+	assert_int_equal(r->paths[0].addrs[0].s_addr, a.s_addr);
+	inet_pton(AF_INET, "10.20.0.12", &a);
+	assert_ptr_equal(config_redundancy_paths_of(r, a), &r->paths[0]);
+	inet_pton(AF_INET, "10.20.0.13", &a);
+	assert_null(config_redundancy_paths_of(r, a));
 	config_free(c);
 }
 

@@ -75,14 +75,18 @@ static void bulk_done(void *ctx)
 
 /*
  * @peer: the peer's address, or several separated by spaces (one peer on
- * several paths: each a secure-home-agent with the same SPI and key).
+ * several paths, named by redundancy paths: each a secure-home-agent with
+ * the same SPI and key).
  */
 static void ha_config_pool(struct ha *h, const char *peer, const char *key,
 			   uint16_t port, const char *extra, const char *range)
 {
 	char text[2048], err[512], sas[512] = "", addrs[128], *a, *save;
+	char paths[160] = "";
 	int n;
 
+	if (strchr(peer, ' '))
+		snprintf(paths, sizeof(paths), " paths = { \"%s\" }\n", peer);
 	snprintf(addrs, sizeof(addrs), "%s", peer);
 	for (a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save))
 		snprintf(sas + strlen(sas), sizeof(sas) - strlen(sas),
@@ -100,8 +104,8 @@ static void ha_config_pool(struct ha *h, const char *peer, const char *key,
 		" key = \"%s\"\n}\n"
 		"%s"
 		"redundancy {\n port = %u\n keepalive = 200\n dead = 1000\n"
-		"%s}\n",
-		range, KEY, sas, port, extra);
+		"%s%s}\n",
+		range, KEY, sas, port, paths, extra);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	if (config_parse_text("sync.conf", text, (size_t)n, &h->cfg, err,
 			      sizeof(err)))
@@ -512,18 +516,19 @@ static void test_second_path(void **state)
 	addr = peer_str(&f->a, "address");
 	assert_string_equal(addr, "127.0.0.2");
 	free(addr);
-	assert_int_equal(peer_num(&f->a, "path_changes"), 1);
+	/* the first connection up: no move (the refused call was a try) */
+	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
 	assert_int_equal(peer_num(&f->a, "connections"), 2);
 }
 
 /*
- * A connection that breaks: the caller moves to the other path, which
- * refuses, backs off once both failed, comes back on the first and the
- * stream resumes (what changed meanwhile, no second download). (Both
- * listening on one port, b cannot also listen on a second loopback
- * address here; the VM test agentd-sync-paths resumes on another link.)
+ * An operator's reconnect (or a protocol error) is not the path's fault:
+ * the caller comes back on the same path, the stream resumes (what changed
+ * meanwhile, no second download), no move is counted. (Moving to another
+ * path and resuming there, which needs the peer listening on two
+ * addresses, is agentd-sync-paths.sh's, in the VM.)
  */
-static void test_path_moves_and_resumes(void **state)
+static void test_reconnect_keeps_path(void **state)
 {
 	struct fix *f = *state;
 	char *addr;
@@ -538,9 +543,6 @@ static void test_path_moves_and_resumes(void **state)
 	pair(f);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
-	addr = peer_str(&f->a, "address");
-	assert_string_equal(addr, "127.0.0.2");
-	free(addr);
 	sync_reconnect(f->a.sync);
 	for (i = 50; i < 60; i++)
 		register_n(&f->a, i, "10.40.0.2");
@@ -550,10 +552,9 @@ static void test_path_moves_and_resumes(void **state)
 	assert_string_equal(addr, "127.0.0.2");
 	free(addr);
 	assert_int_equal(binding_store_count(f->b.st), 60);
-	assert_int_equal(peer_num(&f->a, "path_changes"), 2);
-	/* resumed: no second download, no resync */
+	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
+	/* resumed: no second download */
 	assert_int_equal(peer_num(&f->b, "bulks_received"), 1);
-	assert_int_equal(peer_num(&f->a, "resyncs"), 1);
 }
 
 /* The replay mark h keeps for NAI n, a node without a binding there. */
@@ -882,7 +883,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_path, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_path_moves_and_resumes,
+		cmocka_unit_test_setup_teardown(test_reconnect_keeps_path,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_mismatch, setup,
 						teardown),

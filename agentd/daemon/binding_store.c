@@ -337,11 +337,21 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 static void keep_replay(struct binding_store *s, const struct reg_binding *b)
 {
 	uint8_t key[REPLAY_KEY_MAX];
+	struct replay_state cached;
 	uint16_t len;
 
 	if (!b->replay.seen && !b->replay.has_nonce)
 		return;
 	len = binding_replay_key(key, b->nai, b->nai_len, b->home_addr);
+	/*
+	 * Never backwards: a newer timestamp mark the cache holds (a peer's
+	 * download brought it while this binding was stale) stays.
+	 */
+	if (b->replay_method == REPLAY_TIMESTAMP &&
+	    replay_cache_get(s->replay, key, len, &cached) && cached.seen &&
+	    b->replay.seen &&
+	    (int64_t)(cached.last_id - b->replay.last_id) > 0)
+		return;
 	if (replay_cache_put(s->replay, key, len, &b->replay,
 			     (enum replay_method)b->replay_method,
 			     replay_ntp_now()))

@@ -23,10 +23,6 @@
 struct binding_store;
 
 /*
- * One mobile node's binding: the kernel's fields and what only we know. The
- * binding store's entry (its value type is struct binding_rec).
- */
-/*
  * An AAA attribute of a binding: a type, a length and a value, as a RADIUS
  * client's Access-Accept gives them (none is produced yet). The daemon keeps
  * and syncs them as they are and never reads them; a takeover hands them on.
@@ -39,6 +35,10 @@ struct binding_aaa {
 	const uint8_t *value;
 };
 
+/*
+ * One mobile node's binding: the kernel's fields and what only we know. The
+ * binding store's entry (its value type is struct binding_rec).
+ */
 struct reg_binding {
 	struct reg_binding *next_addr; /* hash chain by home address */
 	struct reg_binding *next_nai;  /* hash chain by NAI */

@@ -335,6 +335,16 @@ static int install_finish(struct reg_pipeline *p, struct reg_txn *t)
 		b = NULL;
 	}
 	decision_rec(t, &rec);
+	if (b) {
+		/*
+		 * A renewal keeps the AAA attributes the node's binding has
+		 * (a record is the binding's whole state; no AAA client
+		 * answers a renewal with new ones yet). The store copies
+		 * them before it frees the old.
+		 */
+		rec.aaa = b->aaa;
+		rec.n_aaa = b->n_aaa;
+	}
 	rec.expires_ms = t->now_mono_ms + (uint64_t)d->lifetime * 1000;
 	ret = binding_store_upsert(p->store, &rec,
 				   b ? BINDING_CAUSE_RENEW :

@@ -596,6 +596,7 @@ struct apply_op {
 	struct binding_rec rec;
 	uint8_t nai[SYNC_NAI_MAX];
 	char pool[SYNC_POOL_NAME_MAX + 1];
+	struct binding_aaa aaa[SYNC_AAA_MAX]; /* their values in the frame */
 };
 
 static void note_replay(struct binding_store *store,
@@ -699,10 +700,16 @@ static struct apply_op *op_init(struct apply_op *op, struct sync_peer *p,
 		op->rec.pool = op->pool;
 	}
 	/*
-	 * rec->aaa (up to 4 KB) stays in the frame, not copied: the frame
-	 * outlives its ops, apply_bindings() flushing every completion
-	 * before it returns.
+	 * The attributes' array is the decoder's entry, reused for the next
+	 * one: copied. Their values (up to 4 KB) stay in the frame, which
+	 * outlives its ops (apply_bindings() flushes every completion
+	 * before it returns).
 	 */
+	op->rec.aaa = NULL;
+	if (rec->n_aaa) {
+		memcpy(op->aaa, rec->aaa, rec->n_aaa * sizeof(op->aaa[0]));
+		op->rec.aaa = op->aaa;
+	}
 	return op;
 }
 
@@ -815,13 +822,31 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 	inet_ntop(AF_INET, &e->home_addr, home, sizeof(home));
 	sync_entry_to_rec(e, loop_now_ms(), &theirs);
 	if (e->op == SYNC_OP_REPLAY) {
-		/* a node bound here has its mark in its binding */
-		if (theirs.nai_len ? binding_store_find_nai(store, theirs.nai,
+		/*
+		 * A node bound here (perhaps a stale binding this download
+		 * will sweep) has its mark in its binding: raised there, so
+		 * that the sweep leaves the newer one in the cache.
+		 */
+		b = theirs.nai_len ? binding_store_find_nai(store, theirs.nai,
 							     theirs.nai_len) :
 				     binding_store_find_addr(store,
-							     theirs.home_addr))
-			return 0;
-		note_replay(store, &theirs);
+							     theirs.home_addr);
+		if (b && (b->nai_len != theirs.nai_len ||
+			  (b->nai_len && memcmp(b->nai, theirs.nai,
+						b->nai_len))))
+			b = NULL; /* another node's: not this identity */
+		if (b) {
+			if (theirs.replay_method == REPLAY_TIMESTAMP &&
+			    b->replay_method == REPLAY_TIMESTAMP &&
+			    (!b->replay.seen ||
+			     (int64_t)(theirs.replay.last_id -
+				       b->replay.last_id) > 0))
+				binding_store_replay_note(
+					store, b, NULL, 0, &theirs.replay,
+					REPLAY_TIMESTAMP, replay_ntp_now());
+		} else {
+			note_replay(store, &theirs);
+		}
 		p->replay_applied++;
 		return 0;
 	}
@@ -1838,7 +1863,10 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 	}
 }
 
-/* Our address on the peer's subnet (an interface's, up or not); -ENOENT. */
+/*
+ * Our lowest address on the peer's subnet (an interface's, up or not; the
+ * lowest, as a virtual or secondary address may share the subnet); -ENOENT.
+ */
 static int local_addr_on_subnet(struct in_addr peer, struct in_addr *out)
 {
 	struct ifaddrs *ifa, *i;
@@ -1854,9 +1882,9 @@ static int local_addr_on_subnet(struct in_addr peer, struct in_addr *out)
 		    !m->sin_addr.s_addr || m->sin_addr.s_addr == INADDR_NONE ||
 		    ((a->sin_addr.s_addr ^ peer.s_addr) & m->sin_addr.s_addr))
 			continue;
-		*out = a->sin_addr;
+		if (err || ntohl(a->sin_addr.s_addr) < ntohl(out->s_addr))
+			*out = a->sin_addr;
 		err = 0;
-		break;
 	}
 	freeifaddrs(ifa);
 	return err;

@@ -110,7 +110,8 @@ static void check_entry(const struct sync_entry *e, const uint8_t *body,
 {
 	unsigned int i;
 
-	check((e->op == SYNC_OP_UPSERT || e->op == SYNC_OP_REMOVE) &&
+	check((e->op == SYNC_OP_UPSERT || e->op == SYNC_OP_REMOVE ||
+	       e->op == SYNC_OP_REPLAY) &&
 	      e->cause < BINDING_CAUSE_MAX && e->replay_method <= 1 &&
 	      e->encap <= 2 && !(e->flags & ~SYNC_F_ALL) &&
 	      e->n_aaa <= SYNC_AAA_MAX &&
@@ -119,6 +120,9 @@ static void check_entry(const struct sync_entry *e, const uint8_t *body,
 	      strlen(e->link) <= SYNC_LINK_NAME_MAX);
 	check(!e->nai_len ||
 	      (e->nai >= body && e->nai + e->nai_len <= body + body_len));
+	/* a replay entry: one identity's mark, an address or a NAI */
+	check(e->op != SYNC_OP_REPLAY ||
+	      (e->replay.seen && !e->nai_len != !e->home_addr.s_addr));
 	for (i = 0; i < e->n_aaa; i++)
 		check(e->aaa[i].value >= body &&
 		      e->aaa[i].value + e->aaa[i].len <= body + body_len);

@@ -73,6 +73,7 @@ budgets()
 		agentd-check		60	-
 		agentd-codes		180	-
 		agentd-expiry		150	-
+		agentd-live		120	300
 		agentd-identity		180	-
 		agentd-reload		180	-
 		agentd-register		210	-

@@ -497,28 +497,45 @@ static size_t peers_of(struct ha *h)
 }
 
 /*
+ * a (127.0.0.1) names b on the paths given, with b's key key_b; b
+ * (127.0.0.2, listening there only) names a; n nodes registered at a;
+ * paired, a active.
+ */
+static void two_paths(struct fix *f, const char *paths, const char *key_b,
+		      int n)
+{
+	int i;
+
+	ha_config(&f->a, paths, KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", key_b, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	for (i = 0; i < n; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+}
+
+static void assert_path(struct ha *h, const char *want)
+{
+	char *addr = peer_str(h, "address");
+
+	assert_string_equal(addr, want);
+	free(addr);
+}
+
+/*
  * One peer on two paths (seed 001): the first refuses (nothing listens
  * there), so the caller moves to the second at once, without a backoff.
  */
 static void test_second_path(void **state)
 {
 	struct fix *f = *state;
-	char *addr;
-	int i;
 
-	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
-	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
-	ha_start(f, &f->a, "127.0.0.1");
-	ha_start(f, &f->b, "127.0.0.2");
-	for (i = 0; i < 20; i++)
-		register_n(&f->a, i, "10.40.0.1");
-	pair(f);
+	two_paths(f, "127.0.0.9 127.0.0.2", KEY, 20);
 	assert_int_equal(peers_of(&f->a), 1);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
-	addr = peer_str(&f->a, "address");
-	assert_string_equal(addr, "127.0.0.2");
-	free(addr);
+	assert_path(&f->a, "127.0.0.2");
 	/* the first connection up: no move (the refused call was a try) */
 	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
 	assert_int_equal(peer_num(&f->a, "connections"), 2);
@@ -534,16 +551,9 @@ static void test_second_path(void **state)
 static void test_reconnect_keeps_path(void **state)
 {
 	struct fix *f = *state;
-	char *addr;
 	int i;
 
-	ha_config(&f->a, "127.0.0.2 127.0.0.3", KEY, f->port, "");
-	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
-	ha_start(f, &f->a, "127.0.0.1");
-	ha_start(f, &f->b, "127.0.0.2");
-	for (i = 0; i < 50; i++)
-		register_n(&f->a, i, "10.40.0.1");
-	pair(f);
+	two_paths(f, "127.0.0.2 127.0.0.3", KEY, 50);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
 	sync_reconnect(f->a.sync);
@@ -551,9 +561,7 @@ static void test_reconnect_keeps_path(void **state)
 		register_n(&f->a, i, "10.40.0.2");
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
-	addr = peer_str(&f->a, "address");
-	assert_string_equal(addr, "127.0.0.2");
-	free(addr);
+	assert_path(&f->a, "127.0.0.2");
 	assert_int_equal(binding_store_count(f->b.st), 60);
 	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
 	/* one call after the reconnect (a try of the other path: 3) */

@@ -542,6 +542,28 @@ static void test_second_path(void **state)
 }
 
 /*
+ * The attack beside it: the peer on a path holds another key. Refused on
+ * every path, counted, nothing applied; the caller keeps rotating and
+ * backing off.
+ */
+static void test_paths_wrong_key(void **state)
+{
+	struct fix *f = *state;
+	struct sync_totals t;
+
+	two_paths(f, "127.0.0.9 127.0.0.2", KEY2, 10);
+	run_until(f, both_up, 1500);
+	sync_totals(f->b.sync, &t);
+	assert_int_equal(t.connected, 0);
+	assert_int_equal(t.received, 0);
+	assert_int_equal(binding_store_count(f->b.st), 0);
+	assert_true(peer_num(&f->a, "auth_failures") +
+			    peer_num(&f->b, "auth_failures") >=
+		    1);
+	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
+}
+
+/*
  * An operator's reconnect (or a protocol error) is not the path's fault:
  * the caller comes back on the same path, the stream resumes (what changed
  * meanwhile, no second download), no move is counted. (Moving to another
@@ -936,6 +958,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_binding_mark, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_second_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_paths_wrong_key, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_keeps_path,
 						setup, teardown),

@@ -22,6 +22,8 @@
 
 enum mipha_multicast_groups {
 	MIPHA_NLGRP_BINDINGS,
+	MIPHA_NLGRP_REMOVALS,
+	MIPHA_NLGRP_COUNT
 };
 
 /*
@@ -30,6 +32,8 @@ enum mipha_multicast_groups {
  */
 static const struct genl_multicast_group mipha_mcgrps[] = {
 	[MIPHA_NLGRP_BINDINGS] = { .name = MIPHA_MCGRP_BINDINGS,
+				   .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[MIPHA_NLGRP_REMOVALS] = { .name = MIPHA_MCGRP_REMOVALS,
 				   .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
@@ -291,37 +295,75 @@ static int binding_fill(struct sk_buff *skb, const struct mipha_binding *b,
 	return 0;
 }
 
-static void notify(struct mipha_net *mn, struct sk_buff *skb)
+/*
+ * The groups with listeners that hear of a change: every change goes to
+ * "bindings", a removal also to "removals". Asked before a message is
+ * built, so that an install nobody listens to costs no notification: the
+ * agent follows "removals" only, and would otherwise pay for building,
+ * broadcasting and dropping the echo of every binding it installs.
+ */
+static unsigned long notify_groups(struct mipha_net *mn, bool removal)
 {
-	genlmsg_multicast_netns(&mipha_genl_family, mn->net, skb, 0,
-				MIPHA_NLGRP_BINDINGS, GFP_KERNEL);
+	unsigned long groups = 0;
+
+	if (genl_has_listeners(&mipha_genl_family, mn->net,
+			       MIPHA_NLGRP_BINDINGS))
+		__set_bit(MIPHA_NLGRP_BINDINGS, &groups);
+	if (removal && genl_has_listeners(&mipha_genl_family, mn->net,
+					  MIPHA_NLGRP_REMOVALS))
+		__set_bit(MIPHA_NLGRP_REMOVALS, &groups);
+	return groups;
 }
 
 /* A listener that misses a change must learn it, as rtnetlink does. */
-static void notify_lost(struct mipha_net *mn)
+static void notify_lost(struct mipha_net *mn, unsigned long groups)
 {
-	genl_set_err(&mipha_genl_family, mn->net, 0, MIPHA_NLGRP_BINDINGS,
-		     -ENOBUFS);
+	unsigned int group;
+
+	for_each_set_bit(group, &groups, MIPHA_NLGRP_COUNT)
+		genl_set_err(&mipha_genl_family, mn->net, 0, group, -ENOBUFS);
+}
+
+/* Sends @skb to each of @groups: a clone to all but the last. */
+static void notify(struct mipha_net *mn, struct sk_buff *skb,
+		   unsigned long groups)
+{
+	unsigned int group, last = find_last_bit(&groups, MIPHA_NLGRP_COUNT);
+	struct sk_buff *clone;
+
+	for_each_set_bit(group, &groups, last) {
+		clone = skb_clone(skb, GFP_KERNEL);
+		if (!clone) {
+			notify_lost(mn, BIT(group));
+			continue;
+		}
+		genlmsg_multicast_netns(&mipha_genl_family, mn->net, clone, 0,
+					group, GFP_KERNEL);
+	}
+	genlmsg_multicast_netns(&mipha_genl_family, mn->net, skb, 0, last,
+				GFP_KERNEL);
 }
 
 void mipha_nl_notify_binding(struct mipha_net *mn,
 			     const struct mipha_binding *b, u8 event)
 {
-	u8 cmd = event == MIPHA_EVENT_ADDED || event == MIPHA_EVENT_REPLACED ?
-		 MIPHA_CMD_BINDING_NEW : MIPHA_CMD_BINDING_DEL;
+	bool removal = event != MIPHA_EVENT_ADDED &&
+		       event != MIPHA_EVENT_REPLACED;
+	u8 cmd = removal ? MIPHA_CMD_BINDING_DEL : MIPHA_CMD_BINDING_NEW;
+	unsigned long groups;
 	struct sk_buff *skb;
 
 	mipha_assert_locked(mn);
-	if (!genl_has_listeners(&mipha_genl_family, mn->net,
-				MIPHA_NLGRP_BINDINGS))
+	groups = notify_groups(mn, removal);
+	if (!groups)
 		return;
 	skb = genlmsg_new(binding_msg_size(b), GFP_KERNEL);
 	if (!skb || binding_fill(skb, b, 0, 0, 0, cmd, event, true, NULL)) {
 		kfree_skb(skb);
-		notify_lost(mn);
+		notify_lost(mn, groups);
 		return;
 	}
-	notify(mn, skb);
+	notify(mn, skb, groups);
 }
 
 static int flush_fill(struct sk_buff *skb, u32 portid, u32 seq,
@@ -343,19 +385,20 @@ static int flush_fill(struct sk_buff *skb, u32 portid, u32 seq,
 
 void mipha_nl_notify_flush(struct mipha_net *mn, unsigned int count)
 {
+	unsigned long groups;
 	struct sk_buff *skb;
 
 	mipha_assert_locked(mn);
-	if (!genl_has_listeners(&mipha_genl_family, mn->net,
-				MIPHA_NLGRP_BINDINGS))
+	groups = notify_groups(mn, true);
+	if (!groups)
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb || flush_fill(skb, 0, 0, count, MIPHA_EVENT_FLUSHED)) {
 		kfree_skb(skb);
-		notify_lost(mn);
+		notify_lost(mn, groups);
 		return;
 	}
-	notify(mn, skb);
+	notify(mn, skb, groups);
 }
 
 static int mipha_nl_binding_new_doit(struct sk_buff *skb,

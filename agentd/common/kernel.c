@@ -45,7 +45,8 @@
 struct kernel_sock {
 	struct mnl_socket *nl;
 	uint16_t family; /* mipha generic-netlink family id */
-	uint32_t mcgrp;	 /* "bindings" multicast group id */
+	struct kernel_mcgrps groups;
+	uint32_t joined; /* the group a notification socket is in */
 	uint32_t portid;
 	uint32_t seq; /* last sequence number used */
 	bool nonblock;
@@ -684,7 +685,7 @@ char *kernel_request_str(const struct nlmsghdr *req, char *buf, size_t len)
 	return buf;
 }
 
-/* CTRL_CMD_GETFAMILY reply: family id and the "bindings" group id. */
+/* CTRL_CMD_GETFAMILY reply: family id and our multicast groups' ids. */
 static int mcgrp_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
@@ -705,14 +706,20 @@ static int mcgrp_cb(const struct nlattr *attr, void *data)
 static int mcgrps_cb(const struct nlattr *entry, void *data)
 {
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = {};
-	uint32_t *mcgrp = data;
+	struct kernel_mcgrps *groups = data;
+	const char *name;
+	uint32_t id;
 
 	if (attrs_walk_nested(entry, mcgrp_cb, tb))
 		return MNL_CB_ERROR;
-	if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
-	    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
-		    MIPHA_MCGRP_BINDINGS))
-		*mcgrp = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	if (!tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID])
+		return MNL_CB_OK;
+	name = mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]);
+	id = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	if (!strcmp(name, MIPHA_MCGRP_BINDINGS))
+		groups->bindings = id;
+	else if (!strcmp(name, MIPHA_MCGRP_REMOVALS))
+		groups->removals = id;
 	return MNL_CB_OK;
 }
 
@@ -733,17 +740,17 @@ static int ctrl_cb(const struct nlattr *attr, void *data)
 }
 
 int kernel_family_parse(const struct nlmsghdr *nlh, uint16_t *family,
-			uint32_t *mcgrp)
+			struct kernel_mcgrps *groups)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = {};
 
 	*family = 0;
-	*mcgrp = 0;
+	memset(groups, 0, sizeof(*groups));
 	if (attrs_walk_msg(nlh, ctrl_cb, tb) || !tb[CTRL_ATTR_FAMILY_ID])
 		return -EBADMSG;
 	*family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (tb[CTRL_ATTR_MCAST_GROUPS] &&
-	    attrs_walk_nested(tb[CTRL_ATTR_MCAST_GROUPS], mcgrps_cb, mcgrp))
+	    attrs_walk_nested(tb[CTRL_ATTR_MCAST_GROUPS], mcgrps_cb, groups))
 		return -EBADMSG;
 	return 0;
 }
@@ -921,7 +928,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kernel_sock *ks = data;
 
-	return kernel_family_parse(nlh, &ks->family, &ks->mcgrp);
+	return kernel_family_parse(nlh, &ks->family, &ks->groups);
 }
 
 static int resolve_family(struct kernel_sock *ks)
@@ -1046,17 +1053,22 @@ int kernel_open(struct kernel_sock **ksp, unsigned int flags)
 	if (ret)
 		goto err_close;
 	if (flags & KERNEL_F_NOTIFY) {
-		if (!ks->mcgrp) {
+		ks->joined = ks->groups.bindings;
+		if ((flags & KERNEL_F_REMOVALS) && ks->groups.removals &&
+		    !(flags & KERNEL_F_REMOVALS_FILTER))
+			ks->joined = ks->groups.removals;
+		if (!ks->joined) {
 			ret = -ENOENT;
 			goto err_close;
 		}
-		if (flags & KERNEL_F_REMOVALS) {
+		if ((flags & KERNEL_F_REMOVALS) &&
+		    ks->joined == ks->groups.bindings) {
 			ret = attach_removals_filter(ks);
 			if (ret)
 				goto err_close;
 		}
 		if (mnl_socket_setsockopt(ks->nl, NETLINK_ADD_MEMBERSHIP,
-					  &ks->mcgrp, sizeof(ks->mcgrp))) {
+					  &ks->joined, sizeof(ks->joined))) {
 			ret = -errno;
 			goto err_close;
 		}
@@ -1095,7 +1107,12 @@ uint16_t kernel_family(const struct kernel_sock *ks)
 
 uint32_t kernel_mcgrp(const struct kernel_sock *ks)
 {
-	return ks->mcgrp;
+	return ks->groups.bindings;
+}
+
+uint32_t kernel_joined_group(const struct kernel_sock *ks)
+{
+	return ks->joined;
 }
 
 const struct kernel_error *kernel_last_error(const struct kernel_sock *ks)

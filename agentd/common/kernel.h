@@ -112,13 +112,20 @@ enum kernel_open_flags {
 	KERNEL_F_NONBLOCK = 1U << 0, /* O_NONBLOCK on the socket */
 	KERNEL_F_NOTIFY = 1U << 1,   /* join the "bindings" group */
 	/*
-	 * With KERNEL_F_NOTIFY: only removals (deleted, expired, flushed).
-	 * A socket filter drops the added/replaced notifications in the
-	 * kernel, before they take room in the receive buffer: a daemon
-	 * installing a peer's 500,000 bindings would otherwise overflow it
-	 * with the echo of its own installs and lose the removals it needs.
+	 * With KERNEL_F_NOTIFY: only removals (deleted, expired, flushed),
+	 * from the "removals" group: a daemon installing a peer's 500,000
+	 * bindings would otherwise have the kernel build, and overflow its
+	 * buffer with, the echo of its own installs and lose the removals it
+	 * needs. A module older than that group has the socket filter below.
 	 */
 	KERNEL_F_REMOVALS = 1U << 2,
+	/*
+	 * With KERNEL_F_REMOVALS: the old way even where the module has the
+	 * group: join "bindings" and drop added/replaced with a socket filter
+	 * (classic BPF) before they take room in the receive buffer; the
+	 * kernel still builds them. For tests of that path.
+	 */
+	KERNEL_F_REMOVALS_FILTER = 1U << 3,
 };
 
 /* Operations that can go into a batch. */
@@ -148,6 +155,8 @@ void kernel_close(struct kernel_sock *ks);
 int kernel_fd(const struct kernel_sock *ks);
 uint16_t kernel_family(const struct kernel_sock *ks);
 uint32_t kernel_mcgrp(const struct kernel_sock *ks);
+/* The group a notification socket joined (0 for a request socket). */
+uint32_t kernel_joined_group(const struct kernel_sock *ks);
 const struct kernel_error *kernel_last_error(const struct kernel_sock *ks);
 
 /* Single requests; each waits for the kernel's answer. */
@@ -218,8 +227,14 @@ int kernel_notification_parse(const struct nlmsghdr *nlh,
 int kernel_stats_parse(const struct nlmsghdr *nlh, struct kernel_stats *st);
 int kernel_error_parse(const struct nlmsghdr *nlh, struct kernel_error *err);
 void kernel_error_resolve(struct kernel_error *err, const struct nlmsghdr *req);
+/* Multicast group ids of the family, 0 where the module has no such group. */
+struct kernel_mcgrps {
+	uint32_t bindings; /* MIPHA_MCGRP_BINDINGS */
+	uint32_t removals; /* MIPHA_MCGRP_REMOVALS */
+};
+
 int kernel_family_parse(const struct nlmsghdr *nlh, uint16_t *family,
-			uint32_t *mcgrp);
+			struct kernel_mcgrps *groups);
 
 /* Names. */
 const char *kernel_attr_name(int type);

@@ -38,7 +38,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 	struct kernel_link l;
 	struct kernel_error err;
 	uint16_t family;
-	uint32_t mcgrp;
+	struct kernel_mcgrps groups;
 	char buf[512];
 
 	if (!kernel_binding_parse(nlh, &b)) {
@@ -59,7 +59,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 		kernel_error_resolve(&err, nlh);
 		fputs(kernel_error_str(&err, buf, sizeof(buf)), null);
 	}
-	kernel_family_parse(nlh, &family, &mcgrp);
+	kernel_family_parse(nlh, &family, &groups);
 	kernel_request_str(nlh, buf, sizeof(buf));
 }
 

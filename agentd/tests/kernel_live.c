@@ -152,8 +152,9 @@ static int drain(struct kernel_sock *ns, int ep, int *counts)
 int main(void)
 {
 	static uint8_t big[MIPHA_COOKIE_MAX + 1];
-	struct kernel_sock *ks, *ns, *rs;
+	struct kernel_sock *ks, *ns, *rs, *fs;
 	int removals[MIPHA_EVENT_FLUSHED + 1] = {}, rep;
+	int filtered[MIPHA_EVENT_FLUSHED + 1] = {}, fep;
 	struct kernel_batch *batch;
 	struct kernel_binding a = {
 		.home_addr = ip("10.9.0.1"),
@@ -187,19 +188,36 @@ int main(void)
 		return 1;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	epoll_ctl(ep, EPOLL_CTL_ADD, kernel_fd(ns), &ev);
-	/* the daemon's kind: a filter keeps only removals */
+	/* the daemon's kind: the group of removals */
 	ret = kernel_open(&rs, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY |
 				       KERNEL_F_REMOVALS);
-	ok(!ret, "open a notification socket of removals only (%d)", ret);
+	ok(!ret && kernel_joined_group(rs) &&
+		   kernel_joined_group(rs) != kernel_mcgrp(rs),
+	   "open a notification socket of removals only: it joins the "
+	   "\"removals\" group (%d, group %u)",
+	   ret, ret ? 0 : kernel_joined_group(rs));
 	if (ret)
 		return 1;
 	rep = epoll_create1(EPOLL_CLOEXEC);
 	epoll_ctl(rep, EPOLL_CTL_ADD, kernel_fd(rs), &ev);
+	/* a module without that group: "bindings" and a socket filter */
+	ret = kernel_open(&fs, KERNEL_F_NONBLOCK | KERNEL_F_NOTIFY |
+				       KERNEL_F_REMOVALS |
+				       KERNEL_F_REMOVALS_FILTER);
+	ok(!ret && kernel_joined_group(fs) == kernel_mcgrp(fs),
+	   "open one of removals by the socket filter: it joins \"bindings\" "
+	   "(%d)", ret);
+	if (ret)
+		return 1;
+	fep = epoll_create1(EPOLL_CLOEXEC);
+	epoll_ctl(fep, EPOLL_CTL_ADD, kernel_fd(fs), &ev);
 	ret = kernel_binding_flush(ks, &count);
 	ok(!ret, "flush to start empty (%d)", ret);
 	drain(ns, ep, events);
 	drain(rs, rep, removals);
+	drain(fs, fep, filtered);
 	memset(removals, 0, sizeof(removals));
+	memset(filtered, 0, sizeof(filtered));
 	memset(events, 0, sizeof(events));
 
 	ret = kernel_binding_add(ks, &a, false);
@@ -310,8 +328,17 @@ int main(void)
 	   "1000 added or replaced (%d, %d, %d, %d)",
 	   removals[MIPHA_EVENT_ADDED], removals[MIPHA_EVENT_REPLACED],
 	   removals[MIPHA_EVENT_DELETED], removals[MIPHA_EVENT_FLUSHED]);
+	drain(fs, fep, filtered);
+	ok(filtered[MIPHA_EVENT_ADDED] == 0 &&
+		   filtered[MIPHA_EVENT_REPLACED] == 0 &&
+		   filtered[MIPHA_EVENT_DELETED] == 1 &&
+		   filtered[MIPHA_EVENT_FLUSHED] == 1,
+	   "so did the socket of the filter (%d, %d, %d, %d)",
+	   filtered[MIPHA_EVENT_ADDED], filtered[MIPHA_EVENT_REPLACED],
+	   filtered[MIPHA_EVENT_DELETED], filtered[MIPHA_EVENT_FLUSHED]);
 
 	kernel_batch_free(batch);
+	kernel_close(fs);
 	kernel_close(rs);
 	kernel_close(ns);
 	kernel_close(ks);

@@ -783,7 +783,7 @@ static void test_family_parse(void **state)
 	struct genlmsghdr *genl;
 	struct nlattr *groups, *grp;
 	uint16_t family;
-	uint32_t mcgrp;
+	struct kernel_mcgrps mcgrps;
 
 	(void)state;
 	nlh->nlmsg_type = GENL_ID_CTRL;
@@ -801,24 +801,30 @@ static void test_family_parse(void **state)
 	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 11);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "bindings");
 	mnl_attr_nest_end(nlh, grp);
+	grp = mnl_attr_nest_start(nlh, 3);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "removals");
+	mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 12);
+	mnl_attr_nest_end(nlh, grp);
 	mnl_attr_nest_end(nlh, groups);
-	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrp), 0);
+	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrps), 0);
 	assert_int_equal(family, 0x21);
-	assert_int_equal(mcgrp, 11);
+	assert_int_equal(mcgrps.bindings, 11);
+	assert_int_equal(mcgrps.removals, 12);
 
 	/* Without groups: the family, no group. */
 	nlh = mnl_nlmsg_put_header(buf);
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x22);
-	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrp), 0);
+	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrps), 0);
 	assert_int_equal(family, 0x22);
-	assert_int_equal(mcgrp, 0);
+	assert_int_equal(mcgrps.bindings, 0);
+	assert_int_equal(mcgrps.removals, 0);
 
 	/* Without an id. */
 	nlh = mnl_nlmsg_put_header(buf);
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "mipha");
-	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrp), -EBADMSG);
+	assert_int_equal(kernel_family_parse(nlh, &family, &mcgrps), -EBADMSG);
 }
 
 /*

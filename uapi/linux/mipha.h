@@ -77,6 +77,11 @@
  * cmd BINDING_NEW with EVENT=ADDED or REPLACED and the new binding;
  * cmd BINDING_DEL with EVENT=DELETED or EXPIRED and the removed binding;
  * cmd BINDING_FLUSH with EVENT=FLUSHED and FLUSH_COUNT.
+ * Group MIPHA_MCGRP_REMOVALS (CAP_NET_ADMIN likewise) receives the same
+ * messages for removals only: DELETED, EXPIRED and FLUSHED. An agent that
+ * must learn what the kernel removed, but knows what it installed itself,
+ * follows this group: the kernel builds no message for an install unless
+ * someone listens to "bindings".
  */
 #ifndef _UAPI_LINUX_MIPHA_H
 #define _UAPI_LINUX_MIPHA_H
@@ -84,6 +89,7 @@
 #define MIPHA_GENL_NAME		"mipha"
 #define MIPHA_GENL_VERSION	1
 #define MIPHA_MCGRP_BINDINGS	"bindings"
+#define MIPHA_MCGRP_REMOVALS	"removals"
 
 /* Longest agent cookie the kernel stores for a binding, in bytes. */
 #define MIPHA_COOKIE_MAX	512

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -160,6 +161,15 @@ struct sync {
 	size_t n_peers;
 	struct sync_peer *marking; /* whose download marked the store */
 	uint8_t *frame;		   /* scratch for bulk frames */
+	/*
+	 * Scratch for applying a frame, kept from one to the next (a frame
+	 * of a bulk download has hundreds of entries: allocating and zeroing
+	 * their operations every time cost as much as applying them).
+	 */
+	struct apply_op *apply_ops;
+	size_t apply_ops_cap;
+	uint32_t *apply_set;
+	size_t apply_set_cap;
 	uint64_t unknown_peers;
 };
 
@@ -599,6 +609,16 @@ struct apply_op {
 	struct binding_aaa aaa[SYNC_AAA_MAX]; /* their values in the frame */
 };
 
+/*
+ * Zeroes an operation but for its copies of the entry's NAI and
+ * attributes (about 500 bytes), which op_init() fills as far as used.
+ */
+static void op_clear(struct apply_op *op)
+{
+	memset(op, 0, offsetof(struct apply_op, nai));
+	op->pool[0] = '\0';
+}
+
 static void note_replay(struct binding_store *store,
 			const struct binding_rec *rec);
 
@@ -685,7 +705,7 @@ static struct apply_op *op_init(struct apply_op *op, struct sync_peer *p,
 				enum sync_op code,
 				const struct binding_rec *rec)
 {
-	memset(op, 0, sizeof(*op));
+	op_clear(op);
 	op->p = p;
 	op->op = code;
 	op->rec = *rec;
@@ -783,7 +803,7 @@ static int displace(struct sync_peer *p, const struct reg_binding *b,
 	struct apply_op *op = &ops[*n_ops];
 	int err;
 
-	memset(op, 0, sizeof(*op));
+	op_clear(op);
 	op->p = p;
 	op->op = SYNC_OP_REMOVE;
 	op->displacing = true; /* its replay state stays in the cache */
@@ -806,7 +826,7 @@ static int displace(struct sync_peer *p, const struct reg_binding *b,
  * the adapter completed them.
  */
 static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
-		       struct apply_op *ops, unsigned int *n_ops,
+		       uint64_t now, struct apply_op *ops, unsigned int *n_ops,
 		       struct in_addr *displaced)
 {
 	struct sync *s = p->s;
@@ -820,7 +840,7 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 	int err;
 
 	inet_ntop(AF_INET, &e->home_addr, home, sizeof(home));
-	sync_entry_to_rec(e, loop_now_ms(), &theirs);
+	sync_entry_to_rec(e, now, &theirs);
 	if (e->op == SYNC_OP_REPLAY) {
 		/*
 		 * A node bound here (perhaps a stale binding this download
@@ -972,7 +992,7 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 		}
 	}
 	binding_store_replay_merge(store, &op->rec);
-	err = binding_rec_to_kernel(&op->rec, loop_now_ms(), cookie,
+	err = binding_rec_to_kernel(&op->rec, now, cookie,
 				    sizeof(cookie), &kb);
 	if (!err)
 		err = submit(p, op, KERNEL_OP_REPLACE, &kb);
@@ -991,7 +1011,12 @@ struct addr_set {
 static bool addr_set_add(struct addr_set *a, struct in_addr x)
 {
 	uint32_t k = x.s_addr ?: 1; /* 0 marks a free slot */
-	size_t i = (k * 2654435761u) & a->mask;
+	/*
+	 * Not (k * golden ratio) & mask: the low bits of that product are
+	 * those of k's low bits, the first octet in network order, the same
+	 * for a whole pool. Every address of a frame probed one chain.
+	 */
+	size_t i = binding_hash_addr(x) & a->mask;
 
 	while (a->v[i]) {
 		if (a->v[i] == k)
@@ -1005,31 +1030,61 @@ static bool addr_set_add(struct addr_set *a, struct in_addr x)
 /*
  * A BINDINGS frame, applied whole: its kernel operations go as one batch
  * (two when an entry touches an address an earlier one did: the store
- * must hold the earlier one's outcome before the later is decided).
+ * must hold the earlier one's outcome before the later is decided). Its
+ * entries' times (elapsed, remaining) are counted from one reading of the
+ * clock, the frame's arrival: a reading per entry cost two system calls a
+ * binding where the clock source has no vDSO path (HPET, as in a VM).
  */
 static void healed(struct sync_peer *p);
 
+/* Room in s's scratch for a frame of n entries: false if out of memory. */
+static bool apply_scratch(struct sync *s, size_t n)
+{
+	size_t ops = 2 * n + 1, cap = 4;
+
+	while (cap < 4 * n)
+		cap <<= 1;
+	if (ops > s->apply_ops_cap) {
+		struct apply_op *o = realloc(s->apply_ops, ops * sizeof(*o));
+
+		if (!o)
+			return false;
+		s->apply_ops = o;
+		s->apply_ops_cap = ops;
+	}
+	if (cap > s->apply_set_cap) {
+		uint32_t *v = realloc(s->apply_set, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		s->apply_set = v;
+		s->apply_set_cap = cap;
+	}
+	return true;
+}
+
 static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 {
-	struct kadapter *ka = p->s->host.ka;
+	struct sync *s = p->s;
+	struct kadapter *ka = s->host.ka;
 	size_t n = f->bindings.n_entries, cap = 4;
 	struct sync_entry_iter it;
 	struct sync_entry e;
 	struct apply_op *ops;
 	struct addr_set set;
 	unsigned int n_ops = 0;
+	uint64_t now = loop_now_ms();
 
-	while (cap < 4 * n)
-		cap <<= 1;
-	ops = calloc(2 * n + 1, sizeof(*ops));
-	set.v = calloc(cap, sizeof(*set.v));
-	set.mask = cap - 1;
-	if (!ops || !set.v) {
-		free(ops);
-		free(set.v);
+	if (!apply_scratch(s, n)) {
 		peer_down(p, "out of memory applying a frame");
 		return;
 	}
+	while (cap < 4 * n)
+		cap <<= 1;
+	ops = s->apply_ops; /* each initialised as it is taken */
+	set.v = s->apply_set;
+	set.mask = cap - 1;
+	memset(set.v, 0, cap * sizeof(*set.v));
 	sync_entries_init(&it, &f->bindings);
 	while (sync_entries_next(&it, &e) == 1) {
 		struct in_addr displaced = { 0 };
@@ -1040,7 +1095,7 @@ static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 			memset(set.v, 0, cap * sizeof(*set.v));
 			addr_set_add(&set, e.home_addr);
 		}
-		if (apply_entry(p, &e, ops, &n_ops, &displaced)) {
+		if (apply_entry(p, &e, now, ops, &n_ops, &displaced)) {
 			p->refused++;
 			continue;
 		}
@@ -1052,8 +1107,6 @@ static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 		}
 	}
 	kadapter_flush(ka); /* every completion has run */
-	free(ops);
-	free(set.v);
 	/* registrations it took while active too, and it gave way since */
 	healed(p);
 }
@@ -2191,6 +2244,8 @@ void sync_free(struct sync *s)
 		sync_tls_ctx_free(s->tls);
 	free(s->peers);
 	free(s->frame);
+	free(s->apply_ops);
+	free(s->apply_set);
 	free(s);
 }
 

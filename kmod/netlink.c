@@ -67,6 +67,8 @@ static struct netlink_range_validation announce_rate_range = {
 
 #define OUTPUT_ONLY { .type = NLA_REJECT, \
 		      .reject_message = "attribute is only sent by the kernel" }
+#define BULK_ONLY { .type = NLA_REJECT, \
+		    .reject_message = "only at the top of BINDING_NEW_BULK" }
 
 static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_HOME_ADDR]	= { .type = NLA_BE32 },
@@ -102,20 +104,40 @@ static const struct nla_policy mipha_policy[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ANNOUNCEMENTS]	= OUTPUT_ONLY,
 	[MIPHA_A_ANNOUNCE_PENDING] = OUTPUT_ONLY,
 	[MIPHA_A_MAX_BINDINGS]	= { .type = NLA_U32 },
+	[MIPHA_A_BINDINGS]	= BULK_ONLY,
+	[MIPHA_A_REPLACE]	= BULK_ONLY,
+};
+
+/*
+ * BINDING_NEW_BULK. Its entries are validated by the handler, each just
+ * before it is installed, not here before any is: an invalid entry must
+ * fail where the sender is told it did, after the entries before it.
+ */
+static const struct nla_policy mipha_bulk_policy[MIPHA_A_MAX + 1] = {
+	[MIPHA_A_BINDINGS]	= { .type = NLA_NESTED },
+	[MIPHA_A_REPLACE]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family mipha_genl_family;
 
 /*
- * GENL_REQ_ATTR_CHECK() names the missing attribute (NLMSGERR_ATTR_MISS_TYPE);
- * on 6.1 it leaves no text, and every error of ours carries one.
+ * NL_REQ_ATTR_CHECK() names the missing attribute (NLMSGERR_ATTR_MISS_TYPE)
+ * and the nest it is missing from (NLMSGERR_ATTR_MISS_NEST: an entry of
+ * BINDING_NEW_BULK, NULL at the top level); on 6.1 it leaves no text, and
+ * every error of ours carries one.
  */
+static bool attrs_missing(struct nlattr **attrs, const struct nlattr *nest,
+			  int type, struct netlink_ext_ack *extack)
+{
+	if (!NL_REQ_ATTR_CHECK(extack, nest, attrs, type))
+		return false;
+	NL_SET_ERR_MSG(extack, "a required attribute is missing");
+	return true;
+}
+
 static bool attr_missing(struct genl_info *info, int type)
 {
-	if (!GENL_REQ_ATTR_CHECK(info, type))
-		return false;
-	NL_SET_ERR_MSG(info->extack, "a required attribute is missing");
-	return true;
+	return attrs_missing(info->attrs, NULL, type, info->extack);
 }
 
 /* Addresses a binding may hold: unicast, not 0/8, not loopback. */
@@ -129,7 +151,8 @@ static bool attr_is_unicast(const struct nlattr *attr)
 
 #define NOT_UNICAST " must be unicast (not 0/8, 127/8, multicast or broadcast)"
 
-static int check_link(struct net *net, struct genl_info *info, int ifindex)
+static int check_link(struct net *net, struct nlattr **attrs, int ifindex,
+		      struct netlink_ext_ack *extack)
 {
 	bool found;
 
@@ -140,7 +163,7 @@ static int check_link(struct net *net, struct genl_info *info, int ifindex)
 	rcu_read_unlock();
 	if (found)
 		return 0;
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_LINK],
+	NL_SET_ERR_MSG_ATTR(extack, attrs[MIPHA_A_LINK],
 			    "no such link in this namespace");
 	return -ENODEV;
 }
@@ -151,48 +174,51 @@ static bool encap_is_gre(struct nlattr **attrs)
 	       nla_get_u8(attrs[MIPHA_A_ENCAP]) == MIPHA_ENCAP_GRE;
 }
 
-static int binding_check_attrs(struct net *net, struct genl_info *info)
+/* @nest: the BINDING_NEW_BULK entry @attrs come from, NULL for BINDING_NEW. */
+static int binding_check_attrs(struct net *net, struct nlattr **attrs,
+			       const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
 {
-	struct nlattr **attrs = info->attrs;
-
-	if (attr_missing(info, MIPHA_A_HOME_ADDR) ||
-	    attr_missing(info, MIPHA_A_COA) ||
-	    attr_missing(info, MIPHA_A_HA_ADDR))
+	if (attrs_missing(attrs, nest, MIPHA_A_HOME_ADDR, extack) ||
+	    attrs_missing(attrs, nest, MIPHA_A_COA, extack) ||
+	    attrs_missing(attrs, nest, MIPHA_A_HA_ADDR, extack))
 		return -EINVAL;
 	if (!attr_is_unicast(attrs[MIPHA_A_HOME_ADDR])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HOME_ADDR],
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MIPHA_A_HOME_ADDR],
 				    "home address" NOT_UNICAST);
 		return -EINVAL;
 	}
 	if (!attr_is_unicast(attrs[MIPHA_A_COA])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_COA],
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MIPHA_A_COA],
 				    "care-of address" NOT_UNICAST);
 		return -EINVAL;
 	}
 	if (!attr_is_unicast(attrs[MIPHA_A_HA_ADDR])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_HA_ADDR],
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MIPHA_A_HA_ADDR],
 				    "home agent address" NOT_UNICAST);
 		return -EINVAL;
 	}
 	if (attrs[MIPHA_A_GRE_KEY] && !encap_is_gre(attrs)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[MIPHA_A_GRE_KEY],
+		NL_SET_ERR_MSG_ATTR(extack, attrs[MIPHA_A_GRE_KEY],
 				    "a GRE key needs GRE encapsulation");
 		return -EINVAL;
 	}
 	if (attrs[MIPHA_A_LINK])
-		return check_link(net, info, nla_get_u32(attrs[MIPHA_A_LINK]));
+		return check_link(net, attrs, nla_get_u32(attrs[MIPHA_A_LINK]),
+				  extack);
 	return 0;
 }
 
-/* A new, unpublished binding from a BINDING_NEW request, or an ERR_PTR. */
+/* A new, unpublished binding from BINDING_NEW's attributes, or an ERR_PTR. */
 static struct mipha_binding *binding_from_attrs(struct net *net,
-						struct genl_info *info)
+						struct nlattr **attrs,
+						const struct nlattr *nest,
+						struct netlink_ext_ack *extack)
 {
-	struct nlattr **attrs = info->attrs;
 	struct mipha_binding *b;
 	int err;
 
-	err = binding_check_attrs(net, info);
+	err = binding_check_attrs(net, attrs, nest, extack);
 	if (err)
 		return ERR_PTR(err);
 	b = mipha_binding_alloc(GFP_KERNEL_ACCOUNT);
@@ -401,25 +427,76 @@ void mipha_nl_notify_flush(struct mipha_net *mn, unsigned int count)
 	notify(mn, skb, groups);
 }
 
-static int mipha_nl_binding_new_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+/* Installs the binding @attrs describe: BINDING_NEW, or one bulk entry. */
+static int binding_install(struct net *net, struct nlattr **attrs,
+			   const struct nlattr *nest, bool replace,
+			   struct netlink_ext_ack *extack)
 {
-	struct net *net = genl_info_net(info);
 	struct mipha_net *mn = mipha_net(net);
-	bool replace = info->nlhdr->nlmsg_flags & NLM_F_REPLACE;
 	struct mipha_binding *b;
 	int ret;
 
-	b = binding_from_attrs(net, info);
+	b = binding_from_attrs(net, attrs, nest, extack);
 	if (IS_ERR(b))
 		return PTR_ERR(b);
 	mipha_lock(mn);
-	ret = mipha_bindings_set(mn, b, replace, info->extack);
+	ret = mipha_bindings_set(mn, b, replace, extack);
 	mipha_unlock(mn);
 	if (ret < 0) {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[MIPHA_A_HOME_ADDR]);
+		NL_SET_BAD_ATTR(extack, attrs[MIPHA_A_HOME_ADDR]);
 		mipha_binding_free(b);
 		return ret;
+	}
+	return 0;
+}
+
+static int mipha_nl_binding_new_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return binding_install(genl_info_net(info), info->attrs, NULL,
+			       info->nlhdr->nlmsg_flags & NLM_F_REPLACE,
+			       info->extack);
+}
+
+/*
+ * Each entry as one BINDING_NEW, in order, until one fails: the message's
+ * cost (command lookup, permission check, attribute table) is paid once
+ * for all, which is most of what installing a binding costs besides the
+ * binding itself. The failing entry is named in the extack (an attribute
+ * inside it, or the entry itself), so the sender knows which entries are
+ * installed (those before it) and which were not tried (those after).
+ */
+static int mipha_nl_binding_new_bulk_doit(struct sk_buff *skb,
+					  struct genl_info *info)
+{
+	bool replace = nla_get_flag(info->attrs[MIPHA_A_REPLACE]);
+	struct net *net = genl_info_net(info);
+	struct nlattr *tb[MIPHA_A_MAX + 1];
+	struct nlattr *entry;
+	int rem, ret;
+
+	if (attr_missing(info, MIPHA_A_BINDINGS))
+		return -EINVAL;
+	/* the list itself must be well formed before any entry is tried */
+	nla_for_each_nested(entry, info->attrs[MIPHA_A_BINDINGS], rem)
+		;
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_BINDINGS],
+				    "trailing bytes after the last entry");
+		return -EINVAL;
+	}
+	nla_for_each_nested(entry, info->attrs[MIPHA_A_BINDINGS], rem) {
+		ret = nla_parse_nested(tb, MIPHA_A_MAX, entry, mipha_policy,
+				       info->extack);
+		if (!ret)
+			ret = binding_install(net, tb, entry, replace,
+					      info->extack);
+		if (ret) {
+			if (!info->extack->bad_attr)
+				NL_SET_BAD_ATTR(info->extack, entry);
+			return ret;
+		}
+		cond_resched();
 	}
 	return 0;
 }
@@ -963,6 +1040,13 @@ static const struct genl_ops mipha_nl_ops[] = {
 		.cmd = MIPHA_CMD_CONFIG_SET,
 		.doit = mipha_nl_config_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MIPHA_CMD_BINDING_NEW_BULK,
+		.doit = mipha_nl_binding_new_bulk_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.policy = mipha_bulk_policy,
+		.maxattr = MIPHA_A_MAX,
 	},
 };
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw
 
-tap_plan 35
+tap_plan 50
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 ok="coa=198.51.100.1 ha=192.0.2.1"
@@ -78,6 +78,61 @@ nlraw_ns "$ns" new home=10.2.0.3 $ok cookielen=512 >/dev/null
 want=$(awk 'BEGIN { for (i = 0; i < 512; i++) printf "%02x", i % 256 }')
 expect_eq "a 512-byte cookie is stored and returned unchanged" "$want" \
 	"$(nl_field "$(nlraw_ns "$ns" get home=10.2.0.3)" cookie)"
+
+# ---- BINDING_NEW_BULK: one entry's failure ends the message where it says -----
+# (a namespace of its own: the checks above want theirs unchanged)
+bns=$(ns_new bulk) || tap_bail "cannot create a namespace"
+E=nl_hex_entry
+ha=192.0.2.1 coa=198.51.100.1
+# bulk_st NAME ERRNO OFFSET NLRAW-ARGS...: errno and extack offset exactly
+bulk_st()
+{
+	_n=$1 _e=$2 _o=$3
+	shift 3
+	_st=$(nlraw_ns "$bns" bulk "$@" | grep '^status')
+	if [ "$(nl_field "$_st" errno)" = "$_e" ] &&
+		[ "$(nl_field "$_st" offset)" = "$_o" ] &&
+		{ [ "$_e" = 0 ] || [ -n "$(nl_msg "$_st")" ]; }; then
+		tap_ok "$_n"
+		diag "$_st"
+	else
+		tap_fail "$_n" "expected errno $_e offset $_o: $_st"
+	fi
+}
+bulk_homes() { nlraw_ns "$bns" dump | grep '^msg' | sed -n 's/.* home=\([0-9.]*\).*/\1/p' | sort | tr '\n' ' '; }
+L=$((0x8000 | A_BINDINGS))
+bulk_st "bulk: three entries installed" 0 "" \
+	raw:$L="$($E 10.2.1.1 $coa $ha)$($E 10.2.1.2 $coa $ha)$($E 10.2.1.3 $coa $ha)"
+# entries start at 24 (headers 20, the list's 4), 28 bytes each: the second
+# entry's home address is at 24 + 28 + 4
+bulk_st "bulk: a multicast home address in entry 2: EINVAL at its offset (56)" 22 56 \
+	raw:$L="$($E 10.2.1.11 $coa $ha)$($E 224.0.0.9 $coa $ha)$($E 10.2.1.13 $coa $ha)"
+expect_eq "bulk: the entry before it is installed, the one after it not tried" \
+	"10.2.1.1 10.2.1.11 10.2.1.2 10.2.1.3 " "$(bulk_homes)"
+bulk_st "bulk: an entry already bound: EEXIST at its home address (24 + 4)" 17 28 \
+	raw:$L="$($E 10.2.1.1 $coa $ha)"
+bulk_st "bulk: with REPLACE it replaces (errno 0)" 0 "" raw:$A_REPLACE= \
+	raw:$L="$($E 10.2.1.1 198.51.100.9 $ha)"
+bulk_st "bulk: REPLACE is a flag: a u8 is refused (ERANGE)" 34 20 u8:$A_REPLACE=1 \
+	raw:$L="$($E 10.2.1.21 $coa $ha)"
+expect_eq "bulk: the replaced binding has its new care-of address" 198.51.100.9 \
+	"$(nl_field "$(nlraw_ns "$bns" get home=10.2.1.1)" coa)"
+bulk_st "bulk: an entry missing its care-of address: EINVAL at the entry (24)" 22 24 \
+	raw:$L="$(nl_hex_attr $((0x8000 | 1)) "$(nl_hex_attr $A_HOME_ADDR "$(nl_hex_ip 10.2.1.31)")$(nl_hex_attr $A_HA_ADDR "$(nl_hex_ip $ha)")")"
+bulk_st "bulk: an entry holding BINDINGS again: EINVAL inside it (24 + 28)" 22 52 \
+	raw:$L="$($E 10.2.1.32 $coa $ha "$(nl_hex_attr $L "")")"
+bulk_st "bulk: an entry without NLA_F_NESTED: EINVAL at it (24)" 22 24 \
+	raw:$L="$(nl_hex_attr 1 "$(nl_hex_attr $A_HOME_ADDR "$(nl_hex_ip 10.2.1.33)")")"
+bulk_st "bulk: two stray bytes after the last entry: EINVAL at the list (20), nothing tried" 22 20 \
+	raw:$L="$($E 10.2.1.34 $coa $ha)0000"
+expect_nlerr "bulk: without BINDINGS: EINVAL, names BINDINGS" 22 $A_BINDINGS \
+	"$(nlraw_ns "$bns" bulk)"
+expect_nlerr "BINDING_NEW with BINDINGS: refused, at BINDINGS" 22 $A_BINDINGS \
+	"$(nlraw_ns "$bns" new home=10.2.1.35 $ok raw:$L="$($E 10.2.1.36 $coa $ha)")"
+expect_nlerr "BINDING_NEW with REPLACE: refused, at REPLACE" 22 $A_REPLACE \
+	"$(nlraw_ns "$bns" new home=10.2.1.37 $ok raw:$A_REPLACE=)"
+expect_eq "bulk: nothing else was installed by the refused ones" \
+	"10.2.1.1 10.2.1.11 10.2.1.2 10.2.1.3 " "$(bulk_homes)"
 
 # The policy dump tells a client the limit (6.1 reports a binary's maximum
 # length for a range policy only, not for NLA_POLICY_MAX).

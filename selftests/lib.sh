@@ -369,7 +369,33 @@ gen_bindings_cached()
 # Attribute numbers of uapi/linux/mipha.h, for checking where extack points.
 # shellcheck disable=SC2034
 A_HOME_ADDR=2 A_COA=3 A_HA_ADDR=4 A_ENCAP=5 A_GRE_KEY=6 A_FLAGS=7 A_LINK=8
-A_LIFETIME=9 A_COOKIE=11
+A_LIFETIME=9 A_COOKIE=11 A_BINDINGS=26 A_REPLACE=27
+
+# nl_hex_attr TYPE HEX: one attribute as nlraw's raw:T=HEX takes nested ones
+# (header in the host's order, x86: little endian), padded to 4 bytes.
+nl_hex_attr()
+{
+	_hl=$((4 + ${#2} / 2))
+	printf '%02x%02x%02x%02x%s' $((_hl & 255)) $((_hl >> 8)) \
+		$(($1 & 255)) $((($1 >> 8) & 255)) "$2"
+	[ $((_hl % 4)) -eq 0 ] || printf '%0*d' $((2 * (4 - _hl % 4))) 0
+}
+
+# nl_hex_ip A.B.C.D: the address as a be32's bytes.
+nl_hex_ip()
+{
+	# shellcheck disable=SC2046
+	printf '%02x' $(echo "$1" | tr . ' ')
+}
+
+# nl_hex_entry HOME COA HA [HEX]: a BINDING_NEW_BULK entry (NLA_F_NESTED),
+# 28 bytes with no HEX (more attributes, already encoded).
+nl_hex_entry()
+{
+	nl_hex_attr $((0x8000 | 1)) "$(nl_hex_attr $A_HOME_ADDR "$(nl_hex_ip "$1")")$(
+		nl_hex_attr $A_COA "$(nl_hex_ip "$2")")$(
+		nl_hex_attr $A_HA_ADDR "$(nl_hex_ip "$3")")${4:-}"
+}
 
 # nl_field TEXT FIELD: the value of FIELD=VALUE in nlraw output, empty if absent.
 nl_field()

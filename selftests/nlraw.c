@@ -12,7 +12,7 @@
  * Usage: nlraw [-q] [-n NETNS] [-x CMD] CMD [FLAG...] [ATTR...]
  *   -n    talk to the namespace /run/netns/NETNS (what "ip netns exec" does,
  *         without its cost: the selftests run hundreds of requests under TCG)
- *   CMD   new | del | get | flush | stats | dump | config | <number>
+ *   CMD   new | del | get | flush | stats | dump | config | bulk | <number>
  *   FLAG  replace | excl | create     (NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE)
  *   ATTR  home=A.B.C.D coa=A.B.C.D ha=A.B.C.D   (be32)
  *         encap=N (u8)  key=N flags=N link=N lifetime=N max_bindings=N (u32)
@@ -82,6 +82,7 @@ static const struct cmd_name cmds[] = {
 	{ "flush", MIPHA_CMD_BINDING_FLUSH },
 	{ "stats", MIPHA_CMD_STATS_GET },
 	{ "config", MIPHA_CMD_CONFIG_SET },
+	{ "bulk", MIPHA_CMD_BINDING_NEW_BULK },
 };
 
 static const char *const attr_names[] = {

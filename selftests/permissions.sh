@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw setpriv capsh unshare
 
-tap_plan 17
+tap_plan 18
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 tap_check "root adds a binding" mipha_ns "$ns" kernel binding add 10.3.0.1 \
@@ -34,6 +34,9 @@ expect_eq "nobody: delete refused with EPERM" 1 \
 	"$(errno_of "$(ip netns exec "$ns" $NOBODY nlraw del home=10.3.0.1)")"
 expect_eq "nobody: flush refused with EPERM" 1 \
 	"$(errno_of "$(ip netns exec "$ns" $NOBODY nlraw flush)")"
+expect_eq "nobody: a bulk install refused with EPERM" 1 \
+	"$(errno_of "$(ip netns exec "$ns" $NOBODY nlraw bulk \
+		raw:$((0x8000 | A_BINDINGS))="$(nl_hex_entry 10.3.0.2 198.51.100.2 192.0.2.1)")")"
 out=$(ip netns exec "$ns" $NOBODY miphactl kernel binding add 10.3.0.2 \
 	coa 198.51.100.2 ha 192.0.2.1 2>&1)
 st=$?

@@ -45,7 +45,8 @@
 struct kernel_sock {
 	struct mnl_socket *nl;
 	uint16_t family; /* mipha generic-netlink family id */
-	struct kernel_mcgrps groups;
+	struct kernel_family_info info;
+	bool bulk;	 /* batches use BINDING_NEW_BULK */
 	uint32_t joined; /* the group a notification socket is in */
 	uint32_t portid;
 	uint32_t seq; /* last sequence number used */
@@ -57,16 +58,41 @@ struct kernel_sock {
 	char *sbuf;
 };
 
+/*
+ * A batch holds messages, each one request, or many (installs in one
+ * BINDING_NEW_BULK message, one entry each). Sequence numbers, ACKs and
+ * errors are per message; tags and failures per request.
+ */
+struct kernel_batch_msg {
+	uint32_t off;	   /* in buf */
+	uint32_t first;	   /* its first request */
+	uint32_t list_off; /* bulk: its BINDINGS nest, from the message */
+	uint32_t entries;  /* bulk: requests in it */
+	uint32_t stopped;  /* bulk, answered: 1 + the failed request, or 0 */
+	bool bulk;
+	bool replace; /* bulk: REPLACE */
+};
+
+struct kernel_batch_req {
+	uint32_t off; /* its message, or its entry of a bulk message */
+	uint64_t tag; /* the caller's */
+};
+
 struct kernel_batch {
 	uint16_t family;
+	bool bulk; /* installs go into BINDING_NEW_BULK messages */
 	char *buf;
 	size_t size;	    /* capacity of buf */
 	size_t len;	    /* bytes used */
+	unsigned int nmsgs; /* messages in buf */
+	unsigned int max;   /* most messages a batch may hold */
+	struct kernel_batch_msg *msgs;
 	unsigned int count; /* requests in buf */
-	unsigned int max;   /* most requests a batch may hold */
-	uint32_t *offs;	    /* offset of each request in buf */
-	uint64_t *tags;	    /* caller's tag of each request */
-	uint32_t seq0;	    /* sequence number of request 0 once sealed */
+	unsigned int cap;   /* room in reqs */
+	struct kernel_batch_req *reqs;
+	uint32_t seq0; /* sequence number of message 0 once sealed */
+	/* storage for the untried rest of the batch (kernel_batch_rest) */
+	struct kernel_batch *rest;
 };
 
 /* Names: JSON keys and error messages use these. */
@@ -96,6 +122,8 @@ static const char *const attr_names[MIPHA_A_MAX + 1] = {
 	[MIPHA_A_ANNOUNCEMENTS] = "announcements",
 	[MIPHA_A_ANNOUNCE_PENDING] = "announce_pending",
 	[MIPHA_A_MAX_BINDINGS] = "max_bindings",
+	[MIPHA_A_BINDINGS] = "bindings",
+	[MIPHA_A_REPLACE] = "replace",
 };
 
 static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
@@ -706,7 +734,7 @@ static int mcgrp_cb(const struct nlattr *attr, void *data)
 static int mcgrps_cb(const struct nlattr *entry, void *data)
 {
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = {};
-	struct kernel_mcgrps *groups = data;
+	struct kernel_family_info *groups = data;
 	const char *name;
 	uint32_t id;
 
@@ -723,6 +751,33 @@ static int mcgrps_cb(const struct nlattr *entry, void *data)
 	return MNL_CB_OK;
 }
 
+/* One entry of CTRL_ATTR_OPS: a command the family has. */
+static int op_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_OP_ID &&
+	    mnl_attr_get_payload_len(attr) != sizeof(uint32_t))
+		return MNL_CB_ERROR;
+	if (type <= CTRL_ATTR_OP_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int ops_cb(const struct nlattr *entry, void *data)
+{
+	const struct nlattr *tb[CTRL_ATTR_OP_MAX + 1] = {};
+	struct kernel_family_info *info = data;
+
+	if (attrs_walk_nested(entry, op_cb, tb))
+		return MNL_CB_ERROR;
+	if (tb[CTRL_ATTR_OP_ID] &&
+	    mnl_attr_get_u32(tb[CTRL_ATTR_OP_ID]) == MIPHA_CMD_BINDING_NEW_BULK)
+		info->bulk = true;
+	return MNL_CB_OK;
+}
+
 static int ctrl_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
@@ -731,7 +786,7 @@ static int ctrl_cb(const struct nlattr *attr, void *data)
 	if (type == CTRL_ATTR_FAMILY_ID &&
 	    mnl_attr_get_payload_len(attr) != sizeof(uint16_t))
 		return MNL_CB_ERROR;
-	if (type == CTRL_ATTR_MCAST_GROUPS &&
+	if ((type == CTRL_ATTR_MCAST_GROUPS || type == CTRL_ATTR_OPS) &&
 	    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 		return MNL_CB_ERROR;
 	if (type <= CTRL_ATTR_MAX)
@@ -740,17 +795,20 @@ static int ctrl_cb(const struct nlattr *attr, void *data)
 }
 
 int kernel_family_parse(const struct nlmsghdr *nlh, uint16_t *family,
-			struct kernel_mcgrps *groups)
+			struct kernel_family_info *info)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = {};
 
 	*family = 0;
-	memset(groups, 0, sizeof(*groups));
+	memset(info, 0, sizeof(*info));
 	if (attrs_walk_msg(nlh, ctrl_cb, tb) || !tb[CTRL_ATTR_FAMILY_ID])
 		return -EBADMSG;
 	*family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (tb[CTRL_ATTR_MCAST_GROUPS] &&
-	    attrs_walk_nested(tb[CTRL_ATTR_MCAST_GROUPS], mcgrps_cb, groups))
+	    attrs_walk_nested(tb[CTRL_ATTR_MCAST_GROUPS], mcgrps_cb, info))
+		return -EBADMSG;
+	if (tb[CTRL_ATTR_OPS] &&
+	    attrs_walk_nested(tb[CTRL_ATTR_OPS], ops_cb, info))
 		return -EBADMSG;
 	return 0;
 }
@@ -928,7 +986,10 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct kernel_sock *ks = data;
 
-	return kernel_family_parse(nlh, &ks->family, &ks->groups);
+	int ret = kernel_family_parse(nlh, &ks->family, &ks->info);
+
+	ks->bulk = ks->info.bulk;
+	return ret;
 }
 
 static int resolve_family(struct kernel_sock *ks)
@@ -1053,16 +1114,16 @@ int kernel_open(struct kernel_sock **ksp, unsigned int flags)
 	if (ret)
 		goto err_close;
 	if (flags & KERNEL_F_NOTIFY) {
-		ks->joined = ks->groups.bindings;
-		if ((flags & KERNEL_F_REMOVALS) && ks->groups.removals &&
+		ks->joined = ks->info.bindings;
+		if ((flags & KERNEL_F_REMOVALS) && ks->info.removals &&
 		    !(flags & KERNEL_F_REMOVALS_FILTER))
-			ks->joined = ks->groups.removals;
+			ks->joined = ks->info.removals;
 		if (!ks->joined) {
 			ret = -ENOENT;
 			goto err_close;
 		}
 		if ((flags & KERNEL_F_REMOVALS) &&
-		    ks->joined == ks->groups.bindings) {
+		    ks->joined == ks->info.bindings) {
 			ret = attach_removals_filter(ks);
 			if (ret)
 				goto err_close;
@@ -1107,7 +1168,7 @@ uint16_t kernel_family(const struct kernel_sock *ks)
 
 uint32_t kernel_mcgrp(const struct kernel_sock *ks)
 {
-	return ks->groups.bindings;
+	return ks->info.bindings;
 }
 
 uint32_t kernel_joined_group(const struct kernel_sock *ks)
@@ -1344,6 +1405,12 @@ int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb, void *data)
 
 /* Batches. */
 
+/*
+ * Installs per BINDING_NEW_BULK message: enough that its cost is spread
+ * thin, few enough that one entry's failure re-sends little.
+ */
+#define KERNEL_BULK_ENTRIES 256
+
 struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,
 					unsigned int max_msgs)
 {
@@ -1358,9 +1425,8 @@ struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,
 	batch->size = size;
 	batch->max = max_msgs;
 	batch->buf = malloc(size);
-	batch->offs = calloc(max_msgs, sizeof(*batch->offs));
-	batch->tags = calloc(max_msgs, sizeof(*batch->tags));
-	if (!batch->buf || !batch->offs || !batch->tags) {
+	batch->msgs = calloc(max_msgs, sizeof(*batch->msgs));
+	if (!batch->buf || !batch->msgs) {
 		kernel_batch_free(batch);
 		return NULL;
 	}
@@ -1369,6 +1435,7 @@ struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,
 
 struct kernel_batch *kernel_batch_new(const struct kernel_sock *ks)
 {
+	struct kernel_batch *batch;
 	size_t size = KERNEL_BATCH_BYTES;
 	size_t max;
 
@@ -1380,15 +1447,24 @@ struct kernel_batch *kernel_batch_new(const struct kernel_sock *ks)
 	max = ks->rcvbuf / KERNEL_ERR_TRUESIZE;
 	if (max < 1)
 		max = 1;
-	return kernel_batch_alloc(ks->family, size, max);
+	batch = kernel_batch_alloc(ks->family, size, max);
+	if (batch)
+		kernel_batch_set_bulk(batch, ks->bulk);
+	return batch;
+}
+
+void kernel_batch_set_bulk(struct kernel_batch *batch, bool bulk)
+{
+	batch->bulk = bulk;
 }
 
 void kernel_batch_free(struct kernel_batch *batch)
 {
 	if (!batch)
 		return;
-	free(batch->tags);
-	free(batch->offs);
+	kernel_batch_free(batch->rest);
+	free(batch->reqs);
+	free(batch->msgs);
 	free(batch->buf);
 	free(batch);
 }
@@ -1402,51 +1478,185 @@ void kernel_batch_reset(struct kernel_batch *batch)
 {
 	batch->len = 0;
 	batch->count = 0;
+	batch->nmsgs = 0;
+}
+
+static int reqs_room(struct kernel_batch *batch)
+{
+	struct kernel_batch_req *r;
+	unsigned int cap;
+
+	if (batch->count < batch->cap)
+		return 0;
+	cap = batch->cap ? 2 * batch->cap : 64;
+	r = realloc(batch->reqs, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	batch->reqs = r;
+	batch->cap = cap;
+	return 0;
+}
+
+static struct nlmsghdr *batch_msg(const struct kernel_batch *batch,
+				  unsigned int m)
+{
+	return (struct nlmsghdr *)(batch->buf + batch->msgs[m].off);
+}
+
+/* Records request @off (its message or entry) with @tag in message m. */
+static void req_add(struct kernel_batch *batch, uint32_t off, uint64_t tag)
+{
+	batch->reqs[batch->count].off = off;
+	batch->reqs[batch->count].tag = tag;
+	batch->count++;
+}
+
+/* Opens message m at the end of the buffer. */
+static struct nlmsghdr *msg_open(struct kernel_batch *batch, uint8_t cmd,
+				 uint16_t flags)
+{
+	struct kernel_batch_msg *m = &batch->msgs[batch->nmsgs];
+
+	m->off = batch->len;
+	m->first = batch->count;
+	m->bulk = cmd == MIPHA_CMD_BINDING_NEW_BULK;
+	m->replace = false;
+	m->entries = 0;
+	m->stopped = 0;
+	return kernel_msg_put(batch->buf + batch->len, batch->family, cmd,
+			      flags, 0);
+}
+
+/* Commits the message just built: it becomes part of the batch. */
+static void msg_commit(struct kernel_batch *batch, struct nlmsghdr *nlh)
+{
+	batch->nmsgs++;
+	batch->len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/*
+ * Appends an entry to the last message, a BINDING_NEW_BULK of the same
+ * kind (@replace) with room: 0, or -ENOSPC (no such message, or full).
+ * @put writes the entry's attributes: from a binding, or raw (a re-send).
+ */
+typedef bool (*entry_put_fn)(struct nlmsghdr *nlh, size_t room,
+			     const void *src);
+
+static int bulk_append(struct kernel_batch *batch, bool replace,
+		       entry_put_fn put, const void *src, uint64_t tag)
+{
+	struct kernel_batch_msg *m;
+	struct nlmsghdr *nlh;
+	struct nlattr *list, *entry;
+	size_t room;
+
+	if (!batch->nmsgs)
+		return -ENOSPC;
+	m = &batch->msgs[batch->nmsgs - 1];
+	if (!m->bulk || m->replace != replace ||
+	    m->entries >= KERNEL_BULK_ENTRIES)
+		return -ENOSPC;
+	nlh = batch_msg(batch, batch->nmsgs - 1);
+	room = batch->size - m->off;
+	list = (struct nlattr *)((char *)nlh + m->list_off);
+	entry = mnl_attr_nest_start_check(nlh, room, m->entries + 1);
+	if (!entry)
+		return -ENOSPC;
+	/* the list's length is a u16: 65,535 bytes of entries at most */
+	if (!put(nlh, room, src) ||
+	    (char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)list > UINT16_MAX) {
+		mnl_attr_nest_cancel(nlh, entry);
+		return -ENOSPC;
+	}
+	mnl_attr_nest_end(nlh, entry);
+	mnl_attr_nest_end(nlh, list);
+	req_add(batch, (uint32_t)((char *)entry - batch->buf), tag);
+	m->entries++;
+	batch->len = m->off + NLMSG_ALIGN(nlh->nlmsg_len);
+	return 0;
+}
+
+/* A new BINDING_NEW_BULK message holding one entry. */
+static int bulk_open(struct kernel_batch *batch, bool replace,
+		     entry_put_fn put, const void *src, uint64_t tag)
+{
+	size_t room = batch->size - batch->len;
+	struct kernel_batch_msg *m;
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
+
+	if (batch->nmsgs >= batch->max || room < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -ENOSPC;
+	nlh = msg_open(batch, MIPHA_CMD_BINDING_NEW_BULK, 0);
+	m = &batch->msgs[batch->nmsgs];
+	m->replace = replace;
+	if (replace && !mnl_attr_put_check(nlh, room, MIPHA_A_REPLACE, 0, NULL))
+		return -ENOSPC;
+	list = mnl_attr_nest_start_check(nlh, room, MIPHA_A_BINDINGS);
+	if (!list)
+		return -ENOSPC;
+	m->list_off = (uint32_t)((char *)list - (char *)nlh);
+	mnl_attr_nest_end(nlh, list);
+	msg_commit(batch, nlh);
+	if (bulk_append(batch, replace, put, src, tag)) {
+		/* not even one entry fits: take the message back */
+		batch->nmsgs--;
+		batch->len = m->off;
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static bool binding_entry_put(struct nlmsghdr *nlh, size_t room,
+			      const void *src)
+{
+	return !kernel_binding_put(nlh, room, src);
 }
 
 int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 		     const struct kernel_binding *b, uint64_t tag)
 {
 	size_t room = batch->size - batch->len;
+	bool replace = op == KERNEL_OP_REPLACE;
 	struct nlmsghdr *nlh;
 	uint16_t flags;
 	int ret;
 
-	if (batch->count >= batch->max || room < NLMSG_HDRLEN + GENL_HDRLEN)
+	if (op != KERNEL_OP_ADD && op != KERNEL_OP_REPLACE &&
+	    op != KERNEL_OP_DEL)
+		return -EINVAL;
+	if (reqs_room(batch))
+		return -ENOMEM;
+	if (batch->bulk && op != KERNEL_OP_DEL) {
+		if (!bulk_append(batch, replace, binding_entry_put, b, tag) ||
+		    !bulk_open(batch, replace, binding_entry_put, b, tag))
+			return 0;
 		return batch->count ? -ENOSPC : -EMSGSIZE;
-	switch (op) {
-	case KERNEL_OP_ADD:
-	case KERNEL_OP_REPLACE:
-		flags = NLM_F_CREATE |
-			(op == KERNEL_OP_REPLACE ? NLM_F_REPLACE : NLM_F_EXCL);
-		nlh = kernel_msg_put(batch->buf + batch->len, batch->family,
-				     MIPHA_CMD_BINDING_NEW, flags, 0);
-		ret = kernel_binding_put(nlh, room, b);
-		break;
-	case KERNEL_OP_DEL:
-		nlh = kernel_msg_put(batch->buf + batch->len, batch->family,
-				     MIPHA_CMD_BINDING_DEL, 0, 0);
+	}
+	if (batch->nmsgs >= batch->max || room < NLMSG_HDRLEN + GENL_HDRLEN)
+		return batch->count ? -ENOSPC : -EMSGSIZE;
+	if (op == KERNEL_OP_DEL) {
+		nlh = msg_open(batch, MIPHA_CMD_BINDING_DEL, 0);
 		ret = 0;
 		if (!mnl_attr_put_u32_check(nlh, room, MIPHA_A_HOME_ADDR,
 					    b->home_addr.s_addr))
 			ret = -EMSGSIZE;
-		break;
-	default:
-		return -EINVAL;
+	} else {
+		flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+		nlh = msg_open(batch, MIPHA_CMD_BINDING_NEW, flags);
+		ret = kernel_binding_put(nlh, room, b);
 	}
 	if (ret)
 		return batch->count ? -ENOSPC : ret;
-	batch->offs[batch->count] = batch->len;
-	batch->tags[batch->count] = tag;
-	batch->count++;
-	batch->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	req_add(batch, batch->len, tag);
+	msg_commit(batch, nlh);
 	return 0;
 }
 
 /*
- * Number the requests and ask for an ACK on the last one only: the kernel
+ * Number the messages and ask for an ACK on the last one only: the kernel
  * handles the messages of one sendmsg() in order and reports every error
- * whether or not NLM_F_ACK is set, so the last request's answer (ACK or
+ * whether or not NLM_F_ACK is set, so the last message's answer (ACK or
  * error) tells that all were processed, and success costs no reply at all.
  */
 size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
@@ -1456,21 +1666,125 @@ size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
 	unsigned int i;
 
 	batch->seq0 = seq;
-	for (i = 0; i < batch->count; i++) {
-		nlh = (struct nlmsghdr *)(batch->buf + batch->offs[i]);
+	for (i = 0; i < batch->nmsgs; i++) {
+		nlh = batch_msg(batch, i);
 		nlh->nlmsg_seq = seq + i;
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
-		if (i == batch->count - 1)
+		if (i == batch->nmsgs - 1)
 			nlh->nlmsg_flags |= NLM_F_ACK;
+		batch->msgs[i].stopped = 0;
 	}
 	*buf = batch->buf;
 	return batch->len;
 }
 
+/* The requests of message m: [first, end). */
+static unsigned int msg_end(const struct kernel_batch *batch, unsigned int m)
+{
+	return m + 1 < batch->nmsgs ? batch->msgs[m + 1].first : batch->count;
+}
+
+/*
+ * A failed bulk entry seen as the BINDING_NEW it stands for, so that the
+ * callback and kernel_request_str() need not know bulk messages: the
+ * entry's attributes under a BINDING_NEW header, the error's offset moved
+ * along with them.
+ */
+static const struct nlmsghdr *entry_as_request(const struct kernel_batch *batch,
+					       unsigned int m, unsigned int r,
+					       struct kernel_error *err,
+					       char *view, size_t size)
+{
+	const struct nlattr *entry =
+		(const struct nlattr *)(batch->buf + batch->reqs[r].off);
+	const char *msg = batch->buf + batch->msgs[m].off;
+	size_t payload = mnl_attr_get_payload_len(entry);
+	struct nlmsghdr *nlh;
+	uint16_t flags = NLM_F_CREATE | (batch->msgs[m].replace ?
+						 NLM_F_REPLACE :
+						 NLM_F_EXCL);
+	int shift;
+
+	if (NLMSG_HDRLEN + GENL_HDRLEN + payload > size)
+		return NULL;
+	nlh = kernel_msg_put(view, batch->family, MIPHA_CMD_BINDING_NEW, flags,
+			     batch->seq0 + m);
+	memcpy((char *)nlh + nlh->nlmsg_len, mnl_attr_get_payload(entry),
+	       payload);
+	shift = (int)(nlh->nlmsg_len) -
+		(int)((const char *)mnl_attr_get_payload(entry) - msg);
+	nlh->nlmsg_len += payload;
+	if (err->offs >= 0) {
+		err->offs += shift;
+		if (err->offs < (int)(NLMSG_HDRLEN + GENL_HDRLEN))
+			err->offs = -1; /* the entry itself */
+	}
+	err->attr = -1;
+	kernel_error_resolve(err, nlh);
+	return nlh;
+}
+
+/*
+ * The request of bulk message m an error names (offs within one of its
+ * entries), or -1: then the message failed before any entry was tried.
+ */
+static int failed_entry(const struct kernel_batch *batch, unsigned int m,
+			int offs)
+{
+	uint32_t at = batch->msgs[m].off + (uint32_t)offs;
+	unsigned int r, end = msg_end(batch, m);
+
+	if (offs < 0)
+		return -1;
+	for (r = batch->msgs[m].first; r < end; r++) {
+		const struct nlattr *e =
+			(const struct nlattr *)(batch->buf + batch->reqs[r].off);
+
+		if (at >= batch->reqs[r].off &&
+		    at < batch->reqs[r].off + e->nla_len)
+			return (int)r;
+	}
+	return -1;
+}
+
+/* Reports the error @err of message m to cb, request by request. */
+static void msg_failed(struct kernel_batch *batch, unsigned int m,
+		       struct kernel_error *err, kernel_batch_err_cb cb,
+		       void *data, unsigned int *failed)
+{
+	const struct nlmsghdr *req = batch_msg(batch, m);
+	char view[KERNEL_SBUF_SIZE + MIPHA_COOKIE_MAX];
+	struct kernel_error e;
+	unsigned int r, end = msg_end(batch, m);
+	int at;
+
+	if (!batch->msgs[m].bulk) {
+		kernel_error_resolve(err, req);
+		(*failed)++;
+		if (cb)
+			cb(batch->reqs[batch->msgs[m].first].tag, req, err,
+			   data);
+		return;
+	}
+	at = failed_entry(batch, m, err->offs);
+	r = at < 0 ? batch->msgs[m].first : (unsigned int)at;
+	/* the ones after the failed entry were not tried: sent again */
+	batch->msgs[m].stopped = at < 0 ? 0 : r + 1;
+	for (; r < end; r++) {
+		e = *err;
+		req = entry_as_request(batch, m, r, &e, view, sizeof(view));
+		(*failed)++;
+		if (cb)
+			cb(batch->reqs[r].tag, req, &e, data);
+		if (at >= 0)
+			break;
+	}
+}
+
 int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 		      kernel_batch_err_cb cb, void *data, unsigned int *failed)
 {
-	const struct nlmsghdr *nlh = buf, *req;
+	const struct nlmsghdr *nlh = buf;
 	struct kernel_error err;
 	size_t rem = len;
 	uint32_t idx;
@@ -1480,22 +1794,80 @@ int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 		if (nlh->nlmsg_type != NLMSG_ERROR)
 			continue;
 		idx = nlh->nlmsg_seq - batch->seq0;
-		if (idx >= batch->count)
+		if (idx >= batch->nmsgs)
 			continue; /* an answer to something else */
 		ret = kernel_error_parse(nlh, &err);
 		if (ret)
 			return ret;
-		if (err.error) {
-			req = (const void *)(batch->buf + batch->offs[idx]);
-			kernel_error_resolve(&err, req);
-			(*failed)++;
-			if (cb)
-				cb(batch->tags[idx], req, &err, data);
-		}
-		if (idx == batch->count - 1)
+		if (err.error)
+			msg_failed(batch, idx, &err, cb, data, failed);
+		if (idx == batch->nmsgs - 1)
 			return 1;
 	}
 	return 0;
+}
+
+/* A raw entry of a bulk message, copied into another. */
+static bool raw_entry_put(struct nlmsghdr *nlh, size_t room, const void *src)
+{
+	const struct nlattr *entry = src;
+	size_t payload = mnl_attr_get_payload_len(entry);
+
+	if (MNL_ALIGN(nlh->nlmsg_len) + MNL_ALIGN(payload) > room)
+		return false;
+	memcpy((char *)nlh + MNL_ALIGN(nlh->nlmsg_len),
+	       mnl_attr_get_payload(entry), payload);
+	nlh->nlmsg_len = MNL_ALIGN(nlh->nlmsg_len) + MNL_ALIGN(payload);
+	return true;
+}
+
+/*
+ * After the answers: the entries a failure left untried (those after it
+ * in its bulk message) become the batch, in order. Returns how many.
+ */
+int kernel_batch_rest(struct kernel_batch *batch)
+{
+	struct kernel_batch *rest = batch->rest, tmp;
+	unsigned int m, r;
+
+	for (m = 0; m < batch->nmsgs; m++)
+		if (batch->msgs[m].stopped &&
+		    batch->msgs[m].stopped < msg_end(batch, m))
+			break;
+	if (m == batch->nmsgs)
+		return 0;
+	if (!rest) {
+		rest = kernel_batch_alloc(batch->family, batch->size,
+					  batch->max);
+		if (!rest)
+			return -ENOMEM;
+		batch->rest = rest;
+	}
+	kernel_batch_reset(rest);
+	rest->bulk = true;
+	for (; m < batch->nmsgs; m++) {
+		if (!batch->msgs[m].stopped)
+			continue;
+		for (r = batch->msgs[m].stopped; r < msg_end(batch, m); r++) {
+			const void *e = batch->buf + batch->reqs[r].off;
+			bool replace = batch->msgs[m].replace;
+			uint64_t tag = batch->reqs[r].tag;
+
+			/* never larger than where it comes from */
+			if (reqs_room(rest) ||
+			    (bulk_append(rest, replace, raw_entry_put, e, tag) &&
+			     bulk_open(rest, replace, raw_entry_put, e, tag)))
+				return -ENOMEM;
+		}
+	}
+	/* the rest becomes the batch; the batch's storage the next rest */
+	tmp = *batch;
+	*batch = *rest;
+	*rest = tmp;
+	batch->rest = rest;
+	batch->bulk = rest->bulk;
+	rest->rest = NULL;
+	return (int)batch->count;
 }
 
 int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
@@ -1507,28 +1879,37 @@ int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
 	ssize_t n;
 	int ret;
 
-	if (!batch->count)
-		return 0;
 	set_error(ks, 0, NULL);
-	len = kernel_batch_seal(batch, ks->seq + 1, &buf);
-	ks->seq += batch->count;
-	ret = sock_send(ks, buf, len);
-	if (ret) {
-		set_error(ks, ret, NULL);
-		goto out;
-	}
-	do {
-		n = sock_recv(ks, true);
-		if (n < 0) {
-			ret = n;
-			set_recv_error(ks, ret, "error reports lost");
+	while (batch->count) {
+		len = kernel_batch_seal(batch, ks->seq + 1, &buf);
+		ks->seq += batch->nmsgs;
+		ret = sock_send(ks, buf, len);
+		if (ret) {
+			set_error(ks, ret, NULL);
 			goto out;
 		}
-		ret = kernel_batch_recv(batch, ks->rbuf, n, cb, data, &failed);
-	} while (ret == 0);
-	if (ret < 0) {
-		set_error(ks, ret, "malformed error report");
-		goto out;
+		do {
+			n = sock_recv(ks, true);
+			if (n < 0) {
+				ret = n;
+				set_recv_error(ks, ret, "error reports lost");
+				goto out;
+			}
+			ret = kernel_batch_recv(batch, ks->rbuf, n, cb, data,
+						&failed);
+		} while (ret == 0);
+		if (ret < 0) {
+			set_error(ks, ret, "malformed error report");
+			goto out;
+		}
+		/* what a failed bulk entry left untried goes again */
+		ret = kernel_batch_rest(batch);
+		if (ret < 0) {
+			set_error(ks, ret, "out of memory re-sending a batch");
+			goto out;
+		}
+		if (!ret)
+			break;
 	}
 	ret = failed;
 out:

@@ -193,6 +193,15 @@ int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb, void *data);
 struct kernel_batch *kernel_batch_new(const struct kernel_sock *ks);
 struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,
 					unsigned int max_msgs);
+/*
+ * Installs (add, replace) in BINDING_NEW_BULK messages, up to 256 in one:
+ * what kernel_batch_new() chooses when the module has that command. An
+ * entry that fails ends its message; the entries after it are sent again
+ * (kernel_batch_send(), or kernel_batch_rest() for callers doing their own
+ * I/O), so every request is tried and each failure reported once, as with
+ * one message per request.
+ */
+void kernel_batch_set_bulk(struct kernel_batch *batch, bool bulk);
 void kernel_batch_free(struct kernel_batch *batch);
 int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 		     const struct kernel_binding *b, uint64_t tag);
@@ -212,6 +221,12 @@ size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
 			 const void **buf);
 int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 		      kernel_batch_err_cb cb, void *data, unsigned int *failed);
+/*
+ * Once every message was answered: the requests a failed bulk entry left
+ * untried become the batch (seal and send it again). Returns how many
+ * (0: the batch is done), or -ENOMEM.
+ */
+int kernel_batch_rest(struct kernel_batch *batch);
 void kernel_batch_reset(struct kernel_batch *batch);
 
 /* Message codec (no socket needed). */
@@ -227,14 +242,18 @@ int kernel_notification_parse(const struct nlmsghdr *nlh,
 int kernel_stats_parse(const struct nlmsghdr *nlh, struct kernel_stats *st);
 int kernel_error_parse(const struct nlmsghdr *nlh, struct kernel_error *err);
 void kernel_error_resolve(struct kernel_error *err, const struct nlmsghdr *req);
-/* Multicast group ids of the family, 0 where the module has no such group. */
-struct kernel_mcgrps {
+/*
+ * What the module offers beyond its first version: multicast group ids (0
+ * where it has no such group) and commands.
+ */
+struct kernel_family_info {
 	uint32_t bindings; /* MIPHA_MCGRP_BINDINGS */
 	uint32_t removals; /* MIPHA_MCGRP_REMOVALS */
+	bool bulk;	   /* MIPHA_CMD_BINDING_NEW_BULK */
 };
 
 int kernel_family_parse(const struct nlmsghdr *nlh, uint16_t *family,
-			struct kernel_mcgrps *groups);
+			struct kernel_family_info *info);
 
 /* Names. */
 const char *kernel_attr_name(int type);

@@ -38,7 +38,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 	struct kernel_link l;
 	struct kernel_error err;
 	uint16_t family;
-	struct kernel_mcgrps groups;
+	struct kernel_family_info groups;
 	char buf[512];
 
 	if (!kernel_binding_parse(nlh, &b)) {
@@ -77,6 +77,29 @@ static void batch_answers(const void *data, size_t size)
 	/* The fuzzer's answers are numbered from 0: meet them there. */
 	kernel_batch_seal(batch, 0, &out);
 	kernel_batch_recv(batch, data, size, err_cb, NULL, &failed);
+	kernel_batch_free(batch);
+
+	/*
+	 * Bulk: three adds and a replace in two BINDING_NEW_BULK messages, a
+	 * delete; the answers (offsets anywhere) decide which entries failed
+	 * and which are sent again, twice over.
+	 */
+	batch = kernel_batch_alloc(0x1d, 8192, 8);
+	kernel_batch_set_bulk(batch, true);
+	for (i = 0; i < 5; i++) {
+		b.home_addr.s_addr = htonl(0x0a000001 + i);
+		kernel_batch_add(batch,
+				 i == 4 ? KERNEL_OP_DEL :
+				 i == 3 ? KERNEL_OP_REPLACE :
+					  KERNEL_OP_ADD,
+				 &b, i);
+	}
+	for (i = 0; i < 3 && kernel_batch_count(batch); i++) {
+		kernel_batch_seal(batch, 0, &out);
+		kernel_batch_recv(batch, data, size, err_cb, NULL, &failed);
+		if (kernel_batch_rest(batch) <= 0)
+			break;
+	}
 	kernel_batch_free(batch);
 }
 

@@ -101,6 +101,8 @@ static const struct kernel_dump_ops count_ops = {
 struct batch_errors {
 	uint64_t tags[8];
 	int errors[8];
+	int attrs[8];
+	char what[8][64];
 	int n;
 };
 
@@ -109,10 +111,12 @@ static void batch_cb(uint64_t tag, const struct nlmsghdr *req,
 {
 	struct batch_errors *be = data;
 
-	(void)req;
 	if (be->n < 8) {
 		be->tags[be->n] = tag;
 		be->errors[be->n] = err->error;
+		be->attrs[be->n] = err->attr;
+		kernel_request_str(req, be->what[be->n],
+				   sizeof(be->what[be->n]));
 	}
 	be->n++;
 }
@@ -336,6 +340,42 @@ int main(void)
 	   "so did the socket of the filter (%d, %d, %d, %d)",
 	   filtered[MIPHA_EVENT_ADDED], filtered[MIPHA_EVENT_REPLACED],
 	   filtered[MIPHA_EVENT_DELETED], filtered[MIPHA_EVENT_FLUSHED]);
+
+	/*
+	 * Installs go as BINDING_NEW_BULK: two bad entries in one message of
+	 * 100, each reported as its own request (errno, attribute, what it
+	 * asked), every other entry installed, none twice.
+	 */
+	memset(&be, 0, sizeof(be));
+	for (i = 0; i < 100; i++) {
+		struct kernel_binding b = nth(2000 + i);
+
+		if (i == 50)
+			b.home_addr = ip("224.0.0.50");
+		if (i == 60)
+			b.link = 999999;
+		ret = kernel_batch_add(batch, KERNEL_OP_ADD, &b, i);
+		if (ret)
+			break;
+	}
+	ret = kernel_batch_send(ks, batch, batch_cb, &be);
+	ok(ret == 2 && be.n == 2 && be.tags[0] == 50 &&
+		   be.errors[0] == -EINVAL &&
+		   be.attrs[0] == MIPHA_A_HOME_ADDR &&
+		   !strcmp(be.what[0], "binding add 224.0.0.50") &&
+		   be.tags[1] == 60 && be.errors[1] == -ENODEV &&
+		   be.attrs[1] == MIPHA_A_LINK,
+	   "bulk: entries 50 and 60 fail as themselves (%d: %llu %d %d "
+	   "\"%s\", %llu %d %d)",
+	   ret, (unsigned long long)be.tags[0], be.errors[0], be.attrs[0],
+	   be.what[0], (unsigned long long)be.tags[1], be.errors[1],
+	   be.attrs[1]);
+	ret = kernel_stats_get(ks, &st);
+	ok(!ret && st.v[MIPHA_STATS_A_BINDINGS] == 98 &&
+		   st.v[MIPHA_STATS_A_ADDS] >= 98,
+	   "bulk: the 98 others are installed, after each failure too (%d, "
+	   "%llu)",
+	   ret, (unsigned long long)st.v[MIPHA_STATS_A_BINDINGS]);
 
 	kernel_batch_free(batch);
 	kernel_close(fs);

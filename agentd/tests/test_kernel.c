@@ -712,6 +712,222 @@ static void test_batch_errors_by_seq(void **state)
 	kernel_batch_free(batch);
 }
 
+
+/* Bulk message m's entry k, and that entry's attribute type (0: itself). */
+static int entry_offset(const struct nlmsghdr *msg, int k, int type)
+{
+	const struct nlattr *attr, *entry, *a;
+	int i = 0;
+
+	mnl_attr_for_each(attr, msg, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != MIPHA_A_BINDINGS)
+			continue;
+		mnl_attr_for_each_nested(entry, attr) {
+			if (i++ != k)
+				continue;
+			if (!type)
+				return (const char *)entry - (const char *)msg;
+			mnl_attr_for_each_nested(a, entry) {
+				if (mnl_attr_get_type(a) == type)
+					return (const char *)a -
+					       (const char *)msg;
+			}
+		}
+	}
+	fail();
+	return -1;
+}
+
+static int bulk_entries(const struct nlmsghdr *msg, bool *replace)
+{
+	const struct nlattr *attr, *entry;
+	int n = 0;
+
+	*replace = false;
+	mnl_attr_for_each(attr, msg, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) == MIPHA_A_REPLACE)
+			*replace = true;
+		if (mnl_attr_get_type(attr) != MIPHA_A_BINDINGS)
+			continue;
+		assert_true(attr->nla_type & NLA_F_NESTED);
+		mnl_attr_for_each_nested(entry, attr) {
+			assert_true(entry->nla_type & NLA_F_NESTED);
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * Installs in BINDING_NEW_BULK messages of 256: an entry's failure is
+ * reported as its own request's, the entries before it are taken as
+ * installed, those after it are sent again; a failure naming no entry
+ * fails every request of its message.
+ */
+static void test_batch_bulk(void **state)
+{
+	struct kernel_batch *batch = kernel_batch_alloc(FAMILY, 1 << 20, 100);
+	struct kernel_binding b;
+	struct seen seen = {};
+	char rbuf[8192];
+	const void *buf;
+	unsigned int failed = 0;
+	size_t off = 0, len;
+	bool replace;
+	int i;
+
+	(void)state;
+	kernel_batch_set_bulk(batch, true);
+	for (i = 0; i < 300; i++) {
+		b = nth_binding(i + 1);
+		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
+				 0);
+	}
+	b = nth_binding(301);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_REPLACE, &b, 300),
+			 0);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_DEL, &b, 301), 0);
+	assert_int_equal(kernel_batch_count(batch), 302);
+	len = kernel_batch_seal(batch, 50, &buf);
+	assert_true(len > 0);
+	/* 256 adds, 44 adds, 1 replace, 1 delete: four messages */
+	assert_int_equal(bulk_entries(batch_msg(buf, 0), &replace), 256);
+	assert_false(replace);
+	assert_int_equal(bulk_entries(batch_msg(buf, 1), &replace), 44);
+	assert_int_equal(bulk_entries(batch_msg(buf, 2), &replace), 1);
+	assert_true(replace);
+	assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(
+				  batch_msg(buf, 2)))->cmd,
+			 MIPHA_CMD_BINDING_NEW_BULK);
+	assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(
+				  batch_msg(buf, 3)))->cmd,
+			 MIPHA_CMD_BINDING_DEL);
+	assert_int_equal(batch_msg(buf, 3)->nlmsg_seq, 53);
+	assert_true(batch_msg(buf, 3)->nlmsg_flags & NLM_F_ACK);
+	assert_false(batch_msg(buf, 2)->nlmsg_flags & NLM_F_ACK);
+
+	/*
+	 * Message 0 stops at entry 10 (its home address: EEXIST); message 1
+	 * fails as a whole (no offset: nothing of it was tried).
+	 */
+	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 0), -EEXIST,
+				   true, "bound",
+				   entry_offset(batch_msg(buf, 0), 10,
+						MIPHA_A_HOME_ADDR),
+				   -1)
+				 ->nlmsg_len);
+	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 1), -ENOMEM,
+				   true, NULL, -1, -1)
+				 ->nlmsg_len);
+	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 3), 0, true, NULL,
+				   -1, -1)
+				 ->nlmsg_len);
+	seen.n = 0;
+	assert_int_equal(kernel_batch_recv(batch, rbuf, off, NULL, NULL,
+					   &failed),
+			 1);
+	assert_int_equal(failed, 1 + 44);
+	/* the same answers, seen by a callback: who failed, and as what */
+	{
+		struct seen_error first;
+
+		failed = 0;
+		memset(&seen, 0, sizeof(seen));
+		kernel_batch_seal(batch, 50, &buf);
+		off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), -EEXIST,
+					  true, "bound",
+					  entry_offset(batch_msg(buf, 0), 10,
+						       MIPHA_A_HOME_ADDR),
+					  -1)
+					->nlmsg_len);
+		off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 3), 0,
+					   true, NULL, -1, -1)
+					 ->nlmsg_len);
+		assert_int_equal(kernel_batch_recv(batch, rbuf, off,
+						   record_error, &seen,
+						   &failed),
+				 1);
+		assert_int_equal(seen.n, 1);
+		first = seen.v[0];
+		assert_int_equal(first.tag, 10);
+		assert_int_equal(first.error, -EEXIST);
+		assert_int_equal(first.attr, MIPHA_A_HOME_ADDR);
+		assert_string_equal(first.what, "binding add 10.0.0.11");
+	}
+	/* the 245 untried entries of message 0 are the batch now, in order */
+	assert_int_equal(kernel_batch_rest(batch), 245);
+	assert_int_equal(kernel_batch_count(batch), 245);
+	len = kernel_batch_seal(batch, 70, &buf);
+	assert_int_equal(bulk_entries(batch_msg(buf, 0), &replace), 245);
+	assert_false(replace);
+	assert_true(batch_msg(buf, 0)->nlmsg_flags & NLM_F_ACK);
+	assert_int_equal(MNL_ALIGN(batch_msg(buf, 0)->nlmsg_len), len);
+	/* its entry 0 is request 11 (tag 11): a failure there says so */
+	failed = 0;
+	memset(&seen, 0, sizeof(seen));
+	off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), -ENOSPC, true,
+				  "full", entry_offset(batch_msg(buf, 0), 0, 0),
+				  -1)
+				->nlmsg_len);
+	assert_int_equal(kernel_batch_recv(batch, rbuf, off, record_error,
+					   &seen, &failed),
+			 1);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.v[0].tag, 11);
+	assert_int_equal(seen.v[0].attr, -1); /* the entry, no attribute */
+	assert_string_equal(seen.v[0].what, "binding add 10.0.0.12");
+	assert_int_equal(kernel_batch_rest(batch), 244);
+	/* all answered without failure: nothing is left */
+	kernel_batch_seal(batch, 90, &buf);
+	off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), 0, true, NULL, -1,
+				  -1)
+				->nlmsg_len);
+	assert_int_equal(kernel_batch_recv(batch, rbuf, off, NULL, NULL,
+					   &failed),
+			 1);
+	assert_int_equal(kernel_batch_rest(batch), 0);
+	kernel_batch_free(batch);
+}
+
+
+/* A bulk list's length is a u16: entries with big cookies fill it early. */
+static void test_batch_bulk_u16(void **state)
+{
+	struct kernel_batch *batch = kernel_batch_alloc(FAMILY, 1 << 20, 100);
+	static uint8_t cookie[MIPHA_COOKIE_MAX];
+	const struct nlattr *attr;
+	struct kernel_binding b;
+	const void *buf;
+	bool replace;
+	int i, m, total = 0;
+
+	(void)state;
+	kernel_batch_set_bulk(batch, true);
+	for (i = 0; i < 256; i++) {
+		b = nth_binding(i + 1);
+		b.cookie = cookie;
+		b.cookie_len = sizeof(cookie);
+		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
+				 0);
+	}
+	kernel_batch_seal(batch, 1, &buf);
+	/* about 550 bytes an entry: 119 in a list of at most 65,535, 3 lists */
+	for (m = 0; total < 256; m++) {
+		int n = bulk_entries(batch_msg(buf, m), &replace);
+
+		assert_true(n > 0 && n < 256);
+		mnl_attr_for_each(attr, batch_msg(buf, m), GENL_HDRLEN)
+			if (mnl_attr_get_type(attr) == MIPHA_A_BINDINGS)
+				assert_true(mnl_attr_get_payload_len(attr) +
+						    MNL_ATTR_HDRLEN <=
+					    UINT16_MAX);
+		total += n;
+	}
+	assert_int_equal(total, 256);
+	assert_int_equal(m, 3);
+	kernel_batch_free(batch);
+}
+
 static void test_batch_last_fails(void **state)
 {
 	struct kernel_batch *batch = kernel_batch_alloc(FAMILY, 65536, 100);
@@ -783,7 +999,7 @@ static void test_family_parse(void **state)
 	struct genlmsghdr *genl;
 	struct nlattr *groups, *grp;
 	uint16_t family;
-	struct kernel_mcgrps mcgrps;
+	struct kernel_family_info mcgrps;
 
 	(void)state;
 	nlh->nlmsg_type = GENL_ID_CTRL;
@@ -900,6 +1116,8 @@ int main(void)
 		cmocka_unit_test(test_batch_seal),
 		cmocka_unit_test(test_batch_errors_by_seq),
 		cmocka_unit_test(test_batch_last_fails),
+		cmocka_unit_test(test_batch_bulk),
+		cmocka_unit_test(test_batch_bulk_u16),
 		cmocka_unit_test(test_batch_full),
 		cmocka_unit_test(test_family_parse),
 		cmocka_unit_test(test_msg_ok),

@@ -66,6 +66,22 @@
  *	namespace, MIPHA_MAX_BINDINGS_USERNS in others. Lowering it keeps
  *	the bindings already there; raising it needs CAP_NET_ADMIN in the
  *	initial user namespace (-EPERM otherwise). STATS_GET reports it.
+ * MIPHA_CMD_BINDING_NEW_BULK (CAP_NET_ADMIN)
+ *	Many BINDING_NEWs in one message, for agents installing thousands
+ *	(a standby's bulk download, a restart): BINDINGS nests one entry per
+ *	binding (the entry's own type is not looked at), each holding the
+ *	attributes of a BINDING_NEW; REPLACE (a flag) gives every entry the
+ *	meaning of NLM_F_REPLACE. Entries are installed in order, each as its
+ *	own BINDING_NEW would be (atomically, notified, counted). The first
+ *	that fails ends the message: the error is that entry's, and the
+ *	extack's offset (NLMSGERR_ATTR_OFFS) points inside it (an attribute
+ *	of it, or the entry), as does NLMSGERR_ATTR_MISS_NEST for a missing
+ *	attribute. Entries before it are installed, those after it were not
+ *	tried. Each entry is validated as BINDING_NEW's attributes are, when
+ *	its turn comes (so an invalid one fails there too); BINDINGS and
+ *	REPLACE are refused inside one, and anywhere in other commands. Any
+ *	other error (no BINDINGS, a bad top-level attribute, permission)
+ *	names no entry: then none was installed.
  *
  * Commands from LINK_SET on get the strict generic netlink header check:
  * only NLM_F_REQUEST, NLM_F_ACK and NLM_F_ECHO (and DUMP) flags.
@@ -120,6 +136,7 @@ enum mipha_cmd {
 	MIPHA_CMD_LINK_GET,
 	MIPHA_CMD_ANNOUNCE,
 	MIPHA_CMD_CONFIG_SET,
+	MIPHA_CMD_BINDING_NEW_BULK,
 
 	__MIPHA_CMD_MAX,
 	MIPHA_CMD_MAX = __MIPHA_CMD_MAX - 1
@@ -212,6 +229,10 @@ enum mipha_attrs {
 	MIPHA_A_ANNOUNCE_PENDING,
 	/* u32: the namespace's binding limit (CONFIG_SET) */
 	MIPHA_A_MAX_BINDINGS,
+	/* nest of nests: BINDING_NEW_BULK's entries, one binding each */
+	MIPHA_A_BINDINGS,
+	/* flag: BINDING_NEW_BULK replaces live bindings (NLM_F_REPLACE) */
+	MIPHA_A_REPLACE,
 
 	__MIPHA_A_MAX,
 	MIPHA_A_MAX = __MIPHA_A_MAX - 1

@@ -661,6 +661,12 @@ const struct replay_cache *binding_store_replay(const struct binding_store *s)
 	return s->replay;
 }
 
+void binding_store_replay_floor(struct binding_store *s, uint64_t floor,
+				uint64_t now_ntp)
+{
+	replay_cache_raise_floor(s->replay, floor, now_ntp);
+}
+
 /* ---- life ------------------------------------------------------------- */
 
 int binding_store_new(struct binding_store **sp, struct loop *l,

@@ -250,6 +250,9 @@ void binding_store_replay_note(struct binding_store *s,
 void binding_store_replay_merge(const struct binding_store *s,
 				struct binding_rec *rec);
 const struct replay_cache *binding_store_replay(const struct binding_store *s);
+/* A peer's replay floor: ours is raised to it (replay_cache_raise_floor). */
+void binding_store_replay_floor(struct binding_store *s, uint64_t floor,
+				uint64_t now_ntp);
 
 const char *binding_cause_str(enum binding_cause cause);
 

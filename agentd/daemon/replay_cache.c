@@ -209,6 +209,14 @@ void replay_cache_bucket(const struct replay_cache *c, size_t i,
 		fn(ctx, e->key, e->len, &e->st, (enum replay_method)e->method);
 }
 
+void replay_cache_raise_floor(struct replay_cache *c, uint64_t id,
+			      uint64_t now_ntp)
+{
+	const struct replay_state st = { .seen = true, .last_id = id };
+
+	raise_floor(c, &st, REPLAY_TIMESTAMP, now_ntp);
+}
+
 uint64_t replay_cache_floor(const struct replay_cache *c)
 {
 	return c->floor;

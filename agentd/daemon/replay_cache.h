@@ -59,6 +59,13 @@ typedef void (*replay_cache_fn)(void *ctx, const uint8_t *key, size_t len,
 				enum replay_method m);
 void replay_cache_bucket(const struct replay_cache *c, size_t i,
 			 replay_cache_fn fn, void *ctx);
+/*
+ * Raises the floor to id (serial-number order; never lowers it), never
+ * past now_ntp: a peer's floor, learnt so that what it forgot stays
+ * refused here too.
+ */
+void replay_cache_raise_floor(struct replay_cache *c, uint64_t id,
+			      uint64_t now_ntp);
 /* The floor (0 while nothing was evicted), and how many were evicted. */
 uint64_t replay_cache_floor(const struct replay_cache *c);
 uint64_t replay_cache_evictions(const struct replay_cache *c);

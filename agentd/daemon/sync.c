@@ -120,6 +120,8 @@ struct sync_peer {
 	size_t bulk_bucket, bulk_buckets;
 	size_t bulk_replay_bucket; /* then the replay cache's */
 	uint64_t bulk_replay_sent, replay_applied;
+	/* replay floors: the last one sent on the stream, and received */
+	uint64_t floor_sent, floor_received;
 	uint32_t bulk_sent, bulk_request, bulk_budget;
 	uint64_t bulk_started_ms;
 	/* bulk download we receive */
@@ -405,6 +407,30 @@ static void bulk_start(struct sync_peer *p, uint32_t request_id)
 	bulk_continue(p);
 }
 
+/*
+ * Our replay cache's floor, if it has one we have not sent on this stream
+ * (a complete download sends it whatever went before: the receiver's
+ * table starts over).
+ */
+static void send_floor(struct sync_peer *p, bool again)
+{
+	uint64_t floor =
+		replay_cache_floor(binding_store_replay(p->s->host.store));
+	uint8_t buf[SYNC_HDR_LEN + 8];
+	ssize_t len;
+
+	if (!floor || (!again && (int64_t)(floor - p->floor_sent) <= 0))
+		return;
+	/* an open frame took the next seq: it goes first */
+	peer_close_pending(p);
+	len = sync_encode_replay_floor(buf, sizeof(buf),
+				       sync_out_next(&p->out), floor);
+	if (len <= 0)
+		return;
+	p->floor_sent = floor;
+	peer_send_seq(p, buf, (size_t)len);
+}
+
 static void bulk_end(struct sync_peer *p, uint8_t status)
 {
 	struct sync_bulk_end e = {
@@ -416,6 +442,8 @@ static void bulk_end(struct sync_peer *p, uint8_t status)
 	ssize_t len;
 
 	peer_close_pending(p);
+	if (status == SYNC_BULK_COMPLETE)
+		send_floor(p, true);
 	len = sync_encode_bulk_end(buf, sizeof(buf), sync_out_next(&p->out),
 				   &e);
 	if (len > 0)
@@ -679,6 +707,12 @@ static void apply_done(void *ctx, const struct kadapter_result *res)
 	p->applied++;
 }
 
+/* An address for a log line: formatted only when one is written. */
+static const char *addr_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
 /* Who accepted the registration a record holds (for sync_merge). */
 static uint32_t accepted_by(const struct sync_peer *p,
 			    const struct reg_binding *b)
@@ -839,7 +873,6 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 	struct apply_op *op;
 	int err;
 
-	inet_ntop(AF_INET, &e->home_addr, home, sizeof(home));
 	sync_entry_to_rec(e, now, &theirs);
 	if (e->op == SYNC_OP_REPLAY) {
 		/*
@@ -879,7 +912,8 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 			log_ratelimited(LOG_WARNING,
 					"sync: binding %s from %s: %s is not "
 					"a home link here",
-					home, peer_name(p), e->link);
+					addr_str(e->home_addr, home),
+					peer_name(p), e->link);
 			return 0;
 		}
 	}
@@ -907,7 +941,8 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 			log_ratelimited(LOG_WARNING,
 					"sync: binding %s from %s: another "
 					"mobile node holds it here",
-					home, peer_name(p));
+					addr_str(e->home_addr, home),
+					peer_name(p));
 			return 0;
 		}
 		err = displace(p, b, ops, n_ops, displaced);
@@ -987,7 +1022,8 @@ static int apply_entry(struct sync_peer *p, const struct sync_entry *e,
 			log_ratelimited(LOG_WARNING,
 					"sync: binding %s from %s: in none of "
 					"our pools (pool %s there)",
-					home, peer_name(p), e->pool);
+					addr_str(e->home_addr, home),
+					peer_name(p), e->pool);
 			return 0;
 		}
 	}
@@ -1499,6 +1535,13 @@ static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
 	case SYNC_BULK_END:
 		recv_bulk_end(p, &f->bulk_end);
 		break;
+	case SYNC_REPLAY_FLOOR:
+		/* only ever stricter: raised, never past our clock */
+		binding_store_replay_floor(p->s->host.store,
+					   f->replay_floor.floor,
+					   replay_ntp_now());
+		p->floor_received = f->replay_floor.floor;
+		break;
 	}
 	if (p->state != PEER_UP)
 		return;
@@ -1858,6 +1901,9 @@ static void tick_cb(struct loop_timer *t)
 	}
 	if (now - p->last_tx_ms >= s->cfg.keepalive_ms)
 		send_ack(p);
+	/* evictions since: the floor rose (a download sends its own) */
+	if (p->state == PEER_UP && we_lead(s) && !p->bulk_active)
+		send_floor(p, false);
 	serve_bulk_request(p);
 	loop_timer_arm(s->host.loop, &p->tick, s->cfg.keepalive_ms / 2 ?: 1);
 }
@@ -2388,6 +2434,12 @@ json_t *sync_json(const struct sync *s)
 			json_integer((json_int_t)p->bulk_replay_sent));
 		json_object_set_new(j, "replay_received",
 				    json_integer((json_int_t)p->replay_applied));
+		/* replay cache floors (NTP timestamps), 0: none */
+		json_object_set_new(j, "replay_floor_sent",
+				    json_integer((json_int_t)p->floor_sent));
+		json_object_set_new(
+			j, "replay_floor_received",
+			json_integer((json_int_t)p->floor_received));
 		json_object_set_new(
 			j, "bulk_requests_ignored",
 			json_integer((json_int_t)p->bulk_requests_ignored));

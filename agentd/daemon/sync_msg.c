@@ -65,6 +65,7 @@ enum {
 #define BULK_REQ_FIXED 6 /* request_id, n_ha */
 #define BULK_START_LEN 8
 #define BULK_END_LEN   9
+#define REPLAY_FLOOR_LEN 8
 #define BINDINGS_N_LEN 2
 
 /* Entry offsets: the head, then the fixed part from ENT_FIXED. */
@@ -100,12 +101,12 @@ enum {
 bool sync_type_sequenced(uint8_t type)
 {
 	return type == SYNC_BINDINGS || type == SYNC_BULK_START ||
-	       type == SYNC_BULK_END;
+	       type == SYNC_BULK_END || type == SYNC_REPLAY_FLOOR;
 }
 
 static bool type_known(uint8_t type)
 {
-	return type >= SYNC_HELLO && type <= SYNC_BULK_END;
+	return type >= SYNC_HELLO && type <= SYNC_REPLAY_FLOOR;
 }
 
 const char *sync_type_str(uint8_t type)
@@ -117,6 +118,7 @@ const char *sync_type_str(uint8_t type)
 		[SYNC_BULK_REQUEST] = "bulk-request",
 		[SYNC_BULK_START] = "bulk-start",
 		[SYNC_BULK_END] = "bulk-end",
+		[SYNC_REPLAY_FLOOR] = "replay-floor",
 	};
 
 	return type_known(type) ? names[type] : "?";
@@ -590,6 +592,12 @@ static int body_decode(struct cursor *c, struct sync_frame *f)
 		f->bulk_end.count = be32_get(v + 4);
 		f->bulk_end.status = v[8];
 		return f->bulk_end.status <= SYNC_BULK_ABORTED ? 0 : -EBADMSG;
+	case SYNC_REPLAY_FLOOR:
+		v = take(c, REPLAY_FLOOR_LEN);
+		if (!v)
+			return -EBADMSG;
+		f->replay_floor.floor = be64_get(v);
+		return 0;
 	}
 	return -ENOMSG;
 }
@@ -863,6 +871,18 @@ ssize_t sync_encode_bulk_end(uint8_t *buf, size_t size, uint64_t seq,
 	be32_put(buf + SYNC_HDR_LEN + 4, e->count);
 	buf[SYNC_HDR_LEN + 8] = e->status;
 	return SYNC_HDR_LEN + BULK_END_LEN;
+}
+
+ssize_t sync_encode_replay_floor(uint8_t *buf, size_t size, uint64_t seq,
+				 uint64_t floor)
+{
+	if (!buf || !seq)
+		return -EINVAL;
+	if (size < SYNC_HDR_LEN + REPLAY_FLOOR_LEN)
+		return -ENOSPC;
+	hdr_put(buf, SYNC_REPLAY_FLOOR, REPLAY_FLOOR_LEN, seq);
+	be64_put(buf + SYNC_HDR_LEN, floor);
+	return SYNC_HDR_LEN + REPLAY_FLOOR_LEN;
 }
 
 int sync_bindings_begin(struct sync_builder *b, uint8_t *buf, size_t size,

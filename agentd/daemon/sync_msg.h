@@ -35,6 +35,7 @@
  *	4 SYNC_BULK_REQUEST	no	   "send me all (some of) your bindings"
  *	5 SYNC_BULK_START	yes	   a bulk transfer begins
  *	6 SYNC_BULK_END		yes	   it ended
+ *	7 SYNC_REPLAY_FLOOR	yes	   the sender's replay cache floor
  *
  * A frame of a type the receiver does not know is skipped by its length
  * (the decoder says -ENOMSG); if its seq is not 0 it counts as applied for
@@ -92,6 +93,16 @@
  *	  8   1 status (enum sync_bulk_status): 0 complete, 1 aborted
  * A complete bulk transfer is all the sender has: the receiver may drop
  * what it holds of the sender's and was not in it.
+ *
+ * REPLAY_FLOOR body, 8 bytes (added after version 1's first six types: a
+ * peer that does not know it skips it, as it would any new type):
+ *	  0   8 floor: the newest Identification (NTP timestamp) the sender's
+ *		replay cache forgot when it evicted a node's state, which an
+ *		identity it does not hold is refused at or below. Sent before
+ *		a bulk transfer's end and whenever it rises; the receiver
+ *		raises its own floor to it (never lowers it), never past its
+ *		clock, so that after a failover a replay of a request the old
+ *		active forgot is still refused.
  *
  * BINDINGS body (2 + entries):
  *	  0   2 n_entries, then exactly n_entries entries filling the body
@@ -186,6 +197,7 @@ enum sync_type {
 	SYNC_BULK_REQUEST = 4,
 	SYNC_BULK_START = 5,
 	SYNC_BULK_END = 6,
+	SYNC_REPLAY_FLOOR = 7,
 };
 
 enum sync_mode {
@@ -307,9 +319,14 @@ struct sync_bindings {
 	size_t entries_len;	/* bytes of all n_entries entries */
 };
 
+struct sync_replay_floor {
+	uint64_t floor; /* NTP timestamp */
+};
+
 struct sync_frame {
 	struct sync_hdr hdr;
 	union {
+		struct sync_replay_floor replay_floor;
 		struct sync_hello hello;
 		struct sync_ack ack;
 		struct sync_bindings bindings;
@@ -421,6 +438,8 @@ ssize_t sync_encode_bulk_start(uint8_t *buf, size_t size, uint64_t seq,
 			       const struct sync_bulk_start *s);
 ssize_t sync_encode_bulk_end(uint8_t *buf, size_t size, uint64_t seq,
 			     const struct sync_bulk_end *e);
+ssize_t sync_encode_replay_floor(uint8_t *buf, size_t size, uint64_t seq,
+				 uint64_t floor);
 
 /*
  * A BINDINGS frame, built one entry at a time so a bulk transfer bundles

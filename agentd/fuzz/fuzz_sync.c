@@ -144,6 +144,9 @@ static ssize_t encode(uint8_t *buf, size_t size, const struct sync_frame *f)
 	case SYNC_BULK_END:
 		return sync_encode_bulk_end(buf, size, f->hdr.seq,
 					    &f->bulk_end);
+	case SYNC_REPLAY_FLOOR:
+		return sync_encode_replay_floor(buf, size, f->hdr.seq,
+						f->replay_floor.floor);
 	}
 	abort();
 }

@@ -27,6 +27,7 @@
 #include "kernel_adapter.h"
 #include "loop.h"
 #include "pool.h"
+#include "replay_cache.h"
 #include "sync.h"
 
 #define KEY  "00112233445566778899aabbccddeeff"
@@ -652,6 +653,86 @@ static void test_bulk_carries_replay_marks(void **state)
 	assert_int_equal(peer_num(&f->b, "replay_received"), 10);
 }
 
+
+/* Deregisters NAIs [from, to) at h. */
+static void deregister_range(struct ha *h, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		const struct reg_binding *b;
+		char nai[32];
+
+		snprintf(nai, sizeof(nai), "mn%d@example.net", i);
+		b = binding_store_find_nai(h->st, (const uint8_t *)nai,
+					   strlen(nai));
+		assert_non_null(b);
+		assert_int_equal(binding_store_remove(h->st, b->home_addr,
+						      BINDING_CAUSE_DEREGISTER,
+						      0),
+				 0);
+	}
+}
+
+static uint64_t floor_of(struct ha *h)
+{
+	return replay_cache_floor(binding_store_replay(h->st));
+}
+
+/*
+ * b's floor is at least a's: b may have forgotten others of its own (its
+ * cache holds what the stream gave it, in another order), never less.
+ */
+static bool floor_reached(struct fix *f)
+{
+	return (uint64_t)peer_num(&f->b, "replay_floor_received") ==
+		       floor_of(&f->a) &&
+	       (int64_t)(floor_of(&f->b) - floor_of(&f->a)) >= 0;
+}
+
+/*
+ * The replay cache's floor (what it forgot when full) travels: at the end
+ * of a download, and when it rises later. A node whose state the active
+ * evicted is refused at or below it on the standby too.
+ */
+static void test_replay_floor_travels(void **state)
+{
+	struct fix *f = *state;
+	struct replay_state st;
+	uint64_t first;
+	int i;
+
+	ha_config_pool(&f->a, "127.0.0.2", KEY, f->port, "",
+		       "10.30.0.1 10.30.7.255");
+	ha_config_pool(&f->b, "127.0.0.1", KEY, f->port, "",
+		       "10.30.0.1 10.30.7.255");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	for (i = 0; i < 1100; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	/* 1050 leave: 26 more than the cache's 1024 are forgotten */
+	deregister_range(&f->a, 0, 1050);
+	first = floor_of(&f->a);
+	assert_true(first != 0);
+	assert_true(floor_of(&f->b) == 0);
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_true(floor_of(&f->b) == first);
+	assert_true((uint64_t)peer_num(&f->b, "replay_floor_received") ==
+		    first);
+	/* a forgotten node's state at b: the floor, so older is refused */
+	st = replay_of(&f->b, 0);
+	assert_true(st.seen);
+	assert_true(st.last_id == first);
+	/* the rest leave: more evictions, a higher floor, sent on a tick */
+	deregister_range(&f->a, 1050, 1100);
+	assert_true(floor_of(&f->a) != first);
+	assert_true(run_until(f, floor_reached, 5000));
+	assert_true((uint64_t)peer_num(&f->a, "replay_floor_sent") ==
+		    floor_of(&f->a));
+}
+
 /*
  * A node bound at the standby by a stale binding (missed on the stream:
  * here, registered on both before they meet) that renewed and left at the
@@ -952,6 +1033,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_resume_without_bulk, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay_floor_travels, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_carries_replay_marks,
 						setup, teardown),

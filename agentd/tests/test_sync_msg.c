@@ -752,7 +752,7 @@ static void test_unknown_type(void **state)
 		uint8_t u[SYNC_HDR_LEN] = { SYNC_VERSION, 0 };
 
 		assert_int_equal(decode_copy(u, sizeof(u)), -ENOMSG);
-		u[1] = 7;
+		u[1] = SYNC_REPLAY_FLOOR + 1;
 		assert_int_equal(decode_copy(u, sizeof(u)), -ENOMSG);
 		u[1] = 255;
 		assert_int_equal(decode_copy(u, sizeof(u)), -ENOMSG);
@@ -907,6 +907,47 @@ static void test_ack(void **state)
 	}
 	ASSERT_ENCODE_LIMITS(sync_encode_ack(buf_, size, 5), 24);
 	/* a body a byte short or long */
+	put_be32(buf + 4, 7);
+	assert_int_equal(decode_copy(buf, 23), -EBADMSG);
+	put_be32(buf + 4, 9);
+	buf[24] = 0;
+	assert_int_equal(decode_copy(buf, 25), -EBADMSG);
+}
+
+/* REPLAY_FLOOR: 8 bytes of NTP timestamp, sequenced; a peer of version 1
+ * without it skips it as any unknown type. */
+static void test_replay_floor(void **state)
+{
+	/* clang-format off */
+	static const uint8_t want[] = {
+		0x01, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+		0xed, 0x00, 0x00, 0x01, 0x80, 0x00, 0x00, 0x00,
+	};
+	/* clang-format on */
+	struct sync_frame f;
+	uint8_t buf[32];
+
+	(void)state;
+	assert_true(sync_type_sequenced(SYNC_REPLAY_FLOOR));
+	assert_string_equal(sync_type_str(SYNC_REPLAY_FLOOR), "replay-floor");
+	assert_int_equal(sync_encode_replay_floor(buf, sizeof(buf), 9,
+						  0xed00000180000000ULL),
+			 24);
+	assert_memory_equal(buf, want, sizeof(want));
+	decode_ok(buf, 24, &f);
+	assert_int_equal(f.hdr.type, SYNC_REPLAY_FLOOR);
+	assert_true(f.hdr.seq == 9);
+	assert_true(f.replay_floor.floor == 0xed00000180000000ULL);
+	ASSERT_ENCODE_LIMITS(
+		sync_encode_replay_floor(buf_, size, 9, 0xed00000180000000ULL),
+		24);
+	/* seq 0: refused to encode, malformed to decode */
+	assert_int_equal(sync_encode_replay_floor(buf, sizeof(buf), 0, 1),
+			 -EINVAL);
+	assert_int_equal(decode_patched(want, 24, 15, 0), -EBADMSG);
+	/* a body a byte short or long */
+	memcpy(buf, want, 24);
 	put_be32(buf + 4, 7);
 	assert_int_equal(decode_copy(buf, 23), -EBADMSG);
 	put_be32(buf + 4, 9);
@@ -1890,7 +1931,7 @@ static void test_names(void **state)
 	assert_string_equal(sync_type_str(SYNC_BULK_START), "bulk-start");
 	assert_string_equal(sync_type_str(SYNC_BULK_END), "bulk-end");
 	assert_string_equal(sync_type_str(0), "?");
-	assert_string_equal(sync_type_str(7), "?");
+	assert_string_equal(sync_type_str(SYNC_REPLAY_FLOOR + 1), "?");
 	assert_string_equal(sync_op_str(SYNC_OP_UPSERT), "upsert");
 	assert_string_equal(sync_op_str(SYNC_OP_REMOVE), "remove");
 	assert_string_equal(sync_op_str(0), "?");
@@ -1918,6 +1959,7 @@ int main(void)
 		cmocka_unit_test(test_seq_rules),
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_bulk_request),
+		cmocka_unit_test(test_replay_floor),
 		cmocka_unit_test(test_bulk_start_end),
 		cmocka_unit_test(test_hello_largest),
 		cmocka_unit_test(test_hello_encode_invalid),

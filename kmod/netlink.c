@@ -480,7 +480,8 @@ static int mipha_nl_binding_new_bulk_doit(struct sk_buff *skb,
 	/* the list itself must be well formed before any entry is tried */
 	nla_for_each_nested(entry, info->attrs[MIPHA_A_BINDINGS], rem)
 		;
-	if (rem) {
+	/* < 0: the last entry's padding, which nla_next() steps over */
+	if (rem > 0) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIPHA_A_BINDINGS],
 				    "trailing bytes after the last entry");
 		return -EINVAL;

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw
 
-tap_plan 50
+tap_plan 51
 
 ns=$(ns_new ha) || tap_bail "cannot create a namespace"
 ok="coa=198.51.100.1 ha=192.0.2.1"
@@ -125,6 +125,10 @@ bulk_st "bulk: an entry without NLA_F_NESTED: EINVAL at it (24)" 22 24 \
 	raw:$L="$(nl_hex_attr 1 "$(nl_hex_attr $A_HOME_ADDR "$(nl_hex_ip 10.2.1.33)")")"
 bulk_st "bulk: two stray bytes after the last entry: EINVAL at the list (20), nothing tried" 22 20 \
 	raw:$L="$($E 10.2.1.34 $coa $ha)0000"
+# an entry of 33 bytes ending in a one-byte ENCAP: the list ends before its padding
+bulk_st "bulk: an entry whose last attribute is unpadded is taken (errno 0)" 0 "" \
+	raw:$L="21000180$(nl_hex_attr $A_HOME_ADDR "$(nl_hex_ip 10.2.1.4)")$(
+		nl_hex_attr $A_COA "$(nl_hex_ip $coa)")$(nl_hex_attr $A_HA_ADDR "$(nl_hex_ip $ha)")0500050001"
 expect_nlerr "bulk: without BINDINGS: EINVAL, names BINDINGS" 22 $A_BINDINGS \
 	"$(nlraw_ns "$bns" bulk)"
 expect_nlerr "BINDING_NEW with BINDINGS: refused, at BINDINGS" 22 $A_BINDINGS \
@@ -132,7 +136,7 @@ expect_nlerr "BINDING_NEW with BINDINGS: refused, at BINDINGS" 22 $A_BINDINGS \
 expect_nlerr "BINDING_NEW with REPLACE: refused, at REPLACE" 22 $A_REPLACE \
 	"$(nlraw_ns "$bns" new home=10.2.1.37 $ok raw:$A_REPLACE=)"
 expect_eq "bulk: nothing else was installed by the refused ones" \
-	"10.2.1.1 10.2.1.11 10.2.1.2 10.2.1.3 " "$(bulk_homes)"
+	"10.2.1.1 10.2.1.11 10.2.1.2 10.2.1.3 10.2.1.4 " "$(bulk_homes)"
 
 # The policy dump tells a client the limit (6.1 reports a binary's maximum
 # length for a range policy only, not for NLA_POLICY_MAX).

@@ -68,7 +68,6 @@ struct kernel_batch_msg {
 	uint32_t first;	   /* its first request */
 	uint32_t list_off; /* bulk: its BINDINGS nest, from the message */
 	uint32_t entries;  /* bulk: requests in it */
-	uint32_t stopped;  /* bulk, answered: 1 + the failed request, or 0 */
 	bool bulk;
 	bool replace; /* bulk: REPLACE */
 };
@@ -91,8 +90,8 @@ struct kernel_batch {
 	unsigned int cap;   /* room in reqs */
 	struct kernel_batch_req *reqs;
 	uint32_t seq0; /* sequence number of message 0 once sealed */
-	/* storage for the untried rest of the batch (kernel_batch_rest) */
-	struct kernel_batch *rest;
+	/* the part sealed last: messages [seg_first, seg_end) */
+	unsigned int seg_first, seg_end;
 };
 
 /* Names: JSON keys and error messages use these. */
@@ -1462,7 +1461,6 @@ void kernel_batch_free(struct kernel_batch *batch)
 {
 	if (!batch)
 		return;
-	kernel_batch_free(batch->rest);
 	free(batch->reqs);
 	free(batch->msgs);
 	free(batch->buf);
@@ -1479,6 +1477,8 @@ void kernel_batch_reset(struct kernel_batch *batch)
 	batch->len = 0;
 	batch->count = 0;
 	batch->nmsgs = 0;
+	batch->seg_first = 0;
+	batch->seg_end = 0;
 }
 
 static int reqs_room(struct kernel_batch *batch)
@@ -1522,7 +1522,6 @@ static struct nlmsghdr *msg_open(struct kernel_batch *batch, uint8_t cmd,
 	m->bulk = cmd == MIPHA_CMD_BINDING_NEW_BULK;
 	m->replace = false;
 	m->entries = 0;
-	m->stopped = 0;
 	return kernel_msg_put(batch->buf + batch->len, batch->family, cmd,
 			      flags, 0);
 }
@@ -1654,28 +1653,49 @@ int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 }
 
 /*
- * Number the messages and ask for an ACK on the last one only: the kernel
- * handles the messages of one sendmsg() in order and reports every error
- * whether or not NLM_F_ACK is set, so the last message's answer (ACK or
- * error) tells that all were processed, and success costs no reply at all.
+ * Where message m ends in the buffer: by its own length, as a restarted
+ * bulk message (restart_after()) is shorter than the room it had.
+ */
+static uint32_t msg_stop(const struct kernel_batch *batch, unsigned int m)
+{
+	return batch->msgs[m].off + NLMSG_ALIGN(batch_msg(batch, m)->nlmsg_len);
+}
+
+/*
+ * The next part of the batch: its messages up to and including the next
+ * bulk one. A bulk message that fails at an entry leaves the entries after
+ * it untried, and the kernel would still run the messages sent behind it:
+ * a part ends there, so that the untried entries go again (the same message,
+ * restarted at them: kernel_batch_recv()) before anything queued after them.
+ * Numbers the part's messages and asks for an ACK on its last one only: the
+ * kernel handles the messages of one sendmsg() in order and reports every
+ * error whether or not NLM_F_ACK is set, so the last message's answer (ACK
+ * or error) tells that all were processed, and success costs no reply.
  */
 size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
 			 const void **buf)
 {
 	struct nlmsghdr *nlh;
-	unsigned int i;
+	unsigned int i, first = batch->seg_end, end = first;
 
-	batch->seq0 = seq;
-	for (i = 0; i < batch->nmsgs; i++) {
+	if (first >= batch->nmsgs)
+		return 0;
+	while (end < batch->nmsgs && !batch->msgs[end].bulk)
+		end++;
+	if (end < batch->nmsgs)
+		end++; /* the bulk message ends the part */
+	batch->seg_first = first;
+	batch->seg_end = end;
+	batch->seq0 = seq - first;
+	for (i = first; i < end; i++) {
 		nlh = batch_msg(batch, i);
-		nlh->nlmsg_seq = seq + i;
+		nlh->nlmsg_seq = seq + (i - first);
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
-		if (i == batch->nmsgs - 1)
+		if (i == end - 1)
 			nlh->nlmsg_flags |= NLM_F_ACK;
-		batch->msgs[i].stopped = 0;
 	}
-	*buf = batch->buf;
-	return batch->len;
+	*buf = batch->buf + batch->msgs[first].off;
+	return msg_stop(batch, end - 1) - batch->msgs[first].off;
 }
 
 /* The requests of message m: [first, end). */
@@ -1688,7 +1708,7 @@ static unsigned int msg_end(const struct kernel_batch *batch, unsigned int m)
  * A failed bulk entry seen as the BINDING_NEW it stands for, so that the
  * callback and kernel_request_str() need not know bulk messages: the
  * entry's attributes under a BINDING_NEW header, the error's offset moved
- * along with them.
+ * along with them. An entry too long for the view: the bulk message.
  */
 static const struct nlmsghdr *entry_as_request(const struct kernel_batch *batch,
 					       unsigned int m, unsigned int r,
@@ -1705,8 +1725,10 @@ static const struct nlmsghdr *entry_as_request(const struct kernel_batch *batch,
 						 NLM_F_EXCL);
 	int shift;
 
-	if (NLMSG_HDRLEN + GENL_HDRLEN + payload > size)
-		return NULL;
+	if (NLMSG_HDRLEN + GENL_HDRLEN + payload > size) {
+		kernel_error_resolve(err, (const struct nlmsghdr *)msg);
+		return (const struct nlmsghdr *)msg;
+	}
 	nlh = kernel_msg_put(view, batch->family, MIPHA_CMD_BINDING_NEW, flags,
 			     batch->seq0 + m);
 	memcpy((char *)nlh + nlh->nlmsg_len, mnl_attr_get_payload(entry),
@@ -1747,6 +1769,38 @@ static int failed_entry(const struct kernel_batch *batch, unsigned int m,
 	return -1;
 }
 
+/*
+ * Bulk message m failed at request r: the message becomes the entries
+ * after r, in place (they move down over the ones done), and the next part
+ * starts with it. The message is the last of its part, so nothing sent
+ * behind it has run; the hole the move leaves before the next message is
+ * never sent (a part begins at a message's start).
+ */
+static void restart_after(struct kernel_batch *batch, unsigned int m,
+			  unsigned int r)
+{
+	struct kernel_batch_msg *msg = &batch->msgs[m];
+	unsigned int i, end = msg_end(batch, m);
+	struct nlmsghdr *nlh = batch_msg(batch, m);
+	struct nlattr *list = (struct nlattr *)((char *)nlh + msg->list_off);
+	char *from, *to = (char *)mnl_attr_get_payload(list);
+	uint32_t delta, bytes;
+
+	if (r + 1 >= end)
+		return; /* it was the last entry: nothing left */
+	from = batch->buf + batch->reqs[r + 1].off;
+	bytes = msg_stop(batch, m) - batch->reqs[r + 1].off;
+	delta = (uint32_t)(from - to);
+	memmove(to, from, bytes);
+	for (i = r + 1; i < end; i++)
+		batch->reqs[i].off -= delta;
+	nlh->nlmsg_len -= delta;
+	list->nla_len = (uint16_t)((char *)nlh + nlh->nlmsg_len - (char *)list);
+	msg->first = r + 1;
+	msg->entries = end - (r + 1);
+	batch->seg_end = m;
+}
+
 /* Reports the error @err of message m to cb, request by request. */
 static void msg_failed(struct kernel_batch *batch, unsigned int m,
 		       struct kernel_error *err, kernel_batch_err_cb cb,
@@ -1766,11 +1820,10 @@ static void msg_failed(struct kernel_batch *batch, unsigned int m,
 			   data);
 		return;
 	}
+	/* one entry failed (the rest goes again), or none was tried */
 	at = failed_entry(batch, m, err->offs);
-	r = at < 0 ? batch->msgs[m].first : (unsigned int)at;
-	/* the ones after the failed entry were not tried: sent again */
-	batch->msgs[m].stopped = at < 0 ? 0 : r + 1;
-	for (; r < end; r++) {
+	for (r = at < 0 ? batch->msgs[m].first : (unsigned int)at; r < end;
+	     r++) {
 		e = *err;
 		req = entry_as_request(batch, m, r, &e, view, sizeof(view));
 		(*failed)++;
@@ -1779,6 +1832,8 @@ static void msg_failed(struct kernel_batch *batch, unsigned int m,
 		if (at >= 0)
 			break;
 	}
+	if (at >= 0)
+		restart_after(batch, m, (unsigned int)at);
 }
 
 int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
@@ -1786,88 +1841,28 @@ int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 {
 	const struct nlmsghdr *nlh = buf;
 	struct kernel_error err;
+	unsigned int last = batch->seg_end - 1;
 	size_t rem = len;
 	uint32_t idx;
 	int ret;
 
+	if (batch->seg_end <= batch->seg_first)
+		return 1; /* nothing sealed: nothing due */
 	for (; kernel_msg_ok(nlh, rem); nlh = kernel_msg_next(nlh, &rem)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR)
 			continue;
 		idx = nlh->nlmsg_seq - batch->seq0;
-		if (idx >= batch->nmsgs)
+		if (idx < batch->seg_first || idx > last)
 			continue; /* an answer to something else */
 		ret = kernel_error_parse(nlh, &err);
 		if (ret)
 			return ret;
 		if (err.error)
 			msg_failed(batch, idx, &err, cb, data, failed);
-		if (idx == batch->nmsgs - 1)
+		if (idx == last)
 			return 1;
 	}
 	return 0;
-}
-
-/* A raw entry of a bulk message, copied into another. */
-static bool raw_entry_put(struct nlmsghdr *nlh, size_t room, const void *src)
-{
-	const struct nlattr *entry = src;
-	size_t payload = mnl_attr_get_payload_len(entry);
-
-	if (MNL_ALIGN(nlh->nlmsg_len) + MNL_ALIGN(payload) > room)
-		return false;
-	memcpy((char *)nlh + MNL_ALIGN(nlh->nlmsg_len),
-	       mnl_attr_get_payload(entry), payload);
-	nlh->nlmsg_len = MNL_ALIGN(nlh->nlmsg_len) + MNL_ALIGN(payload);
-	return true;
-}
-
-/*
- * After the answers: the entries a failure left untried (those after it
- * in its bulk message) become the batch, in order. Returns how many.
- */
-int kernel_batch_rest(struct kernel_batch *batch)
-{
-	struct kernel_batch *rest = batch->rest, tmp;
-	unsigned int m, r;
-
-	for (m = 0; m < batch->nmsgs; m++)
-		if (batch->msgs[m].stopped &&
-		    batch->msgs[m].stopped < msg_end(batch, m))
-			break;
-	if (m == batch->nmsgs)
-		return 0;
-	if (!rest) {
-		rest = kernel_batch_alloc(batch->family, batch->size,
-					  batch->max);
-		if (!rest)
-			return -ENOMEM;
-		batch->rest = rest;
-	}
-	kernel_batch_reset(rest);
-	rest->bulk = true;
-	for (; m < batch->nmsgs; m++) {
-		if (!batch->msgs[m].stopped)
-			continue;
-		for (r = batch->msgs[m].stopped; r < msg_end(batch, m); r++) {
-			const void *e = batch->buf + batch->reqs[r].off;
-			bool replace = batch->msgs[m].replace;
-			uint64_t tag = batch->reqs[r].tag;
-
-			/* never larger than where it comes from */
-			if (reqs_room(rest) ||
-			    (bulk_append(rest, replace, raw_entry_put, e, tag) &&
-			     bulk_open(rest, replace, raw_entry_put, e, tag)))
-				return -ENOMEM;
-		}
-	}
-	/* the rest becomes the batch; the batch's storage the next rest */
-	tmp = *batch;
-	*batch = *rest;
-	*rest = tmp;
-	batch->rest = rest;
-	batch->bulk = rest->bulk;
-	rest->rest = NULL;
-	return (int)batch->count;
 }
 
 int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
@@ -1880,9 +1875,9 @@ int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
 	int ret;
 
 	set_error(ks, 0, NULL);
-	while (batch->count) {
-		len = kernel_batch_seal(batch, ks->seq + 1, &buf);
-		ks->seq += batch->nmsgs;
+	/* part by part: a failed bulk entry's rest goes before what follows */
+	while ((len = kernel_batch_seal(batch, ks->seq + 1, &buf)) > 0) {
+		ks->seq += batch->seg_end - batch->seg_first;
 		ret = sock_send(ks, buf, len);
 		if (ret) {
 			set_error(ks, ret, NULL);
@@ -1902,14 +1897,6 @@ int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
 			set_error(ks, ret, "malformed error report");
 			goto out;
 		}
-		/* what a failed bulk entry left untried goes again */
-		ret = kernel_batch_rest(batch);
-		if (ret < 0) {
-			set_error(ks, ret, "out of memory re-sending a batch");
-			goto out;
-		}
-		if (!ret)
-			break;
 	}
 	ret = failed;
 out:

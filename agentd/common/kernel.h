@@ -196,10 +196,9 @@ struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,
 /*
  * Installs (add, replace) in BINDING_NEW_BULK messages, up to 256 in one:
  * what kernel_batch_new() chooses when the module has that command. An
- * entry that fails ends its message; the entries after it are sent again
- * (kernel_batch_send(), or kernel_batch_rest() for callers doing their own
- * I/O), so every request is tried and each failure reported once, as with
- * one message per request.
+ * entry that fails ends its message; the entries after it go again, before
+ * anything queued behind them, so every request is tried once, in order,
+ * and each failure is reported once, as with one message per request.
  */
 void kernel_batch_set_bulk(struct kernel_batch *batch, bool bulk);
 void kernel_batch_free(struct kernel_batch *batch);
@@ -210,23 +209,20 @@ int kernel_batch_send(struct kernel_sock *ks, struct kernel_batch *batch,
 		      kernel_batch_err_cb cb, void *data);
 
 /*
- * The batch's sending and answer processing in two steps, for tests and
- * for callers that do their own I/O. kernel_batch_seal() numbers the
- * requests from seq and asks for an ACK on the last one; returns the bytes
- * to send. kernel_batch_recv() processes one received buffer; it returns
- * 1 once the last request was answered, 0 if more answers are due, or a
- * negative errno. Failures so far are counted in *failed.
+ * The batch's sending and answer processing in steps, for tests and for
+ * callers that do their own I/O. kernel_batch_seal() numbers the next part
+ * of the batch from seq (its messages up to and including the next bulk
+ * one) and asks for an ACK on its last message; returns the bytes to send
+ * (*buf), 0 once everything was sealed. kernel_batch_recv() processes one
+ * received buffer of answers to that part; it returns 1 once its last
+ * message was answered, 0 if more answers are due, or a negative errno.
+ * Failures so far are counted in *failed. A bulk message that failed at an
+ * entry is sealed again, with the entries after it, by the next seal.
  */
 size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
 			 const void **buf);
 int kernel_batch_recv(struct kernel_batch *batch, const void *buf, size_t len,
 		      kernel_batch_err_cb cb, void *data, unsigned int *failed);
-/*
- * Once every message was answered: the requests a failed bulk entry left
- * untried become the batch (seal and send it again). Returns how many
- * (0: the batch is done), or -ENOMEM.
- */
-int kernel_batch_rest(struct kernel_batch *batch);
 void kernel_batch_reset(struct kernel_batch *batch);
 
 /* Message codec (no socket needed). */

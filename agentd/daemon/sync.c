@@ -1099,6 +1099,17 @@ static bool apply_scratch(struct sync *s, size_t n)
 	return true;
 }
 
+/* Gives the scratch back (it grows to the largest frame: megabytes). */
+static void apply_scratch_free(struct sync *s)
+{
+	free(s->apply_ops);
+	free(s->apply_set);
+	s->apply_ops = NULL;
+	s->apply_set = NULL;
+	s->apply_ops_cap = 0;
+	s->apply_set_cap = 0;
+}
+
 static void apply_bindings(struct sync_peer *p, const struct sync_frame *f)
 {
 	struct sync *s = p->s;
@@ -1254,6 +1265,7 @@ static void recv_bulk_end(struct sync_peer *p, const struct sync_bulk_end *e)
 	    may_sweep(p))
 		swept = sweep(p);
 	unmark(p);
+	apply_scratch_free(s); /* sized for a download's frames */
 	if (e->status != SYNC_BULK_COMPLETE)
 		return;
 	p->bulks_received++;
@@ -2290,8 +2302,7 @@ void sync_free(struct sync *s)
 		sync_tls_ctx_free(s->tls);
 	free(s->peers);
 	free(s->frame);
-	free(s->apply_ops);
-	free(s->apply_set);
+	apply_scratch_free(s);
 	free(s);
 }
 

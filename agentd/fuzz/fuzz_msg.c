@@ -65,6 +65,7 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 
 static void batch_answers(const void *data, size_t size)
 {
+	static uint8_t big[6000];
 	struct kernel_batch *batch = kernel_batch_alloc(0x1d, 8192, 8);
 	struct kernel_binding b = { .home_addr.s_addr = htonl(0x0a000001) };
 	unsigned int failed = 0;
@@ -82,24 +83,24 @@ static void batch_answers(const void *data, size_t size)
 	/*
 	 * Bulk: three adds and a replace in two BINDING_NEW_BULK messages, a
 	 * delete; the answers (offsets anywhere) decide which entries failed
-	 * and which are sent again, twice over.
+	 * and which are sealed again. Big cookies: an entry longer than the
+	 * callback's view of it.
 	 */
-	batch = kernel_batch_alloc(0x1d, 8192, 8);
+	batch = kernel_batch_alloc(0x1d, 32768, 8);
 	kernel_batch_set_bulk(batch, true);
 	for (i = 0; i < 5; i++) {
 		b.home_addr.s_addr = htonl(0x0a000001 + i);
+		b.cookie = big;
+		b.cookie_len = i == 1 ? sizeof(big) : 0;
 		kernel_batch_add(batch,
 				 i == 4 ? KERNEL_OP_DEL :
 				 i == 3 ? KERNEL_OP_REPLACE :
 					  KERNEL_OP_ADD,
 				 &b, i);
 	}
-	for (i = 0; i < 3 && kernel_batch_count(batch); i++) {
-		kernel_batch_seal(batch, 0, &out);
+	/* part by part, each answered from 0; at most 8 parts */
+	for (i = 0; i < 8 && kernel_batch_seal(batch, 0, &out); i++)
 		kernel_batch_recv(batch, data, size, err_cb, NULL, &failed);
-		if (kernel_batch_rest(batch) <= 0)
-			break;
-	}
 	kernel_batch_free(batch);
 }
 

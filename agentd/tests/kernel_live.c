@@ -377,6 +377,29 @@ int main(void)
 	   "%llu)",
 	   ret, (unsigned long long)st.v[MIPHA_STATS_A_BINDINGS]);
 
+	/*
+	 * Order: a failed entry's untried rest goes before what was queued
+	 * behind it. An invalid add, an add of X in the same bulk message,
+	 * then a delete of X: X is gone at the end, and only the invalid add
+	 * failed (the delete found X).
+	 */
+	memset(&be, 0, sizeof(be));
+	{
+		struct kernel_binding bad = nth(3000), x = nth(3001);
+
+		bad.home_addr = ip("224.0.0.51");
+		kernel_batch_add(batch, KERNEL_OP_ADD, &bad, 1);
+		kernel_batch_add(batch, KERNEL_OP_ADD, &x, 2);
+		kernel_batch_add(batch, KERNEL_OP_DEL, &x, 3);
+		ret = kernel_batch_send(ks, batch, batch_cb, &be);
+		ok(ret == 1 && be.n == 1 && be.tags[0] == 1 &&
+			   kernel_binding_get(ks, x.home_addr, save_cb,
+					      NULL) == -ENOENT,
+		   "bulk: the rest of a failed message runs before what "
+		   "follows it (%d failed, first tag %llu)",
+		   ret, (unsigned long long)be.tags[0]);
+	}
+
 	kernel_batch_free(batch);
 	kernel_close(fs);
 	kernel_close(rs);

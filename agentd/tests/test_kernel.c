@@ -758,21 +758,40 @@ static int bulk_entries(const struct nlmsghdr *msg, bool *replace)
 	return n;
 }
 
+/* The genl command of a sealed message. */
+static uint8_t msg_cmd(const struct nlmsghdr *nlh)
+{
+	return ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd;
+}
+
+/* Answers the message just sealed with error (0: the ACK) at offs. */
+static int answer(struct kernel_batch *batch, const void *msg, int error,
+		  const char *text, int offs, struct seen *seen,
+		  unsigned int *failed)
+{
+	char rbuf[1024];
+	struct nlmsghdr *nlh = put_error(rbuf, msg, error, true, text, offs,
+					 -1);
+
+	return kernel_batch_recv(batch, rbuf, nlh->nlmsg_len,
+				 seen ? record_error : NULL, seen, failed);
+}
+
 /*
- * Installs in BINDING_NEW_BULK messages of 256: an entry's failure is
- * reported as its own request's, the entries before it are taken as
- * installed, those after it are sent again; a failure naming no entry
- * fails every request of its message.
+ * Installs in BINDING_NEW_BULK messages of 256, each message the end of a
+ * part: an entry's failure is reported as its own request's, the entries
+ * before it are taken as installed, and the next part is the same message
+ * with the entries after it, before anything queued behind them; a
+ * failure naming no entry fails every request of its message.
  */
 static void test_batch_bulk(void **state)
 {
 	struct kernel_batch *batch = kernel_batch_alloc(FAMILY, 1 << 20, 100);
-	struct kernel_binding b;
+	struct kernel_binding b, out;
 	struct seen seen = {};
-	char rbuf[8192];
 	const void *buf;
 	unsigned int failed = 0;
-	size_t off = 0, len;
+	size_t len;
 	bool replace;
 	int i;
 
@@ -788,107 +807,86 @@ static void test_batch_bulk(void **state)
 			 0);
 	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_DEL, &b, 301), 0);
 	assert_int_equal(kernel_batch_count(batch), 302);
+
+	/* part 1: the first bulk message alone; it fails at entry 10 */
 	len = kernel_batch_seal(batch, 50, &buf);
-	assert_true(len > 0);
-	/* 256 adds, 44 adds, 1 replace, 1 delete: four messages */
-	assert_int_equal(bulk_entries(batch_msg(buf, 0), &replace), 256);
+	assert_int_equal(MNL_ALIGN(((const struct nlmsghdr *)buf)->nlmsg_len),
+			 len);
+	assert_int_equal(msg_cmd(buf), MIPHA_CMD_BINDING_NEW_BULK);
+	assert_int_equal(bulk_entries(buf, &replace), 256);
 	assert_false(replace);
-	assert_int_equal(bulk_entries(batch_msg(buf, 1), &replace), 44);
-	assert_int_equal(bulk_entries(batch_msg(buf, 2), &replace), 1);
-	assert_true(replace);
-	assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(
-				  batch_msg(buf, 2)))->cmd,
-			 MIPHA_CMD_BINDING_NEW_BULK);
-	assert_int_equal(((struct genlmsghdr *)mnl_nlmsg_get_payload(
-				  batch_msg(buf, 3)))->cmd,
-			 MIPHA_CMD_BINDING_DEL);
-	assert_int_equal(batch_msg(buf, 3)->nlmsg_seq, 53);
-	assert_true(batch_msg(buf, 3)->nlmsg_flags & NLM_F_ACK);
-	assert_false(batch_msg(buf, 2)->nlmsg_flags & NLM_F_ACK);
-
-	/*
-	 * Message 0 stops at entry 10 (its home address: EEXIST); message 1
-	 * fails as a whole (no offset: nothing of it was tried).
-	 */
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 0), -EEXIST,
-				   true, "bound",
-				   entry_offset(batch_msg(buf, 0), 10,
-						MIPHA_A_HOME_ADDR),
-				   -1)
-				 ->nlmsg_len);
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 1), -ENOMEM,
-				   true, NULL, -1, -1)
-				 ->nlmsg_len);
-	off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 3), 0, true, NULL,
-				   -1, -1)
-				 ->nlmsg_len);
-	seen.n = 0;
-	assert_int_equal(kernel_batch_recv(batch, rbuf, off, NULL, NULL,
-					   &failed),
-			 1);
-	assert_int_equal(failed, 1 + 44);
-	/* the same answers, seen by a callback: who failed, and as what */
-	{
-		struct seen_error first;
-
-		failed = 0;
-		memset(&seen, 0, sizeof(seen));
-		kernel_batch_seal(batch, 50, &buf);
-		off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), -EEXIST,
-					  true, "bound",
-					  entry_offset(batch_msg(buf, 0), 10,
-						       MIPHA_A_HOME_ADDR),
-					  -1)
-					->nlmsg_len);
-		off += MNL_ALIGN(put_error(rbuf + off, batch_msg(buf, 3), 0,
-					   true, NULL, -1, -1)
-					 ->nlmsg_len);
-		assert_int_equal(kernel_batch_recv(batch, rbuf, off,
-						   record_error, &seen,
-						   &failed),
-				 1);
-		assert_int_equal(seen.n, 1);
-		first = seen.v[0];
-		assert_int_equal(first.tag, 10);
-		assert_int_equal(first.error, -EEXIST);
-		assert_int_equal(first.attr, MIPHA_A_HOME_ADDR);
-		assert_string_equal(first.what, "binding add 10.0.0.11");
-	}
-	/* the 245 untried entries of message 0 are the batch now, in order */
-	assert_int_equal(kernel_batch_rest(batch), 245);
-	assert_int_equal(kernel_batch_count(batch), 245);
-	len = kernel_batch_seal(batch, 70, &buf);
-	assert_int_equal(bulk_entries(batch_msg(buf, 0), &replace), 245);
-	assert_false(replace);
-	assert_true(batch_msg(buf, 0)->nlmsg_flags & NLM_F_ACK);
-	assert_int_equal(MNL_ALIGN(batch_msg(buf, 0)->nlmsg_len), len);
-	/* its entry 0 is request 11 (tag 11): a failure there says so */
-	failed = 0;
-	memset(&seen, 0, sizeof(seen));
-	off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), -ENOSPC, true,
-				  "full", entry_offset(batch_msg(buf, 0), 0, 0),
-				  -1)
-				->nlmsg_len);
-	assert_int_equal(kernel_batch_recv(batch, rbuf, off, record_error,
-					   &seen, &failed),
+	assert_true(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
+	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_seq, 50);
+	assert_int_equal(answer(batch, buf, -EEXIST, "bound",
+				entry_offset(buf, 10, MIPHA_A_HOME_ADDR),
+				&seen, &failed),
 			 1);
 	assert_int_equal(seen.n, 1);
-	assert_int_equal(seen.v[0].tag, 11);
-	assert_int_equal(seen.v[0].attr, -1); /* the entry, no attribute */
-	assert_string_equal(seen.v[0].what, "binding add 10.0.0.12");
-	assert_int_equal(kernel_batch_rest(batch), 244);
-	/* all answered without failure: nothing is left */
-	kernel_batch_seal(batch, 90, &buf);
-	off = MNL_ALIGN(put_error(rbuf, batch_msg(buf, 0), 0, true, NULL, -1,
-				  -1)
-				->nlmsg_len);
-	assert_int_equal(kernel_batch_recv(batch, rbuf, off, NULL, NULL,
-					   &failed),
+	assert_int_equal(seen.v[0].tag, 10);
+	assert_int_equal(seen.v[0].error, -EEXIST);
+	assert_int_equal(seen.v[0].attr, MIPHA_A_HOME_ADDR);
+	assert_string_equal(seen.v[0].what, "binding add 10.0.0.11");
+
+	/* part 2: the same message, from entry 11, before anything else */
+	len = kernel_batch_seal(batch, 51, &buf);
+	assert_int_equal(bulk_entries(buf, &replace), 245);
+	assert_int_equal(MNL_ALIGN(((const struct nlmsghdr *)buf)->nlmsg_len),
+			 len);
+	{
+		/* its first entry is request 11's binding */
+		const struct nlattr *attr, *entry;
+
+		mnl_attr_for_each(attr, (const struct nlmsghdr *)buf,
+				  GENL_HDRLEN)
+			if (mnl_attr_get_type(attr) == MIPHA_A_BINDINGS)
+				break;
+		entry = mnl_attr_get_payload(attr);
+		memset(&out, 0, sizeof(out));
+		mnl_attr_for_each_nested(attr, entry)
+			if (mnl_attr_get_type(attr) == MIPHA_A_HOME_ADDR)
+				out.home_addr.s_addr = mnl_attr_get_u32(attr);
+		assert_int_equal(ntohl(out.home_addr.s_addr), 0x0a00000c);
+	}
+	/* it fails at its entry 0, the entry itself (no attribute) */
+	assert_int_equal(answer(batch, buf, -ENOSPC, "full",
+				entry_offset(buf, 0, 0), &seen, &failed),
 			 1);
-	assert_int_equal(kernel_batch_rest(batch), 0);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.v[1].tag, 11);
+	assert_int_equal(seen.v[1].attr, -1);
+	assert_string_equal(seen.v[1].what, "binding add 10.0.0.12");
+	/* part 3: the 244 after it, answered by the ACK */
+	kernel_batch_seal(batch, 52, &buf);
+	assert_int_equal(bulk_entries(buf, &replace), 244);
+	assert_int_equal(answer(batch, buf, 0, NULL, -1, &seen, &failed), 1);
+	/* part 4: the second message of 44; it fails as a whole (no offset) */
+	kernel_batch_seal(batch, 53, &buf);
+	assert_int_equal(bulk_entries(buf, &replace), 44);
+	assert_int_equal(answer(batch, buf, -ENOMEM, NULL, -1, NULL, &failed),
+			 1);
+	assert_int_equal(failed, 2 + 44);
+	/* part 5: the replace; part 6: the delete, the last to ask an ACK */
+	kernel_batch_seal(batch, 54, &buf);
+	assert_int_equal(bulk_entries(buf, &replace), 1);
+	assert_true(replace);
+	assert_int_equal(answer(batch, buf, 0, NULL, -1, NULL, &failed), 1);
+	kernel_batch_seal(batch, 55, &buf);
+	assert_int_equal(msg_cmd(buf), MIPHA_CMD_BINDING_DEL);
+	assert_true(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
+	/* an answer to an earlier part is someone else's now */
+	{
+		struct nlmsghdr old = *(const struct nlmsghdr *)buf;
+
+		old.nlmsg_seq = 54;
+		assert_int_equal(answer(batch, &old, -EPERM, NULL, -1, NULL,
+					&failed),
+				 0);
+	}
+	assert_int_equal(answer(batch, buf, 0, NULL, -1, NULL, &failed), 1);
+	assert_int_equal(kernel_batch_seal(batch, 56, &buf), 0);
+	assert_int_equal(failed, 46);
 	kernel_batch_free(batch);
 }
-
 
 /* A bulk list's length is a u16: entries with big cookies fill it early. */
 static void test_batch_bulk_u16(void **state)
@@ -910,13 +908,13 @@ static void test_batch_bulk_u16(void **state)
 		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, i),
 				 0);
 	}
-	kernel_batch_seal(batch, 1, &buf);
-	/* about 550 bytes an entry: 119 in a list of at most 65,535, 3 lists */
-	for (m = 0; total < 256; m++) {
-		int n = bulk_entries(batch_msg(buf, m), &replace);
+	/* about 550 bytes an entry: 119 in a list of at most 65,535 */
+	for (m = 0; kernel_batch_seal(batch, 1 + m, &buf); m++) {
+		int n = bulk_entries(buf, &replace);
 
 		assert_true(n > 0 && n < 256);
-		mnl_attr_for_each(attr, batch_msg(buf, m), GENL_HDRLEN)
+		mnl_attr_for_each(attr, (const struct nlmsghdr *)buf,
+				  GENL_HDRLEN)
 			if (mnl_attr_get_type(attr) == MIPHA_A_BINDINGS)
 				assert_true(mnl_attr_get_payload_len(attr) +
 						    MNL_ATTR_HDRLEN <=

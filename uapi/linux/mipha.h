@@ -68,9 +68,9 @@
  *	initial user namespace (-EPERM otherwise). STATS_GET reports it.
  * MIPHA_CMD_BINDING_NEW_BULK (CAP_NET_ADMIN)
  *	Many BINDING_NEWs in one message, for agents installing thousands
- *	(a standby's bulk download, a restart): BINDINGS nests one entry per
- *	binding (the entry's own type is not looked at), each holding the
- *	attributes of a BINDING_NEW; REPLACE (a flag) gives every entry the
+ *	(a standby's bulk download, a restart): BINDINGS (NLA_F_NESTED) nests
+ *	one entry per binding, each NLA_F_NESTED (its type is not looked at)
+ *	and holding the attributes of a BINDING_NEW; REPLACE (a flag) gives every entry the
  *	meaning of NLM_F_REPLACE. Entries are installed in order, each as its
  *	own BINDING_NEW would be (atomically, notified, counted). The first
  *	that fails ends the message: the error is that entry's, and the
@@ -79,7 +79,9 @@
  *	attribute. Entries before it are installed, those after it were not
  *	tried. Each entry is validated as BINDING_NEW's attributes are, when
  *	its turn comes (so an invalid one fails there too); BINDINGS and
- *	REPLACE are refused inside one, and anywhere in other commands. Any
+ *	REPLACE are refused inside one, and anywhere in other commands
+ *	(-EINVAL at them; the message is about NLA_F_NESTED where they carry
+ *	it). Any
  *	other error (no BINDINGS, a bad top-level attribute, permission)
  *	names no entry: then none was installed.
  *

@@ -395,10 +395,11 @@ trace_mipha_calls()
 # hooks. A namespace an earlier script deleted can still have its hooks and
 # take a stray packet (a timer's, a queue's) while it waits for cleanup_net,
 # at any moment: the pings are tried up to three times and one clean try is
-# the proof, unless a try saw five calls or more. Five forwarded pings call
+# the proof, unless a try saw ten calls or more. Five forwarded pings call
 # a module on this namespace's path at least ten times (prerouting and
 # forwarding each), so it fails every try; one on it for a while (hooks left
-# behind, going later) fails at its first try; strays are a few packets.
+# behind, going later) fails at its first try; strays are a packet or two
+# (three calls in the CI run that made this a retry).
 expect_off_path()
 {
 	_op_try=0 _op_why=
@@ -410,7 +411,7 @@ expect_off_path()
 "
 		_op_try=$((_op_try + 1))
 		# on the path: no retry
-		[ "$_op_n" -lt 5 ] 2>/dev/null || _op_try=3
+		[ "$_op_n" -lt 10 ] 2>/dev/null || _op_try=3
 	done
 	[ $_op_try -lt 3 ]
 	tap_result "$1" $? "$_op_why"

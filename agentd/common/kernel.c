@@ -1624,6 +1624,8 @@ int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 	if (op != KERNEL_OP_ADD && op != KERNEL_OP_REPLACE &&
 	    op != KERNEL_OP_DEL)
 		return -EINVAL;
+	if (batch->seg_end)
+		return -EBUSY; /* sealed: sent or being sent; reset it first */
 	if (reqs_room(batch))
 		return -ENOMEM;
 	if (batch->bulk && op != KERNEL_OP_DEL) {
@@ -1680,7 +1682,9 @@ size_t kernel_batch_seal(struct kernel_batch *batch, uint32_t seq,
 
 	if (first >= batch->nmsgs)
 		return 0;
-	while (end < batch->nmsgs && !batch->msgs[end].bulk)
+	/* one entry that fails leaves none untried: no need to end there */
+	while (end < batch->nmsgs &&
+	       !(batch->msgs[end].bulk && batch->msgs[end].entries > 1))
 		end++;
 	if (end < batch->nmsgs)
 		end++; /* the bulk message ends the part */

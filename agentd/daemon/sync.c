@@ -419,7 +419,9 @@ static void send_floor(struct sync_peer *p, bool again)
 	uint8_t buf[SYNC_HDR_LEN + 8];
 	ssize_t len;
 
-	if (!floor || (!again && (int64_t)(floor - p->floor_sent) <= 0))
+	/* floor_sent 0: none sent yet (an NTP time's top bit is set) */
+	if (!floor || (!again && p->floor_sent &&
+		       (int64_t)(floor - p->floor_sent) <= 0))
 		return;
 	/* an open frame took the next seq: it goes first */
 	peer_close_pending(p);
@@ -1548,7 +1550,15 @@ static void recv_frame(struct sync_peer *p, const struct sync_frame *f)
 		recv_bulk_end(p, &f->bulk_end);
 		break;
 	case SYNC_REPLAY_FLOOR:
-		/* only ever stricter: raised, never past our clock */
+		/*
+		 * From a peer whose table we follow (the active, or any in
+		 * the virtual mode), as the sender's rule is; only ever
+		 * stricter: raised, never past our clock.
+		 */
+		if (our_mode(p->s) != SYNC_MODE_VIRTUAL && !the_active(p)) {
+			p->refused++;
+			break;
+		}
 		binding_store_replay_floor(p->s->host.store,
 					   f->replay_floor.floor,
 					   replay_ntp_now());
@@ -2445,12 +2455,14 @@ json_t *sync_json(const struct sync *s)
 			json_integer((json_int_t)p->bulk_replay_sent));
 		json_object_set_new(j, "replay_received",
 				    json_integer((json_int_t)p->replay_applied));
-		/* replay cache floors (NTP timestamps), 0: none */
+		/* replay cache floors: NTP timestamps in hex, "0": none */
 		json_object_set_new(j, "replay_floor_sent",
-				    json_integer((json_int_t)p->floor_sent));
-		json_object_set_new(
-			j, "replay_floor_received",
-			json_integer((json_int_t)p->floor_received));
+				    json_sprintf("%llx", (unsigned long long)
+							       p->floor_sent));
+		json_object_set_new(j, "replay_floor_received",
+				    json_sprintf("%llx",
+						 (unsigned long long)
+							 p->floor_received));
 		json_object_set_new(
 			j, "bulk_requests_ignored",
 			json_integer((json_int_t)p->bulk_requests_ignored));

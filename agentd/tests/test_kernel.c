@@ -712,7 +712,6 @@ static void test_batch_errors_by_seq(void **state)
 	kernel_batch_free(batch);
 }
 
-
 /* Bulk message m's entry k, and that entry's attribute type (0: itself). */
 static int entry_offset(const struct nlmsghdr *msg, int k, int type)
 {
@@ -770,8 +769,8 @@ static int answer(struct kernel_batch *batch, const void *msg, int error,
 		  unsigned int *failed)
 {
 	char rbuf[1024];
-	struct nlmsghdr *nlh = put_error(rbuf, msg, error, true, text, offs,
-					 -1);
+	struct nlmsghdr *nlh =
+		put_error(rbuf, msg, error, true, text, offs, -1);
 
 	return kernel_batch_recv(batch, rbuf, nlh->nlmsg_len,
 				 seen ? record_error : NULL, seen, failed);
@@ -818,8 +817,8 @@ static void test_batch_bulk(void **state)
 	assert_true(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
 	assert_int_equal(((const struct nlmsghdr *)buf)->nlmsg_seq, 50);
 	assert_int_equal(answer(batch, buf, -EEXIST, "bound",
-				entry_offset(buf, 10, MIPHA_A_HOME_ADDR),
-				&seen, &failed),
+				entry_offset(buf, 10, MIPHA_A_HOME_ADDR), &seen,
+				&failed),
 			 1);
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(seen.v[0].tag, 10);
@@ -865,26 +864,44 @@ static void test_batch_bulk(void **state)
 	assert_int_equal(answer(batch, buf, -ENOMEM, NULL, -1, NULL, &failed),
 			 1);
 	assert_int_equal(failed, 2 + 44);
-	/* part 5: the replace; part 6: the delete, the last to ask an ACK */
-	kernel_batch_seal(batch, 54, &buf);
+	/*
+	 * part 5: the replace (a bulk message of one entry: its failure
+	 * leaves nothing untried, so no need to end a part there) and the
+	 * delete, the last, asking the ACK
+	 */
+	len = kernel_batch_seal(batch, 54, &buf);
 	assert_int_equal(bulk_entries(buf, &replace), 1);
 	assert_true(replace);
-	assert_int_equal(answer(batch, buf, 0, NULL, -1, NULL, &failed), 1);
-	kernel_batch_seal(batch, 55, &buf);
-	assert_int_equal(msg_cmd(buf), MIPHA_CMD_BINDING_DEL);
-	assert_true(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
-	/* an answer to an earlier part is someone else's now */
+	assert_false(((const struct nlmsghdr *)buf)->nlmsg_flags & NLM_F_ACK);
 	{
-		struct nlmsghdr old = *(const struct nlmsghdr *)buf;
+		const struct nlmsghdr *del =
+			(const void *)((const char *)buf +
+				       MNL_ALIGN(((const struct nlmsghdr *)buf)
+							 ->nlmsg_len));
+		struct nlmsghdr old = *del;
 
-		old.nlmsg_seq = 54;
+		assert_int_equal(msg_cmd(del), MIPHA_CMD_BINDING_DEL);
+		assert_true(del->nlmsg_flags & NLM_F_ACK);
+		assert_int_equal(del->nlmsg_seq, 55);
+		assert_int_equal((const char *)del - (const char *)buf +
+					 MNL_ALIGN(del->nlmsg_len),
+				 len);
+		/* an answer to an earlier part is someone else's now */
+		old.nlmsg_seq = 53;
 		assert_int_equal(answer(batch, &old, -EPERM, NULL, -1, NULL,
 					&failed),
 				 0);
+		assert_int_equal(answer(batch, del, 0, NULL, -1, NULL, &failed),
+				 1);
 	}
-	assert_int_equal(answer(batch, buf, 0, NULL, -1, NULL, &failed), 1);
+	/* sealed: no more requests until it is reset */
+	b = nth_binding(400);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, 400),
+			 -EBUSY);
 	assert_int_equal(kernel_batch_seal(batch, 56, &buf), 0);
 	assert_int_equal(failed, 46);
+	kernel_batch_reset(batch);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_ADD, &b, 400), 0);
 	kernel_batch_free(batch);
 }
 

@@ -654,6 +654,15 @@ static void test_bulk_carries_replay_marks(void **state)
 }
 
 
+/* Registers NAIs [from, to) at h. */
+static void register_range(struct ha *h, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		register_n(h, i, "10.40.0.1");
+}
+
 /* Deregisters NAIs [from, to) at h. */
 static void deregister_range(struct ha *h, int from, int to)
 {
@@ -679,14 +688,23 @@ static uint64_t floor_of(struct ha *h)
 	return replay_cache_floor(binding_store_replay(h->st));
 }
 
+/* A floor of h's peer in miphactl's JSON: hex, "0" for none. */
+static uint64_t peer_floor(struct ha *h, const char *field)
+{
+	char *v = peer_str(h, field);
+	uint64_t x = strtoull(v, NULL, 16);
+
+	free(v);
+	return x;
+}
+
 /*
  * b's floor is at least a's: b may have forgotten others of its own (its
  * cache holds what the stream gave it, in another order), never less.
  */
 static bool floor_reached(struct fix *f)
 {
-	return (uint64_t)peer_num(&f->b, "replay_floor_received") ==
-		       floor_of(&f->a) &&
+	return peer_floor(&f->b, "replay_floor_received") == floor_of(&f->a) &&
 	       (int64_t)(floor_of(&f->b) - floor_of(&f->a)) >= 0;
 }
 
@@ -700,7 +718,6 @@ static void test_replay_floor_travels(void **state)
 	struct fix *f = *state;
 	struct replay_state st;
 	uint64_t first;
-	int i;
 
 	ha_config_pool(&f->a, "127.0.0.2", KEY, f->port, "",
 		       "10.30.0.1 10.30.7.255");
@@ -708,8 +725,7 @@ static void test_replay_floor_travels(void **state)
 		       "10.30.0.1 10.30.7.255");
 	ha_start(f, &f->a, "127.0.0.1");
 	ha_start(f, &f->b, "127.0.0.2");
-	for (i = 0; i < 1100; i++)
-		register_n(&f->a, i, "10.40.0.1");
+	register_range(&f->a, 0, 1100);
 	/* 1050 leave: 26 more than the cache's 1024 are forgotten */
 	deregister_range(&f->a, 0, 1050);
 	first = floor_of(&f->a);
@@ -719,8 +735,7 @@ static void test_replay_floor_travels(void **state)
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
 	assert_true(floor_of(&f->b) == first);
-	assert_true((uint64_t)peer_num(&f->b, "replay_floor_received") ==
-		    first);
+	assert_true(peer_floor(&f->b, "replay_floor_received") == first);
 	/* a forgotten node's state at b: the floor, so older is refused */
 	st = replay_of(&f->b, 0);
 	assert_true(st.seen);
@@ -729,8 +744,32 @@ static void test_replay_floor_travels(void **state)
 	deregister_range(&f->a, 1050, 1100);
 	assert_true(floor_of(&f->a) != first);
 	assert_true(run_until(f, floor_reached, 5000));
-	assert_true((uint64_t)peer_num(&f->a, "replay_floor_sent") ==
-		    floor_of(&f->a));
+	assert_true(peer_floor(&f->a, "replay_floor_sent") == floor_of(&f->a));
+}
+
+/*
+ * The first floor may come after the download (none then): a tick sends
+ * it all the same.
+ */
+static void test_replay_floor_first_after_download(void **state)
+{
+	struct fix *f = *state;
+
+	ha_config_pool(&f->a, "127.0.0.2", KEY, f->port, "",
+		       "10.30.0.1 10.30.7.255");
+	ha_config_pool(&f->b, "127.0.0.1", KEY, f->port, "",
+		       "10.30.0.1 10.30.7.255");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	register_range(&f->a, 0, 1100);
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_true(floor_of(&f->a) == 0);
+	assert_true(peer_floor(&f->a, "replay_floor_sent") == 0);
+	deregister_range(&f->a, 0, 1100);
+	assert_true(floor_of(&f->a) != 0);
+	assert_true(run_until(f, floor_reached, 5000));
 }
 
 /*
@@ -1036,6 +1075,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replay_floor_travels, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_replay_floor_first_after_download, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_carries_replay_marks,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_binding_mark, setup,

@@ -1775,31 +1775,33 @@ static int failed_entry(const struct kernel_batch *batch, unsigned int m,
 
 /*
  * Bulk message m failed at request r: the message becomes the entries
- * after r, in place (they move down over the ones done), and the next part
- * starts with it. The message is the last of its part, so nothing sent
- * behind it has run; the hole the move leaves before the next message is
- * never sent (a part begins at a message's start).
+ * after r, and the next part starts with it. Its head (netlink and genl
+ * headers, REPLACE, the list's header) moves up to sit just before entry
+ * r + 1, so the entries stay where they are and the message still ends
+ * where the next one begins: a part is sent as one run of bytes, and a
+ * gap between two of its messages would end the kernel's walk there
+ * (netlink_rcv_skb() stops at the first malformed header, silently: the
+ * messages behind it never ran and their ACK never came). The bytes left
+ * before the new head belong to no part: a part begins at a message.
  */
 static void restart_after(struct kernel_batch *batch, unsigned int m,
 			  unsigned int r)
 {
 	struct kernel_batch_msg *msg = &batch->msgs[m];
-	unsigned int i, end = msg_end(batch, m);
-	struct nlmsghdr *nlh = batch_msg(batch, m);
-	struct nlattr *list = (struct nlattr *)((char *)nlh + msg->list_off);
-	char *from, *to = (char *)mnl_attr_get_payload(list);
-	uint32_t delta, bytes;
+	unsigned int end = msg_end(batch, m);
+	uint32_t head = msg->list_off + NLA_HDRLEN, stop = msg_stop(batch, m);
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
 
 	if (r + 1 >= end)
 		return; /* it was the last entry: nothing left */
-	from = batch->buf + batch->reqs[r + 1].off;
-	bytes = msg_stop(batch, m) - batch->reqs[r + 1].off;
-	delta = (uint32_t)(from - to);
-	memmove(to, from, bytes);
-	for (i = r + 1; i < end; i++)
-		batch->reqs[i].off -= delta;
-	nlh->nlmsg_len -= delta;
-	list->nla_len = (uint16_t)((char *)nlh + nlh->nlmsg_len - (char *)list);
+	memmove(batch->buf + batch->reqs[r + 1].off - head, batch_msg(batch, m),
+		head);
+	msg->off = batch->reqs[r + 1].off - head;
+	nlh = batch_msg(batch, m);
+	nlh->nlmsg_len = stop - msg->off;
+	list = (struct nlattr *)((char *)nlh + msg->list_off);
+	list->nla_len = (uint16_t)(nlh->nlmsg_len - msg->list_off);
 	msg->first = r + 1;
 	msg->entries = end - (r + 1);
 	batch->seg_end = m;

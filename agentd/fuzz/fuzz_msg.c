@@ -63,8 +63,23 @@ static void one_message(struct ctl *c, const struct nlmsghdr *nlh,
 	kernel_request_str(nlh, buf, sizeof(buf));
 }
 
+/*
+ * A sealed part is a run of whole messages of our family, as
+ * netlink_rcv_skb() walks it: a gap would end the kernel's walk early.
+ */
+static void part_check(const void *out, size_t len)
+{
+	const struct nlmsghdr *nlh = out;
+	size_t rem = len;
+
+	for (; rem; nlh = kernel_msg_next(nlh, &rem))
+		if (!kernel_msg_ok(nlh, rem) || nlh->nlmsg_type != 0x1d)
+			abort();
+}
+
 static void batch_answers(const void *data, size_t size)
 {
+	size_t len;
 	static uint8_t big[6000];
 	struct kernel_batch *batch = kernel_batch_alloc(0x1d, 8192, 8);
 	struct kernel_binding b = { .home_addr.s_addr = htonl(0x0a000001) };
@@ -99,8 +114,10 @@ static void batch_answers(const void *data, size_t size)
 				 &b, i);
 	}
 	/* part by part, each answered from 0; at most 8 parts */
-	for (i = 0; i < 8 && kernel_batch_seal(batch, 0, &out); i++)
+	for (i = 0; i < 8 && (len = kernel_batch_seal(batch, 0, &out)); i++) {
+		part_check(out, len);
 		kernel_batch_recv(batch, data, size, err_cb, NULL, &failed);
+	}
 	kernel_batch_free(batch);
 }
 

@@ -202,10 +202,11 @@ static void entry_arm(struct binding_store *s, struct reg_binding *b)
 
 /* ---- the two changes -------------------------------------------------- */
 
+/* A binding and its NAI, which never changes, in one allocation. */
 static struct reg_binding *entry_new(struct binding_store *s,
 				     const struct binding_rec *rec)
 {
-	struct reg_binding *b = calloc(1, sizeof(*b));
+	struct reg_binding *b = calloc(1, sizeof(*b) + rec->nai_len);
 
 	if (!b)
 		return NULL;
@@ -213,22 +214,18 @@ static struct reg_binding *entry_new(struct binding_store *s,
 	b->home_addr = rec->home_addr;
 	loop_timer_init(&b->timer, expiry_cb, b);
 	if (rec->nai_len) {
-		b->nai = malloc(rec->nai_len);
-		if (!b->nai)
-			goto err;
+		b->nai = (uint8_t *)(b + 1);
 		memcpy(b->nai, rec->nai, rec->nai_len);
 		b->nai_len = rec->nai_len;
 	}
 	if (rec->pool) {
 		b->pool = strdup(rec->pool);
-		if (!b->pool)
-			goto err;
+		if (!b->pool) {
+			free(b);
+			return NULL;
+		}
 	}
 	return b;
-err:
-	free(b->nai);
-	free(b);
-	return NULL;
 }
 
 static void entry_free(struct binding_store *s, struct reg_binding *b)
@@ -237,7 +234,6 @@ static void entry_free(struct binding_store *s, struct reg_binding *b)
 	binding_table_remove(&s->table, b);
 	free(b->aaa);
 	free(b->pool);
-	free(b->nai);
 	free(b);
 }
 
@@ -284,7 +280,6 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 		if (ret) {
 			free(aaa);
 			free(b->pool);
-			free(b->nai);
 			free(b);
 			return ret;
 		}

@@ -32,10 +32,14 @@ size_t binding_hash_nai(const uint8_t *p, size_t len)
 	return (size_t)(h ^ (h >> 32));
 }
 
+/*
+ * A linked binding's NAI hash is the one binding_table_insert() kept: a
+ * table that doubles rehashes every binding, and hashing a NAI is a loop
+ * over its bytes.
+ */
 static size_t binding_hash(const struct reg_binding *b, bool nai)
 {
-	return nai ? binding_hash_nai(b->nai, b->nai_len) :
-		     binding_hash_addr(b->home_addr);
+	return nai ? b->nai_hash : binding_hash_addr(b->home_addr);
 }
 
 static struct reg_binding **chain_next(struct reg_binding *b, bool nai)
@@ -116,14 +120,14 @@ struct reg_binding *binding_table_find_addr(const struct binding_table *t,
 	return NULL;
 }
 
-struct reg_binding *binding_table_find_nai(const struct binding_table *t,
-					   const uint8_t *nai, size_t len)
+static struct reg_binding *find_nai(const struct binding_table *t,
+				    const uint8_t *nai, size_t len, uint32_t h)
 {
 	struct reg_binding *b;
 
 	if (!t->by_nai.size || !len)
 		return NULL;
-	b = t->by_nai.b[binding_hash_nai(nai, len) & (t->by_nai.size - 1)];
+	b = t->by_nai.b[h & (t->by_nai.size - 1)];
 	for (; b; b = b->next_nai) {
 		if (b->nai_len == len && !memcmp(b->nai, nai, len))
 			return b;
@@ -131,12 +135,20 @@ struct reg_binding *binding_table_find_nai(const struct binding_table *t,
 	return NULL;
 }
 
+struct reg_binding *binding_table_find_nai(const struct binding_table *t,
+					   const uint8_t *nai, size_t len)
+{
+	return find_nai(t, nai, len, (uint32_t)binding_hash_nai(nai, len));
+}
+
 int binding_table_insert(struct binding_table *t, struct reg_binding *b)
 {
 	int ret;
 
+	if (b->nai_len)
+		b->nai_hash = (uint32_t)binding_hash_nai(b->nai, b->nai_len);
 	if (binding_table_find_addr(t, b->home_addr) ||
-	    (b->nai_len && binding_table_find_nai(t, b->nai, b->nai_len)))
+	    (b->nai_len && find_nai(t, b->nai, b->nai_len, b->nai_hash)))
 		return -EEXIST;
 	ret = htab_insert(&t->by_addr, b, false);
 	if (ret)

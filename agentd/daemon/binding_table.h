@@ -53,6 +53,7 @@ struct reg_binding {
 	uint32_t granted; /* seconds */
 	uint32_t link;
 	uint32_t kflags;
+	uint32_t nai_hash; /* binding_hash_nai(nai): set by binding_table_insert */
 	uint8_t req_flags;
 	uint8_t replay_method;
 	uint8_t encap;

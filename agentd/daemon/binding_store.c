@@ -3,6 +3,7 @@
  * binding_store: the one owner of the daemon's bindings (binding_store.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,22 @@ struct binding_observer {
 	void *ctx;
 };
 
+/*
+ * A pool name the bindings of that pool share: a copy each cost a download
+ * a malloc and a free a binding. Counted; freed with its last binding.
+ */
+struct pool_name {
+	struct pool_name *next;
+	size_t refs;
+	char name[];
+};
+
+#define POOL_NAME_BUCKETS 64
+
 struct binding_store {
 	struct loop *loop;
 	struct pool_set *pools;
+	struct pool_name *names[POOL_NAME_BUCKETS];
 	struct binding_table table; /* by home address and by NAI */
 	struct replay_cache *replay;
 	struct binding_store_ops ops;
@@ -200,6 +214,53 @@ static void entry_arm(struct binding_store *s, struct reg_binding *b)
 		log_err("out of memory arming an expiry timer");
 }
 
+/* ---- shared pool names ----------------------------------------------- */
+
+static struct pool_name **name_bucket(struct binding_store *s, const char *name)
+{
+	return &s->names[binding_hash_nai((const uint8_t *)name, strlen(name)) %
+			 POOL_NAME_BUCKETS];
+}
+
+/* The shared copy of name, one more reference to it; NULL: no memory. */
+static char *name_get(struct binding_store *s, const char *name)
+{
+	struct pool_name **head = name_bucket(s, name), *n;
+	size_t len;
+
+	for (n = *head; n; n = n->next) {
+		if (!strcmp(n->name, name)) {
+			n->refs++;
+			return n->name;
+		}
+	}
+	len = strlen(name);
+	n = malloc(sizeof(*n) + len + 1);
+	if (!n)
+		return NULL;
+	memcpy(n->name, name, len + 1);
+	n->refs = 1;
+	n->next = *head;
+	*head = n;
+	return n->name;
+}
+
+/* Drops a reference name_get() gave (NULL: none). */
+static void name_put(struct binding_store *s, char *name)
+{
+	struct pool_name **pp, *n;
+
+	if (!name)
+		return;
+	n = (struct pool_name *)(name - offsetof(struct pool_name, name));
+	if (--n->refs)
+		return;
+	for (pp = name_bucket(s, name); *pp != n; pp = &(*pp)->next)
+		;
+	*pp = n->next;
+	free(n);
+}
+
 /* ---- the two changes -------------------------------------------------- */
 
 /* A binding and its NAI, which never changes, in one allocation. */
@@ -219,7 +280,7 @@ static struct reg_binding *entry_new(struct binding_store *s,
 		b->nai_len = rec->nai_len;
 	}
 	if (rec->pool) {
-		b->pool = strdup(rec->pool);
+		b->pool = name_get(s, rec->pool);
 		if (!b->pool) {
 			free(b);
 			return NULL;
@@ -233,7 +294,7 @@ static void entry_free(struct binding_store *s, struct reg_binding *b)
 	loop_timer_cancel(s->loop, &b->timer);
 	binding_table_remove(&s->table, b);
 	free(b->aaa);
-	free(b->pool);
+	name_put(s, b->pool);
 	free(b);
 }
 
@@ -279,7 +340,7 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 		ret = binding_table_insert(&s->table, b);
 		if (ret) {
 			free(aaa);
-			free(b->pool);
+			name_put(s, b->pool);
 			free(b);
 			return ret;
 		}
@@ -298,7 +359,7 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 		return -EEXIST;
 	}
 	if (rec->pool && (!b->pool || strcmp(rec->pool, b->pool))) {
-		pool = strdup(rec->pool);
+		pool = name_get(s, rec->pool);
 		if (!pool) {
 			free(aaa);
 			return -ENOMEM;
@@ -323,7 +384,7 @@ int binding_store_upsert(struct binding_store *s, const struct binding_rec *rec,
 	binding_store_rec(b, &new);
 	notify(s, cause, &old, &new);
 	if (pool)
-		free(old_pool);
+		name_put(s, old_pool);
 	free(old_aaa);
 	return 0;
 }
@@ -509,8 +570,8 @@ int binding_store_pool_alloc(struct binding_store *s, const char *pool,
 			 "the binding keeps it",
 			 pool, inet_ntoa(*out));
 		if (!holder->pool) {
-			holder->pool =
-				strdup(pool_owner(s->pools, *out) ?: pool);
+			holder->pool = name_get(
+				s, pool_owner(s->pools, *out) ?: pool);
 			if (!holder->pool) {
 				pool_release(s->pools, *out);
 				return -ENOMEM;

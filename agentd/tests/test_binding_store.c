@@ -417,6 +417,56 @@ static void test_pool_life(void **state)
 	assert_null(binding_store_pool_reserve(f->st, NULL, A("30.0.0.1")));
 }
 
+/*
+ * A pool's bindings share one copy of its name, which outlives the record
+ * it came from; a renewal into another pool takes that one's and leaves
+ * the first to the others (ASan: each copy freed once, with its last).
+ */
+static void test_pool_names_shared(void **state)
+{
+	struct fix *f = *state;
+	struct binding_rec r1 = rec_of("10.0.0.1", "a@x", "1.1.1.1");
+	struct binding_rec r2 = rec_of("10.0.0.2", "b@x", "1.1.1.1");
+	char p1[] = "p", p2[] = "p", q[] = "q";
+	const struct reg_binding *b1, *b2;
+
+	r1.pool = p1;
+	r2.pool = p2;
+	assert_int_equal(binding_store_upsert(f->st, &r1,
+					      BINDING_CAUSE_REGISTER),
+			 0);
+	assert_int_equal(binding_store_upsert(f->st, &r2,
+					      BINDING_CAUSE_REGISTER),
+			 0);
+	p1[0] = p2[0] = 'x'; /* the records' strings are not kept */
+	b1 = binding_store_find_addr(f->st, A("10.0.0.1"));
+	b2 = binding_store_find_addr(f->st, A("10.0.0.2"));
+	assert_non_null(b1);
+	assert_non_null(b2);
+	assert_string_equal(b1->pool, "p");
+	assert_ptr_equal(b1->pool, b2->pool);
+	/* b1 renewed into q: b2 keeps p */
+	r1.pool = q;
+	r1.replay.last_id = 2;
+	r1.replay.seen = true;
+	assert_int_equal(binding_store_upsert(f->st, &r1, BINDING_CAUSE_RENEW),
+			 0);
+	b1 = binding_store_find_addr(f->st, A("10.0.0.1"));
+	assert_string_equal(b1->pool, "q");
+	assert_string_equal(b2->pool, "p");
+	/* p's last binding goes: a new one of p gets a fresh, equal copy */
+	assert_int_equal(binding_store_remove(f->st, A("10.0.0.2"),
+					      BINDING_CAUSE_DEREGISTER,
+					      BINDING_KEEP_ADDR),
+			 0);
+	r2.pool = "p";
+	assert_int_equal(binding_store_upsert(f->st, &r2,
+					      BINDING_CAUSE_REGISTER),
+			 0);
+	b2 = binding_store_find_addr(f->st, A("10.0.0.2"));
+	assert_string_equal(b2->pool, "p");
+}
+
 /* Expiry asks the client: 0 removes (EXPIRED), an error retries later. */
 static void test_expiry(void **state)
 {
@@ -546,6 +596,7 @@ int main(void)
 		T(test_one_per_address_and_nai),
 		T(test_replay_survives),
 		T(test_pool_life),
+		T(test_pool_names_shared),
 		T(test_expiry),
 		T(test_stale_sweep),
 		T(test_version_and_origin),

@@ -104,6 +104,7 @@ struct sync_peer {
 	/* what the peer said */
 	uint32_t node_id;
 	uint8_t mode, role;
+	uint16_t features; /* SYNC_FEAT_*: what we may send it */
 	bool mismatch;
 	char mismatch_parts[128];
 
@@ -155,6 +156,7 @@ struct sync {
 	char group[SYNC_GROUP_NAME_MAX + 1];
 	uint32_t node_id;
 	uint8_t role;
+	uint16_t features; /* what our HELLOs announce */
 	struct in_addr local;
 	int listen_fd;
 	struct loop_io listen_io;
@@ -560,7 +562,10 @@ static void bulk_continue(struct sync_peer *p)
 	struct sync *s = p->s;
 	const struct binding_table *t = binding_store_table(s->host.store);
 	const struct replay_cache *rc = binding_store_replay(s->host.store);
-	size_t replay_buckets = replay_cache_buckets(rc);
+	/* replay marks only to a peer that reads them (SYNC_FEAT_*) */
+	size_t replay_buckets = p->features & SYNC_FEAT_REPLAY_ENTRIES ?
+					replay_cache_buckets(rc) :
+					0;
 	struct sync_builder b;
 	bool open = false, stop = false;
 	uint64_t now = loop_now_ms();
@@ -1436,6 +1441,7 @@ static void recv_hello(struct sync_peer *p, const struct sync_hello *h)
 	p->node_id = h->node_id;
 	p->mode = h->mode;
 	p->role = h->role;
+	p->features = h->features;
 	if (h->role != SYNC_ROLE_ACTIVE)
 		p->bulk_asked = false;
 	if (h->role == SYNC_ROLE_ACTIVE && s->role == SYNC_ROLE_ACTIVE)
@@ -1636,6 +1642,7 @@ static void send_hello(struct sync_peer *p)
 	if (!h || !buf)
 		goto out;
 	h->node_id = s->node_id;
+	h->features = s->features;
 	h->mode = our_mode(s);
 	h->role = s->role;
 	h->stream_epoch = p->out.epoch;
@@ -2037,6 +2044,11 @@ static int local_addr_to(struct in_addr peer, uint16_t port,
 
 /* ---- the service ---------------------------------------------------------- */
 
+void sync_set_features(struct sync *s, uint16_t features)
+{
+	s->features = features;
+}
+
 void sync_set_role(struct sync *s, uint8_t role)
 {
 	bool was_active = s->role == SYNC_ROLE_ACTIVE;
@@ -2166,6 +2178,7 @@ int sync_new(struct sync **sp, const struct sync_host *host,
 	s->cfg.n_paths = 0;
 	sync_set_config(s, cfg);
 	s->node_id = s->cfg.node_id ?: node_id;
+	s->features = SYNC_FEATURES;
 	s->local = local;
 	s->listen_fd = -1;
 	if (cfg->standby_group)
@@ -2450,6 +2463,8 @@ json_t *sync_json(const struct sync *s)
 		json_object_set_new(
 			j, "last_bulk_bindings",
 			json_integer((json_int_t)p->last_bulk_count));
+		json_object_set_new(j, "features",
+				    json_integer((json_int_t)p->features));
 		json_object_set_new(j, "heals",
 				    json_integer((json_int_t)p->heals));
 		/* replay marks of nodes without a binding, in downloads */

@@ -101,6 +101,13 @@ void sync_set_config(struct sync *s, const struct config *cfg);
 void sync_set_role(struct sync *s, uint8_t role);
 
 /*
+ * The features (SYNC_FEAT_*) our HELLOs announce from the next connection
+ * on; SYNC_FEATURES unless told. Fewer: this side as an older version
+ * would be, to a peer (a mixed-version pair, in the tests).
+ */
+void sync_set_features(struct sync *s, uint16_t features);
+
+/*
  * Every connection closed now (miphactl redundancy reconnect): each comes
  * back after its backoff and resumes its streams where they stopped.
  */

@@ -52,7 +52,7 @@ enum {
 	HELLO_NODE_ID = 0,
 	HELLO_MODE = 4,
 	HELLO_ROLE = 5,
-	HELLO_RESERVED = 6,
+	HELLO_FEATURES = 6,
 	HELLO_EPOCH = 8,
 	HELLO_RESUME_EPOCH = 16,
 	HELLO_RESUME_FROM = 24,
@@ -359,6 +359,7 @@ static int hello_decode(struct cursor *c, struct sync_hello *h)
 	h->node_id = be32_get(v + HELLO_NODE_ID);
 	h->mode = v[HELLO_MODE];
 	h->role = v[HELLO_ROLE];
+	h->features = be16_get(v + HELLO_FEATURES);
 	h->stream_epoch = be64_get(v + HELLO_EPOCH);
 	h->resume_epoch = be64_get(v + HELLO_RESUME_EPOCH);
 	h->resume_from = be64_get(v + HELLO_RESUME_FROM);
@@ -795,7 +796,7 @@ ssize_t sync_encode_hello(uint8_t *buf, size_t size, const struct sync_hello *h)
 	be32_put(v + HELLO_NODE_ID, h->node_id);
 	v[HELLO_MODE] = h->mode;
 	v[HELLO_ROLE] = h->role;
-	be16_put(v + HELLO_RESERVED, 0);
+	be16_put(v + HELLO_FEATURES, h->features);
 	be64_put(v + HELLO_EPOCH, h->stream_epoch);
 	be64_put(v + HELLO_RESUME_EPOCH, h->resume_epoch);
 	be64_put(v + HELLO_RESUME_FROM, h->resume_from);

@@ -50,7 +50,10 @@
  *	  4   1 mode (enum sync_mode): 1 physical, 2 virtual network
  *	  5   1 role (enum sync_role): 0 unknown, 1 listen, 2 standby,
  *		3 active (its HSRP state, roughly)
- *	  6   2 reserved: sent as 0, ignored on receipt
+ *	  6   2 features (SYNC_FEAT_*): what the sender understands beyond
+ *		version 1's first release, which sent 0 here and ignores
+ *		it; a sender sends a peer nothing the peer did not announce
+ *		(unknown bits are ignored)
  *	  8   8 stream_epoch: random, chosen per outgoing stream (a stream
  *		that restarts its seq at 1 takes a new one)
  *	 16   8 resume_epoch: the epoch of the peer's stream that
@@ -277,10 +280,20 @@ struct sync_hello_group {
 	uint8_t name_len; /* 1..SYNC_GROUP_NAME_MAX */
 };
 
+/*
+ * Features a HELLO announces. A BINDINGS entry of an unknown op is
+ * malformed (the frame closes the connection): a peer whose decoder
+ * predates op 3 would drop every download that carried replay marks, so a
+ * download carries them only to a peer that announced it reads them.
+ */
+#define SYNC_FEAT_REPLAY_ENTRIES 0x0001 /* BINDINGS entries of op 3 */
+#define SYNC_FEATURES		 SYNC_FEAT_REPLAY_ENTRIES /* all we know */
+
 struct sync_hello {
 	uint32_t node_id;
 	uint8_t mode;	       /* enum sync_mode */
 	uint8_t role;	       /* enum sync_role */
+	uint16_t features;     /* SYNC_FEAT_* */
 	uint64_t stream_epoch; /* of the sender's outgoing stream */
 	uint64_t resume_epoch; /* of the peer's stream resume_from is in */
 	uint64_t resume_from;  /* highest seq of it applied; 0: none */

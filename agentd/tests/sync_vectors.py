@@ -32,8 +32,8 @@ def name(s):
 
 
 def hello(node_id, mode, role, epoch, resume_epoch, resume_from, digest,
-          sections, groups):
-    body = struct.pack(">IBBHQQQ", node_id, mode, role, 0, epoch,
+          sections, groups, features=0):
+    body = struct.pack(">IBBHQQQ", node_id, mode, role, features, epoch,
                        resume_epoch, resume_from) + digest
     body += struct.pack(">H", len(sections))
     for n, d in sections:

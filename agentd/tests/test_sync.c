@@ -615,6 +615,35 @@ static struct replay_state replay_of(struct ha *h, int n)
  * takeover, must still be refused), and a node bound at the standby keeps
  * its binding's own.
  */
+/* Registers NAIs [from, to) at h. */
+static void register_range(struct ha *h, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++)
+		register_n(h, i, "10.40.0.1");
+}
+
+/* Deregisters NAIs [from, to) at h. */
+static void deregister_range(struct ha *h, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		const struct reg_binding *b;
+		char nai[32];
+
+		snprintf(nai, sizeof(nai), "mn%d@example.net", i);
+		b = binding_store_find_nai(h->st, (const uint8_t *)nai,
+					   strlen(nai));
+		assert_non_null(b);
+		assert_int_equal(binding_store_remove(h->st, b->home_addr,
+						      BINDING_CAUSE_DEREGISTER,
+						      0),
+				 0);
+	}
+}
+
 static void test_bulk_carries_replay_marks(void **state)
 {
 	struct fix *f = *state;
@@ -651,37 +680,38 @@ static void test_bulk_carries_replay_marks(void **state)
 	}
 	assert_int_equal(peer_num(&f->a, "replay_sent"), 10);
 	assert_int_equal(peer_num(&f->b, "replay_received"), 10);
+	assert_int_equal(peer_num(&f->a, "features"), SYNC_FEATURES);
 }
 
-
-/* Registers NAIs [from, to) at h. */
-static void register_range(struct ha *h, int from, int to)
+/*
+ * A peer of a version that predates replay entries (its HELLO announces
+ * no features) gets downloads without them: its decoder would call the
+ * frame malformed and close the connection, every download, for good.
+ */
+static void test_no_replay_marks_to_older_peer(void **state)
 {
-	int i;
+	struct fix *f = *state;
 
-	for (i = from; i < to; i++)
-		register_n(h, i, "10.40.0.1");
+	two(f, KEY);
+	register_range(&f->a, 0, 40);
+	deregister_range(&f->a, 0, 10);
+	ha_sync(&f->a);
+	ha_sync(&f->b);
+	sync_set_features(f->b.sync, 0);
+	sync_set_role(f->a.sync, 3);
+	sync_set_role(f->b.sync, 2);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_int_equal(binding_store_count(f->b.st), 30);
+	assert_int_equal(f->b.bulks_done, 1);
+	assert_int_equal(peer_num(&f->a, "features"), 0);
+	assert_int_equal(peer_num(&f->a, "replay_sent"), 0);
+	assert_int_equal(peer_num(&f->b, "replay_received"), 0);
+	assert_false(replay_of(&f->b, 3).seen);
+	/* the other way, b's HELLO still reads a's features */
+	assert_int_equal(peer_num(&f->b, "features"), SYNC_FEATURES);
 }
 
-/* Deregisters NAIs [from, to) at h. */
-static void deregister_range(struct ha *h, int from, int to)
-{
-	int i;
-
-	for (i = from; i < to; i++) {
-		const struct reg_binding *b;
-		char nai[32];
-
-		snprintf(nai, sizeof(nai), "mn%d@example.net", i);
-		b = binding_store_find_nai(h->st, (const uint8_t *)nai,
-					   strlen(nai));
-		assert_non_null(b);
-		assert_int_equal(binding_store_remove(h->st, b->home_addr,
-						      BINDING_CAUSE_DEREGISTER,
-						      0),
-				 0);
-	}
-}
 
 static uint64_t floor_of(struct ha *h)
 {
@@ -1077,6 +1107,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_replay_floor_first_after_download, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_no_replay_marks_to_older_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_carries_replay_marks,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_binding_mark, setup,

@@ -31,7 +31,7 @@ static const uint8_t hello_frame[] = {
 	/* header: version 1, type 1 HELLO, flags 0, length 155, seq 0 */
 	0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9b,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	/* node_id 7, mode 1 physical, role 3 active, reserved */
+	/* node_id 7, mode 1 physical, role 3 active, features 0 */
 	0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x00, 0x00,
 	/* stream_epoch 0x0123456789abcdef */
 	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
@@ -348,6 +348,37 @@ static void test_golden_hello(void **state)
 			 -ENOSPC);
 	assert_untouched(buf, 0, sizeof(buf));
 	free(copy);
+}
+
+/*
+ * A HELLO's features: at body offset 6, where the first release sent 0
+ * (and read nothing); unknown bits are decoded as sent.
+ */
+static void test_hello_features(void **state)
+{
+	struct sync_hello h;
+	uint8_t buf[512];
+	struct sync_frame f;
+	ssize_t len;
+
+	(void)state;
+	golden_hello(&h);
+	h.features = SYNC_FEAT_REPLAY_ENTRIES | 0x8000;
+	len = sync_encode_hello(buf, sizeof(buf), &h);
+	assert_int_equal(len, sizeof(hello_frame));
+	assert_int_equal(buf[HELLO_BODY + 6], 0x80);
+	assert_int_equal(buf[HELLO_BODY + 7], 0x01);
+	/* nothing else moved */
+	buf[HELLO_BODY + 6] = buf[HELLO_BODY + 7] = 0;
+	assert_memory_equal(buf, hello_frame, sizeof(hello_frame));
+	buf[HELLO_BODY + 6] = 0x80;
+	buf[HELLO_BODY + 7] = 0x01;
+	assert_int_equal(sync_frame_decode(buf, (size_t)len, &f), 0);
+	assert_int_equal(f.hello.features, 0x8001);
+	/* the golden frame, as the first release sent it: none */
+	memcpy(buf, hello_frame, sizeof(hello_frame));
+	assert_int_equal(sync_frame_decode(buf, sizeof(hello_frame), &f), 0);
+	assert_int_equal(f.hello.features, 0);
 }
 
 static void assert_alice(const struct sync_entry *e, const uint8_t *frame)
@@ -1949,6 +1980,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_hello),
+		cmocka_unit_test(test_hello_features),
 		cmocka_unit_test(test_golden_bindings),
 		cmocka_unit_test(test_golden_bindings_encode),
 		cmocka_unit_test(test_golden_to_rec),

@@ -454,6 +454,14 @@ static int switchover_hand_over(void *ctx, const char **why)
 	return ret;
 }
 
+/* Peer sync's choice of path: a peer our HSRP groups hear there. */
+static bool sync_hears(void *ctx, struct in_addr addr)
+{
+	struct agentd *a = ctx;
+
+	return hsrp_hears(a->hsrp, addr);
+}
+
 static int sync_start(struct agentd *a)
 {
 	struct switchover_host sw_host = {
@@ -471,6 +479,7 @@ static int sync_start(struct agentd *a)
 		.bulk_done = sync_bulk_done,
 		.healed = sync_healed,
 		.event = sync_event,
+		.hears = sync_hears,
 		.ctx = a,
 	};
 	struct in_addr any = { INADDR_ANY };

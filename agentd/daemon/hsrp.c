@@ -773,6 +773,24 @@ void hsrp_set_event_fn(struct hsrp *h, hsrp_event_fn fn, void *data)
 	h->event_data = data;
 }
 
+bool hsrp_hears(const struct hsrp *h, struct in_addr addr)
+{
+	size_t i;
+
+	for (i = 0; h && i < h->n_groups; i++) {
+		const struct hsrp_fsm *f = &h->groups[i].fsm;
+
+		if (h->groups[i].leader)
+			continue; /* a follow group elects nothing */
+		if ((f->active.known && !f->active.local &&
+		     f->active.addr.s_addr == addr.s_addr) ||
+		    (f->standby.known && !f->standby.local &&
+		     f->standby.addr.s_addr == addr.s_addr))
+			return true;
+	}
+	return false;
+}
+
 bool hsrp_addr_served(void *data, struct in_addr addr)
 {
 	const struct hsrp *h = data;

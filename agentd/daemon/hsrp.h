@@ -48,6 +48,12 @@ void hsrp_set_event_fn(struct hsrp *h, hsrp_event_fn fn, void *data);
  * here (reg_set_addr_gate()). */
 bool hsrp_addr_served(void *h, struct in_addr addr);
 
+/*
+ * Does one of our groups hear a router at addr now: its active or standby,
+ * another router (peer sync calls a peer on a path whose group sees it)?
+ */
+bool hsrp_hears(const struct hsrp *h, struct in_addr addr);
+
 /* Operator commands on a group by name; -ENOENT if none, -EINVAL for a
  * follow group (it has no election of its own). */
 int hsrp_resign(struct hsrp *h, const char *name);

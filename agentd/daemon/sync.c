@@ -1790,6 +1790,30 @@ static const struct sync_tls_ops conn_ops = {
 	.down = conn_down,
 };
 
+/*
+ * The path to call on: the one in use if an HSRP group of ours hears the
+ * peer there (its hellos come from that address), else the next one that
+ * does, so a link whose group lost the peer costs no failed call; none
+ * heard (no HSRP, or the peer is a listen router, which sends no hellos):
+ * the one in use, and its faults move us on as before.
+ */
+static void path_choose(struct sync_peer *p)
+{
+	const struct sync_host *h = &p->s->host;
+	unsigned int i, j;
+
+	if (!h->hears || p->n_addrs < 2)
+		return;
+	for (i = 0; i < p->n_addrs; i++) {
+		j = (p->path + i) % p->n_addrs;
+		if (h->hears(h->ctx, p->addrs[j])) {
+			if (j != p->path)
+				set_path(p, j);
+			return;
+		}
+	}
+}
+
 static void peer_connect(struct sync_peer *p)
 {
 	struct sync *s = p->s;
@@ -1805,7 +1829,6 @@ static void peer_connect(struct sync_peer *p)
 	struct sockaddr_in peer = {
 		.sin_family = AF_INET,
 		.sin_port = htons(s->cfg.port),
-		.sin_addr = p->addr,
 	};
 	struct sockaddr_in local = {
 		.sin_family = AF_INET,
@@ -1813,6 +1836,8 @@ static void peer_connect(struct sync_peer *p)
 	};
 	int err;
 
+	path_choose(p);
+	peer.sin_addr = p->addr;
 	err = sync_tls_connect(&p->conn, s->tls, s->host.loop, p->spi, &peer,
 			       s->local.s_addr ? &local : NULL, &cfg);
 	if (err) {

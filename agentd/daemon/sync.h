@@ -71,6 +71,12 @@ struct sync_host {
 	 * fields is the callee's to take a reference of.
 	 */
 	void (*event)(void *ctx, json_t *fields);
+	/*
+	 * Does an HSRP group of ours hear a router at addr now (its active
+	 * or standby: the address its hellos come from)? A peer on several
+	 * paths is called on one whose group sees it (seed 001). May be NULL.
+	 */
+	bool (*hears)(void *ctx, struct in_addr addr);
 	void *ctx;
 };
 

@@ -542,6 +542,38 @@ static void test_second_path(void **state)
 	assert_int_equal(peer_num(&f->a, "connections"), 2);
 }
 
+/* HSRP hears the peer at 127.0.0.2 only. */
+static bool hears_2(void *ctx, struct in_addr addr)
+{
+	(void)ctx;
+	return addr.s_addr == htonl(0x7f000002);
+}
+
+/*
+ * The same peer, where HSRP hears it on the second path only (the group
+ * on the first link lost it): the first call goes there, none is wasted
+ * on the first path.
+ */
+static void test_path_heard_first(void **state)
+{
+	struct fix *f = *state;
+	int i;
+
+	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	f->a.host.hears = hears_2;
+	for (i = 0; i < 20; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_path(&f->a, "127.0.0.2");
+	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
+	assert_int_equal(peer_num(&f->a, "connections"), 1);
+}
+
 /*
  * The attack beside it: the peer on a path holds another key. Refused on
  * every path, counted, nothing applied; the caller keeps rotating and
@@ -1114,6 +1146,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_binding_mark, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_second_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_heard_first, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_paths_wrong_key, setup,
 						teardown),

@@ -7,8 +7,8 @@
  * answer one of the documented errors or a frame that holds together.
  *
  * Every frame that decodes is encoded again and must come out as it came
- * in, but for what receivers ignore (header flags, HELLO's reserved
- * bytes); one byte less of buffer is refused without a write past it. A
+ * in, but for what receivers ignore (header flags; HELLO's features,
+ * once reserved, travel as sent); one byte less of buffer is refused without a write past it. A
  * BINDINGS frame is taken apart entry by entry and built again twice: from
  * the decoded entries (every field, AAA attributes included; unknown TLVs
  * and flag bits dropped), and from the binding records a receiver would
@@ -46,7 +46,7 @@ static bool same_hello(const struct sync_hello *a, const struct sync_hello *b)
 	unsigned int i;
 
 	if (a->node_id != b->node_id || a->mode != b->mode ||
-	    a->role != b->role || a->stream_epoch != b->stream_epoch ||
+	    a->role != b->role || a->features != b->features || a->stream_epoch != b->stream_epoch ||
 	    a->resume_epoch != b->resume_epoch ||
 	    a->resume_from != b->resume_from ||
 	    memcmp(a->digest, b->digest, sizeof(a->digest)) ||
@@ -152,9 +152,8 @@ static ssize_t encode(uint8_t *buf, size_t size, const struct sync_frame *f)
 }
 
 /*
- * Encoded again: the same bytes but for the header flags and HELLO's
- * reserved ones, which the encoder sends as 0. One byte less of buffer is
- * refused.
+ * Encoded again: the same bytes but for the header flags, which the
+ * encoder sends as 0. One byte less of buffer is refused.
  */
 static void reencode(const uint8_t *in, const struct sync_frame *f)
 {
@@ -165,8 +164,6 @@ static void reencode(const uint8_t *in, const struct sync_frame *f)
 	check(encode(out, f->len, f) == (ssize_t)f->len);
 	memcpy(want, in, f->len);
 	want[2] = want[3] = 0;
-	if (f->hdr.type == SYNC_HELLO)
-		want[SYNC_HDR_LEN + 6] = want[SYNC_HDR_LEN + 7] = 0;
 	check(!memcmp(out, want, f->len));
 	check(sync_frame_decode(out, f->len, back) == 0);
 	if (f->hdr.type == SYNC_HELLO)

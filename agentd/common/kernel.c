@@ -242,34 +242,61 @@ struct nlmsghdr *kernel_msg_put(void *buf, uint16_t family, uint8_t cmd,
 /*
  * Put the request attributes of @b into @nlh (of a buffer @room bytes long
  * counted from nlh). Only what a request may carry: the reply-only
- * attributes (EXPIRES_MS, counters, EVENT) are never sent.
+ * attributes (EXPIRES_MS, counters, EVENT) are never sent. Written
+ * directly once the room for all of them is checked: a standby's download
+ * writes one binding per entry, and libmnl's put-and-check calls cost
+ * about as much as the rest of turning a synced record into a kernel
+ * request. Every attribute fits with its padding (as libmnl checks each),
+ * or nothing is written.
  */
+struct attr_out {
+	uint16_t type;
+	uint16_t len;
+	const void *v;
+};
+
 int kernel_binding_put(struct nlmsghdr *nlh, size_t room,
 		       const struct kernel_binding *b)
 {
-	bool ok;
+	uint32_t home = b->home_addr.s_addr, coa = b->coa.s_addr,
+		 ha = b->ha_addr.s_addr;
+	struct attr_out out[9] = {
+		{ MIPHA_A_HOME_ADDR, 4, &home },
+		{ MIPHA_A_COA, 4, &coa },
+		{ MIPHA_A_HA_ADDR, 4, &ha },
+	};
+	size_t need = 0, n = 3, i;
+	struct nlattr *attr;
 
-	ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_HOME_ADDR,
-				    b->home_addr.s_addr) &&
-	     mnl_attr_put_u32_check(nlh, room, MIPHA_A_COA, b->coa.s_addr) &&
-	     mnl_attr_put_u32_check(nlh, room, MIPHA_A_HA_ADDR,
-				    b->ha_addr.s_addr);
-	if (ok && b->encap)
-		ok = mnl_attr_put_u8_check(nlh, room, MIPHA_A_ENCAP, b->encap);
-	if (ok && b->has_gre_key)
-		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_GRE_KEY,
-					    b->gre_key);
-	if (ok && b->flags)
-		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_FLAGS, b->flags);
-	if (ok && b->link)
-		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_LINK, b->link);
-	if (ok && b->lifetime)
-		ok = mnl_attr_put_u32_check(nlh, room, MIPHA_A_LIFETIME,
-					    b->lifetime);
-	if (ok && b->cookie_len)
-		ok = mnl_attr_put_check(nlh, room, MIPHA_A_COOKIE,
-					b->cookie_len, b->cookie);
-	return ok ? 0 : -EMSGSIZE;
+	if (b->encap)
+		out[n++] = (struct attr_out){ MIPHA_A_ENCAP, 1, &b->encap };
+	if (b->has_gre_key)
+		out[n++] = (struct attr_out){ MIPHA_A_GRE_KEY, 4, &b->gre_key };
+	if (b->flags)
+		out[n++] = (struct attr_out){ MIPHA_A_FLAGS, 4, &b->flags };
+	if (b->link)
+		out[n++] = (struct attr_out){ MIPHA_A_LINK, 4, &b->link };
+	if (b->lifetime)
+		out[n++] = (struct attr_out){ MIPHA_A_LIFETIME, 4,
+					      &b->lifetime };
+	if (b->cookie_len)
+		out[n++] = (struct attr_out){ MIPHA_A_COOKIE, b->cookie_len,
+					      b->cookie };
+	for (i = 0; i < n; i++)
+		need += MNL_ALIGN(MNL_ATTR_HDRLEN + out[i].len);
+	if (MNL_ALIGN(nlh->nlmsg_len) > room ||
+	    need > room - MNL_ALIGN(nlh->nlmsg_len))
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		attr = mnl_nlmsg_get_payload_tail(nlh);
+		attr->nla_type = out[i].type;
+		attr->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + out[i].len);
+		memcpy((char *)attr + MNL_ATTR_HDRLEN, out[i].v, out[i].len);
+		memset((char *)attr + MNL_ATTR_HDRLEN + out[i].len, 0,
+		       MNL_ALIGN(out[i].len) - out[i].len);
+		nlh->nlmsg_len += MNL_ALIGN(attr->nla_len);
+	}
+	return 0;
 }
 
 /* Message parsing. */
@@ -1655,8 +1682,8 @@ int kernel_batch_add(struct kernel_batch *batch, enum kernel_op op,
 }
 
 /*
- * Where message m ends in the buffer: by its own length, as a restarted
- * bulk message (restart_after()) is shorter than the room it had.
+ * Where message m ends in the buffer, by its own length (a restarted bulk
+ * message begins later, restart_after(), and still ends there).
  */
 static uint32_t msg_stop(const struct kernel_batch *batch, unsigned int m)
 {
@@ -1838,6 +1865,7 @@ static void msg_failed(struct kernel_batch *batch, unsigned int m,
 		if (at >= 0)
 			break;
 	}
+	/* after cb: the new head goes over the failed entry's bytes */
 	if (at >= 0)
 		restart_after(batch, m, (unsigned int)at);
 }

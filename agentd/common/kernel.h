@@ -185,8 +185,8 @@ int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb, void *data);
  * Batches. kernel_batch_new() sizes the batch so that one sendmsg() fits
  * the socket's send buffer and the worst case (every request fails) fits
  * its receive buffer. kernel_batch_add() returns -ENOSPC when full: send
- * and add again. kernel_batch_send() sends everything in one sendmsg(),
- * reports each failure through cb, empties the batch, and returns the
+ * and add again. kernel_batch_send() sends it part by part (one sendmsg()
+ * each: kernel_batch_seal()), reports each failure through cb, empties the batch, and returns the
  * number of failed requests (>= 0) or a negative errno if the exchange
  * itself failed (-ENOBUFS: error reports were lost).
  */

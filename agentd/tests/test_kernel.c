@@ -164,6 +164,39 @@ static void test_binding_put_no_room(void **state)
 	assert_true(nlh->nlmsg_len <= 200);
 }
 
+/*
+ * The room a binding needs counts its last attribute's padding (a 5-byte
+ * cookie: 3 bytes), which is written too: a byte less and nothing is, in
+ * a buffer of exactly that size (ASan sees a write past it).
+ */
+static void test_binding_put_exact_room(void **state)
+{
+	char big[4096], *buf;
+	struct kernel_binding b = full_binding();
+	struct nlmsghdr *nlh;
+	size_t need, room;
+
+	(void)state;
+	b.cookie_len = 5;
+	nlh = kernel_msg_put(big, FAMILY, MIPHA_CMD_BINDING_NEW, 0, 1);
+	assert_int_equal(kernel_binding_put(nlh, sizeof(big), &b), 0);
+	need = nlh->nlmsg_len;
+	assert_int_equal(need % 4, 0);
+	for (room = need - 4; room <= need; room++) {
+		buf = malloc(room);
+		assert_non_null(buf);
+		nlh = kernel_msg_put(buf, FAMILY, MIPHA_CMD_BINDING_NEW, 0, 1);
+		assert_int_equal(kernel_binding_put(nlh, room, &b),
+				 room == need ? 0 : -EMSGSIZE);
+		assert_int_equal(nlh->nlmsg_len,
+				 room == need ? need :
+						NLMSG_HDRLEN + GENL_HDRLEN);
+		if (room == need)
+			assert_memory_equal(buf, big, need);
+		free(buf);
+	}
+}
+
 static struct nlmsghdr *msg_with_home(char *buf)
 {
 	struct nlmsghdr *nlh;
@@ -981,6 +1014,74 @@ static void test_batch_bulk(void **state)
 	kernel_batch_free(batch);
 }
 
+/*
+ * A REPLACE bulk message behind a delete fails at its first entry twice:
+ * each time the same message goes again from the next entry, its REPLACE
+ * kept, and the last time with the delete behind it in one part of whole
+ * messages.
+ */
+static void test_batch_bulk_restart_twice(void **state)
+{
+	struct kernel_batch *batch = kernel_batch_alloc(FAMILY, 65536, 100);
+	struct kernel_binding b;
+	struct seen seen = {};
+	const struct nlmsghdr *bulk, *del;
+	unsigned int failed = 0;
+	const void *buf;
+	size_t len;
+	bool replace;
+	int i, rem;
+
+	(void)state;
+	kernel_batch_set_bulk(batch, true);
+	b = nth_binding(1);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_DEL, &b, 1), 0);
+	for (i = 2; i <= 4; i++) {
+		b = nth_binding(i);
+		assert_int_equal(kernel_batch_add(batch, KERNEL_OP_REPLACE, &b,
+						  (uint64_t)i),
+				 0);
+	}
+	b = nth_binding(5);
+	assert_int_equal(kernel_batch_add(batch, KERNEL_OP_DEL, &b, 5), 0);
+
+	/* the delete and the bulk message; its entry 0 (tag 2) fails */
+	len = kernel_batch_seal(batch, 100, &buf);
+	assert_int_equal(part_messages(buf, len), 2);
+	rem = (int)len;
+	bulk = mnl_nlmsg_next(buf, &rem);
+	assert_int_equal(bulk_entries(bulk, &replace), 3);
+	assert_int_equal(answer(batch, bulk, -EEXIST, "x",
+				entry_offset(bulk, 0, MIPHA_A_HOME_ADDR), &seen,
+				&failed),
+			 1);
+	/* again from tag 3, alone; it fails at its entry 0 too */
+	len = kernel_batch_seal(batch, 102, &buf);
+	assert_int_equal(part_messages(buf, len), 1);
+	assert_int_equal(bulk_entries(buf, &replace), 2);
+	assert_true(replace);
+	assert_int_equal(answer(batch, buf, -EEXIST, "x",
+				entry_offset(buf, 0, MIPHA_A_HOME_ADDR), &seen,
+				&failed),
+			 1);
+	/* tag 4 alone in it now, and the delete behind: whole messages */
+	len = kernel_batch_seal(batch, 103, &buf);
+	assert_int_equal(part_messages(buf, len), 2);
+	assert_int_equal(bulk_entries(buf, &replace), 1);
+	assert_true(replace);
+	rem = (int)len;
+	del = mnl_nlmsg_next(buf, &rem);
+	assert_int_equal(msg_cmd(del), MIPHA_CMD_BINDING_DEL);
+	assert_int_equal(answer(batch, del, 0, NULL, -1, NULL, &failed), 1);
+	assert_int_equal(kernel_batch_seal(batch, 105, &buf), 0);
+	assert_int_equal(failed, 2);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.v[0].tag, 2);
+	assert_int_equal(seen.v[1].tag, 3);
+	assert_string_equal(seen.v[1].what, "binding replace 10.0.0.3");
+	kernel_batch_free(batch);
+}
+
 /* A bulk list's length is a u16: entries with big cookies fill it early. */
 static void test_batch_bulk_u16(void **state)
 {
@@ -1194,6 +1295,7 @@ int main(void)
 		cmocka_unit_test(test_binding_roundtrip_full),
 		cmocka_unit_test(test_binding_roundtrip_minimal),
 		cmocka_unit_test(test_binding_put_no_room),
+		cmocka_unit_test(test_binding_put_exact_room),
 		cmocka_unit_test(test_binding_parse_rejects),
 		cmocka_unit_test(test_binding_parse_skips_unknown),
 		cmocka_unit_test(test_notification_parse),
@@ -1209,6 +1311,7 @@ int main(void)
 		cmocka_unit_test(test_batch_last_fails),
 		cmocka_unit_test(test_batch_bulk),
 		cmocka_unit_test(test_batch_bulk_restart_then_more),
+		cmocka_unit_test(test_batch_bulk_restart_twice),
 		cmocka_unit_test(test_batch_bulk_u16),
 		cmocka_unit_test(test_batch_full),
 		cmocka_unit_test(test_family_parse),

@@ -249,53 +249,58 @@ struct nlmsghdr *kernel_msg_put(void *buf, uint16_t family, uint8_t cmd,
  * request. Every attribute fits with its padding (as libmnl checks each),
  * or nothing is written.
  */
-struct attr_out {
-	uint16_t type;
-	uint16_t len;
-	const void *v;
-};
+/* An attribute at the tail of @nlh, whose room the caller checked. */
+static void attr_put(struct nlmsghdr *nlh, uint16_t type, const void *v,
+		     uint16_t len)
+{
+	struct nlattr *attr = (struct nlattr *)((char *)nlh + nlh->nlmsg_len);
+
+	attr->nla_type = type;
+	attr->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+	memcpy((char *)attr + MNL_ATTR_HDRLEN, v, len);
+	memset((char *)attr + MNL_ATTR_HDRLEN + len, 0, MNL_ALIGN(len) - len);
+	nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + len);
+}
+
+static void attr_put_u32(struct nlmsghdr *nlh, uint16_t type, uint32_t v)
+{
+	struct nlattr *attr = (struct nlattr *)((char *)nlh + nlh->nlmsg_len);
+
+	attr->nla_type = type;
+	attr->nla_len = MNL_ATTR_HDRLEN + 4;
+	memcpy((char *)attr + MNL_ATTR_HDRLEN, &v, 4);
+	nlh->nlmsg_len += MNL_ATTR_HDRLEN + 4;
+}
+
+#define U32_ATTR MNL_ALIGN(MNL_ATTR_HDRLEN + 4)
 
 int kernel_binding_put(struct nlmsghdr *nlh, size_t room,
 		       const struct kernel_binding *b)
 {
-	uint32_t home = b->home_addr.s_addr, coa = b->coa.s_addr,
-		 ha = b->ha_addr.s_addr;
-	struct attr_out out[9] = {
-		{ MIPHA_A_HOME_ADDR, 4, &home },
-		{ MIPHA_A_COA, 4, &coa },
-		{ MIPHA_A_HA_ADDR, 4, &ha },
-	};
-	size_t need = 0, n = 3, i;
-	struct nlattr *attr;
+	size_t need = 3 * U32_ATTR;
 
-	if (b->encap)
-		out[n++] = (struct attr_out){ MIPHA_A_ENCAP, 1, &b->encap };
-	if (b->has_gre_key)
-		out[n++] = (struct attr_out){ MIPHA_A_GRE_KEY, 4, &b->gre_key };
-	if (b->flags)
-		out[n++] = (struct attr_out){ MIPHA_A_FLAGS, 4, &b->flags };
-	if (b->link)
-		out[n++] = (struct attr_out){ MIPHA_A_LINK, 4, &b->link };
-	if (b->lifetime)
-		out[n++] = (struct attr_out){ MIPHA_A_LIFETIME, 4,
-					      &b->lifetime };
-	if (b->cookie_len)
-		out[n++] = (struct attr_out){ MIPHA_A_COOKIE, b->cookie_len,
-					      b->cookie };
-	for (i = 0; i < n; i++)
-		need += MNL_ALIGN(MNL_ATTR_HDRLEN + out[i].len);
-	if (MNL_ALIGN(nlh->nlmsg_len) > room ||
-	    need > room - MNL_ALIGN(nlh->nlmsg_len))
+	need += b->encap ? MNL_ALIGN(MNL_ATTR_HDRLEN + 1) : 0;
+	need += (b->has_gre_key ? U32_ATTR : 0) + (b->flags ? U32_ATTR : 0) +
+		(b->link ? U32_ATTR : 0) + (b->lifetime ? U32_ATTR : 0);
+	need += b->cookie_len ? MNL_ALIGN(MNL_ATTR_HDRLEN + b->cookie_len) : 0;
+	nlh->nlmsg_len = MNL_ALIGN(nlh->nlmsg_len);
+	if (nlh->nlmsg_len > room || need > room - nlh->nlmsg_len)
 		return -EMSGSIZE;
-	for (i = 0; i < n; i++) {
-		attr = mnl_nlmsg_get_payload_tail(nlh);
-		attr->nla_type = out[i].type;
-		attr->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + out[i].len);
-		memcpy((char *)attr + MNL_ATTR_HDRLEN, out[i].v, out[i].len);
-		memset((char *)attr + MNL_ATTR_HDRLEN + out[i].len, 0,
-		       MNL_ALIGN(out[i].len) - out[i].len);
-		nlh->nlmsg_len += MNL_ALIGN(attr->nla_len);
-	}
+	attr_put_u32(nlh, MIPHA_A_HOME_ADDR, b->home_addr.s_addr);
+	attr_put_u32(nlh, MIPHA_A_COA, b->coa.s_addr);
+	attr_put_u32(nlh, MIPHA_A_HA_ADDR, b->ha_addr.s_addr);
+	if (b->encap)
+		attr_put(nlh, MIPHA_A_ENCAP, &b->encap, 1);
+	if (b->has_gre_key)
+		attr_put_u32(nlh, MIPHA_A_GRE_KEY, b->gre_key);
+	if (b->flags)
+		attr_put_u32(nlh, MIPHA_A_FLAGS, b->flags);
+	if (b->link)
+		attr_put_u32(nlh, MIPHA_A_LINK, b->link);
+	if (b->lifetime)
+		attr_put_u32(nlh, MIPHA_A_LIFETIME, b->lifetime);
+	if (b->cookie_len)
+		attr_put(nlh, MIPHA_A_COOKIE, b->cookie, b->cookie_len);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib-hsrp.sh"
 require_cmd nft
 
-tap_plan 8
+tap_plan 9
 
 KEY=6b65792d6f662d7061697220312d3220
 
@@ -65,6 +65,13 @@ wait_until 20000 on 1 10.20.0.12
 expect_eq "one peer on two paths each side, connected over the first (the LAN)" \
 	"1 1 10.20.0.12,10.21.0.12 10.20.0.11,10.21.0.11 true true" \
 	"$(view 1 '.peers | length') $(view 2 '.peers | length') $(peer 1 '.addresses | join(",")') $(peer 2 '.addresses | join(",")') $(peer 1 .connected) $(peer 2 .connected)"
+
+# HSRP runs on the LAN only: HA1's group hears HA2 there, not on sync0 (a call goes first to
+# a path whose group hears the peer)
+heard_lan() { [ "$(peer 1 '.heard | join(",")')" = 10.20.0.12 ]; }
+wait_until 20000 heard_lan
+expect_eq "HA1's HSRP group hears HA2 on the LAN path, not on sync0" \
+	"10.20.0.12" "$(peer 1 '.heard | join(",")')"
 
 n=$(registered "$(mns --home 10.20.0.100 -n 30)")
 wait_until 20000 same

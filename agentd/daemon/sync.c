@@ -2431,6 +2431,23 @@ static json_t *paths_json(const struct sync_peer *p)
 	return a;
 }
 
+/* The peer's addresses where an HSRP group of ours hears it now. */
+static json_t *heard_json(const struct sync_peer *p)
+{
+	const struct sync_host *h = &p->s->host;
+	json_t *a = json_array();
+	char name[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; a && h->hears && i < p->n_addrs; i++) {
+		if (!h->hears(h->ctx, p->addrs[i]))
+			continue;
+		inet_ntop(AF_INET, &p->addrs[i], name, sizeof(name));
+		json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 json_t *sync_json(const struct sync *s)
 {
 	json_t *o = json_object(), *peers = json_array();
@@ -2476,6 +2493,7 @@ json_t *sync_json(const struct sync *s)
 		if (!j)
 			continue;
 		json_object_set_new(j, "addresses", paths_json(p));
+		json_object_set_new(j, "heard", heard_json(p));
 		json_object_set_new(j, "path_changes",
 				    json_integer((json_int_t)p->path_changes));
 		json_object_set_new(j, "connections",

@@ -572,6 +572,17 @@ static void test_path_heard_first(void **state)
 	assert_path(&f->a, "127.0.0.2");
 	assert_int_equal(peer_num(&f->a, "path_changes"), 0);
 	assert_int_equal(peer_num(&f->a, "connections"), 1);
+	{
+		json_t *o = sync_json(f->a.sync);
+		json_t *h = json_object_get(
+			json_array_get(json_object_get(o, "peers"), 0),
+			"heard");
+
+		assert_int_equal(json_array_size(h), 1);
+		assert_string_equal(json_string_value(json_array_get(h, 0)),
+				    "127.0.0.2");
+		json_decref(o);
+	}
 }
 
 /*

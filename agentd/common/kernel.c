@@ -239,16 +239,6 @@ struct nlmsghdr *kernel_msg_put(void *buf, uint16_t family, uint8_t cmd,
 	return nlh;
 }
 
-/*
- * Put the request attributes of @b into @nlh (of a buffer @room bytes long
- * counted from nlh). Only what a request may carry: the reply-only
- * attributes (EXPIRES_MS, counters, EVENT) are never sent. Written
- * directly once the room for all of them is checked: a standby's download
- * writes one binding per entry, and libmnl's put-and-check calls cost
- * about as much as the rest of turning a synced record into a kernel
- * request. Every attribute fits with its padding (as libmnl checks each),
- * or nothing is written.
- */
 /* An attribute at the tail of @nlh, whose room the caller checked. */
 static void attr_put(struct nlmsghdr *nlh, uint16_t type, const void *v,
 		     uint16_t len)
@@ -274,6 +264,16 @@ static void attr_put_u32(struct nlmsghdr *nlh, uint16_t type, uint32_t v)
 
 #define U32_ATTR MNL_ALIGN(MNL_ATTR_HDRLEN + 4)
 
+/*
+ * Put the request attributes of @b into @nlh (of a buffer @room bytes long
+ * counted from nlh). Only what a request may carry: the reply-only
+ * attributes (EXPIRES_MS, counters, EVENT) are never sent. Written
+ * directly once the room for all of them is checked: a standby's download
+ * writes one binding per entry, and libmnl's put-and-check calls cost
+ * about as much as the rest of turning a synced record into a kernel
+ * request. Every attribute fits with its padding (as libmnl checks each),
+ * or nothing is written.
+ */
 int kernel_binding_put(struct nlmsghdr *nlh, size_t room,
 		       const struct kernel_binding *b)
 {

@@ -186,9 +186,10 @@ int kernel_notify_read(struct kernel_sock *ks, kernel_notify_cb cb, void *data);
  * the socket's send buffer and the worst case (every request fails) fits
  * its receive buffer. kernel_batch_add() returns -ENOSPC when full: send
  * and add again. kernel_batch_send() sends it part by part (one sendmsg()
- * each: kernel_batch_seal()), reports each failure through cb, empties the batch, and returns the
- * number of failed requests (>= 0) or a negative errno if the exchange
- * itself failed (-ENOBUFS: error reports were lost).
+ * each: kernel_batch_seal()), reports each failure through cb, empties
+ * the batch, and returns the number of failed requests (>= 0) or a
+ * negative errno if the exchange itself failed (-ENOBUFS: error reports
+ * were lost).
  */
 struct kernel_batch *kernel_batch_new(const struct kernel_sock *ks);
 struct kernel_batch *kernel_batch_alloc(uint16_t family, size_t size,

@@ -773,19 +773,29 @@ void hsrp_set_event_fn(struct hsrp *h, hsrp_event_fn fn, void *data)
 	h->event_data = data;
 }
 
+/* Router r, another, at addr, its hold time not over (Learn keeps it). */
+static bool heard_at(const struct hsrp_router *r, struct in_addr addr,
+		     uint64_t now)
+{
+	return r->known && !r->local && r->addr.s_addr == addr.s_addr &&
+	       r->expires_ms > now;
+}
+
 bool hsrp_hears(const struct hsrp *h, struct in_addr addr)
 {
+	uint64_t now;
 	size_t i;
 
-	for (i = 0; h && i < h->n_groups; i++) {
+	if (!h)
+		return false;
+	now = loop_now_ms();
+	for (i = 0; i < h->n_groups; i++) {
 		const struct hsrp_fsm *f = &h->groups[i].fsm;
 
 		if (h->groups[i].leader)
 			continue; /* a follow group elects nothing */
-		if ((f->active.known && !f->active.local &&
-		     f->active.addr.s_addr == addr.s_addr) ||
-		    (f->standby.known && !f->standby.local &&
-		     f->standby.addr.s_addr == addr.s_addr))
+		if (heard_at(&f->active, addr, now) ||
+		    heard_at(&f->standby, addr, now))
 			return true;
 	}
 	return false;

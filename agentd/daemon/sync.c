@@ -1791,18 +1791,22 @@ static const struct sync_tls_ops conn_ops = {
 };
 
 /*
- * The path to call on: the one in use if an HSRP group of ours hears the
- * peer there (its hellos come from that address), else the next one that
- * does, so a link whose group lost the peer costs no failed call; none
- * heard (no HSRP, or the peer is a listen router, which sends no hellos):
- * the one in use, and its faults move us on as before.
+ * The path a round of calls starts on: the one in use if an HSRP group of
+ * ours hears the peer there (its hellos come from that address), else the
+ * next one that does, so a link whose group lost the peer costs no failed
+ * call; none heard (no HSRP, or the peer is a listen router, which sends
+ * no hellos): the one in use. Only at a round's start: hellos crossing a
+ * link say nothing of whether sync does (a filter, the MTU), so within a
+ * round a failed path moves us on as ever; and a path whose connection
+ * worked last is kept (a reconnect, the peer closing).
  */
 static void path_choose(struct sync_peer *p)
 {
 	const struct sync_host *h = &p->s->host;
 	unsigned int i, j;
 
-	if (!h->hears || p->n_addrs < 2)
+	if (!h->hears || p->n_addrs < 2 || p->failed_paths ||
+	    (int)p->path == p->up_path)
 		return;
 	for (i = 0; i < p->n_addrs; i++) {
 		j = (p->path + i) % p->n_addrs;

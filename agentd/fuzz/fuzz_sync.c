@@ -8,9 +8,9 @@
  *
  * Every frame that decodes is encoded again and must come out as it came
  * in, but for what receivers ignore (header flags; HELLO's features,
- * once reserved, travel as sent); one byte less of buffer is refused without a write past it. A
- * BINDINGS frame is taken apart entry by entry and built again twice: from
- * the decoded entries (every field, AAA attributes included; unknown TLVs
+ * once reserved, travel as sent); one byte less of buffer is refused
+ * without a write past it. A BINDINGS frame is taken apart entry by
+ * entry and built again twice: from the decoded entries (every field, AAA attributes included; unknown TLVs
  * and flag bits dropped), and from the binding records a receiver would
  * make of them, as its sender would send those records back. Both frames
  * must fit where the original did and decode to the same entries (the
@@ -46,7 +46,8 @@ static bool same_hello(const struct sync_hello *a, const struct sync_hello *b)
 	unsigned int i;
 
 	if (a->node_id != b->node_id || a->mode != b->mode ||
-	    a->role != b->role || a->features != b->features || a->stream_epoch != b->stream_epoch ||
+	    a->role != b->role || a->features != b->features ||
+	    a->stream_epoch != b->stream_epoch ||
 	    a->resume_epoch != b->resume_epoch ||
 	    a->resume_from != b->resume_from ||
 	    memcmp(a->digest, b->digest, sizeof(a->digest)) ||

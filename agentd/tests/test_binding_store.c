@@ -40,6 +40,7 @@ struct seen {
 	char old_nai[256], new_nai[256];
 	/* the records' AAA attributes: count, and the first value */
 	char old_aaa0[256], new_aaa0[256];
+	char old_pool[64], new_pool[64]; /* "": none */
 	/* expiry */
 	int expire_ret;
 	unsigned int expire_calls;
@@ -63,6 +64,8 @@ static void observe(void *ctx, enum binding_cause cause,
 			memcpy(s->old_nai, old->nai, old->nai_len);
 		s->old_nai[old->nai_len] = '\0';
 		s->old_aaa0[0] = '\0';
+		snprintf(s->old_pool, sizeof(s->old_pool), "%s",
+			 old->pool ? old->pool : "");
 		if (old->n_aaa)
 			snprintf(s->old_aaa0, sizeof(s->old_aaa0), "%.*s",
 				 old->aaa[0].len,
@@ -74,6 +77,8 @@ static void observe(void *ctx, enum binding_cause cause,
 			memcpy(s->new_nai, new->nai, new->nai_len);
 		s->new_nai[new->nai_len] = '\0';
 		s->new_aaa0[0] = '\0';
+		snprintf(s->new_pool, sizeof(s->new_pool), "%s",
+			 new->pool ? new->pool : "");
 		if (new->n_aaa)
 			snprintf(s->new_aaa0, sizeof(s->new_aaa0), "%.*s",
 				 new->aaa[0].len,
@@ -465,6 +470,18 @@ static void test_pool_names_shared(void **state)
 			 0);
 	b2 = binding_store_find_addr(f->st, A("10.0.0.2"));
 	assert_string_equal(b2->pool, "p");
+	/*
+	 * q's last binding renewed into p: the observers still read q in
+	 * the old record (ASan: q freed only after them), and p after
+	 */
+	r1.pool = "p";
+	r1.replay.last_id = 3;
+	assert_int_equal(binding_store_upsert(f->st, &r1, BINDING_CAUSE_RENEW),
+			 0);
+	assert_string_equal(f->seen.old_pool, "q");
+	assert_string_equal(f->seen.new_pool, "p");
+	b1 = binding_store_find_addr(f->st, A("10.0.0.1"));
+	assert_ptr_equal(b1->pool, b2->pool);
 }
 
 /* Expiry asks the client: 0 removes (EXPIRED), an error retries later. */

@@ -585,6 +585,43 @@ static void test_path_heard_first(void **state)
 	}
 }
 
+/* HSRP hears the peer at 127.0.0.9 only, where nothing listens. */
+static bool hears_9(void *ctx, struct in_addr addr)
+{
+	(void)ctx;
+	return addr.s_addr == htonl(0x7f000009);
+}
+
+/*
+ * HSRP hears the peer on a path where sync does not get through (a
+ * filter, the MTU): the round starts there, and the failed call moves the
+ * caller on to the path that works, where it stays (a review found the
+ * choice made again before every call: never connected).
+ */
+static void test_path_heard_dead(void **state)
+{
+	struct fix *f = *state;
+	int i;
+
+	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	f->a.host.hears = hears_9;
+	for (i = 0; i < 20; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+	assert_true(run_until(f, both_up, 5000));
+	assert_true(run_until(f, tables_equal, 5000));
+	assert_path(&f->a, "127.0.0.2");
+	assert_int_equal(peer_num(&f->a, "connections"), 2);
+	/* a reconnect keeps the path that works */
+	sync_reconnect(f->a.sync);
+	assert_true(run_until(f, both_up, 5000));
+	assert_path(&f->a, "127.0.0.2");
+	assert_int_equal(peer_num(&f->a, "connections"), 3);
+}
+
 /*
  * The attack beside it: the peer on a path holds another key. Refused on
  * every path, counted, nothing applied; the caller keeps rotating and
@@ -1159,6 +1196,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_path, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_path_heard_first, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_heard_dead, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_paths_wrong_key, setup,
 						teardown),

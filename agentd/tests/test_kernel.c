@@ -1014,6 +1014,15 @@ static void test_batch_bulk(void **state)
 	kernel_batch_free(batch);
 }
 
+/* Answers bulk message @msg: its first entry exists already. */
+static int fail_first_entry(struct kernel_batch *batch,
+			    const struct nlmsghdr *msg, struct seen *seen,
+			    unsigned int *failed)
+{
+	return answer(batch, msg, -EEXIST, "x",
+		      entry_offset(msg, 0, MIPHA_A_HOME_ADDR), seen, failed);
+}
+
 /*
  * A REPLACE bulk message behind a delete fails at its first entry twice:
  * each time the same message goes again from the next entry, its REPLACE
@@ -1051,19 +1060,13 @@ static void test_batch_bulk_restart_twice(void **state)
 	rem = (int)len;
 	bulk = mnl_nlmsg_next(buf, &rem);
 	assert_int_equal(bulk_entries(bulk, &replace), 3);
-	assert_int_equal(answer(batch, bulk, -EEXIST, "x",
-				entry_offset(bulk, 0, MIPHA_A_HOME_ADDR), &seen,
-				&failed),
-			 1);
+	assert_int_equal(fail_first_entry(batch, bulk, &seen, &failed), 1);
 	/* again from tag 3, alone; it fails at its entry 0 too */
 	len = kernel_batch_seal(batch, 102, &buf);
 	assert_int_equal(part_messages(buf, len), 1);
 	assert_int_equal(bulk_entries(buf, &replace), 2);
 	assert_true(replace);
-	assert_int_equal(answer(batch, buf, -EEXIST, "x",
-				entry_offset(buf, 0, MIPHA_A_HOME_ADDR), &seen,
-				&failed),
-			 1);
+	assert_int_equal(fail_first_entry(batch, buf, &seen, &failed), 1);
 	/* tag 4 alone in it now, and the delete behind: whole messages */
 	len = kernel_batch_seal(batch, 103, &buf);
 	assert_int_equal(part_messages(buf, len), 2);

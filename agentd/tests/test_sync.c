@@ -542,6 +542,24 @@ static void test_second_path(void **state)
 	assert_int_equal(peer_num(&f->a, "connections"), 2);
 }
 
+/*
+ * a calls b (at 127.0.0.2 only) on "127.0.0.9 127.0.0.2", HSRP hearing the
+ * peer where @hears says, with 20 bindings to send.
+ */
+static void heard_pair(struct fix *f, bool (*hears)(void *, struct in_addr))
+{
+	int i;
+
+	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
+	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
+	ha_start(f, &f->a, "127.0.0.1");
+	ha_start(f, &f->b, "127.0.0.2");
+	f->a.host.hears = hears;
+	for (i = 0; i < 20; i++)
+		register_n(&f->a, i, "10.40.0.1");
+	pair(f);
+}
+
 /* HSRP hears the peer at 127.0.0.2 only. */
 static bool hears_2(void *ctx, struct in_addr addr)
 {
@@ -557,16 +575,8 @@ static bool hears_2(void *ctx, struct in_addr addr)
 static void test_path_heard_first(void **state)
 {
 	struct fix *f = *state;
-	int i;
 
-	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
-	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
-	ha_start(f, &f->a, "127.0.0.1");
-	ha_start(f, &f->b, "127.0.0.2");
-	f->a.host.hears = hears_2;
-	for (i = 0; i < 20; i++)
-		register_n(&f->a, i, "10.40.0.1");
-	pair(f);
+	heard_pair(f, hears_2);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
 	assert_path(&f->a, "127.0.0.2");
@@ -601,16 +611,8 @@ static bool hears_9(void *ctx, struct in_addr addr)
 static void test_path_heard_dead(void **state)
 {
 	struct fix *f = *state;
-	int i;
 
-	ha_config(&f->a, "127.0.0.9 127.0.0.2", KEY, f->port, "");
-	ha_config(&f->b, "127.0.0.1", KEY, f->port, "");
-	ha_start(f, &f->a, "127.0.0.1");
-	ha_start(f, &f->b, "127.0.0.2");
-	f->a.host.hears = hears_9;
-	for (i = 0; i < 20; i++)
-		register_n(&f->a, i, "10.40.0.1");
-	pair(f);
+	heard_pair(f, hears_9);
 	assert_true(run_until(f, both_up, 5000));
 	assert_true(run_until(f, tables_equal, 5000));
 	assert_path(&f->a, "127.0.0.2");

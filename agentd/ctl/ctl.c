@@ -17,7 +17,7 @@ void ctl_usage(FILE *f)
 		"       miphactl [OPTIONS] -b FILE\n"
 		"where  OBJECT := { kernel binding | kernel link | kernel announce |\n"
 		"                   kernel stats | kernel config | monitor |\n"
-		"                   binding | pool | stats | config | events }\n"
+		"                   binding | pool | stats | config | events | ipsp }\n"
 		"       OPTIONS := { -j[son] | -b[atch] FILE | -f[orce] |\n"
 		"                    -s[ocket] PATH | -h[elp] }\n"
 		"\n"
@@ -28,8 +28,9 @@ void ctl_usage(FILE *f)
 	link_usage(f);
 	daemon_usage(f);
 	fprintf(f,
+		"       miphactl ipsp [show]\n"
 		"\n"
-		"binding, pool, stats, config reload and events ask mipha-agentd\n"
+		"binding, pool, stats, config reload, events and ipsp ask mipha-agentd\n"
 		"over its control socket (-socket PATH, $MIPHA_AGENTD_SOCK, default\n"
 		"/run/mipha/agentd.sock); \"kernel ...\" talks to the kernel.\n"
 		"events follows the daemon's events (those whose name starts with\n"
@@ -274,6 +275,7 @@ static const struct ctl_cmd top_cmds[] = {
 	{ "pool", do_pool },
 	{ "standby", do_standby },
 	{ "redundancy", do_redundancy },
+	{ "ipsp", do_ipsp },
 	{ "stats", do_daemon_stats },
 	{ "config", do_config },
 	{ "events", do_events },

@@ -3,7 +3,7 @@
  * miphactl: shared state of one invocation, command dispatch, argument
  * parsing helpers and output formatting. One file per command group
  * (ctl_binding.c, ctl_link.c, ctl_stats.c, ctl_monitor.c, ctl_daemon.c,
- * ctl_events.c), ctl_batch.c for -b.
+ * ctl_events.c, ctl_ipsp.c), ctl_batch.c for -b.
  */
 #ifndef MIPHA_CTL_H
 #define MIPHA_CTL_H
@@ -192,6 +192,10 @@ void daemon_usage(FILE *f);
 /* ctl_standby.c: the HSRP groups (IOS show standby) */
 int do_standby(struct ctl *c, int argc, char **argv);
 int do_redundancy(struct ctl *c, int argc, char **argv);
+
+/* ctl_ipsp.c: IP Pool Sharing Protocol state (StarOS show ip ipsp) */
+void ipsp_print(struct ctl *c, const json_t *st);
+int do_ipsp(struct ctl *c, int argc, char **argv);
 
 /* ctl_monitor.c */
 void notification_print(struct ctl *c, const struct kernel_notification *n);

@@ -29,6 +29,7 @@
 #include "hsrp.h"
 #include "switchover.h"
 #include "sync.h"
+#include "ipsp.h"
 #include "socket_commands.h"
 #include "kernel.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct agentd {
 	struct reg *reg;
 	struct hsrp *hsrp;
 	struct sync *sync; /* NULL without home-agent redundancy */
+	struct ipsp *ipsp; /* NULL without an ipsp section */
 	struct switchover_service switchover;
 	struct vnet *vnet;
 	struct ctlsock *ctl;
@@ -277,6 +279,8 @@ static int reload(struct agentd *a, char *msg, size_t len)
 	hsrp_set_config(a->hsrp, cfg);
 	if (a->sync)
 		sync_set_config(a->sync, cfg);
+	if (a->ipsp)
+		ipsp_set_config(a->ipsp, cfg, pools);
 	pool_set_free(a->pools);
 	config_free(a->cfg);
 	a->cfg = cfg;
@@ -497,6 +501,8 @@ static int sync_start(struct agentd *a)
 	return 0;
 }
 
+static void ipsp_event(void *data, json_t *fields);
+
 static int commands_register(struct agentd *a)
 {
 	int ret;
@@ -513,11 +519,25 @@ static int commands_register(struct agentd *a)
 	if (!ret && a->sync)
 		ret = switchover_commands_register(a->ctl, &a->switchover);
 	if (!ret)
+		ret = ipsp_commands_register(a->ctl, a->ipsp);
+	if (!ret)
 		hsrp_set_event_fn(a->hsrp, hsrp_event, a);
+	if (!ret && a->ipsp)
+		ipsp_set_event_fn(a->ipsp, ipsp_event, a);
 	return ret;
 }
 
 /* ---- main ------------------------------------------------------------- */
+
+/* IPSP's events, for the control socket's followers. */
+static void ipsp_event(void *data, json_t *fields)
+{
+	struct agentd *a = data;
+
+	if (a->ctl)
+		ctlsock_publish(a->ctl, "ipsp", json_incref(fields));
+}
+
 
 static int run(struct agentd *a, bool foreground)
 {
@@ -559,6 +579,11 @@ static int run(struct agentd *a, bool foreground)
 	ret = sync_start(a);
 	if (ret) {
 		log_err("redundancy (peer sync): %s", strerror(-ret));
+		goto out_hsrp;
+	}
+	ret = ipsp_new(&a->ipsp, a->loop, a->cfg, a->pools, a->reg);
+	if (ret) {
+		log_err("ipsp (pool sharing): %s", strerror(-ret));
 		goto out_hsrp;
 	}
 	ret = vnet_open(&a->vnet);
@@ -611,6 +636,9 @@ out_vnet:
 		vnet_sync(a->vnet, NULL, 0, NULL, NULL);
 	vnet_close(a->vnet);
 out_hsrp:
+	/* A stop on purpose tells the IPSP peer (graceful termination). */
+	ipsp_free(a->ipsp, status == 0);
+	a->ipsp = NULL;
 	/* Active groups resign: a standby takes over at once. */
 	reg_set_addr_gate(a->reg, NULL, NULL);
 	hsrp_free(a->hsrp);

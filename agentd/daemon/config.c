@@ -47,6 +47,7 @@
 	X(daemon)          \
 	X(standby)         \
 	X(redundancy)      \
+	X(ipsp)            \
 	X(digest)
 
 #define SECTION_DECLARE(name) \

@@ -684,3 +684,28 @@ int config_get_encap(struct config_load *l, cfg_t *s, enum config_encap *out)
 			"encapsulation: '%s' is not ipip, gre or any", v);
 	return 0;
 }
+
+int config_get_hook(struct config_load *l, cfg_t *s, const char *name,
+		    char **out)
+{
+	const char *p = config_str(s, name);
+	int line = config_opt_line(l, s, name, 0);
+	struct stat st;
+
+	if (!p)
+		return 0;
+	if (p[0] != '/')
+		return config_fail(l, line, "%s %s: not an absolute path", name,
+				   p);
+	if (stat(p, &st) || !S_ISREG(st.st_mode) || access(p, X_OK))
+		return config_fail(l, line, "%s %s: not an executable file",
+				   name, p);
+	/* Run as root on every event: nobody else may change it. */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022))
+		return config_fail(l, line,
+				   "%s %s: writable by others than its "
+				   "owner, or not owned by root",
+				   name, p);
+	*out = strdup(p);
+	return *out ? 0 : -ENOMEM;
+}

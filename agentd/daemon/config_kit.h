@@ -170,6 +170,14 @@ int config_get_addr(struct config_load *l, cfg_t *s, const char *name,
 		    unsigned int idx, struct in_addr *out);
 int config_get_rt(struct config_load *l, cfg_t *s, enum config_rt_policy *out);
 int config_get_encap(struct config_load *l, cfg_t *s, enum config_encap *out);
+/*
+ * A notify hook's path (option name, keepalived's notify): absolute, an
+ * executable file, owned by root (or us) and writable by nobody else: it
+ * runs as root on every event. *out is a copy (the caller frees it),
+ * left alone if the option is absent.
+ */
+int config_get_hook(struct config_load *l, cfg_t *s, const char *name,
+		    char **out);
 
 /* ---- reading (config_read.c) */
 

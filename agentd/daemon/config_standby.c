@@ -284,26 +284,7 @@ static int load_tracks(struct config_load *l, cfg_t *s,
 static int load_notify(struct config_load *l, cfg_t *s,
 		       struct config_standby_group *g)
 {
-	const char *p = config_str(s, "notify");
-	int line = config_opt_line(l, s, "notify", 0);
-	struct stat st;
-
-	if (!p)
-		return 0;
-	if (p[0] != '/')
-		return config_fail(l, line, "notify %s: not an absolute path",
-				   p);
-	if (stat(p, &st) || !S_ISREG(st.st_mode) || access(p, X_OK))
-		return config_fail(l, line, "notify %s: not an executable file",
-				   p);
-	/* Run as root on every state change: nobody else may change it. */
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022))
-		return config_fail(l, line,
-				   "notify %s: writable by others than its "
-				   "owner, or not owned by root",
-				   p);
-	g->notify = strdup(p);
-	return g->notify ? 0 : -ENOMEM;
+	return config_get_hook(l, s, "notify", &g->notify);
 }
 
 static int load_times(struct config_load *l, cfg_t *s,

@@ -938,6 +938,18 @@ unsigned int reg_announce_all(struct reg *r)
 	return n;
 }
 
+void reg_set_allocator(struct reg *r, const struct reg_allocator *a)
+{
+	struct reg_allocator pools_alloc;
+
+	reg_pipeline_cancel_parked(&r->pipe);
+	if (!a) {
+		reg_pool_allocator(&pools_alloc, r->store);
+		a = &pools_alloc;
+	}
+	reg_pipeline_set_allocator(&r->pipe, a);
+}
+
 void reg_set_addr_gate(struct reg *r,
 		       bool (*served)(void *data, struct in_addr addr),
 		       void *data)

@@ -292,6 +292,12 @@ const struct reg_stats *reg_get_stats(const struct reg *r);
 void reg_set_addr_gate(struct reg *r,
 		       bool (*served)(void *data, struct in_addr addr),
 		       void *data);
+/*
+ * Home addresses from another allocator (IPSP's) from now on; NULL: the
+ * local pools again. Parked requests of the old one are cancelled.
+ */
+struct reg_allocator;
+void reg_set_allocator(struct reg *r, const struct reg_allocator *a);
 size_t reg_binding_count(const struct reg *r);
 /*
  * Gratuitous ARP for every binding of every home link whose proxy ARP is

@@ -20,9 +20,9 @@
 
 /* ---- the local pools as an allocator ------------------------------------ */
 
-static int pool_alloc_cb(void *ctx, const char *pool, struct in_addr *out)
+static int pool_alloc_cb(void *ctx, struct reg_txn *t, struct in_addr *out)
 {
-	return binding_store_pool_alloc(ctx, pool, out);
+	return binding_store_pool_alloc(ctx, t->d.host.pool, out);
 }
 
 static int pool_wait_cb(void *ctx, struct reg_txn *t)
@@ -122,7 +122,11 @@ static int kernel_queue(struct reg_pipeline *p, struct reg_txn *t, enum kernel_o
 
 static int alloc_denied(struct reg_txn *t, int err)
 {
-	t->d.why = err == -ENOSPC ? "pool exhausted" : "no such pool";
+	t->d.why = err == -ENOSPC ? "pool exhausted" :
+		   err == -EAGAIN ? "no address approved by the IPSP primary" :
+		   err == -EACCES ? "the address is another node's (IPSP)" :
+		   err == -ENOMEM ? "out of memory" :
+				    "no such pool";
 	return REG_CODE_RESOURCES;
 }
 
@@ -141,8 +145,7 @@ static int install_begin(struct reg_pipeline *p, struct reg_txn *t)
 
 	t->allocated = false;
 	if (d->need_addr) {
-		ret = p->alloc.ops->alloc(p->alloc.ctx, d->host.pool,
-					  &d->home_addr);
+		ret = p->alloc.ops->alloc(p->alloc.ctx, t, &d->home_addr);
 		if (ret == -EINPROGRESS)
 			return REG_PARKED;
 		if (ret)
@@ -802,6 +805,12 @@ void reg_pipeline_alloc_done(struct reg_txn *t, int err, struct in_addr addr)
 	}
 	p->ops->resumed(p->ctx, t);
 	txn_free(t);
+}
+
+void reg_pipeline_set_allocator(struct reg_pipeline *p,
+				const struct reg_allocator *a)
+{
+	p->alloc = *a;
 }
 
 size_t reg_pipeline_parked(const struct reg_pipeline *p)

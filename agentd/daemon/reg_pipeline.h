@@ -78,11 +78,15 @@ struct reg_txn {
 /* Address allocation: the local pools, or IPSP. */
 struct reg_allocator_ops {
 	/*
-	 * An address of pool: 0 and *out; -EINPROGRESS: the answer needs
-	 * someone else (the request is parked and wait() called); or -ENOENT
-	 * (no such pool), -ENOSPC (exhausted), -ENOMEM.
+	 * An address for t, of its pool (t->d.host.pool; t->req_home is the
+	 * Home Address the node asked for, t->ident its NAI: an allocator
+	 * may keep a node's address, as IPSP does for a handoff): 0 and
+	 * *out; -EINPROGRESS: the answer needs someone else (the request is
+	 * parked and wait() called); or -ENOENT (no such pool), -ENOSPC
+	 * (exhausted), -EAGAIN (no address may be given now: IPSP's primary
+	 * approved none), -EACCES (the address is another node's), -ENOMEM.
 	 */
-	int (*alloc)(void *ctx, const char *pool, struct in_addr *out);
+	int (*alloc)(void *ctx, struct reg_txn *t, struct in_addr *out);
 	/*
 	 * The parked t waits for an address of t->d.host.pool: answer it by
 	 * reg_pipeline_alloc_done(t, ...), from the event loop, never from
@@ -102,6 +106,9 @@ struct reg_allocator {
 
 /* The local pools, through the binding store (which adopts held addresses). */
 void reg_pool_allocator(struct reg_allocator *a, struct binding_store *store);
+/* Another allocator from now on (IPSP's); nothing may be parked. */
+void reg_pipeline_set_allocator(struct reg_pipeline *p,
+				const struct reg_allocator *a);
 
 struct reg_pipeline_ops {
 	/* A fresh clock and nonce into t (t->in, t->now_*). */

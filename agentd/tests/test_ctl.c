@@ -902,6 +902,186 @@ static void test_events_follow(void **state)
 			 CTL_USAGE);
 }
 
+/* The daemon's "ipsp" object of the example in README.md. */
+static const char ipsp_full[] =
+	"{\"configured\":true,\"role\":\"primary\","
+	"\"role_configured\":\"secondary\",\"acting\":true,"
+	"\"mode\":\"active\",\"peer\":\"192.0.2.2\",\"port\":4434,"
+	"\"peer_up\":false,\"peer_state\":\"connecting\",\"peer_role\":null,"
+	"\"peer_mode\":null,\"dead_interval\":30,\"last_heard_ms\":31250,"
+	"\"locked\":false,\"ready\":true,\"all_free\":false,"
+	"\"config_match\":false,\"config_diff\":[\"pool \\\"p1\\\": ranges, "
+	"priority or group differ\",\"pool \\\"p2\\\": only here\"],"
+	"\"pools\":[{\"name\":\"p1\",\"size\":256,\"used\":10,"
+	"\"released\":20,\"held\":6,\"busy\":230},{\"name\":\"mobiles-west\","
+	"\"size\":1024,\"used\":0,\"released\":0,\"held\":0,\"busy\":0}],"
+	"\"counters\":{\"connects\":1,\"auth_failures\":0,"
+	"\"protocol_errors\":0,\"block_requests\":2,\"addr_requests\":5,"
+	"\"grants\":7,\"denials\":0,\"handoffs\":5,\"claims\":0,"
+	"\"conflicts\":0,\"refused_sessions\":0,\"takeovers\":1,"
+	"\"going_down_sent\":0,\"going_down_received\":1}}";
+
+static const char ipsp_full_text[] =
+	"IP Pool Sharing Protocol (IPSP)\n"
+	"  Role:           primary, acting (configured secondary)\n"
+	"  Mode:           active\n"
+	"  Peer:           192.0.2.2:4434, connecting\n"
+	"  Peer role:      unknown\n"
+	"  Peer mode:      unknown\n"
+	"  Dead interval:  30 sec\n"
+	"  Last heard:     31.250 sec ago\n"
+	"  Pools locked:   no\n"
+	"  Ready:          yes\n"
+	"  All free:       no\n"
+	"  Configuration:  DIFFERS from the peer's\n"
+	"    pool \"p1\": ranges, priority or group differ\n"
+	"    pool \"p2\": only here\n"
+	"\n"
+	"Pool               Size       Used   Released       Held       Busy\n"
+	"p1                  256         10         20          6        230\n"
+	"mobiles-west       1024          0          0          0          0\n"
+	"\n"
+	"Counters:\n"
+	"  Connects                 1\n"
+	"  Authentication failures  0\n"
+	"  Protocol errors          0\n"
+	"  Block requests           2\n"
+	"  Address requests         5\n"
+	"  Grants                   7\n"
+	"  Denials                  0\n"
+	"  Handoffs                 5\n"
+	"  Claims                   0\n"
+	"  Conflicts                0\n"
+	"  Refused sessions         0\n"
+	"  Takeovers                1\n"
+	"  Going-down sent          0\n"
+	"  Going-down received      1\n";
+
+static void ipsp_print_of(struct fixture *f, const char *text)
+{
+	json_t *st = json_loads(text, 0, NULL);
+
+	assert_non_null(st);
+	ipsp_print(&f->c, st);
+	json_decref(st);
+}
+
+/* miphactl ipsp's text from the daemon's object. */
+static void test_ipsp_print(void **state)
+{
+	struct fixture *f = *state;
+
+	ipsp_print_of(f, ipsp_full);
+	assert_string_equal(out_of(f), ipsp_full_text);
+}
+
+/* "configured": false is all there is to say. */
+static void test_ipsp_print_not_configured(void **state)
+{
+	struct fixture *f = *state;
+
+	ipsp_print_of(f, "{\"configured\":false}");
+	assert_string_equal(out_of(f), "IPSP is not configured\n");
+}
+
+/*
+ * A daemon of another version: what is missing or of another type is left
+ * out (a line, a table cell as "-", a counter), what is there printed, an
+ * unknown counter by its key.
+ */
+static void test_ipsp_print_partial(void **state)
+{
+	struct fixture *f = *state;
+
+	ipsp_print_of(
+		f, "{\"configured\":true,\"role\":\"secondary\","
+		   "\"role_configured\":\"secondary\",\"acting\":false,"
+		   "\"mode\":7,\"peer\":\"192.0.2.1\",\"port\":\"4434\","
+		   "\"peer_up\":true,\"peer_role\":\"primary\","
+		   "\"last_heard_ms\":null,\"locked\":true,\"ready\":\"yes\","
+		   "\"config_match\":null,\"config_diff\":[\"x\",3],"
+		   "\"pools\":[{\"name\":\"p1\",\"size\":256,\"used\":1.5,"
+		   "\"held\":4},\"junk\",{\"size\":8}],"
+		   "\"counters\":{\"grants\":3,\"new_counter\":9,"
+		   "\"denials\":\"many\"}}");
+	assert_string_equal(
+		out_of(f),
+		"IP Pool Sharing Protocol (IPSP)\n"
+		"  Role:           secondary (as configured)\n"
+		"  Peer:           192.0.2.1, up\n"
+		"  Peer role:      primary\n"
+		"  Last heard:     never\n"
+		"  Pools locked:   yes\n"
+		"  Configuration:  not compared yet\n"
+		"    x\n"
+		"\n"
+		"Pool       Size       Used   Released       Held       Busy\n"
+		"p1          256          -          -          4          -\n"
+		"?             8          -          -          -          -\n"
+		"\n"
+		"Counters:\n"
+		"  Grants                   3\n"
+		"  new_counter              9\n");
+
+	/* Not even an object: the title, nothing else. */
+	fclose(f->c.out);
+	free(f->out);
+	f->out = NULL;
+	f->c.out = open_memstream(&f->out, &f->out_len);
+	ipsp_print_of(f, "[1,2]");
+	assert_string_equal(out_of(f), "IP Pool Sharing Protocol (IPSP)\n");
+}
+
+/* miphactl ipsp asks the daemon "ipsp"; -j prints its object. */
+static void test_ipsp_command(void **state)
+{
+	struct fixture *f = *state;
+	char path[64], answer[3072];
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "/tmp/mipha-test-ctl-%d.sock", getpid());
+	f->c.sock_path = path;
+	snprintf(answer, sizeof(answer), "{\"status\":\"ok\",\"result\":%s}\n",
+		 ipsp_full);
+	pid = fake_daemon(path, answer);
+	assert_int_equal(run(f, "ipsp"), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_string_equal(out_of(f), ipsp_full_text);
+
+	f->c.json = true;
+	pid = fake_daemon(path, "{\"status\":\"ok\",\"result\":"
+				"{\"configured\":false,\"request\":@REQ@}}\n");
+	assert_int_equal(run(f, "ipsp show"), CTL_OK);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_non_null(strstr(out_of(f), "\n{\"configured\":false,"
+					  "\"request\":{\"command\":"
+					  "\"ipsp\"}}\n"));
+
+	/* An answer without the object, an error: status 1. */
+	f->c.json = false;
+	pid = fake_daemon(path, "{\"status\":\"ok\"}\n");
+	assert_int_equal(run(f, "ipsp"), CTL_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_string_equal(f->c.err,
+			    "ipsp: mipha-agentd answered no IPSP state");
+	pid = fake_daemon(path,
+			  "{\"status\":\"error\","
+			  "\"error\":\"unknown command \\\"ipsp\\\"\"}\n");
+	assert_int_equal(run(f, "ipsp"), CTL_ERR);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_string_equal(f->c.err, "mipha-agentd: unknown command \"ipsp\"");
+	unlink(path);
+
+	/* Refused before asking. */
+	assert_int_equal(run(f, "ipsp bogus"), CTL_USAGE);
+	assert_string_equal(f->c.err, "ipsp: unknown word \"bogus\"");
+	assert_int_equal(run(f, "ipsp show now"), CTL_USAGE);
+	assert_string_equal(f->c.err, "ipsp show: unexpected \"now\"");
+	assert_int_equal(run(f, "help"), CTL_OK);
+	assert_non_null(strstr(out_of(f), "miphactl ipsp [show]\n"));
+}
+
 static void test_stats_print(void **state)
 {
 	struct fixture *f = *state;
@@ -1035,6 +1215,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_event_print, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_events_follow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipsp_print, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipsp_print_not_configured,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipsp_print_partial, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipsp_command, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_print, setup,
 						teardown),

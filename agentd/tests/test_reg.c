@@ -910,10 +910,10 @@ struct later_alloc {
 	unsigned int waits, releases;
 };
 
-static int la_alloc(void *ctx, const char *pool, struct in_addr *out)
+static int la_alloc(void *ctx, struct reg_txn *t, struct in_addr *out)
 {
 	(void)ctx;
-	(void)pool;
+	(void)t;
 	(void)out;
 	return -EINPROGRESS;
 }

@@ -46,7 +46,8 @@ struct ipsp {
 	uint32_t spi;		    /* the key we offer: the newest */
 	int listen_fd;
 	struct loop_io listen_io;
-	struct loop_timer tick, retry, kick;
+	struct loop_timer tick, retry, kick, closer;
+	const char *close_why; /* the state machine's (a static string) */
 	uint32_t backoff_ms;
 	bool up; /* conn authenticated */
 
@@ -54,7 +55,7 @@ struct ipsp {
 	void (*event_fn)(void *data, json_t *fields);
 	void *event_data;
 
-	uint64_t connects, auth_failures, conn_errors, strangers;
+	uint64_t connects, auth_failures, frame_errors, strangers;
 };
 
 static const char *peer_str(const struct ipsp *ip)
@@ -163,12 +164,21 @@ static void st_kick(void *ctx)
 		loop_timer_arm(ip->loop, &ip->kick, 0);
 }
 
+static void st_close(void *ctx, const char *why)
+{
+	struct ipsp *ip = ctx;
+
+	ip->close_why = why;
+	loop_timer_arm(ip->loop, &ip->closer, 0);
+}
+
 static const struct ipsp_state_ops state_ops = {
 	.send = st_send,
 	.release_binding = st_release_binding,
 	.alloc_done = st_alloc_done,
 	.event = st_event,
 	.kick = st_kick,
+	.close = st_close,
 };
 
 /* ---- time --------------------------------------------------------------- */
@@ -179,6 +189,16 @@ static void tick_cb(struct loop_timer *t)
 	uint64_t now = loop_now_ms(), next = ipsp_state_tick(ip->st, now);
 
 	loop_timer_arm_at(ip->loop, &ip->tick, next);
+}
+
+static void conn_close(struct ipsp *ip, const char *why);
+
+static void closer_cb(struct loop_timer *t)
+{
+	struct ipsp *ip = t->data;
+
+	if (ip->conn)
+		conn_close(ip, ip->close_why);
 }
 
 static void kick_cb(struct loop_timer *t)
@@ -269,7 +289,7 @@ static size_t conn_recv(struct sync_tls_conn *c, const uint8_t *buf, size_t len,
 		if (err == -EAGAIN)
 			break;
 		if (err) {
-			ip->conn_errors++;
+			ip->frame_errors++;
 			conn_close(ip, "a frame that does not parse");
 			return len;
 		}
@@ -277,7 +297,6 @@ static size_t conn_recv(struct sync_tls_conn *c, const uint8_t *buf, size_t len,
 				       &why);
 		used += flen;
 		if (err) {
-			ip->conn_errors++;
 			log_ratelimited(LOG_ERR, "ipsp: %s: %s", peer_str(ip),
 					why ? why : strerror(-err));
 			conn_close(ip, why ? why : "protocol error");
@@ -480,6 +499,7 @@ int ipsp_new(struct ipsp **ipp, struct loop *l, const struct config *cfg,
 	loop_timer_init(&ip->tick, tick_cb, ip);
 	loop_timer_init(&ip->retry, retry_cb, ip);
 	loop_timer_init(&ip->kick, kick_cb, ip);
+	loop_timer_init(&ip->closer, closer_cb, ip);
 	err = ipsp_state_new(&ip->st, cfg, pools, ip->store, &state_ops, ip,
 			     loop_now_ms());
 	if (!err)
@@ -527,6 +547,7 @@ void ipsp_free(struct ipsp *ip, bool graceful)
 	loop_timer_cancel(ip->loop, &ip->tick);
 	loop_timer_cancel(ip->loop, &ip->retry);
 	loop_timer_cancel(ip->loop, &ip->kick);
+	loop_timer_cancel(ip->loop, &ip->closer);
 	notify_free(ip->notify);
 	ipsp_state_free(ip->st);
 	if (ip->tls)
@@ -582,7 +603,8 @@ json_t *ipsp_json(const struct ipsp *ip)
 				    json_integer((json_int_t)ip->auth_failures));
 		json_object_set_new(
 			c, "protocol_errors",
-			json_integer((json_int_t)(ip->conn_errors)));
+			json_integer((json_int_t)(ip->frame_errors +
+				     ipsp_state_counters(ip->st)->protocol_errors)));
 		json_object_set_new(c, "strangers",
 				    json_integer((json_int_t)ip->strangers));
 	}

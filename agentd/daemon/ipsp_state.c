@@ -92,7 +92,9 @@ struct ipsp_state {
 
 	struct ipsp_wait *waits;
 	struct ipsp_release *releases;
-	uint32_t next_id;
+	uint32_t next_id;  /* the last request id used */
+	uint32_t first_id; /* the first of this connection */
+	uint32_t ids_used; /* since */
 
 	struct used_entry *used; /* the primary's, at its GOING_DOWN */
 	size_t n_used, cap_used;
@@ -478,6 +480,8 @@ static uint32_t new_id(struct ipsp_state *st)
 {
 	if (!++st->next_id)
 		st->next_id = 1;
+	if (!st->ids_used++)
+		st->first_id = st->next_id;
 	return st->next_id;
 }
 
@@ -625,20 +629,28 @@ static void become_secondary(struct ipsp_state *st, const char *why)
 		role_event(st, why);
 }
 
+static void retry_waits(struct ipsp_state *st);
+
+/*
+ * ready: nothing to learn of the peer first (it handed over, went down,
+ * or is dead); else allocations wait for its claims.
+ */
 static void become_primary(struct ipsp_state *st, const char *why,
-			   bool keep_used)
+			   bool keep_used, bool ready)
 {
 	st->role = IPSP_ROLE_PRIMARY;
 	st->had_used = false;
 	st->all_free = false;
 	st->locked = false;
-	fail_waits(st, -EAGAIN);
+	st->ready = ready;
 	unbusy_all(st, keep_used);
 	if (!keep_used)
 		used_clear(st);
 	if (st->role_cfg != IPSP_ROLE_PRIMARY)
 		st->c.takeovers++;
 	role_event(st, why);
+	/* what waited for the old primary is ours to decide now */
+	retry_waits(st);
 }
 
 /* Does this side work the protocol with the peer now? */
@@ -836,6 +848,26 @@ static const struct reg_allocator_ops allocator_ops = {
 	.release = release_cb,
 	.cancel = cancel_cb,
 };
+
+/* Every parked registration decided again (we became the primary). */
+static void retry_waits(struct ipsp_state *st)
+{
+	struct ipsp_wait *w;
+	struct in_addr a = { 0 };
+	int err;
+	size_t i;
+
+	for (i = 0; i < st->n_book; i++)
+		st->book[i].block_req = 0;
+	while ((w = st->waits)) {
+		st->waits = w->next;
+		err = alloc_cb(st, w->t, &a);
+		if (err == -EINPROGRESS)
+			err = -EAGAIN;
+		st->ops->alloc_done(st->ctx, w->t, err, a);
+		free(w);
+	}
+}
 
 void ipsp_state_allocator(struct ipsp_state *st, struct reg_allocator *a)
 {
@@ -1172,6 +1204,13 @@ static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 		if (st->book[i].block_req == g->id)
 			pool = i;
 	if (pool == SIZE_MAX) {
+		/*
+		 * An answer to a request given up (the role changed, or the
+		 * connection's requests were failed) is stale; an id we never
+		 * used is a lie.
+		 */
+		if (g->id && g->id - st->first_id < st->ids_used)
+			return 0;
 		*why = "a GRANT for no request of ours";
 		return -EPROTO;
 	}
@@ -1316,12 +1355,21 @@ static int on_hello(struct ipsp_state *st, const struct ipsp_hello *h,
 			become_secondary(st, "the configured primary is back");
 		else if (st->role == IPSP_ROLE_SECONDARY &&
 			 st->role_cfg == IPSP_ROLE_PRIMARY)
-			become_primary(st, "no primary between us", false);
+			become_primary(st, "no primary between us", false,
+				       false);
 		st->peer_role = st->role == IPSP_ROLE_PRIMARY ?
 					IPSP_ROLE_SECONDARY :
 					IPSP_ROLE_PRIMARY;
-		if (st->role == IPSP_ROLE_PRIMARY)
-			st->ready = false; /* until the claims come */
+	}
+	if (st->role == IPSP_ROLE_PRIMARY) {
+		/*
+		 * What the secondary holds is what its claims say, nothing
+		 * more: an address released to it that it no longer holds
+		 * (it gave the role back after a partition) is ours again.
+		 * Nothing is allocated until the claims came.
+		 */
+		unbusy_all(st, false);
+		st->ready = false;
 	}
 	used_clear(st);
 	if (st->role == IPSP_ROLE_SECONDARY)
@@ -1386,8 +1434,7 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 				   "taking over its pools");
 			st->peer_role = IPSP_ROLE_SECONDARY;
 			become_primary(st, "all addresses free at the primary",
-				       false);
-			st->ready = true;
+				       false, true);
 		}
 		break;
 	case IPSP_GOING_DOWN:
@@ -1399,10 +1446,14 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 		event(st, "going-down",
 		      json_pack("{s:s}", "peer_role",
 				role_name(st->peer_role)));
+		event(st, "peer-down",
+		      json_pack("{s:s}", "why", "going down"));
+		if (st->ops->close)
+			st->ops->close(st->ctx, "the peer is going down");
 		if (working(st) && st->role == IPSP_ROLE_SECONDARY &&
 		    st->peer_role == IPSP_ROLE_PRIMARY) {
-			become_primary(st, "the primary is going down", true);
-			st->ready = true;
+			become_primary(st, "the primary is going down", true,
+				       true);
 		}
 		break;
 	}
@@ -1421,6 +1472,7 @@ void ipsp_state_connected(struct ipsp_state *st, uint64_t now_ms)
 	st->connected = true;
 	st->hello_rx = false;
 	st->last_tx_ms = now_ms;
+	st->ids_used = 0;
 	send_hello(st);
 }
 
@@ -1491,15 +1543,17 @@ static void dead_interval(struct ipsp_state *st)
 		event(st, "peer-down",
 		      json_pack("{s:s}", "why", "dead interval"));
 	}
+	/*
+	 * A connection silent that long is dead too: closed, so that a peer
+	 * heard again comes back through a HELLO and its roles are settled
+	 * (never two primaries on a live connection).
+	 */
+	if (st->connected && st->ops->close)
+		st->ops->close(st->ctx, "dead interval");
 	if (st->mode != IPSP_MODE_ACTIVE)
 		return;
-	if (st->role == IPSP_ROLE_PRIMARY) {
-		if (!st->ready)
-			log_notice("ipsp: no secondary within the dead "
-				   "interval: allocating alone");
-		st->ready = true;
-		return;
-	}
+	if (st->role == IPSP_ROLE_PRIMARY)
+		return; /* ready without it: ipsp_state_tick() */
 	for (i = 0; i < st->n_book; i++)
 		held += pool_used(st, i) + pool_free(st, i);
 	if (!held) {
@@ -1508,8 +1562,7 @@ static void dead_interval(struct ipsp_state *st)
 			 "refused)");
 		return;
 	}
-	become_primary(st, "the primary is dead", false);
-	st->ready = true;
+	become_primary(st, "the primary is dead", false, true);
 }
 
 /*
@@ -1558,6 +1611,12 @@ uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 		st->last_tx_ms = now_ms;
 	if (!st->dead_handled && now_ms - heard >= dead)
 		dead_interval(st);
+	if (st->mode == IPSP_MODE_ACTIVE && st->role == IPSP_ROLE_PRIMARY &&
+	    !st->ready && !working(st) && now_ms - st->start_ms >= dead) {
+		log_notice("ipsp: no working secondary within the dead "
+			   "interval: allocating alone");
+		st->ready = true;
+	}
 	check_all_free(st);
 	/* a secondary keeps a block ahead of its new nodes */
 	if (working(st) && st->role == IPSP_ROLE_SECONDARY && !st->locked)

@@ -103,6 +103,9 @@ struct ipsp_state_ops {
 	void (*event)(void *ctx, const char *what, json_t *fields);
 	/* Call ipsp_state_tick() soon (from the loop, not from here). */
 	void (*kick)(void *ctx);
+	/* Close the connection soon (from the loop, not from here):
+	 * ipsp_state_disconnected() follows. May be NULL. */
+	void (*close)(void *ctx, const char *why);
 };
 
 /*

@@ -308,9 +308,14 @@ void config_ipsp_pools_digest(const struct config *c,
 
 /* ---- reload ----------------------------------------------------------- */
 
+/*
+ * Configured, in any mode: the state machine's book of the pools is built
+ * at start (an inactive IPSP turned active by a reload must find the
+ * pools it was built for).
+ */
 static bool enabled(const struct config_ipsp *p)
 {
-	return p && p->mode != IPSP_MODE_INACTIVE;
+	return p;
 }
 
 /* The pools alike in every setting, thresholds included, in order. */

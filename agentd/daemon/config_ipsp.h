@@ -42,13 +42,14 @@
  * setting (none today: StarOS refuses IPSP with "busyout" pools, which
  * mipha has not).
  *
- * Reload rules (the diff hook): with IPSP enabled (an ipsp section whose
- * mode is not inactive, before or after), any change to a pool (added,
- * removed, a range, priority, group, threshold) is refused with the
- * reason "pools cannot change while IPSP is enabled (seed 004)"; the
- * peer, its role, port, block, local and notify need a restart, and so does the
- * section added or removed (so config_ipsp() is NULL, or not, for the
- * daemon's whole life); mode and dead-interval change live.
+ * Reload rules (the diff hook): with an ipsp section (in any mode, before
+ * or after: an inactive one turned active finds the pools its state was
+ * built for), any change to a pool (added, removed, a range, priority,
+ * group, threshold) is refused with the reason "pools cannot change while
+ * IPSP is enabled (seed 004)"; the peer, its role, port, block, local and
+ * notify need a restart, and so does the section added or removed (so
+ * config_ipsp() is NULL, or not, for the daemon's whole life); mode and
+ * dead-interval change live.
  */
 #ifndef MIPHA_CONFIG_IPSP_H
 #define MIPHA_CONFIG_IPSP_H

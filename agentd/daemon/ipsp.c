@@ -28,7 +28,12 @@
 #define IPSP_BACKOFF_MIN_MS 100
 #define IPSP_BACKOFF_MAX_MS 5000
 #define IPSP_NOTIFY_TIMEOUT_MS 10000
-#define IPSP_QUEUE_MAX	   (1024 * 1024)
+/* Claims of 500,000 bindings are about 22 MB: queued whole. */
+#define IPSP_QUEUE_MAX	   (64 * 1024 * 1024)
+/* A call to us must authenticate within this (or the dead interval). */
+#define IPSP_ACCEPT_HANDSHAKE_MS 10000
+/* A connection that lived this long resets the backoff of calls. */
+#define IPSP_STABLE_MS 5000
 
 struct ipsp {
 	struct loop *loop;
@@ -48,6 +53,8 @@ struct ipsp {
 	struct loop_io listen_io;
 	struct loop_timer tick, retry, kick, closer;
 	const char *close_why; /* the state machine's (a static string) */
+	struct sync_tls_conn *close_conn; /* the one it asked to close */
+	uint64_t up_ms;			  /* when conn came up */
 	uint32_t backoff_ms;
 	bool up; /* conn authenticated */
 
@@ -67,13 +74,21 @@ static const char *peer_str(const struct ipsp *ip)
 
 /* ---- the state machine's view ------------------------------------------- */
 
+static void st_close(void *ctx, const char *why);
+
 static int st_send(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct ipsp *ip = ctx;
 
+	int err;
+
 	if (!ip->conn || !ip->up)
 		return -ENOTCONN;
-	return sync_tls_send(ip->conn, buf, len);
+	err = sync_tls_send(ip->conn, buf, len);
+	/* a frame lost breaks the protocol: the connection goes (later) */
+	if (err)
+		st_close(ip, "a frame could not be queued");
+	return err;
 }
 
 struct release_op {
@@ -169,6 +184,7 @@ static void st_close(void *ctx, const char *why)
 	struct ipsp *ip = ctx;
 
 	ip->close_why = why;
+	ip->close_conn = ip->conn;
 	loop_timer_arm(ip->loop, &ip->closer, 0);
 }
 
@@ -197,7 +213,8 @@ static void closer_cb(struct loop_timer *t)
 {
 	struct ipsp *ip = t->data;
 
-	if (ip->conn)
+	/* only the connection it was asked about, not a newer one */
+	if (ip->conn && ip->conn == ip->close_conn)
 		conn_close(ip, ip->close_why);
 }
 
@@ -270,7 +287,7 @@ static void conn_up(struct sync_tls_conn *c, void *data)
 	}
 	ip->up = true;
 	ip->connects++;
-	ip->backoff_ms = IPSP_BACKOFF_MIN_MS;
+	ip->up_ms = loop_now_ms();
 	log_notice("ipsp: connected to %s (%s)", peer_str(ip),
 		   sync_tls_conn_cipher(c));
 	ipsp_state_connected(ip->st, loop_now_ms());
@@ -339,6 +356,9 @@ static void conn_close(struct ipsp *ip, const char *why)
 		sync_tls_conn_free(ip->conn);
 		ip->conn = NULL;
 	}
+	/* a peer that flaps keeps backing off; one that stayed, not */
+	if (was_up && loop_now_ms() - ip->up_ms >= IPSP_STABLE_MS)
+		ip->backoff_ms = IPSP_BACKOFF_MIN_MS;
 	ip->up = false;
 	if (was_up) {
 		log_warn("ipsp: connection to %s closed: %s", peer_str(ip),
@@ -414,10 +434,12 @@ static void listen_cb(struct loop_io *io, uint32_t events)
 			close(fd);
 			continue;
 		}
-		/* one handshake at a time: the newest */
+		/* one handshake at a time: the newest, and a short one */
 		if (ip->pending)
 			sync_tls_conn_free(ip->pending);
 		ip->pending = NULL;
+		if (cfg.handshake_timeout_ms > IPSP_ACCEPT_HANDSHAKE_MS)
+			cfg.handshake_timeout_ms = IPSP_ACCEPT_HANDSHAKE_MS;
 		if (sync_tls_accept(&ip->pending, ip->tls, ip->loop, fd, &cfg))
 			ip->pending = NULL;
 	}
@@ -442,16 +464,20 @@ static int listen_start(struct ipsp *ip)
 			   listen_cb, ip);
 }
 
-/* The keys of the peer's address (several: a rollover; the last one is
- * offered). */
-static int tls_start(struct ipsp *ip)
+#define IPSP_KEYS_MAX 16
+
+/*
+ * The keys of the peer's address in cfg (several: a rollover; the last
+ * one is offered). Returns how many, 0: none.
+ */
+static size_t peer_keys(const struct config *cfg, struct in_addr peer,
+			struct sync_tls_key keys[IPSP_KEYS_MAX], uint32_t *spi)
 {
-	struct sync_tls_key keys[16];
-	uint32_t a = ntohl(ip->ic->peer.s_addr);
+	uint32_t a = ntohl(peer.s_addr);
 	size_t i, n = 0;
 
-	for (i = 0; i < ip->cfg->n_ha_ha && n < 16; i++) {
-		const struct config_sa *sa = &ip->cfg->ha_ha[i];
+	for (i = 0; i < cfg->n_ha_ha && n < IPSP_KEYS_MAX; i++) {
+		const struct config_sa *sa = &cfg->ha_ha[i];
 		size_t k;
 
 		if (sa->match != CONFIG_MATCH_ADDR || sa->range.first > a ||
@@ -463,8 +489,16 @@ static int tls_start(struct ipsp *ip)
 			continue;
 		keys[n++] = (struct sync_tls_key){ sa->key.spi, sa->key.key,
 						   sa->key.key_len };
-		ip->spi = sa->key.spi;
+		*spi = sa->key.spi;
 	}
+	return n;
+}
+
+static int tls_start(struct ipsp *ip)
+{
+	struct sync_tls_key keys[IPSP_KEYS_MAX];
+	size_t n = peer_keys(ip->cfg, ip->ic->peer, keys, &ip->spi);
+
 	if (!n)
 		return -ENOKEY;
 	return sync_tls_ctx_new(&ip->tls, keys, n);
@@ -529,6 +563,12 @@ void ipsp_free(struct ipsp *ip, bool graceful)
 {
 	if (!ip)
 		return;
+	/*
+	 * Removals we queued complete now, while we are here to hear it
+	 * (reg_free() would complete them after we are gone).
+	 */
+	if (ip->ka)
+		kadapter_flush(ip->ka);
 	if (ip->st) {
 		if (graceful && ip->up) {
 			ipsp_state_going_down(ip->st);
@@ -558,18 +598,30 @@ void ipsp_free(struct ipsp *ip, bool graceful)
 void ipsp_set_config(struct ipsp *ip, const struct config *cfg,
 		     struct pool_set *pools)
 {
-	bool wanted = ipsp_state_wants_peer(ip->st);
+	const struct config_ipsp *ic = config_ipsp(cfg);
+	struct sync_tls_key keys[IPSP_KEYS_MAX];
+	uint32_t spi = ip->spi;
+	bool mode_changed = ic && ic->mode != ip->ic->mode;
+	size_t n;
 
+	/* (leaving active, the state machine tells the peer first) */
 	ipsp_state_set_config(ip->st, cfg, pools, loop_now_ms());
 	ip->cfg = cfg;
-	if (config_ipsp(cfg))
-		ip->ic = config_ipsp(cfg);
-	if (wanted && !ipsp_state_wants_peer(ip->st)) {
-		if (ip->up)
-			ipsp_state_going_down(ip->st);
-		conn_close(ip, "mode inactive");
+	if (!ic)
+		return;
+	ip->ic = ic;
+	/* the peer's keys as now configured (a rollover, a new key) */
+	n = peer_keys(cfg, ic->peer, keys, &spi);
+	if (n && !sync_tls_ctx_set_keys(ip->tls, keys, n))
+		ip->spi = spi;
+	if (!mode_changed)
+		return;
+	/* a new mode: a new connection, whose HELLOs say it */
+	if (ip->conn)
+		conn_close(ip, "the mode changed");
+	if (!ipsp_state_wants_peer(ip->st)) {
 		loop_timer_cancel(ip->loop, &ip->retry);
-	} else if (!wanted && ipsp_state_wants_peer(ip->st) && ip->caller) {
+	} else if (ip->caller) {
 		ip->backoff_ms = IPSP_BACKOFF_MIN_MS;
 		loop_timer_arm(ip->loop, &ip->retry, 0);
 	}

@@ -49,11 +49,14 @@
  *		1 primary, 2 secondary
  *	  1   1 role: the role it plays now (enum ipsp_role)
  *	  2   1 mode (enum ipsp_mode): 1 active, 2 inactive, 3 check-config
- *	  3   1 hello flags: bit 0 IPSP_HELLO_ACTING (the sender plays the
- *		primary because the primary stopped, went silent or
- *		handed over: it stays primary when the other comes back);
- *		bit 1 IPSP_HELLO_ALL_FREE (a primary holding no address
- *		since IPSP started); other bits sent 0, ignored
+ *	  3   1 hello flags: bit 0 IPSP_HELLO_ACTING (the sender plays
+ *		the role it is not configured for: display); bit 1
+ *		IPSP_HELLO_ALL_FREE (the sender raised "all addresses free"
+ *		and handed the primary's role over); bit 2 IPSP_HELLO_HANDED
+ *		(the sender is primary because its peer handed it every
+ *		address: when both say primary, it stays so; without it the
+ *		configured primary does, see ipsp_state.h); other bits sent
+ *		0, ignored
  *	  4   4 dead_interval: seconds, 1..3600
  *	  8  32 digest: SHA-256 over every managed pool's configuration
  *		(config_ipsp_pools_digest(): name, ranges, priorities,
@@ -169,6 +172,7 @@ enum ipsp_mode {
 
 #define IPSP_HELLO_ACTING   0x01
 #define IPSP_HELLO_ALL_FREE 0x02
+#define IPSP_HELLO_HANDED   0x04
 #define IPSP_HELD_LAST	    0x01
 #define IPSP_ENTRY_BOUND    0x01
 #define IPSP_ENTRY_TIMESTAMP 0x02

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include <openssl/evp.h>
+
 #include "binding_store.h"
 #include "config.h"
 #include "config_ipsp.h"
@@ -21,6 +23,13 @@
 struct book_range {
 	uint32_t first, last; /* host order */
 	uint64_t *busy;	      /* one bit per address */
+	/*
+	 * Primary, between the secondary's HELLO and its last claim: the
+	 * busy addresses no claim has confirmed yet. Those still set at the
+	 * last claim are given back (the secondary no longer holds them);
+	 * a connection lost before that changes nothing.
+	 */
+	uint64_t *unconf;
 };
 
 struct book_pool {
@@ -40,6 +49,7 @@ struct ipsp_wait {
 	uint32_t id;	  /* ADDR_REQUEST's id; 0 for a block wait */
 	size_t pool;	  /* block wait: the book pool */
 	struct in_addr addr;
+	uint64_t deadline_ms; /* not answered by then: refused (130) */
 };
 
 /* A binding removal in flight and what it is for. */
@@ -53,14 +63,15 @@ struct ipsp_release {
 	struct ipsp_release *next;
 	struct in_addr addr;
 	enum release_why why;
-	uint32_t id; /* REL_GRANT */
+	uint32_t id;	/* REL_GRANT */
+	uint32_t epoch; /* the connection it answers (REL_GRANT) */
 };
 
 /* An address the primary's bindings held when it went down. */
 struct used_entry {
 	uint32_t addr; /* host order, the key of the sorted array */
-	uint8_t nai_len;
-	uint8_t nai[255];
+	uint8_t nai_sum[16]; /* SHA-256 of the NAI, its first half: 20
+			      * bytes an address however long the NAI */
 };
 
 struct ipsp_state {
@@ -92,16 +103,22 @@ struct ipsp_state {
 
 	struct ipsp_wait *waits;
 	struct ipsp_release *releases;
-	uint32_t next_id;  /* the last request id used */
-	uint32_t first_id; /* the first of this connection */
-	uint32_t ids_used; /* since */
+	uint32_t next_id; /* the last request id used (they only grow: an
+			   * answer to an id of before is stale, not a lie) */
+	uint32_t conn_epoch; /* +1 a connection: releases know theirs */
+	uint64_t hello_ms;   /* when the peer's HELLO came */
+	bool claims_done;    /* primary: the secondary's HELD_LAST came */
+	bool handed;	     /* primary since the peer handed over (ALL_FREE):
+			      * it stays so when the other comes back */
 
 	struct used_entry *used; /* the primary's, at its GOING_DOWN */
 	size_t n_used, cap_used;
 	bool used_sorted;
 
 	struct ipsp_counters c;
-	uint8_t *frame; /* IPSP_FRAME_BUF bytes to build in */
+	uint8_t *frame;	     /* IPSP_FRAME_BUF bytes to build in */
+	uint8_t *held_frame; /* ... and HELD / RELEASE frames, entry by
+			      * entry, while others may be sent */
 };
 
 static const char *role_name(uint8_t r)
@@ -134,10 +151,10 @@ static int book_init(struct ipsp_state *st)
 		const struct config_pool *cp = &st->cfg->pools[i];
 
 		bp->cp = cp;
-		bp->n = cp->n_ranges;
-		bp->r = calloc(bp->n ?: 1, sizeof(*bp->r));
+		bp->r = calloc(cp->n_ranges ?: 1, sizeof(*bp->r));
 		if (!bp->r)
 			return -ENOMEM;
+		bp->n = cp->n_ranges; /* (book_free() frees what is here) */
 		for (j = 0; j < bp->n; j++) {
 			struct book_range *r = &bp->r[j];
 			uint64_t size;
@@ -146,7 +163,8 @@ static int book_init(struct ipsp_state *st)
 			r->last = cp->ranges[j].range.last;
 			size = (uint64_t)r->last - r->first + 1;
 			r->busy = calloc((size + 63) / 64, sizeof(uint64_t));
-			if (!r->busy)
+			r->unconf = calloc((size + 63) / 64, sizeof(uint64_t));
+			if (!r->busy || !r->unconf)
 				return -ENOMEM;
 			bp->size += size;
 		}
@@ -161,8 +179,10 @@ static void book_free(struct ipsp_state *st)
 	size_t i, j;
 
 	for (i = 0; st->book && i < st->n_book; i++) {
-		for (j = 0; j < st->book[i].n; j++)
+		for (j = 0; j < st->book[i].n; j++) {
 			free(st->book[i].r[j].busy);
+			free(st->book[i].r[j].unconf);
+		}
 		free(st->book[i].r);
 	}
 	free(st->book);
@@ -266,6 +286,56 @@ static bool take_busy(struct ipsp_state *st, uint32_t a)
 	bit_set(r, a, false);
 	st->book[pi].busy--;
 	return true;
+}
+
+static void unconf_clear(struct book_range *r, uint32_t a)
+{
+	uint64_t o = a - r->first;
+
+	r->unconf[o / 64] &= ~(1ULL << (o % 64));
+}
+
+/* A primary's busy set, to be confirmed by the secondary's claims. */
+static void unconf_mark(struct ipsp_state *st)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->n_book; i++)
+		for (j = 0; j < st->book[i].n; j++) {
+			struct book_range *r = &st->book[i].r[j];
+			uint64_t words = ((uint64_t)r->last - r->first + 64) / 64;
+
+			memcpy(r->unconf, r->busy, words * sizeof(uint64_t));
+		}
+}
+
+/*
+ * done: the last claim came; what none confirmed is ours again (given
+ * back to the pools). Else (the connection went first) nothing changes.
+ * Returns how many were given back.
+ */
+static uint64_t unconf_settle(struct ipsp_state *st, bool done)
+{
+	uint64_t n = 0, a;
+	size_t i, j;
+
+	for (i = 0; i < st->n_book; i++)
+		for (j = 0; j < st->book[i].n; j++) {
+			struct book_range *r = &st->book[i].r[j];
+
+			for (a = r->first; a <= r->last; a++) {
+				uint64_t o = a - r->first;
+
+				if (!(r->unconf[o / 64] >> (o % 64) & 1))
+					continue;
+				unconf_clear(r, (uint32_t)a);
+				if (done && bit_get(r, (uint32_t)a)) {
+					unbusy(st, (uint32_t)a);
+					n++;
+				}
+			}
+		}
+	return n;
 }
 
 /* Lock: every free address busied out. */
@@ -378,12 +448,28 @@ static bool used_find(struct ipsp_state *st, uint32_t a,
 	return e;
 }
 
+/* The first half of SHA-256(nai): an NAI compared in 16 bytes. */
+static void nai_sum(const uint8_t *nai, uint8_t len, uint8_t out[16])
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_Digest(nai ? nai : (const uint8_t *)"", len, md, &n,
+			EVP_sha256(), NULL) || n < 16)
+		memset(md, 0xff, 16); /* matches no NAI's digest in practice */
+	memcpy(out, md, 16);
+}
+
 static int used_add(struct ipsp_state *st, const struct ipsp_entry *e)
 {
 	struct used_entry *u;
 	uint64_t size = 0;
 	size_t i;
+	struct book_range *r;
 
+	/* only addresses of our pools, each counted against their size */
+	if (!book_find(st, ntohl(e->addr.s_addr), &i, &r))
+		return 0;
 	for (i = 0; i < st->n_book; i++)
 		size += st->book[i].size;
 	if (st->n_used >= size)
@@ -399,8 +485,7 @@ static int used_add(struct ipsp_state *st, const struct ipsp_entry *e)
 	}
 	u = &st->used[st->n_used++];
 	u->addr = ntohl(e->addr.s_addr);
-	u->nai_len = e->nai_len;
-	memcpy(u->nai, e->nai, e->nai_len);
+	nai_sum(e->nai, e->nai_len, u->nai_sum);
 	st->used_sorted = false;
 	return 0;
 }
@@ -432,6 +517,15 @@ static int send_frame(struct ipsp_state *st, ssize_t len)
 	return st->ops->send(st->ctx, st->frame, (size_t)len);
 }
 
+static int send_held(struct ipsp_state *st, ssize_t len)
+{
+	if (len < 0)
+		return (int)len;
+	if (!st->connected)
+		return -ENOTCONN;
+	return st->ops->send(st->ctx, st->held_frame, (size_t)len);
+}
+
 static int send_hello(struct ipsp_state *st)
 {
 	struct ipsp_hello_pool pools[IPSP_POOLS_MAX];
@@ -440,7 +534,8 @@ static int send_hello(struct ipsp_state *st)
 		.role = st->role,
 		.mode = st->mode,
 		.flags = (st->role != st->role_cfg ? IPSP_HELLO_ACTING : 0) |
-			 (st->all_free ? IPSP_HELLO_ALL_FREE : 0),
+			 (st->all_free ? IPSP_HELLO_ALL_FREE : 0) |
+			 (st->handed ? IPSP_HELLO_HANDED : 0),
 		.dead_interval = st->ic->dead_interval,
 		.pools = pools,
 	};
@@ -469,19 +564,20 @@ static int send_grant(struct ipsp_state *st, uint32_t id, uint8_t status,
 		.id = id, .status = status, .n_ranges = n, .ranges = ranges
 	};
 
-	if (status == IPSP_OK)
+	int err = send_frame(st, ipsp_encode_grant(st->frame, IPSP_FRAME_BUF,
+						   &g));
+
+	if (!err && status == IPSP_OK)
 		st->c.grants++;
-	else
+	else if (!err)
 		st->c.denials++;
-	return send_frame(st, ipsp_encode_grant(st->frame, IPSP_FRAME_BUF, &g));
+	return err;
 }
 
 static uint32_t new_id(struct ipsp_state *st)
 {
 	if (!++st->next_id)
 		st->next_id = 1;
-	if (!st->ids_used++)
-		st->first_id = st->next_id;
 	return st->next_id;
 }
 
@@ -523,7 +619,7 @@ static void held_begin(struct held_out *h, struct ipsp_state *st,
 {
 	h->st = st;
 	h->type = type;
-	h->err = ipsp_held_begin(&h->b, st->frame, IPSP_FRAME_BUF, type);
+	h->err = ipsp_held_begin(&h->b, st->held_frame, IPSP_FRAME_BUF, type);
 	h->n = 0;
 }
 
@@ -535,9 +631,9 @@ static void held_add(struct held_out *h, const struct ipsp_entry *e)
 		return;
 	err = ipsp_held_add(&h->b, e);
 	if (err == -ENOSPC) {
-		h->err = send_frame(h->st, ipsp_held_finish(&h->b, 0));
+		h->err = send_held(h->st, ipsp_held_finish(&h->b, 0));
 		if (!h->err)
-			h->err = ipsp_held_begin(&h->b, h->st->frame,
+			h->err = ipsp_held_begin(&h->b, h->st->held_frame,
 						 IPSP_FRAME_BUF, h->type);
 		err = h->err ? h->err : ipsp_held_add(&h->b, e);
 	}
@@ -550,7 +646,7 @@ static int held_finish(struct held_out *h)
 {
 	if (h->err)
 		return h->err;
-	return send_frame(h->st, ipsp_held_finish(&h->b, IPSP_HELD_LAST));
+	return send_held(h->st, ipsp_held_finish(&h->b, IPSP_HELD_LAST));
 }
 
 /* The entry of a binding (BOUND, its NAI and Identification). */
@@ -631,20 +727,29 @@ static void become_secondary(struct ipsp_state *st, const char *why)
 
 static void retry_waits(struct ipsp_state *st);
 
-/*
- * ready: nothing to learn of the peer first (it handed over, went down,
- * or is dead); else allocations wait for its claims.
- */
+enum take_how {
+	TAKE_ALL,	/* the peer holds nothing (it handed over, is dead) */
+	TAKE_KEEP_USED, /* ... but what its bindings held (it went down) */
+	TAKE_CLAIMED,	/* the peer says what it holds: busy until then */
+};
+
 static void become_primary(struct ipsp_state *st, const char *why,
-			   bool keep_used, bool ready)
+			   enum take_how how)
 {
 	st->role = IPSP_ROLE_PRIMARY;
 	st->had_used = false;
 	st->all_free = false;
+	st->handed = false;
+	/* the secondary (connected, it says so at once) claims afresh */
+	st->claims_done = false;
+	st->hello_ms = st->now_ms;
 	st->locked = false;
-	st->ready = ready;
-	unbusy_all(st, keep_used);
-	if (!keep_used)
+	st->ready = how != TAKE_CLAIMED;
+	if (how == TAKE_CLAIMED)
+		unconf_mark(st);
+	else
+		unbusy_all(st, how == TAKE_KEEP_USED);
+	if (how != TAKE_KEEP_USED)
 		used_clear(st);
 	if (st->role_cfg != IPSP_ROLE_PRIMARY)
 		st->c.takeovers++;
@@ -678,6 +783,7 @@ static void secondary_start(struct ipsp_state *st)
 
 static void wait_add(struct ipsp_state *st, struct ipsp_wait *w)
 {
+	w->deadline_ms = st->now_ms + st->ic->dead_interval * 1000ULL;
 	w->next = st->waits;
 	st->waits = w;
 }
@@ -723,11 +829,18 @@ static bool wanted_of(const struct ipsp_state *st, const struct reg_txn *t,
 	       book_find(st, *a, &pi, &r);
 }
 
+static const uint8_t *sum_of(const struct reg_txn *t, uint8_t sum[16])
+{
+	nai_sum(t->ident, t->ident_len, sum);
+	return sum;
+}
+
 static int alloc_cb(void *ctx, struct reg_txn *t, struct in_addr *out)
 {
 	struct ipsp_state *st = ctx;
 	const char *pool = t->d.host.pool;
 	const struct used_entry *u;
+	uint8_t sum[16];
 	uint32_t a;
 	int ret;
 
@@ -753,9 +866,9 @@ static int alloc_cb(void *ctx, struct reg_txn *t, struct in_addr *out)
 				return -EAGAIN;
 			}
 			return -EINPROGRESS;
-		} else if (st->n_used && used_find(st, a, &u) &&
-			   u->nai_len == t->ident_len &&
-			   !memcmp(u->nai, t->ident, u->nai_len) &&
+		} else if (st->n_used && t->ident_len &&
+			   used_find(st, a, &u) &&
+			   !memcmp(u->nai_sum, sum_of(t, sum), 16) &&
 			   take_busy(st, a)) {
 			/* acting primary: the node the primary held it for */
 			*out = in_of(a);
@@ -982,14 +1095,22 @@ static int release_start(struct ipsp_state *st, struct in_addr a,
 	r->addr = a;
 	r->why = why;
 	r->id = id;
-	err = st->ops->release_binding(st->ctx, a);
-	if (err) {
-		free(r);
-		return err;
-	}
+	r->epoch = st->conn_epoch;
+	/* listed first: the removal may complete before the call returns */
 	r->next = st->releases;
 	st->releases = r;
-	return 0;
+	err = st->ops->release_binding(st->ctx, a);
+	if (err) {
+		struct ipsp_release **pp;
+
+		for (pp = &st->releases; *pp; pp = &(*pp)->next)
+			if (*pp == r) {
+				*pp = r->next;
+				free(r);
+				break;
+			}
+	}
+	return err;
 }
 
 static bool same_nai(const struct reg_binding *b, const uint8_t *nai,
@@ -1061,7 +1182,10 @@ static void claim_one(struct ipsp_state *st, const struct ipsp_entry *e,
 	size_t pi;
 
 	st->c.claims++;
-	if (!book_find(st, a, &pi, &rg) || bit_get(rg, a))
+	if (!book_find(st, a, &pi, &rg))
+		return;
+	unconf_clear(rg, a); /* the secondary holds it: it stays busy */
+	if (bit_get(rg, a))
 		return;
 	b = binding_store_find_addr(st->store, e->addr);
 	if (!b) {
@@ -1071,14 +1195,15 @@ static void claim_one(struct ipsp_state *st, const struct ipsp_entry *e,
 		memset(&mine, 0, sizeof(mine));
 		mine.addr = e->addr;
 	} else if ((e->flags & IPSP_ENTRY_BOUND) &&
-		   same_nai(b, e->nai, e->nai_len) && claim_newer(e, b)) {
+		   same_nai(b, e->nai, e->nai_len) && claim_newer(e, b) &&
+		   !release_start(st, e->addr, REL_CLAIM, 0)) {
 		st->c.conflicts++;
 		log_notice("ipsp: %s bound here and at the secondary: its "
 			   "registration is newer, ours goes",
 			   addr_str(e->addr, as));
-		release_start(st, e->addr, REL_CLAIM, 0);
 		return;
 	} else {
+		/* (a release that could not start: ours stays, as below) */
 		entry_of(b, &mine);
 	}
 	st->c.conflicts++;
@@ -1089,11 +1214,13 @@ static void claim_one(struct ipsp_state *st, const struct ipsp_entry *e,
 }
 
 /* A secondary's claims (we are primary), or the primary's used list. */
-static int on_held(struct ipsp_state *st, const struct ipsp_held *h)
+static int on_held(struct ipsp_state *st, const struct ipsp_held *h,
+		   const char **why)
 {
 	struct ipsp_entry_iter it;
 	struct ipsp_entry e;
 	struct held_out back;
+	uint64_t n;
 	int err = 0;
 
 	if (st->peer_role == IPSP_ROLE_PRIMARY) {
@@ -1102,7 +1229,15 @@ static int on_held(struct ipsp_state *st, const struct ipsp_held *h)
 		while (!err && !ipsp_entries_next(&it, &e))
 			if (e.flags & IPSP_ENTRY_BOUND)
 				err = used_add(st, &e);
-		return err == -E2BIG ? -EPROTO : err;
+		if (err == -E2BIG) {
+			*why = "more addresses in use than the pools hold";
+			return -EPROTO;
+		}
+		return err;
+	}
+	if (st->claims_done) {
+		*why = "claims after the last one";
+		return -EPROTO;
 	}
 	held_begin(&back, st, IPSP_RELEASE);
 	ipsp_entries_begin(h, &it);
@@ -1111,6 +1246,13 @@ static int on_held(struct ipsp_state *st, const struct ipsp_held *h)
 	if (back.n)
 		err = held_finish(&back);
 	if (h->flags & IPSP_HELD_LAST) {
+		st->claims_done = true;
+		n = unconf_settle(st, true);
+		if (n)
+			log_notice("ipsp: %llu addresses released to the "
+				   "secondary are ours again (it holds them "
+				   "no more)",
+				   (unsigned long long)n);
 		if (!st->ready)
 			log_notice("ipsp: the secondary's addresses are known: "
 				   "allocating");
@@ -1209,7 +1351,7 @@ static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 		 * connection's requests were failed) is stale; an id we never
 		 * used is a lie.
 		 */
-		if (g->id && g->id - st->first_id < st->ids_used)
+		if (g->id && g->id <= st->next_id)
 			return 0;
 		*why = "a GRANT for no request of ours";
 		return -EPROTO;
@@ -1333,6 +1475,7 @@ static int on_hello(struct ipsp_state *st, const struct ipsp_hello *h,
 		return -EPROTO;
 	}
 	st->hello_rx = true;
+	st->hello_ms = st->now_ms;
 	st->peer_role_cfg = h->role_cfg;
 	st->peer_role = h->role;
 	st->peer_mode = h->mode;
@@ -1350,26 +1493,37 @@ static int on_hello(struct ipsp_state *st, const struct ipsp_hello *h,
 		return 0; /* check-config, or not usable: nothing changes */
 	/* one primary: see ipsp_state.h, "Roles on connecting" */
 	if (h->role == st->role) {
+		bool peer_handed = h->flags & IPSP_HELLO_HANDED;
+
 		if (st->role == IPSP_ROLE_PRIMARY &&
-		    st->role_cfg == IPSP_ROLE_SECONDARY)
-			become_secondary(st, "the configured primary is back");
+		    (peer_handed != st->handed ?
+			     peer_handed :
+			     st->role_cfg == IPSP_ROLE_SECONDARY))
+			become_secondary(st, peer_handed ?
+						     "the peer holds the pools "
+						     "since we handed over" :
+						     "the configured primary is "
+						     "back");
 		else if (st->role == IPSP_ROLE_SECONDARY &&
 			 st->role_cfg == IPSP_ROLE_PRIMARY)
-			become_primary(st, "no primary between us", false,
-				       false);
+			become_primary(st, "no primary between us",
+				       TAKE_CLAIMED);
 		st->peer_role = st->role == IPSP_ROLE_PRIMARY ?
 					IPSP_ROLE_SECONDARY :
 					IPSP_ROLE_PRIMARY;
+		/* two primaries met: allocate once their claims are in */
+		if (st->role == IPSP_ROLE_PRIMARY)
+			st->ready = false;
 	}
 	if (st->role == IPSP_ROLE_PRIMARY) {
 		/*
 		 * What the secondary holds is what its claims say, nothing
-		 * more: an address released to it that it no longer holds
-		 * (it gave the role back after a partition) is ours again.
-		 * Nothing is allocated until the claims came.
+		 * more: what we released and it no longer holds (it gave the
+		 * role back after a partition, or a grant never reached it)
+		 * is ours again once its last claim came (unconf_settle()).
+		 * Until then the busy set stands, connection lost or not.
 		 */
-		unbusy_all(st, false);
-		st->ready = false;
+		unconf_mark(st);
 	}
 	used_clear(st);
 	if (st->role == IPSP_ROLE_SECONDARY)
@@ -1422,7 +1576,7 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 		break;
 	case IPSP_HELD:
 		if (working(st))
-			err = on_held(st, &f.u.held);
+			err = on_held(st, &f.u.held, why);
 		break;
 	case IPSP_RELEASE:
 		if (working(st) && st->role == IPSP_ROLE_SECONDARY)
@@ -1434,7 +1588,8 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 				   "taking over its pools");
 			st->peer_role = IPSP_ROLE_SECONDARY;
 			become_primary(st, "all addresses free at the primary",
-				       false, true);
+				       TAKE_ALL);
+			st->handed = true;
 		}
 		break;
 	case IPSP_GOING_DOWN:
@@ -1452,8 +1607,8 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 			st->ops->close(st->ctx, "the peer is going down");
 		if (working(st) && st->role == IPSP_ROLE_SECONDARY &&
 		    st->peer_role == IPSP_ROLE_PRIMARY) {
-			become_primary(st, "the primary is going down", true,
-				       true);
+			become_primary(st, "the primary is going down",
+				       TAKE_KEEP_USED);
 		}
 		break;
 	}
@@ -1472,7 +1627,8 @@ void ipsp_state_connected(struct ipsp_state *st, uint64_t now_ms)
 	st->connected = true;
 	st->hello_rx = false;
 	st->last_tx_ms = now_ms;
-	st->ids_used = 0;
+	st->conn_epoch++;
+	st->claims_done = false;
 	send_hello(st);
 }
 
@@ -1483,6 +1639,7 @@ void ipsp_state_disconnected(struct ipsp_state *st, uint64_t now_ms)
 		event(st, "disconnected", json_object());
 	st->connected = false;
 	st->hello_rx = false;
+	unconf_settle(st, false); /* the busy set stands */
 	/* an answer that cannot come any more: 130, the node retries */
 	fail_waits(st, -EAGAIN);
 }
@@ -1501,11 +1658,15 @@ void ipsp_state_release_done(struct ipsp_state *st, struct in_addr addr,
 	*pp = r->next;
 	if (!err && busy_out(st, ntohl(addr.s_addr), true))
 		err = -EEXIST;
-	if (r->why == REL_GRANT) {
-		if (!err)
-			st->c.handoffs++;
-		send_grant(st, r->id, err ? IPSP_ST_ERROR : IPSP_OK, &one, 1);
-	}
+	/*
+	 * A grant for a request of a connection gone is not sent (the
+	 * secondary failed that registration): the address stays busy until
+	 * the next connection's claims say nobody holds it.
+	 */
+	if (r->why == REL_GRANT && r->epoch == st->conn_epoch &&
+	    !send_grant(st, r->id, err ? IPSP_ST_ERROR : IPSP_OK, &one, 1) &&
+	    !err)
+		st->c.handoffs++;
 	free(r);
 	if (st->ops->kick)
 		st->ops->kick(st->ctx);
@@ -1562,7 +1723,7 @@ static void dead_interval(struct ipsp_state *st)
 			 "refused)");
 		return;
 	}
-	become_primary(st, "the primary is dead", false, true);
+	become_primary(st, "the primary is dead", TAKE_ALL);
 }
 
 /*
@@ -1596,6 +1757,36 @@ static void check_all_free(struct ipsp_state *st)
 	secondary_start(st);
 }
 
+/*
+ * Registrations that waited a dead interval for an answer: refused (130;
+ * the node retries), and the connection that did not answer is closed
+ * (the next one starts clean).
+ */
+static void expire_waits(struct ipsp_state *st, uint64_t now_ms)
+{
+	struct ipsp_wait **pp = &st->waits, *w;
+	bool any = false;
+
+	while ((w = *pp)) {
+		if (now_ms < w->deadline_ms) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		if (!w->id)
+			st->book[w->pool].block_req = 0;
+		st->c.refused_sessions++;
+		st->ops->alloc_done(st->ctx, w->t, -EAGAIN,
+				    (struct in_addr){ 0 });
+		free(w);
+		any = true;
+		pp = &st->waits; /* (alloc_done may have changed the list) */
+	}
+	if (any && st->connected && st->ops->close)
+		st->ops->close(st->ctx, "a request unanswered for the dead "
+					"interval");
+}
+
 uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 {
 	uint64_t ka = keepalive_ms(st), dead = st->ic->dead_interval * 1000ULL;
@@ -1612,11 +1803,15 @@ uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 	if (!st->dead_handled && now_ms - heard >= dead)
 		dead_interval(st);
 	if (st->mode == IPSP_MODE_ACTIVE && st->role == IPSP_ROLE_PRIMARY &&
-	    !st->ready && !working(st) && now_ms - st->start_ms >= dead) {
+	    !st->ready && !working(st) && now_ms - heard >= dead) {
 		log_notice("ipsp: no working secondary within the dead "
 			   "interval: allocating alone");
 		st->ready = true;
 	}
+	expire_waits(st, now_ms);
+	if (working(st) && st->role == IPSP_ROLE_PRIMARY && !st->claims_done &&
+	    now_ms - st->hello_ms >= dead && st->ops->close)
+		st->ops->close(st->ctx, "no claims within the dead interval");
 	check_all_free(st);
 	/* a secondary keeps a block ahead of its new nodes */
 	if (working(st) && st->role == IPSP_ROLE_SECONDARY && !st->locked)
@@ -1658,8 +1853,10 @@ int ipsp_state_new(struct ipsp_state **sp, const struct config *cfg,
 	st->role = st->role_cfg;
 	st->start_ms = st->last_tx_ms = now_ms;
 	st->frame = malloc(IPSP_FRAME_BUF);
+	st->held_frame = malloc(IPSP_FRAME_BUF);
 	st->diff = json_array();
-	err = st->frame && st->diff ? book_init(st) : -ENOMEM;
+	err = st->frame && st->held_frame && st->diff ? book_init(st) :
+							 -ENOMEM;
 	if (err) {
 		ipsp_state_free(st);
 		return err;
@@ -1689,6 +1886,7 @@ void ipsp_state_free(struct ipsp_state *st)
 	used_clear(st);
 	json_decref(st->diff);
 	free(st->frame);
+	free(st->held_frame);
 	free(st);
 }
 
@@ -1708,18 +1906,28 @@ void ipsp_state_set_config(struct ipsp_state *st, const struct config *cfg,
 	/* the pools are the same (a change is refused while IPSP is on) */
 	for (i = 0; i < st->n_book && i < cfg->n_pools; i++)
 		st->book[i].cp = &cfg->pools[i];
+	/*
+	 * Leaving active is a graceful termination: the peer is told (a
+	 * primary's bindings with it) while the protocol still runs.
+	 */
+	if (old_mode == IPSP_MODE_ACTIVE && ic->mode != IPSP_MODE_ACTIVE)
+		ipsp_state_going_down(st);
 	st->mode = ic->mode;
 	if (old_mode == st->mode)
 		return;
 	log_notice("ipsp: mode %s", ipsp_mode_name(st->mode));
 	if (st->mode != IPSP_MODE_ACTIVE) {
-		/* off or checking: the pools are ours as without IPSP */
+		/*
+		 * Off or checking: nothing is asked or granted any more, and
+		 * what is busied out stays so (released to the peer, or not
+		 * ours): seed 004 disables IPSP once the primary released
+		 * everything, and a restart without it starts afresh.
+		 */
 		fail_waits(st, -EAGAIN);
-		unbusy_all(st, false);
-		st->locked = false;
-		st->role = st->role_cfg;
 	} else if (st->role == IPSP_ROLE_SECONDARY) {
 		become_secondary(st, "mode active");
+	} else {
+		st->ready = false; /* the secondary's claims first */
 	}
 }
 

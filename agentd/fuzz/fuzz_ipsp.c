@@ -72,7 +72,8 @@ static void check_hello(const struct ipsp_hello *h, const uint8_t *buf,
 	       h->role_cfg == IPSP_ROLE_SECONDARY) &&
 	      strcmp(ipsp_role_name(h->role), "unknown") &&
 	      strcmp(ipsp_mode_name(h->mode), "unknown") &&
-	      !(h->flags & ~(IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE)) &&
+	      !(h->flags & ~(IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE |
+				IPSP_HELLO_HANDED)) &&
 	      h->dead_interval >= 1 && h->dead_interval <= IPSP_DEAD_MAX &&
 	      h->n_pools <= IPSP_POOLS_MAX && !h->pools);
 	ipsp_pools_begin(h, &it);
@@ -196,7 +197,8 @@ static void normalize(uint8_t *want, const struct ipsp_frame *f, size_t len)
 	want[2] = want[3] = 0;
 	switch (f->hdr.type) {
 	case IPSP_HELLO:
-		v[3] &= IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE;
+		v[3] &= IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE |
+			IPSP_HELLO_HANDED;
 		want[len - 2] = want[len - 1] = 0;
 		break;
 	case IPSP_GRANT:

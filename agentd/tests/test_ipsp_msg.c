@@ -1107,7 +1107,8 @@ static void test_ignored_bits(void **state)
 	copy[sizeof(hello_frame) - 1] = 0x55;
 	assert_int_equal(ipsp_frame_decode(copy, sizeof(hello_frame), &f), 0);
 	assert_int_equal(f.u.hello.flags,
-			 IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE);
+			 IPSP_HELLO_ACTING | IPSP_HELLO_ALL_FREE |
+				 IPSP_HELLO_HANDED);
 	free(copy);
 
 	copy = dup_bytes(grant_frame, sizeof(grant_frame));
@@ -1206,7 +1207,7 @@ static void test_hello_encode_invalid(void **state)
 	HELLO_INVALID(h.role = 3);
 	HELLO_INVALID(h.mode = 0);
 	HELLO_INVALID(h.mode = 4);
-	HELLO_INVALID(h.flags = 0x04);
+	HELLO_INVALID(h.flags = 0x08);
 	HELLO_INVALID(h.dead_interval = 0);
 	HELLO_INVALID(h.dead_interval = IPSP_DEAD_MAX + 1);
 	HELLO_INVALID(h.pools = NULL);

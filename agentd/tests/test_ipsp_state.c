@@ -71,6 +71,7 @@ struct ha {
 	struct fix *f;
 	struct ha *peer;
 	struct config *cfg;
+	struct config *cfg_reloaded; /* a reload's, set by the test */
 	struct pool_set *pools;
 	struct binding_store *st;
 	struct ipsp_state *ip;
@@ -99,6 +100,7 @@ struct ha {
 	size_t n_ev;
 	unsigned int kicks;
 	const char *close_asked; /* the state machine asked to close */
+	int fail_type; /* sends of this frame type fail (-ENOBUFS) */
 };
 
 struct fix {
@@ -143,7 +145,11 @@ static unsigned int pidx(struct in_addr a)
 static int op_send(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct ha *h = ctx;
-	struct qframe *q = malloc(sizeof(*q) + len);
+	struct qframe *q;
+
+	if (h->fail_type && buf[1] == h->fail_type)
+		return -ENOBUFS;
+	q = malloc(sizeof(*q) + len);
 
 	assert_non_null(q);
 	assert_true(len >= IPSP_HDR_LEN);
@@ -314,6 +320,7 @@ static void ha_stop(struct ha *h)
 	binding_store_free(h->st);
 	pool_set_free(h->pools);
 	config_free(h->cfg);
+	config_free(h->cfg_reloaded);
 	for (i = 0; i < h->n_ev; i++)
 		json_decref(h->ev_fields[i]);
 	h->n_ev = 0;
@@ -1662,6 +1669,252 @@ static void test_request_crossing_all_free(void **state)
 	check_owned_once(f);
 }
 
+/* One node moves from from to to (to asks from for its address a). */
+static void move(struct fix *f, struct ha *from, struct ha *to,
+		 const char *nai, struct in_addr a, uint64_t id)
+{
+	struct reg_txn *t = txn(f, nai, a);
+	struct in_addr got;
+	unsigned int n = to->n_done;
+
+	assert_int_equal(alloc_t(to, t, &got), -EINPROGRESS);
+	settle(f);
+	assert_int_equal(to->n_done, n + 1);
+	assert_int_equal(to->done[n].err, 0);
+	assert_int_equal(to->done[n].addr.s_addr, a.s_addr);
+	assert_false(bound(from, a));
+	bind_at(to, a, nai, id);
+}
+
+/*
+ * After the upgrade the same procedure runs the other way (seed 004,
+ * "Configuring IPSP After the Software Upgrade"): the old secondary, primary
+ * since ALL_FREE, sees its nodes move back to the old primary, and when it
+ * holds nothing hands the role back the same way.
+ */
+static void test_reverse_after_all_free(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, y;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "n1@example.net", 10);
+	y = register_new(&f->s, "s1@example.net", 10);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now); /* it holds one */
+	move(f, &f->p, &f->s, "n1@example.net", x, 11);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	settle(f);
+	assert_int_equal(ipsp_state_role(f->p.ip), IPSP_ROLE_SECONDARY);
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_PRIMARY);
+	check_owned_once(f);
+
+	/* the way back: both nodes move to the configured primary */
+	f->now += 100;
+	ipsp_state_tick(f->s.ip, f->now); /* it holds two */
+	assert_int_equal(sent_count(&f->s, IPSP_ALL_FREE), 0);
+	move(f, &f->s, &f->p, "n1@example.net", x, 12);
+	move(f, &f->s, &f->p, "s1@example.net", y, 11);
+	check_bound_once(f);
+	f->now += 100;
+	ipsp_state_tick(f->s.ip, f->now);
+	assert_int_equal(sent_count(&f->s, IPSP_ALL_FREE), 1);
+	assert_true(ipsp_state_all_free(f->s.ip));
+	settle(f);
+	assert_int_equal(ipsp_state_role(f->p.ip), IPSP_ROLE_PRIMARY);
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_SECONDARY);
+	assert_int_equal(ipsp_state_counters(f->p.ip)->takeovers, 0);
+	assert_int_equal(ipsp_state_counters(f->s.ip)->takeovers, 1);
+	assert_true(bound(&f->p, x) && bound(&f->p, y));
+	check_owned_once(f);
+}
+
+/* Found by review (R1-R9: the bug each would show is in its comment). */
+/*
+ * R1: the connection flaps right after the HELLO. The primary had a full
+ * picture (the block it released is busy); on_hello() un-busies all and
+ * waits for claims; the connection drops before HELD; the next tick makes
+ * it ready (start_ms is old) and it allocates the secondary's bound address.
+ */
+static void r1_flap_after_hello(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr sa;
+	bool not[POOL_N + 1] = { 0 };
+	unsigned int i;
+
+	start_active(f);
+	up(f);
+	sa = register_new(&f->s, "s1@example.net", 1);
+	for (i = 1; i <= POOL_N; i++)
+		not[i] = f->s.granted[i];
+	/* a pair that has run a while: keepalives both ways */
+	for (i = 0; i < 20; i++) {
+		f->now += 500;
+		ipsp_state_tick(f->p.ip, f->now);
+		ipsp_state_tick(f->s.ip, f->now);
+		settle(f);
+	}
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_SECONDARY);
+	disconnect_both(f);
+	f->now += 1000;
+	ipsp_state_tick(f->p.ip, f->now);
+	ipsp_state_tick(f->s.ip, f->now);
+	/* reconnect: only the secondary's HELLO reaches the primary */
+	ipsp_state_connected(f->p.ip, f->now);
+	ipsp_state_connected(f->s.ip, f->now);
+	deliver_one(&f->s);
+	disconnect_both(f);
+	f->now += 250;
+	ipsp_state_tick(f->p.ip, f->now);
+	print_message("R1: S holds 10.30.0.%u bound; P now allocates %u addresses\n",
+		      pidx(sa), alloc_all(&f->p, NULL));
+	alloc_all(&f->p, not); /* fails if P hands out S's block */
+}
+
+/*
+ * R2: mode active -> inactive on the primary (a live reload). Its released
+ * block was handed back to its pools at once, while the secondary still
+ * had it bound; and GOING_DOWN went without the HELD of the primary's
+ * bindings, so the secondary became primary with no "used" list and
+ * un-busied the primary's bound address too.
+ */
+static void r2_primary_inactive(void **state)
+{
+	struct fix *f = *state;
+	struct config *inact;
+	struct in_addr sa, pb, got;
+	bool s_gave_pb = false;
+
+	start_active(f);
+	up(f);
+	sa = register_new(&f->s, "s1@example.net", 1);
+	pb = register_new(&f->p, "p1@example.net", 1);
+	inact = ha_config(P_ADDR, "secondary", S_ADDR, "inactive", RANGE);
+	ipsp_state_set_config(f->p.ip, inact, f->p.pools, f->now);
+	/* (the old one is freed with the fixture; its pools stay named) */
+	f->p.cfg_reloaded = inact;
+	pump_raw(f);
+	assert_int_equal(sent_count(&f->p, IPSP_HELD), 1);
+	print_message("R2: P sent HELD before GOING_DOWN: %zu\n",
+		      sent_count(&f->p, IPSP_HELD));
+	print_message("R2: S role %s\n",
+		      ipsp_role_name(ipsp_state_role(f->s.ip)));
+	while (!alloc_new(&f->s, &got)) {
+		if (got.s_addr == pb.s_addr)
+			s_gave_pb = true;
+	}
+	print_message("R2: S allocates P's bound 10.30.0.%u: %s\n", pidx(pb),
+		      s_gave_pb ? "YES" : "no");
+	print_message("R2: P may allocate S's bound 10.30.0.%u: %s\n", pidx(sa),
+		      !pool_in_use(f->p.pools, sa) ? "YES" : "no");
+	assert_false(s_gave_pb);
+	assert_true(pool_in_use(f->p.pools, sa));
+}
+
+/*
+ * R3: a release (handoff) completes after a reconnect: its GRANT carries
+ * an id of the old connection: the secondary calls it a protocol error,
+ * and the address is busied out at the primary, busy at the secondary.
+ */
+static void r3_stale_grant(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, got;
+	unsigned int errs;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "mover@example.net", 5);
+	assert_int_equal(alloc_t(&f->s, txn(f, "mover@example.net", x), &got),
+			 -EINPROGRESS);
+	pump_raw(f); /* ADDR_REQUEST to P: release asked, not done */
+	assert_int_equal(f->p.n_rel, 1);
+	disconnect_both(f);
+	ipsp_state_connected(f->p.ip, f->now);
+	ipsp_state_connected(f->s.ip, f->now);
+	pump_raw(f);
+	errs = f->s.frame_errs;
+	complete_releases(&f->p);
+	pump_raw(f);
+	print_message("R3: S frame errors %u -> %u (%s)\n", errs,
+		      f->s.frame_errs, f->s.last_why ?: "-");
+	print_message("R3: x usable at P %d, at S %d\n", owns(&f->p, x),
+		      owns(&f->s, x));
+	assert_int_equal(f->s.frame_errs, errs);
+}
+
+/* R8: a handoff whose GRANT never comes (here: the primary's send fails):
+ * the registration stays parked for good, connection up, keepalives. */
+static void r8_wait_forever(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, got;
+	unsigned int i;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "mover@example.net", 5);
+	register_new(&f->p, "stayer@example.net", 5); /* no ALL_FREE */
+	f->p.fail_type = IPSP_GRANT;
+	assert_int_equal(alloc_t(&f->s, txn(f, "mover@example.net", x), &got),
+			 -EINPROGRESS);
+	for (i = 0; i < 200; i++) {
+		f->now += 500;
+		ipsp_state_tick(f->p.ip, f->now);
+		ipsp_state_tick(f->s.ip, f->now);
+		settle(f);
+	}
+	print_message("R8: after 100 s: S answered %zu parked registrations; "
+		      "x bound at P %d, busy at P %d, busy at S %d\n",
+		      f->s.n_done, bound(&f->p, x), busy(&f->p, x),
+		      busy(&f->s, x));
+	if (f->s.n_done)
+		print_message("R8: done err %d, S events %zu last %s, P events last %s\n",
+			      f->s.done[0].err, f->s.n_ev, f->s.ev[f->s.n_ev-1], f->p.ev[f->p.n_ev-1]);
+	assert_int_equal(f->s.n_done, 1);
+}
+
+/* R9: after ALL_FREE the configured primary is upgraded (restarts) and
+ * comes back: the acting primary's ACTING flag is ignored, it gives the
+ * role back and is locked again, holding every session. */
+static void r9_restart_after_all_free(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "n1@example.net", 10);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	{
+		struct in_addr got;
+		struct reg_txn *t = txn(f, "n1@example.net", x);
+
+		assert_int_equal(alloc_t(&f->s, t, &got), -EINPROGRESS);
+		settle(f);
+		bind_at(&f->s, x, "n1@example.net", 11);
+	}
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	settle(f);
+	print_message("R9: after ALL_FREE: P %s, S %s\n",
+		      ipsp_role_name(ipsp_state_role(f->p.ip)),
+		      ipsp_role_name(ipsp_state_role(f->s.ip)));
+	disconnect_both(f);
+	ha_restart(&f->p); /* the upgrade */
+	connect_both(f);
+	settle(f);
+	/* the one that was handed the pools keeps them (HELLO's HANDED) */
+	assert_int_equal(ipsp_state_role(f->p.ip), IPSP_ROLE_SECONDARY);
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_PRIMARY);
+	assert_true(bound(&f->s, x));
+	check_bound_once(f);
+}
+
 /* The JSON view. */
 static void test_json(void **state)
 {
@@ -1723,6 +1976,12 @@ int main(void)
 		T(test_handoff_other_nai_refused),
 		T(test_handoff_free_address),
 		T(test_all_free),
+		T(test_reverse_after_all_free),
+		T(r1_flap_after_hello),
+		T(r2_primary_inactive),
+		T(r3_stale_grant),
+		T(r8_wait_forever),
+		T(r9_restart_after_all_free),
 		T(test_check_config),
 		T(test_check_config_match),
 		T(test_active_mismatch),

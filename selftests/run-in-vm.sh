@@ -76,6 +76,7 @@ budgets()
 		agentd-expiry		150	-
 		agentd-live		120	300
 		agentd-identity		180	-
+		agentd-ipsp		300	-
 		agentd-reload		180	-
 		agentd-register		210	-
 		agentd-restart		180	-

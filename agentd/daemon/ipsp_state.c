@@ -439,7 +439,16 @@ static bool used_find(struct ipsp_state *st, uint32_t a,
 	if (!st->n_used)
 		return false;
 	if (!st->used_sorted) {
+		size_t i, n = 0;
+
 		qsort(st->used, st->n_used, sizeof(*st->used), used_cmp);
+		/* an address sent twice is kept once */
+		for (i = 0; i < st->n_used; i++) {
+			if (n && st->used[n - 1].addr == st->used[i].addr)
+				n--;
+			st->used[n++] = st->used[i];
+		}
+		st->n_used = n;
 		st->used_sorted = true;
 	}
 	e = bsearch(&key, st->used, st->n_used, sizeof(*st->used), used_cmp);
@@ -1958,6 +1967,23 @@ bool ipsp_state_all_free(const struct ipsp_state *st)
 	return st->all_free;
 }
 
+/*
+ * An acting primary's addresses of pool i kept busy for the nodes of the
+ * primary that went down: busy, but not released to anyone.
+ */
+static uint64_t kept_used(const struct ipsp_state *st, size_t i)
+{
+	uint64_t n = 0;
+	struct book_range *r;
+	size_t k, pi;
+
+	for (k = 0; k < st->n_used; k++)
+		if (book_find(st, st->used[k].addr, &pi, &r) && pi == i &&
+		    bit_get(r, st->used[k].addr))
+			n++;
+	return n;
+}
+
 json_t *ipsp_state_json(const struct ipsp_state *st, uint64_t now_ms)
 {
 	json_t *o, *pools = json_array(), *c;
@@ -1965,7 +1991,7 @@ json_t *ipsp_state_json(const struct ipsp_state *st, uint64_t now_ms)
 	size_t i;
 
 	for (i = 0; i < st->n_book; i++) {
-		uint64_t busy = st->book[i].busy;
+		uint64_t busy = st->book[i].busy, kept = kept_used(st, i);
 		bool prim = st->role == IPSP_ROLE_PRIMARY;
 
 		json_array_append_new(
@@ -1974,7 +2000,9 @@ json_t *ipsp_state_json(const struct ipsp_state *st, uint64_t now_ms)
 				  st->book[i].cp->name, "size",
 				  (json_int_t)st->book[i].size, "used",
 				  (json_int_t)pool_used(st, i), "released",
-				  (json_int_t)(prim ? busy : 0), "held",
+				  (json_int_t)(prim && busy > kept ? busy - kept :
+							       0),
+				  "held",
 				  (json_int_t)(prim ? 0 : pool_free(st, i)),
 				  "busy", (json_int_t)busy));
 	}

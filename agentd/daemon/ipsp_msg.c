@@ -14,6 +14,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "byte_cursor.h"
 #include "byteorder.h"
 #include "ipsp_msg.h"
 
@@ -164,12 +165,7 @@ const char *ipsp_status_name(uint8_t status)
  */
 static bool printable(const uint8_t *s, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return true;
+	return bytes_printable(s, len);
 }
 
 /* A string a caller hands an encoder: len bytes at s, none if len is 0. */
@@ -283,32 +279,15 @@ int ipsp_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len)
 	return len < *frame_len ? -EAGAIN : 0;
 }
 
-/* A cursor over a body: each take fails once the body is short. */
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static const uint8_t *take(struct cursor *c, size_t n)
-{
-	const uint8_t *p = c->p;
-
-	if (c->left < n)
-		return NULL;
-	c->p += n;
-	c->left -= n;
-	return p;
-}
-
 /* A length-prefixed string of min..max printable bytes. */
-static int str_take(struct cursor *c, size_t min, size_t max, const uint8_t **s,
+static int str_take(struct byte_cursor *c, size_t min, size_t max, const uint8_t **s,
 		    uint8_t *len)
 {
-	const uint8_t *l = take(c, 1), *v;
+	const uint8_t *l = cursor_take(c, 1), *v;
 
 	if (!l || *l < min || *l > max)
 		return -EBADMSG;
-	v = take(c, *l);
+	v = cursor_take(c, *l);
 	if (!v || !printable(v, *l))
 		return -EBADMSG;
 	/* An empty string points nowhere, as an encoder's may. */
@@ -317,12 +296,12 @@ static int str_take(struct cursor *c, size_t min, size_t max, const uint8_t **s,
 	return 0;
 }
 
-static int hello_decode(struct cursor *c, struct ipsp_hello *h)
+static int hello_decode(struct byte_cursor *c, struct ipsp_hello *h)
 {
 	/* Where each pool's name is, to find a name given twice. */
 	const uint8_t *names[IPSP_POOLS_MAX];
 	uint8_t lens[IPSP_POOLS_MAX];
-	const uint8_t *v = take(c, HELLO_POOLS);
+	const uint8_t *v = cursor_take(c, HELLO_POOLS);
 	unsigned int i, j;
 
 	if (!v)
@@ -340,18 +319,18 @@ static int hello_decode(struct cursor *c, struct ipsp_hello *h)
 	h->pools_raw = c->p;
 	for (i = 0; i < h->n_pools; i++) {
 		if (str_take(c, 1, IPSP_POOL_NAME_MAX, &names[i], &lens[i]) ||
-		    !take(c, IPSP_DIGEST_LEN))
+		    !cursor_take(c, IPSP_DIGEST_LEN))
 			return -EBADMSG;
 		for (j = 0; j < i; j++)
 			if (same_name(names[i], lens[i], names[j], lens[j]))
 				return -EBADMSG;
 	}
-	return take(c, HELLO_RESERVED_LEN) ? 0 : -EBADMSG;
+	return cursor_take(c, HELLO_RESERVED_LEN) ? 0 : -EBADMSG;
 }
 
-static int block_decode(struct cursor *c, struct ipsp_block_request *r)
+static int block_decode(struct byte_cursor *c, struct ipsp_block_request *r)
 {
-	const uint8_t *v = take(c, REQ_NAME_LEN), *name;
+	const uint8_t *v = cursor_take(c, REQ_NAME_LEN), *name;
 
 	if (!v)
 		return -EBADMSG;
@@ -364,9 +343,9 @@ static int block_decode(struct cursor *c, struct ipsp_block_request *r)
 	return 0;
 }
 
-static int addr_decode(struct cursor *c, struct ipsp_addr_request *r)
+static int addr_decode(struct byte_cursor *c, struct ipsp_addr_request *r)
 {
-	const uint8_t *v = take(c, REQ_NAME_LEN), *name;
+	const uint8_t *v = cursor_take(c, REQ_NAME_LEN), *name;
 
 	if (!v)
 		return -EBADMSG;
@@ -380,9 +359,9 @@ static int addr_decode(struct cursor *c, struct ipsp_addr_request *r)
 	return 0;
 }
 
-static int grant_decode(struct cursor *c, struct ipsp_grant *g)
+static int grant_decode(struct byte_cursor *c, struct ipsp_grant *g)
 {
-	const uint8_t *v = take(c, GRANT_FIXED_LEN);
+	const uint8_t *v = cursor_take(c, GRANT_FIXED_LEN);
 	unsigned int i;
 
 	if (!v)
@@ -394,7 +373,7 @@ static int grant_decode(struct cursor *c, struct ipsp_grant *g)
 		return -EBADMSG;
 	g->ranges_raw = c->p;
 	for (i = 0; i < g->n_ranges; i++) {
-		v = take(c, RANGE_LEN);
+		v = cursor_take(c, RANGE_LEN);
 		if (!v || !range_ok(be32_get(v), be32_get(v + 4)))
 			return -EBADMSG;
 	}
@@ -402,9 +381,9 @@ static int grant_decode(struct cursor *c, struct ipsp_grant *g)
 }
 
 /* Every entry is whole and they fill the body: the iterator trusts them. */
-static int held_decode(struct cursor *c, struct ipsp_held *h)
+static int held_decode(struct byte_cursor *c, struct ipsp_held *h)
 {
-	const uint8_t *v = take(c, HELD_FIXED_LEN), *nai;
+	const uint8_t *v = cursor_take(c, HELD_FIXED_LEN), *nai;
 	unsigned int i;
 	uint8_t nai_len;
 
@@ -415,13 +394,13 @@ static int held_decode(struct cursor *c, struct ipsp_held *h)
 	h->entries_raw = c->p;
 	h->entries_len = c->left;
 	for (i = 0; i < h->n_entries; i++)
-		if (!take(c, ENT_NAI_LEN) ||
+		if (!cursor_take(c, ENT_NAI_LEN) ||
 		    str_take(c, 0, UINT8_MAX, &nai, &nai_len))
 			return -EBADMSG;
 	return 0;
 }
 
-static int body_decode(struct cursor *c, struct ipsp_frame *f)
+static int body_decode(struct byte_cursor *c, struct ipsp_frame *f)
 {
 	switch (f->hdr.type) {
 	case IPSP_HELLO:
@@ -445,7 +424,7 @@ static int body_decode(struct cursor *c, struct ipsp_frame *f)
 
 static int frame_decode(const uint8_t *buf, size_t len, struct ipsp_frame *f)
 {
-	struct cursor c;
+	struct byte_cursor c;
 	int err;
 
 	if (!buf || !len)

@@ -13,6 +13,7 @@
 
 #include <linux/mipha.h>
 
+#include "byte_cursor.h"
 #include "byteorder.h"
 #include "reg.h"
 #include "reg_msg.h"
@@ -156,14 +157,7 @@ const char *sync_role_str(uint8_t role)
  */
 static bool name_ok(const uint8_t *s, size_t len, size_t max)
 {
-	size_t i;
-
-	if (!len || len > max)
-		return false;
-	for (i = 0; i < len; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e)
-			return false;
-	return true;
+	return len && len <= max && bytes_printable(s, len);
 }
 
 /* An interface name of another host: no '/', as the kernel refuses it. */
@@ -316,32 +310,15 @@ int sync_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len)
 	return len < *frame_len ? -EAGAIN : 0;
 }
 
-/* A cursor over a body: each take fails once the body is short. */
-struct cursor {
-	const uint8_t *p;
-	size_t left;
-};
-
-static const uint8_t *take(struct cursor *c, size_t n)
-{
-	const uint8_t *p = c->p;
-
-	if (c->left < n)
-		return NULL;
-	c->p += n;
-	c->left -= n;
-	return p;
-}
-
 /* A length-prefixed name: u8 len, then a valid name of that many bytes. */
-static int name_take(struct cursor *c, size_t max, const char **name,
+static int name_take(struct byte_cursor *c, size_t max, const char **name,
 		     uint8_t *len)
 {
-	const uint8_t *l = take(c, 1), *s;
+	const uint8_t *l = cursor_take(c, 1), *s;
 
 	if (!l)
 		return -EBADMSG;
-	s = take(c, *l);
+	s = cursor_take(c, *l);
 	if (!s || !name_ok(s, *l, max))
 		return -EBADMSG;
 	*name = (const char *)s;
@@ -349,9 +326,9 @@ static int name_take(struct cursor *c, size_t max, const char **name,
 	return 0;
 }
 
-static int hello_decode(struct cursor *c, struct sync_hello *h)
+static int hello_decode(struct byte_cursor *c, struct sync_hello *h)
 {
-	const uint8_t *v = take(c, HELLO_FIXED_LEN), *n;
+	const uint8_t *v = cursor_take(c, HELLO_FIXED_LEN), *n;
 	unsigned int i;
 
 	if (!v)
@@ -372,11 +349,11 @@ static int hello_decode(struct cursor *c, struct sync_hello *h)
 
 		if (name_take(c, SYNC_SECTION_NAME_MAX, &s->name,
 			      &s->name_len) ||
-		    !(v = take(c, SYNC_DIGEST_LEN)))
+		    !(v = cursor_take(c, SYNC_DIGEST_LEN)))
 			return -EBADMSG;
 		memcpy(s->digest, v, SYNC_DIGEST_LEN);
 	}
-	n = take(c, 2);
+	n = cursor_take(c, 2);
 	if (!n)
 		return -EBADMSG;
 	h->n_groups = be16_get(n);
@@ -390,9 +367,9 @@ static int hello_decode(struct cursor *c, struct sync_hello *h)
 	return hello_ok(h) ? 0 : -EBADMSG;
 }
 
-static int bulk_request_decode(struct cursor *c, struct sync_bulk_request *r)
+static int bulk_request_decode(struct byte_cursor *c, struct sync_bulk_request *r)
 {
-	const uint8_t *v = take(c, BULK_REQ_FIXED);
+	const uint8_t *v = cursor_take(c, BULK_REQ_FIXED);
 	unsigned int i;
 
 	if (!v)
@@ -402,7 +379,7 @@ static int bulk_request_decode(struct cursor *c, struct sync_bulk_request *r)
 	if (r->n_ha > SYNC_BULK_HA_MAX)
 		return -EBADMSG;
 	for (i = 0; i < r->n_ha; i++) {
-		v = take(c, 4);
+		v = cursor_take(c, 4);
 		if (!v)
 			return -EBADMSG;
 		memcpy(&r->ha[i].s_addr, v, 4);
@@ -540,9 +517,9 @@ int sync_entries_next(struct sync_entry_iter *it, struct sync_entry *e)
  * Every entry decodes and they fill the body exactly: a frame is refused
  * whole before its first entry is applied.
  */
-static int bindings_decode(struct cursor *c, struct sync_bindings *b)
+static int bindings_decode(struct byte_cursor *c, struct sync_bindings *b)
 {
-	const uint8_t *n = take(c, BINDINGS_N_LEN);
+	const uint8_t *n = cursor_take(c, BINDINGS_N_LEN);
 	struct sync_entry_iter it;
 	struct sync_entry e;
 	int ret;
@@ -561,7 +538,7 @@ static int bindings_decode(struct cursor *c, struct sync_bindings *b)
 	return 0;
 }
 
-static int body_decode(struct cursor *c, struct sync_frame *f)
+static int body_decode(struct byte_cursor *c, struct sync_frame *f)
 {
 	const uint8_t *v;
 
@@ -569,7 +546,7 @@ static int body_decode(struct cursor *c, struct sync_frame *f)
 	case SYNC_HELLO:
 		return hello_decode(c, &f->hello);
 	case SYNC_ACK:
-		v = take(c, ACK_LEN);
+		v = cursor_take(c, ACK_LEN);
 		if (!v)
 			return -EBADMSG;
 		f->ack.acked = be64_get(v);
@@ -579,14 +556,14 @@ static int body_decode(struct cursor *c, struct sync_frame *f)
 	case SYNC_BULK_REQUEST:
 		return bulk_request_decode(c, &f->bulk_request);
 	case SYNC_BULK_START:
-		v = take(c, BULK_START_LEN);
+		v = cursor_take(c, BULK_START_LEN);
 		if (!v)
 			return -EBADMSG;
 		f->bulk_start.request_id = be32_get(v);
 		f->bulk_start.expected = be32_get(v + 4);
 		return 0;
 	case SYNC_BULK_END:
-		v = take(c, BULK_END_LEN);
+		v = cursor_take(c, BULK_END_LEN);
 		if (!v)
 			return -EBADMSG;
 		f->bulk_end.request_id = be32_get(v);
@@ -594,7 +571,7 @@ static int body_decode(struct cursor *c, struct sync_frame *f)
 		f->bulk_end.status = v[8];
 		return f->bulk_end.status <= SYNC_BULK_ABORTED ? 0 : -EBADMSG;
 	case SYNC_REPLAY_FLOOR:
-		v = take(c, REPLAY_FLOOR_LEN);
+		v = cursor_take(c, REPLAY_FLOOR_LEN);
 		if (!v)
 			return -EBADMSG;
 		f->replay_floor.floor = be64_get(v);
@@ -605,7 +582,7 @@ static int body_decode(struct cursor *c, struct sync_frame *f)
 
 static int frame_decode(const uint8_t *buf, size_t len, struct sync_frame *f)
 {
-	struct cursor c;
+	struct byte_cursor c;
 	int err;
 
 	if (!buf || !len)

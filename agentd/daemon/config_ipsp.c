@@ -213,6 +213,11 @@ static int ipsp_check(struct config_load *l)
 				   "more)",
 				   opt, inet_ntoa(p->peer),
 				   CONFIG_SYNC_PSK_MIN);
+	/* a HELLO names each pool shared: at most IPSP_POOLS_MAX of them */
+	if (c->n_pools > IPSP_POOLS_MAX)
+		return config_fail(l, p->line,
+				   "ipsp: %zu pools; IPSP shares at most %d",
+				   c->n_pools, IPSP_POOLS_MAX);
 	/* No pool setting is incompatible with IPSP today (StarOS: busyout,
 	 * which mipha has not). */
 	return 0;

@@ -34,6 +34,8 @@
 #define IPSP_ACCEPT_HANDSHAKE_MS 10000
 /* A connection that lived this long resets the backoff of calls. */
 #define IPSP_STABLE_MS 5000
+/* What a stop or a mode change waits for the queue to go out. */
+#define IPSP_DRAIN_MS 1000
 
 struct ipsp {
 	struct loop *loop;
@@ -54,6 +56,7 @@ struct ipsp {
 	struct loop_timer tick, retry, kick, closer;
 	const char *close_why; /* the state machine's (a static string) */
 	struct sync_tls_conn *close_conn; /* the one it asked to close */
+	uint64_t close_at_ms; /* ... once its queue is out, or then */
 	uint64_t up_ms;			  /* when conn came up */
 	uint32_t backoff_ms;
 	bool up; /* conn authenticated */
@@ -185,6 +188,7 @@ static void st_close(void *ctx, const char *why)
 
 	ip->close_why = why;
 	ip->close_conn = ip->conn;
+	ip->close_at_ms = 0; /* at once */
 	loop_timer_arm(ip->loop, &ip->closer, 0);
 }
 
@@ -214,8 +218,14 @@ static void closer_cb(struct loop_timer *t)
 	struct ipsp *ip = t->data;
 
 	/* only the connection it was asked about, not a newer one */
-	if (ip->conn && ip->conn == ip->close_conn)
-		conn_close(ip, ip->close_why);
+	if (!ip->conn || ip->conn != ip->close_conn)
+		return;
+	if (ip->up && sync_tls_conn_queued(ip->conn) &&
+	    loop_now_ms() < ip->close_at_ms) {
+		loop_timer_arm(ip->loop, &ip->closer, 20); /* not out yet */
+		return;
+	}
+	conn_close(ip, ip->close_why);
 }
 
 static void kick_cb(struct loop_timer *t)
@@ -559,6 +569,20 @@ int ipsp_new(struct ipsp **ipp, struct loop *l, const struct config *cfg,
 	return 0;
 }
 
+/*
+ * What is queued (a primary's holdings and GOING_DOWN: some MB with many
+ * bindings) goes out before the connection does, for a second at most:
+ * the loop runs meanwhile (the daemon is stopping, still whole).
+ */
+static void drain(struct ipsp *ip)
+{
+	uint64_t until = loop_now_ms() + IPSP_DRAIN_MS;
+
+	while (ip->conn && ip->up && sync_tls_conn_queued(ip->conn) &&
+	       loop_now_ms() < until)
+		loop_run_once(ip->loop, 50);
+}
+
 void ipsp_free(struct ipsp *ip, bool graceful)
 {
 	if (!ip)
@@ -572,7 +596,7 @@ void ipsp_free(struct ipsp *ip, bool graceful)
 	if (ip->st) {
 		if (graceful && ip->up) {
 			ipsp_state_going_down(ip->st);
-			/* best effort: what the socket takes now */
+			drain(ip);
 		}
 		reg_set_allocator(ip->reg, NULL);
 	}
@@ -616,13 +640,20 @@ void ipsp_set_config(struct ipsp *ip, const struct config *cfg,
 		ip->spi = spi;
 	if (!mode_changed)
 		return;
-	/* a new mode: a new connection, whose HELLOs say it */
-	if (ip->conn)
-		conn_close(ip, "the mode changed");
-	if (!ipsp_state_wants_peer(ip->st)) {
+	/*
+	 * A new mode: a new connection, whose HELLOs say it; the old one
+	 * closed once what it has queued (a GOING_DOWN) went out.
+	 */
+	if (!ipsp_state_wants_peer(ip->st))
 		loop_timer_cancel(ip->loop, &ip->retry);
-	} else if (ip->caller) {
+	else if (ip->caller)
 		ip->backoff_ms = IPSP_BACKOFF_MIN_MS;
+	if (ip->conn) {
+		ip->close_why = "the mode changed";
+		ip->close_conn = ip->conn;
+		ip->close_at_ms = loop_now_ms() + IPSP_DRAIN_MS;
+		loop_timer_arm(ip->loop, &ip->closer, 0);
+	} else if (ipsp_state_wants_peer(ip->st) && ip->caller) {
 		loop_timer_arm(ip->loop, &ip->retry, 0);
 	}
 }

@@ -78,8 +78,10 @@
  * ADDR_REQUEST body (10 + name + nai):
  *	  0   4 request_id
  *	  4   4 address: the one the mobile node holds (its handoff)
- *	  8   1 name_len 0..63 then the pool name (0: whichever pool holds
- *		the address)
+ *	  8   1 name_len 0..63 then the pool name: the pool of the node
+ *		asking, which must hold the address or share its group (a
+ *		node never takes another pool's address; the primary answers
+ *		a request without one NO_POOL)
  *	  .   1 nai_len 0..255 then the NAI of the node asking (realm folded
  *		to lower case); the primary releases its binding of that
  *		address only to that identity

@@ -95,6 +95,7 @@ struct ipsp_state {
 	uint32_t peer_dead;
 	uint64_t start_ms, last_rx_ms, last_tx_ms;
 	uint64_t now_ms; /* of the last frame or tick */
+	uint64_t last_work_ms; /* the last frame of a peer working with us */
 
 	struct book_pool *book;
 	size_t n_book;
@@ -827,15 +828,41 @@ static void fail_waits(struct ipsp_state *st, int err)
 }
 
 /* Is addr (a node's Home Address field) one of ours to keep? */
+/*
+ * May a node of pool name (len bytes) hold an address of book pool pi?
+ * Its own pool, or one of its group (allocated from as one pool).
+ */
+static bool pool_accepts(const struct ipsp_state *st, const char *name,
+			 size_t len, size_t pi)
+{
+	size_t i = book_by_name(st, name, len);
+	const struct config_pool *a, *b;
+
+	if (i == SIZE_MAX)
+		return false;
+	if (i == pi)
+		return true;
+	a = st->book[i].cp;
+	b = st->book[pi].cp;
+	return a->group && b->group && !strcmp(a->group, b->group);
+}
+
+/*
+ * The address t's node holds and asks for (its Home Address field), when
+ * it is one its own pool may give: a node never picks an address of
+ * another pool (another network) nor one it did not hold there.
+ */
 static bool wanted_of(const struct ipsp_state *st, const struct reg_txn *t,
 		      uint32_t *a)
 {
+	const char *pool = t->d.host.pool;
 	struct book_range *r;
 	size_t pi;
 
 	*a = ntohl(t->req_home.s_addr);
 	return t->req_home.s_addr && t->req_home.s_addr != INADDR_BROADCAST &&
-	       book_find(st, *a, &pi, &r);
+	       pool && book_find(st, *a, &pi, &r) &&
+	       pool_accepts(st, pool, strlen(pool), pi);
 }
 
 static const uint8_t *sum_of(const struct reg_txn *t, uint8_t sum[16])
@@ -864,7 +891,7 @@ static int alloc_cb(void *ctx, struct reg_txn *t, struct in_addr *out)
 		/* A node asks for the address it holds: keep it if we can. */
 		if (!is_busy(st, a)) {
 			if (!binding_store_find_addr(st->store, in_of(a)) &&
-			    !pool_reserve(st->pools, NULL, in_of(a))) {
+			    !pool_reserve(st->pools, pool, in_of(a))) {
 				*out = in_of(a);
 				return 0;
 			}
@@ -911,6 +938,8 @@ static int wait_cb(void *ctx, struct reg_txn *t)
 	if (wanted_of(st, t, &a) && is_busy(st, a)) {
 		struct ipsp_addr_request r = {
 			.addr = in_of(a),
+			.name = t->d.host.pool,
+			.name_len = (uint8_t)strlen(t->d.host.pool),
 			.nai_len = t->ident_len,
 			.nai = t->ident,
 		};
@@ -1147,8 +1176,8 @@ static int serve_addr(struct ipsp_state *st, const struct ipsp_addr_request *r)
 	if (!working(st))
 		return send_grant(st, r->id, IPSP_ST_NOT_READY, NULL, 0);
 	st->c.addr_requests++;
-	if (!book_find(st, a, &pi, &rg) ||
-	    (r->name_len && book_by_name(st, r->name, r->name_len) != pi))
+	if (!book_find(st, a, &pi, &rg) || !r->name_len ||
+	    !pool_accepts(st, r->name, r->name_len, pi))
 		return send_grant(st, r->id, IPSP_ST_NO_POOL, NULL, 0);
 	if (bit_get(rg, a)) /* released already (an answer lost) */
 		return send_grant(st, r->id, IPSP_OK, &one, 1);
@@ -1207,18 +1236,20 @@ static void claim_one(struct ipsp_state *st, const struct ipsp_entry *e,
 		   same_nai(b, e->nai, e->nai_len) && claim_newer(e, b) &&
 		   !release_start(st, e->addr, REL_CLAIM, 0)) {
 		st->c.conflicts++;
-		log_notice("ipsp: %s bound here and at the secondary: its "
-			   "registration is newer, ours goes",
-			   addr_str(e->addr, as));
+		log_ratelimited(LOG_NOTICE,
+				"ipsp: %s bound here and at the secondary: "
+				"its registration is newer, ours goes",
+				addr_str(e->addr, as));
 		return;
 	} else {
 		/* (a release that could not start: ours stays, as below) */
 		entry_of(b, &mine);
 	}
 	st->c.conflicts++;
-	log_warn("ipsp: %s claimed by the secondary is %s here: ours stays, "
-		 "the secondary drops it",
-		 addr_str(e->addr, as), b ? "bound" : "in use");
+	log_ratelimited(LOG_WARNING,
+			"ipsp: %s claimed by the secondary is %s here: ours "
+			"stays, the secondary drops it",
+			addr_str(e->addr, as), b ? "bound" : "in use");
 	held_add(back, &mine);
 }
 
@@ -1284,8 +1315,10 @@ static void on_release(struct ipsp_state *st, const struct ipsp_held *h)
 		uint32_t a = ntohl(e.addr.s_addr);
 
 		if (binding_store_find_addr(st->store, e.addr)) {
-			log_warn("ipsp: %s is the primary's: our binding goes",
-				 addr_str(e.addr, as));
+			log_ratelimited(LOG_WARNING,
+					"ipsp: %s is the primary's: our "
+					"binding goes",
+					addr_str(e.addr, as));
 			release_start(st, e.addr, REL_PEER, 0);
 		} else {
 			busy_out(st, a, false);
@@ -1313,6 +1346,43 @@ static int status_err(uint8_t status)
 					     -EAGAIN;
 }
 
+/*
+ * The addresses of an OK GRANT are ours: those busy here go back to our
+ * pools (free: our block). 0, or -EPROTO with *why for a grant of more
+ * than a block (the whole address space is no grant).
+ */
+static int take_granted(struct ipsp_state *st, const struct ipsp_grant *g,
+			const char **why)
+{
+	struct ipsp_range rg;
+	uint64_t a, n = 0;
+	uint16_t k;
+
+	for (k = 0; k < g->n_ranges; k++) {
+		ipsp_grant_range(g, k, &rg);
+		n += (uint64_t)ntohl(rg.last.s_addr) - ntohl(rg.first.s_addr) +
+		     1;
+	}
+	if (n > IPSP_BLOCK_MAX) {
+		*why = "a GRANT of more addresses than a block";
+		return -EPROTO;
+	}
+	for (k = 0; k < g->n_ranges; k++) {
+		ipsp_grant_range(g, k, &rg);
+		for (a = ntohl(rg.first.s_addr); a <= ntohl(rg.last.s_addr);
+		     a++) {
+			size_t pi;
+			struct book_range *r;
+
+			/* only our own pools' addresses, only busy ones */
+			if (book_find(st, (uint32_t)a, &pi, &r) &&
+			    bit_get(r, (uint32_t)a))
+				unbusy(st, (uint32_t)a);
+		}
+	}
+	return 0;
+}
+
 static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 		    const char **why)
 {
@@ -1320,7 +1390,6 @@ static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 	struct ipsp_range rg;
 	size_t i, pool = SIZE_MAX;
 	uint16_t k;
-	uint64_t a;
 
 	if (g->status == IPSP_OK)
 		st->c.grants++;
@@ -1360,8 +1429,16 @@ static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 		 * connection's requests were failed) is stale; an id we never
 		 * used is a lie.
 		 */
-		if (g->id && g->id <= st->next_id)
+		if (g->id && g->id <= st->next_id) {
+			/*
+			 * What it granted is ours all the same (the primary
+			 * busied it out): kept free here, not lost at both.
+			 */
+			if (g->status == IPSP_OK &&
+			    st->role == IPSP_ROLE_SECONDARY)
+				return take_granted(st, g, why);
 			return 0;
+		}
 		*why = "a GRANT for no request of ours";
 		return -EPROTO;
 	}
@@ -1387,29 +1464,8 @@ static int on_grant(struct ipsp_state *st, const struct ipsp_grant *g,
 		}
 		return 0;
 	}
-	/* no more than a block: a grant of the whole address space is not */
-	for (k = 0, a = 0; k < g->n_ranges; k++) {
-		ipsp_grant_range(g, k, &rg);
-		a += (uint64_t)ntohl(rg.last.s_addr) - ntohl(rg.first.s_addr) +
-		     1;
-	}
-	if (a > IPSP_BLOCK_MAX) {
-		*why = "a GRANT of more addresses than a block";
+	if (take_granted(st, g, why))
 		return -EPROTO;
-	}
-	for (k = 0; k < g->n_ranges; k++) {
-		ipsp_grant_range(g, k, &rg);
-		for (a = ntohl(rg.first.s_addr); a <= ntohl(rg.last.s_addr);
-		     a++) {
-			size_t pi;
-			struct book_range *r;
-
-			/* only our own pools' addresses, only busy ones */
-			if (book_find(st, (uint32_t)a, &pi, &r) &&
-			    bit_get(r, (uint32_t)a))
-				unbusy(st, (uint32_t)a);
-		}
-	}
 	st->locked = false;
 	serve_block_waits(st, pool);
 	return 0;
@@ -1513,15 +1569,23 @@ static int on_hello(struct ipsp_state *st, const struct ipsp_hello *h,
 						     "since we handed over" :
 						     "the configured primary is "
 						     "back");
+		else if (st->role == IPSP_ROLE_SECONDARY && st->all_free)
+			; /* we handed over (its ALL_FREE was lost): still so */
 		else if (st->role == IPSP_ROLE_SECONDARY &&
-			 st->role_cfg == IPSP_ROLE_PRIMARY)
+			 (h->flags & IPSP_HELLO_ALL_FREE)) {
+			/* the peer handed over, and it was lost on the way */
+			become_primary(st, "all addresses free at the peer",
+				       TAKE_ALL);
+			st->handed = true;
+		} else if (st->role == IPSP_ROLE_SECONDARY &&
+			   st->role_cfg == IPSP_ROLE_PRIMARY)
 			become_primary(st, "no primary between us",
 				       TAKE_CLAIMED);
 		st->peer_role = st->role == IPSP_ROLE_PRIMARY ?
 					IPSP_ROLE_SECONDARY :
 					IPSP_ROLE_PRIMARY;
 		/* two primaries met: allocate once their claims are in */
-		if (st->role == IPSP_ROLE_PRIMARY)
+		if (st->role == IPSP_ROLE_PRIMARY && h->role == IPSP_ROLE_PRIMARY)
 			st->ready = false;
 	}
 	if (st->role == IPSP_ROLE_PRIMARY) {
@@ -1557,6 +1621,8 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 		goto bad;
 	}
 	st->last_rx_ms = st->now_ms = now_ms;
+	if (working(st))
+		st->last_work_ms = now_ms;
 	if (!st->peer_alive && st->hello_rx && f.hdr.type != IPSP_GOING_DOWN) {
 		st->peer_alive = true;
 		st->dead_handled = false;
@@ -1665,14 +1731,21 @@ void ipsp_state_release_done(struct ipsp_state *st, struct in_addr addr,
 	if (!r)
 		return;
 	*pp = r->next;
+	if (!err && r->why == REL_GRANT &&
+	    (r->epoch != st->conn_epoch || !st->connected)) {
+		/*
+		 * Its request's connection is gone (the secondary refused
+		 * that registration): the address is ours again, free.
+		 */
+		binding_store_pool_unreserve(st->store, addr);
+		free(r);
+		if (st->ops->kick)
+			st->ops->kick(st->ctx);
+		return;
+	}
 	if (!err && busy_out(st, ntohl(addr.s_addr), true))
 		err = -EEXIST;
-	/*
-	 * A grant for a request of a connection gone is not sent (the
-	 * secondary failed that registration): the address stays busy until
-	 * the next connection's claims say nobody holds it.
-	 */
-	if (r->why == REL_GRANT && r->epoch == st->conn_epoch &&
+	if (r->why == REL_GRANT &&
 	    !send_grant(st, r->id, err ? IPSP_ST_ERROR : IPSP_OK, &one, 1) &&
 	    !err)
 		st->c.handoffs++;
@@ -1811,8 +1884,16 @@ uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 		st->last_tx_ms = now_ms;
 	if (!st->dead_handled && now_ms - heard >= dead)
 		dead_interval(st);
+	/*
+	 * A primary alone: no secondary worked with us (connected, same
+	 * pools, active) for a dead interval. A peer that only checks, or
+	 * whose pools differ, holds nothing of ours.
+	 */
 	if (st->mode == IPSP_MODE_ACTIVE && st->role == IPSP_ROLE_PRIMARY &&
-	    !st->ready && !working(st) && now_ms - heard >= dead) {
+	    !st->ready && !working(st) &&
+	    now_ms - (st->last_work_ms > st->start_ms ? st->last_work_ms :
+							 st->start_ms) >=
+		    dead) {
 		log_notice("ipsp: no working secondary within the dead "
 			   "interval: allocating alone");
 		st->ready = true;
@@ -1822,8 +1903,12 @@ uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 	    now_ms - st->hello_ms >= dead && st->ops->close)
 		st->ops->close(st->ctx, "no claims within the dead interval");
 	check_all_free(st);
-	/* a secondary keeps a block ahead of its new nodes */
-	if (working(st) && st->role == IPSP_ROLE_SECONDARY && !st->locked)
+	/*
+	 * A secondary keeps a block ahead of its new nodes (locked: asks
+	 * again after a refusal's quiet time, the primary may have freed
+	 * some since)
+	 */
+	if (working(st) && st->role == IPSP_ROLE_SECONDARY)
 		for (i = 0; i < st->n_book; i++)
 			if (pool_free(st, i) * 2 < st->ic->block &&
 			    now_ms >= st->book[i].quiet_until_ms)
@@ -1904,9 +1989,9 @@ void ipsp_state_set_config(struct ipsp_state *st, const struct config *cfg,
 {
 	const struct config_ipsp *ic = config_ipsp(cfg);
 	uint8_t old_mode = st->mode;
+	bool handing_over;
 	size_t i;
 
-	(void)now_ms;
 	st->cfg = cfg;
 	st->pools = pools;
 	if (!ic)
@@ -1919,6 +2004,9 @@ void ipsp_state_set_config(struct ipsp_state *st, const struct config *cfg,
 	 * Leaving active is a graceful termination: the peer is told (a
 	 * primary's bindings with it) while the protocol still runs.
 	 */
+	handing_over = old_mode == IPSP_MODE_ACTIVE &&
+		       ic->mode != IPSP_MODE_ACTIVE && working(st) &&
+		       st->role == IPSP_ROLE_PRIMARY;
 	if (old_mode == IPSP_MODE_ACTIVE && ic->mode != IPSP_MODE_ACTIVE)
 		ipsp_state_going_down(st);
 	st->mode = ic->mode;
@@ -1930,10 +2018,22 @@ void ipsp_state_set_config(struct ipsp_state *st, const struct config *cfg,
 		 * Off or checking: nothing is asked or granted any more, and
 		 * what is busied out stays so (released to the peer, or not
 		 * ours): seed 004 disables IPSP once the primary released
-		 * everything, and a restart without it starts afresh.
+		 * everything, and a restart without it starts afresh. A
+		 * primary that told its secondary it goes (which then plays
+		 * the primary, with every address but our bindings') keeps
+		 * only its bindings' addresses.
 		 */
 		fail_waits(st, -EAGAIN);
-	} else if (st->role == IPSP_ROLE_SECONDARY) {
+		if (handing_over)
+			busy_all_free(st);
+		return;
+	}
+	/* active again: the dead interval counts from now */
+	st->start_ms = now_ms;
+	st->last_rx_ms = st->last_work_ms = 0;
+	st->dead_handled = false;
+	st->peer_alive = false;
+	if (st->role == IPSP_ROLE_SECONDARY) {
 		become_secondary(st, "mode active");
 	} else {
 		st->ready = false; /* the secondary's claims first */

@@ -74,6 +74,39 @@ static void bad(const char *text, const char *want)
 	assert_string_equal(err, want);
 }
 
+/* A HELLO names each shared pool: more than IPSP_POOLS_MAX is refused. */
+static void test_too_many_pools(void **state)
+{
+	size_t size = 64 * 1024, n;
+	char *text = malloc(size), err[512];
+	struct config *c;
+	int i;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i <= IPSP_POOLS_MAX; i++) {
+		n = strlen(i ? text : "");
+		if (!i)
+			text[0] = '\0';
+		snprintf(text + n, size - n,
+			 "pool \"p%d\" {\n range = \"10.50.%d.%d\"\n}\n", i,
+			 i / 256, i % 256);
+	}
+	n = strlen(text);
+	snprintf(text + n, size - n, "%s", BASE "ipsp {\n secondary = " PEER2
+					       "\n}\n");
+	c = load(text, err, sizeof(err));
+	assert_null(c);
+	assert_non_null(strstr(err, "IPSP shares at most 256"));
+	/* one fewer: fine */
+	n = strstr(text, "pool \"p256\"") - text;
+	memmove(text + n, strstr(text, "home-agent"),
+		strlen(strstr(text, "home-agent")) + 1);
+	c = ok(text);
+	config_free(c);
+	free(text);
+}
+
 /* ---- the section ------------------------------------------------------ */
 
 /* The primary's file: its peer is the secondary. */
@@ -676,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_diff_pools_frozen),
 		cmocka_unit_test(test_diff_live),
 		cmocka_unit_test(test_diff_restart),
+		cmocka_unit_test(test_too_many_pools),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

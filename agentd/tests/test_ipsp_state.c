@@ -1915,6 +1915,279 @@ static void r9_restart_after_all_free(void **state)
 	check_bound_once(f);
 }
 
+/* ---- review 2 ------------------------------------------------------------ */
+
+static void run_ticks(struct fix *f, unsigned int ms, unsigned int step)
+{
+	unsigned int t;
+
+	for (t = 0; t < ms; t += step) {
+		f->now += step;
+		ipsp_state_tick(f->p.ip, f->now);
+		ipsp_state_tick(f->s.ip, f->now);
+		settle(f);
+	}
+}
+
+/* N1: an active primary connected to a mismatched (but live) peer: the
+ * peer's keepalives keep "heard" fresh, so ready-alone never fires. */
+static void n1_mismatch_primary_stuck(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr a;
+	int r;
+
+	start(f, "active", RANGE, "active", "10.30.0.1 10.30.0.15");
+	connect_both(f);
+	assert_true(ipsp_state_peer_up(f->p.ip));
+	run_ticks(f, 10 * DEAD_S * 1000, 250);
+	r = alloc_new(&f->p, &a);
+	print_message("N1: P after %d s with a mismatched live peer: alloc %d "
+		      "(refused %llu), S alloc %d\n", 10 * DEAD_S, r,
+		      (unsigned long long)ipsp_state_counters(f->p.ip)->refused_sessions,
+		      alloc_new(&f->s, &a));
+	assert_int_equal(r, 0);
+}
+
+/* N1b: the same with the secondary in check-config (pools equal). */
+static void n1b_checkconfig_peer_primary_stuck(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr a;
+	int r;
+
+	start(f, "active", RANGE, "check-config", RANGE);
+	connect_both(f);
+	run_ticks(f, 10 * DEAD_S * 1000, 250);
+	r = alloc_new(&f->p, &a);
+	print_message("N1b: P (active) with S in check-config, after %d s: "
+		      "alloc %d\n", 10 * DEAD_S, r);
+	assert_int_equal(r, 0);
+}
+
+/* Every address h's allocator gives now (taken back after). */
+static void alloc_set(struct ha *h, bool *out)
+{
+	struct in_addr got[POOL_N + 1], a;
+	unsigned int n = 0, i;
+
+	memset(out, 0, (POOL_N + 1) * sizeof(bool));
+	while (!alloc_new(h, &a)) {
+		assert_true(pidx(a));
+		out[pidx(a)] = true;
+		got[n++] = a;
+	}
+	for (i = 0; i < n; i++)
+		h->alloc.ops->release(h->alloc.ctx, got[i]);
+}
+
+/* N2: the primary goes inactive (live reload) before all-free: it keeps
+ * its free addresses; the secondary, told GOING_DOWN, un-busies them. */
+static void n2_primary_inactive_dup(void **state)
+{
+	struct fix *f = *state;
+	struct config *inact;
+	bool ps[POOL_N + 1], ss[POOL_N + 1];
+	unsigned int i, both = 0;
+
+	start_active(f);
+	up(f);
+	register_new(&f->s, "s1@example.net", 1);
+	register_new(&f->p, "p1@example.net", 1);
+	inact = ha_config(P_ADDR, "secondary", S_ADDR, "inactive", RANGE);
+	ipsp_state_set_config(f->p.ip, inact, f->p.pools, f->now);
+	f->p.cfg_reloaded = inact;
+	pump_raw(f);
+	disconnect_both(f); /* ipsp_set_config closes: the mode changed */
+	alloc_set(&f->p, ps);
+	alloc_set(&f->s, ss);
+	for (i = 1; i <= POOL_N; i++)
+		both += ps[i] && ss[i];
+	print_message("N2: P inactive (role %s), S %s: %u addresses "
+		      "allocatable at both\n",
+		      ipsp_role_name(ipsp_state_role(f->p.ip)),
+		      ipsp_role_name(ipsp_state_role(f->s.ip)), both);
+	assert_int_equal(both, 0);
+}
+
+/* N3: ALL_FREE lost with the connection: the HELLO's ALL_FREE flag is
+ * ignored; the configured primary takes the role back and never hands
+ * over again (had_used is false). */
+static void n3_all_free_lost(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "n1@example.net", 1);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	unbind(&f->p, x);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	assert_int_equal(sent_count(&f->p, IPSP_ALL_FREE), 1);
+	assert_int_equal(event_count(&f->p, "all-free"), 1);
+	disconnect_both(f); /* ALL_FREE never reaches S */
+	f->now += 1000;
+	connect_both(f);
+	run_ticks(f, 5 * DEAD_S * 1000, 250);
+	print_message("N3: after the all-free event and a reconnect: P %s, "
+		      "S %s, ALL_FREE sent %zu\n",
+		      ipsp_role_name(ipsp_state_role(f->p.ip)),
+		      ipsp_role_name(ipsp_state_role(f->s.ip)),
+		      sent_count(&f->p, IPSP_ALL_FREE));
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_PRIMARY);
+}
+
+/* N4: S's first block request refused (P's pool full); P's nodes leave;
+ * S stays locked and never asks again on this connection. */
+static void n4_locked_after_exhausted(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr a, got[POOL_N];
+	unsigned int i;
+	int r;
+
+	start_active(f);
+	f->now += DEAD_S * 1000;
+	ipsp_state_tick(f->p.ip, f->now); /* P alone: ready */
+	for (i = 0; i < POOL_N; i++) {
+		char nai[32];
+
+		snprintf(nai, sizeof(nai), "p%u@example.net", i);
+		got[i] = register_new(&f->p, nai, 1);
+	}
+	connect_both(f);
+	print_message("N4: S's block request answered: denials at S %llu\n",
+		      (unsigned long long)ipsp_state_counters(f->s.ip)->denials);
+	for (i = 0; i < POOL_N / 2; i++)
+		unbind(&f->p, got[i]);
+	run_ticks(f, 5 * DEAD_S * 1000, 250);
+	r = alloc_new(&f->s, &a);
+	print_message("N4: P freed %u addresses; %d s later S alloc %d, S "
+		      "block requests %zu\n", POOL_N / 2, 5 * DEAD_S, r,
+		      sent_count(&f->s, IPSP_BLOCK_REQUEST));
+	assert_true(r == 0 || r == -EINPROGRESS);
+}
+
+
+/* N6: a node of pool "p" asks for an address of pool "q" (another
+ * virtual network): IPSP's allocator grants it (the pools' allocator
+ * never honours a requested address). */
+static struct config *two_pool_config(const char *self, const char *peer_kw,
+				      const char *peer)
+{
+	char text[4096], err[512];
+	struct config *c = NULL;
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "home-agent {\n address = %s\n}\n"
+		     "pool \"p\" {\n range = { \"10.30.0.1 10.30.0.16\" }\n}\n"
+		     "pool \"q\" {\n range = { \"10.40.0.1 10.40.0.16\" }\n}\n"
+		     "virtual-network \"10.30.0.0 255.255.0.0\" {}\n"
+		     "virtual-network \"10.40.0.0 255.255.0.0\" {}\n"
+		     "host \"nai @example.net\" {\n pool = p\n"
+		     " virtual-network = \"10.30.0.0 255.255.0.0\"\n}\n"
+		     "secure-host \"nai @example.net\" {\n spi = 0x100\n"
+		     " key = \"" KEY16 "\"\n}\n"
+		     "secure-home-agent \"%s\" {\n spi = 0x200\n"
+		     " key = \"" KEY16 "\"\n}\n"
+		     "ipsp {\n %s = %s\n mode = active\n dead-interval = %d\n"
+		     " block = %d\n}\n",
+		     self, peer, peer_kw, peer, DEAD_S, BLOCK);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	if (config_parse_text("ipsp.conf", text, (size_t)n, &c, err,
+			      sizeof(err)))
+		fail_msg("%s", err);
+	return c;
+}
+
+static void n6_other_pool_address(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr a, q5 = A("10.40.0.5");
+	struct reg_txn *t;
+	int r;
+
+	ha_start(f, &f->p, "P", two_pool_config(P_ADDR, "secondary", S_ADDR));
+	ha_start(f, &f->s, "S", two_pool_config(S_ADDR, "primary", P_ADDR));
+	f->now += DEAD_S * 1000;
+	ipsp_state_tick(f->p.ip, f->now); /* ready alone */
+	t = txn(f, "evil@example.net", q5); /* host pool "p" */
+	r = alloc_t(&f->p, t, &a);
+	print_message("N6: a pool-p node asking 10.40.0.5 (pool q) at the "
+		      "primary: %d, got %s\n", r, inet_ntoa(a));
+	assert_false(r == 0 && a.s_addr == q5.s_addr);
+}
+
+
+/* N5: S reloads (reg_set_config cancels every parked registration) while a
+ * handoff is in flight: P releases its binding and grants; the GRANT is
+ * stale at S: the address is usable at neither until a reconnection. */
+static void n5_reload_cancels_handoff(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, got;
+	struct reg_txn *t;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "mover@example.net", 5);
+	t = txn(f, "mover@example.net", x);
+	assert_int_equal(alloc_t(&f->s, t, &got), -EINPROGRESS);
+	f->s.alloc.ops->cancel(f->s.alloc.ctx, t); /* the reload */
+	settle(f);
+	run_ticks(f, 5 * DEAD_S * 1000, 250);
+	print_message("N5: after the handoff's GRANT came stale: x bound at P "
+		      "%d, usable at P %d, at S %d; frame errors S %u\n",
+		      bound(&f->p, x), owns(&f->p, x), owns(&f->s, x),
+		      f->s.frame_errs);
+	check_owned_once(f);
+}
+
+
+
+
+/* N8: the secondary is inactive longer than the dead interval, then active
+ * again: its first tick (before it could even connect) finds the primary
+ * "dead" and takes over, un-busying every address. */
+static void n8_inactive_then_active_takes_over(void **state)
+{
+	struct fix *f = *state;
+	struct config *c1, *c2;
+	bool ps[POOL_N + 1], ss[POOL_N + 1];
+	unsigned int i, both = 0;
+
+	start_active(f);
+	up(f);
+	register_new(&f->s, "s1@example.net", 1);
+	register_new(&f->p, "p1@example.net", 1);
+	c1 = ha_config(S_ADDR, "primary", P_ADDR, "inactive", RANGE);
+	ipsp_state_set_config(f->s.ip, c1, f->s.pools, f->now);
+	pump_raw(f);
+	disconnect_both(f);
+	f->now += 2 * DEAD_S * 1000;
+	ipsp_state_tick(f->p.ip, f->now);
+	ipsp_state_tick(f->s.ip, f->now);
+	c2 = ha_config(S_ADDR, "primary", P_ADDR, "active", RANGE);
+	ipsp_state_set_config(f->s.ip, c2, f->s.pools, f->now);
+	f->now += 250; /* the service's next tick; its call is on the way */
+	ipsp_state_tick(f->s.ip, f->now);
+	alloc_set(&f->p, ps);
+	alloc_set(&f->s, ss);
+	for (i = 1; i <= POOL_N; i++)
+		both += ps[i] && ss[i];
+	print_message("N8: S active again 250 ms ago, not connected yet: S "
+		      "%s, P %s; %u addresses allocatable at both\n",
+		      ipsp_role_name(ipsp_state_role(f->s.ip)),
+		      ipsp_role_name(ipsp_state_role(f->p.ip)), both);
+	config_free(c1);
+	f->s.cfg_reloaded = c2;
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_SECONDARY);
+}
+
 /* The JSON view. */
 static void test_json(void **state)
 {
@@ -1982,6 +2255,14 @@ int main(void)
 		T(r3_stale_grant),
 		T(r8_wait_forever),
 		T(r9_restart_after_all_free),
+		T(n1_mismatch_primary_stuck),
+		T(n1b_checkconfig_peer_primary_stuck),
+		T(n2_primary_inactive_dup),
+		T(n3_all_free_lost),
+		T(n4_locked_after_exhausted),
+		T(n6_other_pool_address),
+		T(n5_reload_cancels_handoff),
+		T(n8_inactive_then_active_takes_over),
 		T(test_check_config),
 		T(test_check_config_match),
 		T(test_active_mismatch),

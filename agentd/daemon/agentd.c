@@ -57,6 +57,7 @@ struct agentd {
 	struct ctlsock *ctl;
 	char reload_msg[768];
 	unsigned long reloads, reload_refusals;
+	bool stopping; /* the loop ended: what runs now tears down */
 };
 
 static void usage(FILE *f)
@@ -310,7 +311,9 @@ static void on_signal(struct loop *l, int signo, void *data)
 
 	switch (signo) {
 	case SIGHUP:
-		reload(a, a->reload_msg, sizeof(a->reload_msg));
+		/* stopping (IPSP drains its connection): nothing reloads */
+		if (!a->stopping)
+			reload(a, a->reload_msg, sizeof(a->reload_msg));
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -618,6 +621,7 @@ static int run(struct agentd *a, bool foreground)
 		   reg_binding_count(a->reg), a->cfg->n_hosts,
 		   a->cfg->n_ha_addrs);
 	ret = loop_run(a->loop);
+	a->stopping = true;
 	status = ret ? 1 : 0;
 	if (ret)
 		log_err("event loop: %s", strerror(-ret));
@@ -635,6 +639,7 @@ out_vnet:
 	if (a->flush_on_exit)
 		vnet_sync(a->vnet, NULL, 0, NULL, NULL);
 	vnet_close(a->vnet);
+	a->vnet = NULL;
 out_hsrp:
 	/* A stop on purpose tells the IPSP peer (graceful termination). */
 	ipsp_free(a->ipsp, status == 0);

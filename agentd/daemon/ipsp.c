@@ -10,7 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 
 #include "binding_store.h"
 #include "config.h"
@@ -35,7 +37,7 @@
 /* A connection that lived this long resets the backoff of calls. */
 #define IPSP_STABLE_MS 5000
 /* What a stop or a mode change waits for the queue to go out. */
-#define IPSP_DRAIN_MS 1000
+#define IPSP_DRAIN_MS 2000
 
 struct ipsp {
 	struct loop *loop;
@@ -363,6 +365,12 @@ static void conn_close(struct ipsp *ip, const char *why)
 	bool was_up = ip->up;
 
 	if (ip->conn) {
+		/* a close it was waiting for is done (the pointer may be a
+		 * new connection's next) */
+		if (ip->conn == ip->close_conn) {
+			ip->close_conn = NULL;
+			loop_timer_cancel(ip->loop, &ip->closer);
+		}
 		sync_tls_conn_free(ip->conn);
 		ip->conn = NULL;
 	}
@@ -574,13 +582,26 @@ int ipsp_new(struct ipsp **ipp, struct loop *l, const struct config *cfg,
  * bindings) goes out before the connection does, for a second at most:
  * the loop runs meanwhile (the daemon is stopping, still whole).
  */
+static bool unsent(struct ipsp *ip)
+{
+	int fd, n = 0;
+
+	if (!ip->conn || !ip->up)
+		return false;
+	if (sync_tls_conn_queued(ip->conn))
+		return true;
+	/* ... and what the socket holds, not yet acknowledged by the peer
+	 * (closing with it there risks a reset that drops it) */
+	fd = sync_tls_conn_fd(ip->conn);
+	return fd >= 0 && !ioctl(fd, SIOCOUTQ, &n) && n > 0;
+}
+
 static void drain(struct ipsp *ip)
 {
 	uint64_t until = loop_now_ms() + IPSP_DRAIN_MS;
 
-	while (ip->conn && ip->up && sync_tls_conn_queued(ip->conn) &&
-	       loop_now_ms() < until)
-		loop_run_once(ip->loop, 50);
+	while (unsent(ip) && loop_now_ms() < until)
+		loop_run_once(ip->loop, 20);
 }
 
 void ipsp_free(struct ipsp *ip, bool graceful)
@@ -597,6 +618,8 @@ void ipsp_free(struct ipsp *ip, bool graceful)
 		if (graceful && ip->up) {
 			ipsp_state_going_down(ip->st);
 			drain(ip);
+			/* (nothing new starts once going down; to be sure) */
+			kadapter_flush(ip->ka);
 		}
 		reg_set_allocator(ip->reg, NULL);
 	}
@@ -648,12 +671,12 @@ void ipsp_set_config(struct ipsp *ip, const struct config *cfg,
 		loop_timer_cancel(ip->loop, &ip->retry);
 	else if (ip->caller)
 		ip->backoff_ms = IPSP_BACKOFF_MIN_MS;
-	if (ip->conn) {
+	if (ip->conn && ip->close_conn != ip->conn) {
 		ip->close_why = "the mode changed";
 		ip->close_conn = ip->conn;
 		ip->close_at_ms = loop_now_ms() + IPSP_DRAIN_MS;
 		loop_timer_arm(ip->loop, &ip->closer, 0);
-	} else if (ipsp_state_wants_peer(ip->st) && ip->caller) {
+	} else if (!ip->conn) if (ipsp_state_wants_peer(ip->st) && ip->caller) {
 		loop_timer_arm(ip->loop, &ip->retry, 0);
 	}
 }

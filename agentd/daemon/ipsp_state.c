@@ -90,6 +90,7 @@ struct ipsp_state {
 	bool all_free;	    /* primary: raised (until the role changes) */
 	bool locked;	    /* secondary: nothing approved since locking */
 	bool had_used;	    /* primary: held an address while working */
+	bool going_down;    /* told the peer we go: nothing more happens */
 	bool config_known, config_match;
 	uint8_t peer_role, peer_role_cfg, peer_mode;
 	uint32_t peer_dead;
@@ -882,6 +883,11 @@ static int alloc_cb(void *ctx, struct reg_txn *t, struct in_addr *out)
 
 	if (st->mode != IPSP_MODE_ACTIVE || !config_ipsp(st->cfg))
 		return binding_store_pool_alloc(st->store, pool, out);
+	if (st->going_down) {
+		/* the peer was told what we hold: nothing new */
+		st->c.refused_sessions++;
+		return -EAGAIN;
+	}
 	if (st->role == IPSP_ROLE_PRIMARY && !st->ready) {
 		/* what the secondary holds is not known yet */
 		st->c.refused_sessions++;
@@ -1569,9 +1575,10 @@ static int on_hello(struct ipsp_state *st, const struct ipsp_hello *h,
 						     "since we handed over" :
 						     "the configured primary is "
 						     "back");
-		else if (st->role == IPSP_ROLE_SECONDARY && st->all_free)
+		else if (st->role == IPSP_ROLE_SECONDARY && st->all_free &&
+			 !(h->flags & IPSP_HELLO_ALL_FREE))
 			; /* we handed over (its ALL_FREE was lost): still so */
-		else if (st->role == IPSP_ROLE_SECONDARY &&
+		else if (st->role == IPSP_ROLE_SECONDARY && !st->all_free &&
 			 (h->flags & IPSP_HELLO_ALL_FREE)) {
 			/* the peer handed over, and it was lost on the way */
 			become_primary(st, "all addresses free at the peer",
@@ -1621,6 +1628,8 @@ int ipsp_state_frame(struct ipsp_state *st, const uint8_t *buf, size_t len,
 		goto bad;
 	}
 	st->last_rx_ms = st->now_ms = now_ms;
+	if (st->going_down)
+		return 0; /* (the connection goes with our GOING_DOWN) */
 	if (working(st))
 		st->last_work_ms = now_ms;
 	if (!st->peer_alive && st->hello_rx && f.hdr.type != IPSP_GOING_DOWN) {
@@ -1745,7 +1754,7 @@ void ipsp_state_release_done(struct ipsp_state *st, struct in_addr addr,
 	}
 	if (!err && busy_out(st, ntohl(addr.s_addr), true))
 		err = -EEXIST;
-	if (r->why == REL_GRANT &&
+	if (r->why == REL_GRANT && r->epoch == st->conn_epoch &&
 	    !send_grant(st, r->id, err ? IPSP_ST_ERROR : IPSP_OK, &one, 1) &&
 	    !err)
 		st->c.handoffs++;
@@ -1756,6 +1765,12 @@ void ipsp_state_release_done(struct ipsp_state *st, struct in_addr addr,
 
 void ipsp_state_going_down(struct ipsp_state *st)
 {
+	/*
+	 * From here on nothing changes (the daemon stops, or the mode
+	 * leaves active): no request served, no binding released, no
+	 * address given, so what the peer was told stays true.
+	 */
+	st->going_down = true;
 	if (!st->connected || !st->hello_rx)
 		return;
 	if (working(st) && st->role == IPSP_ROLE_PRIMARY)
@@ -1877,7 +1892,7 @@ uint64_t ipsp_state_tick(struct ipsp_state *st, uint64_t now_ms)
 	size_t i;
 
 	st->now_ms = now_ms;
-	if (st->mode == IPSP_MODE_INACTIVE)
+	if (st->mode == IPSP_MODE_INACTIVE || st->going_down)
 		return now_ms + 1000;
 	if (st->connected && now_ms - st->last_tx_ms >= ka &&
 	    !send_empty(st, IPSP_KEEPALIVE))
@@ -2019,15 +2034,17 @@ void ipsp_state_set_config(struct ipsp_state *st, const struct config *cfg,
 		 * what is busied out stays so (released to the peer, or not
 		 * ours): seed 004 disables IPSP once the primary released
 		 * everything, and a restart without it starts afresh. A
-		 * primary that told its secondary it goes (which then plays
-		 * the primary, with every address but our bindings') keeps
-		 * only its bindings' addresses.
+		 * primary that told its secondary it goes keeps only its
+		 * bindings' addresses (the secondary plays the primary with
+		 * the rest); a secondary gives its unused block back (a
+		 * primary that restarts meanwhile could not know it).
 		 */
 		fail_waits(st, -EAGAIN);
-		if (handing_over)
+		if (handing_over || st->role == IPSP_ROLE_SECONDARY)
 			busy_all_free(st);
 		return;
 	}
+	st->going_down = false;
 	/* active again: the dead interval counts from now */
 	st->start_ms = now_ms;
 	st->last_rx_ms = st->last_work_ms = 0;

@@ -2188,6 +2188,97 @@ static void n8_inactive_then_active_takes_over(void **state)
 	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_SECONDARY);
 }
 
+/* M1: the role handed over twice (P->S, S->P), the second ALL_FREE lost. */
+static void m1_double_handover_lost(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, a;
+	int rp, rs;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "n1@example.net", 10);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	move(f, &f->p, &f->s, "n1@example.net", x, 11);
+	f->now += 100;
+	ipsp_state_tick(f->p.ip, f->now);
+	settle(f);
+	assert_int_equal(ipsp_state_role(f->s.ip), IPSP_ROLE_PRIMARY);
+	f->now += 100;
+	ipsp_state_tick(f->s.ip, f->now); /* S holds one */
+	move(f, &f->s, &f->p, "n1@example.net", x, 12);
+	f->now += 100;
+	ipsp_state_tick(f->s.ip, f->now); /* S: ALL_FREE */
+	assert_int_equal(sent_count(&f->s, IPSP_ALL_FREE), 1);
+	disconnect_both(f); /* lost */
+	f->now += 1000;
+	connect_both(f);
+	run_ticks(f, 10 * DEAD_S * 1000, 250);
+	rp = alloc_new(&f->p, &a);
+	rs = alloc_new(&f->s, &a);
+	print_message("M1: P %s (all_free %d), S %s (all_free %d); alloc P %d S %d\n",
+		      ipsp_role_name(ipsp_state_role(f->p.ip)), ipsp_state_all_free(f->p.ip),
+		      ipsp_role_name(ipsp_state_role(f->s.ip)), ipsp_state_all_free(f->s.ip), rp, rs);
+	assert_true(ipsp_state_role(f->p.ip) == IPSP_ROLE_PRIMARY ||
+		    ipsp_state_role(f->s.ip) == IPSP_ROLE_PRIMARY);
+}
+
+/* M2: S holds a block, goes check-config; P restarts: after a dead
+ * interval P allocates alone, S (check-config) from its block too. */
+static void m2_check_secondary_block_dup(void **state)
+{
+	struct fix *f = *state;
+	struct config *chk;
+	bool ps[POOL_N + 1], ss[POOL_N + 1];
+	unsigned int i, both = 0;
+
+	start_active(f);
+	up(f);
+	chk = ha_config(S_ADDR, "primary", P_ADDR, "check-config", RANGE);
+	ipsp_state_set_config(f->s.ip, chk, f->s.pools, f->now);
+	f->s.cfg_reloaded = chk;
+	settle(f);
+	disconnect_both(f);
+	ha_restart(&f->p);
+	connect_both(f);
+	run_ticks(f, 2 * DEAD_S * 1000, 250);
+	alloc_set(&f->p, ps);
+	alloc_set(&f->s, ss);
+	for (i = 1; i <= POOL_N; i++)
+		if (ps[i] && ss[i]) {
+			both++;
+			print_message("M2: 10.30.0.%u allocatable at both\n", i);
+		}
+	assert_int_equal(both, 0);
+}
+
+/*
+ * Going down (a stop's drain, a mode leaving active), nothing changes any
+ * more: a request that crossed our GOING_DOWN releases no binding (its
+ * removal would finish after the service is gone), and no new node gets
+ * an address the peer was not told of.
+ */
+static void test_going_down_frozen(void **state)
+{
+	struct fix *f = *state;
+	struct in_addr x, a;
+
+	start_active(f);
+	up(f);
+	x = register_new(&f->p, "n1@example.net", 10);
+	register_new(&f->p, "n2@example.net", 10);
+	/* the secondary asks for x as the primary says it goes */
+	assert_int_equal(alloc_t(&f->s, txn(f, "n1@example.net", x), &a),
+			 -EINPROGRESS);
+	ipsp_state_going_down(f->p.ip);
+	pump_raw(f);
+	assert_int_equal(f->p.n_rel, 0);
+	assert_true(bound(&f->p, x));
+	assert_int_equal(alloc_new(&f->p, &a), -EAGAIN);
+	check_bound_once(f);
+}
+
 /* The JSON view. */
 static void test_json(void **state)
 {
@@ -2263,6 +2354,9 @@ int main(void)
 		T(n6_other_pool_address),
 		T(n5_reload_cancels_handoff),
 		T(n8_inactive_then_active_takes_over),
+		T(test_going_down_frozen),
+		T(m1_double_handover_lost),
+		T(m2_check_secondary_block_dup),
 		T(test_check_config),
 		T(test_check_config_match),
 		T(test_active_mismatch),

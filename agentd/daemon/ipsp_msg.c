@@ -280,8 +280,8 @@ int ipsp_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len)
 }
 
 /* A length-prefixed string of min..max printable bytes. */
-static int str_take(struct byte_cursor *c, size_t min, size_t max, const uint8_t **s,
-		    uint8_t *len)
+static int str_take(struct byte_cursor *c, size_t min, size_t max,
+		    const uint8_t **s, uint8_t *len)
 {
 	const uint8_t *l = cursor_take(c, 1), *v;
 

@@ -1064,7 +1064,8 @@ static int range_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int serve_block(struct ipsp_state *st, const struct ipsp_block_request *r)
+static int serve_block(struct ipsp_state *st,
+		       const struct ipsp_block_request *r)
 {
 	static struct ipsp_range ranges[IPSP_RANGES_MAX];
 	uint32_t *got;

@@ -226,13 +226,13 @@ static int no_expire(void *ctx, const struct binding_rec *rec)
 
 /*
  * A home agent's file: self its address, peer_kw "primary" / "secondary"
- * (the PEER's role), mode, the pool's range.
+ * (the PEER's role), mode, pool p's range, and more sections (extra).
  */
-static struct config *ha_config(const char *self, const char *peer_kw,
-				const char *peer, const char *mode,
-				const char *range)
+static struct config *ha_config_x(const char *self, const char *peer_kw,
+				  const char *peer, const char *mode,
+				  const char *range, const char *extra)
 {
-	char text[2048], err[512];
+	char text[4096], err[512];
 	struct config *c = NULL;
 	int n;
 
@@ -247,14 +247,22 @@ static struct config *ha_config(const char *self, const char *peer_kw,
 		     "secure-home-agent \"%s\" {\n spi = 0x200\n"
 		     " key = \"" KEY16 "\"\n}\n"
 		     "ipsp {\n %s = %s\n mode = %s\n dead-interval = %d\n"
-		     " block = %d\n}\n",
-		     self, range, peer, peer_kw, peer, mode, DEAD_S, BLOCK);
+		     " block = %d\n}\n%s",
+		     self, range, peer, peer_kw, peer, mode, DEAD_S, BLOCK,
+		     extra);
 	assert_true(n > 0 && (size_t)n < sizeof(text));
 	if (config_parse_text("ipsp.conf", text, (size_t)n, &c, err,
 			      sizeof(err)))
 		fail_msg("%s", err);
 	assert_non_null(config_ipsp(c));
 	return c;
+}
+
+static struct config *ha_config(const char *self, const char *peer_kw,
+				const char *peer, const char *mode,
+				const char *range)
+{
+	return ha_config_x(self, peer_kw, peer, mode, range, "");
 }
 
 static void ha_state(struct ha *h)
@@ -2078,30 +2086,10 @@ static void n4_locked_after_exhausted(void **state)
 static struct config *two_pool_config(const char *self, const char *peer_kw,
 				      const char *peer)
 {
-	char text[4096], err[512];
-	struct config *c = NULL;
-	int n;
-
-	n = snprintf(text, sizeof(text),
-		     "home-agent {\n address = %s\n}\n"
-		     "pool \"p\" {\n range = { \"10.30.0.1 10.30.0.16\" }\n}\n"
-		     "pool \"q\" {\n range = { \"10.40.0.1 10.40.0.16\" }\n}\n"
-		     "virtual-network \"10.30.0.0 255.255.0.0\" {}\n"
-		     "virtual-network \"10.40.0.0 255.255.0.0\" {}\n"
-		     "host \"nai @example.net\" {\n pool = p\n"
-		     " virtual-network = \"10.30.0.0 255.255.0.0\"\n}\n"
-		     "secure-host \"nai @example.net\" {\n spi = 0x100\n"
-		     " key = \"" KEY16 "\"\n}\n"
-		     "secure-home-agent \"%s\" {\n spi = 0x200\n"
-		     " key = \"" KEY16 "\"\n}\n"
-		     "ipsp {\n %s = %s\n mode = active\n dead-interval = %d\n"
-		     " block = %d\n}\n",
-		     self, peer, peer_kw, peer, DEAD_S, BLOCK);
-	assert_true(n > 0 && (size_t)n < sizeof(text));
-	if (config_parse_text("ipsp.conf", text, (size_t)n, &c, err,
-			      sizeof(err)))
-		fail_msg("%s", err);
-	return c;
+	return ha_config_x(self, peer_kw, peer, "active", "10.30.0.1 10.30.0.16",
+			   "pool \"q\" {\n"
+			   " range = { \"10.40.0.1 10.40.0.16\" }\n}\n"
+			   "virtual-network \"10.40.0.0 255.255.0.0\" {}\n");
 }
 
 static void n6_other_pool_address(void **state)

@@ -36,6 +36,8 @@
 #define IPSP_ACCEPT_HANDSHAKE_MS 10000
 /* A connection that lived this long resets the backoff of calls. */
 #define IPSP_STABLE_MS 5000
+/* Keys of the peer's address at most (a rollover: several). */
+#define IPSP_KEYS_MAX 16
 /* What a stop or a mode change waits for the queue to go out. */
 #define IPSP_DRAIN_MS 2000
 
@@ -255,19 +257,19 @@ static void call_later(struct ipsp *ip)
 				 ip->backoff_ms * 2;
 }
 
+static size_t peer_keys(const struct config *cfg, struct in_addr peer,
+			struct sync_tls_key *keys, uint32_t *spi);
+
 /* Is spi one of the keys of the peer's address? */
 static bool peer_spi_ok(const struct ipsp *ip, uint32_t spi)
 {
-	size_t i;
-	uint32_t a = ntohl(ip->ic->peer.s_addr);
+	struct sync_tls_key keys[IPSP_KEYS_MAX];
+	uint32_t newest;
+	size_t i, n = peer_keys(ip->cfg, ip->ic->peer, keys, &newest);
 
-	for (i = 0; i < ip->cfg->n_ha_ha; i++) {
-		const struct config_sa *sa = &ip->cfg->ha_ha[i];
-
-		if (sa->match == CONFIG_MATCH_ADDR && sa->range.first <= a &&
-		    a <= sa->range.last && sa->key.spi == spi)
+	for (i = 0; i < n; i++)
+		if (keys[i].spi == spi)
 			return true;
-	}
 	return false;
 }
 
@@ -482,14 +484,12 @@ static int listen_start(struct ipsp *ip)
 			   listen_cb, ip);
 }
 
-#define IPSP_KEYS_MAX 16
-
 /*
  * The keys of the peer's address in cfg (several: a rollover; the last
  * one is offered). Returns how many, 0: none.
  */
 static size_t peer_keys(const struct config *cfg, struct in_addr peer,
-			struct sync_tls_key keys[IPSP_KEYS_MAX], uint32_t *spi)
+			struct sync_tls_key *keys, uint32_t *spi)
 {
 	uint32_t a = ntohl(peer.s_addr);
 	size_t i, n = 0;

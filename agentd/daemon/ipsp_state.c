@@ -378,19 +378,19 @@ static void unbusy_all(struct ipsp_state *st, bool keep_used)
 		}
 }
 
-/* Addresses of book pool i bound or in flight here. */
+/*
+ * Addresses of book pool i bound or in flight here. The book and the pool
+ * set are both built from the configuration's pools, in its order (and the
+ * pools cannot change while IPSP is configured): book pool i is pool i.
+ */
 static uint64_t pool_used(const struct ipsp_state *st, size_t i)
 {
 	struct pool_stats ps;
-	size_t k, n = pool_set_count(st->pools);
 
-	for (k = 0; k < n; k++)
-		if (!pool_get_stats(st->pools, k, &ps) &&
-		    !strcmp(ps.name, st->book[i].cp->name))
-			return ps.used >= st->book[i].busy ?
-				       ps.used - st->book[i].busy :
-				       0;
-	return 0;
+	if (pool_get_stats(st->pools, i, &ps) ||
+	    strcmp(ps.name, st->book[i].cp->name))
+		return 0;
+	return ps.used >= st->book[i].busy ? ps.used - st->book[i].busy : 0;
 }
 
 static uint64_t total_used(const struct ipsp_state *st)

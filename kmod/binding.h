@@ -11,6 +11,7 @@
 #define _MIPHA_BINDING_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -18,9 +19,11 @@
 /*
  * Counters are per binding atomics, not per-CPU: per-CPU counters cost
  * nr_cpu_ids * 32 bytes per binding (a 64-core router with 500k bindings
- * would spend 1 GiB on them), while the traffic of one mobile node is
- * bounded by its radio link and normally lands on one CPU (RSS hashes the
- * outer flow), so the atomics are rarely contended.
+ * would spend 1 GiB on them). Traffic toward a mobile node arrives
+ * unencapsulated from many flows, which RSS spreads over CPUs, so these
+ * lines do move between CPUs: they sit in a cache line of their own,
+ * apart from the fields every lookup reads, so that their writes never
+ * evict what the other CPUs' lookups need.
  */
 struct mipha_binding_stats {
 	atomic64_t tx_packets;	/* tunnelled to the care-of address */
@@ -29,8 +32,18 @@ struct mipha_binding_stats {
 	atomic64_t rx_bytes;
 };
 
+struct mipha_coa;
+
+/*
+ * Two cache lines, aligned (binding.c's slab cache), 128 bytes. The
+ * table's buckets hold the key and a pointer (binding_table.h), so a
+ * binding is not touched by lookups of other keys; a hit reads the first
+ * line only, and tunnelling writes the second.
+ */
 struct mipha_binding {
-	struct hlist_node node[2];	/* chains of the table; see binding_table.h */
+	/* Line 0: everything the packet path reads; never written once
+	 * published.
+	 */
 	__be32 home_addr;		/* the key */
 	__be32 coa;			/* outer destination */
 	__be32 ha_addr;			/* outer source */
@@ -44,13 +57,18 @@ struct mipha_binding {
 	 * deleted and added again has a new one.
 	 */
 	u32 gen;
+	/* The care-of address's shared state (its cached route), held. */
+	struct mipha_coa *coa_obj;
 	u64 expires;			/* jiffies64; 0: never */
 	u8 *cookie;			/* agent's opaque data, cookie_len bytes */
-	struct mipha_binding_stats stats;
-	/* On mipha_net.bcast_bindings while MIPHA_F_BROADCAST is set. */
+
+	/* Line 1: written by the packet path (counters) and by writers. */
+	struct mipha_binding_stats stats ____cacheline_aligned_in_smp;
+	/* On its home link's broadcast list while MIPHA_F_BROADCAST is set. */
 	struct hlist_node bcast_node;
 	struct rcu_head rcu;
-};
+	struct hlist_node node[2];	/* chains of the table (going away) */
+} ____cacheline_aligned_in_smp;
 
 int mipha_binding_cache_init(void);
 void mipha_binding_cache_exit(void);

@@ -67,7 +67,6 @@ struct mipha_binding {
 	/* On its home link's broadcast list while MIPHA_F_BROADCAST is set. */
 	struct hlist_node bcast_node;
 	struct rcu_head rcu;
-	struct hlist_node node[2];	/* chains of the table (going away) */
 } ____cacheline_aligned_in_smp;
 
 int mipha_binding_cache_init(void);

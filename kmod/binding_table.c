@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The binding table: RCU hash table with whole-array swap on resize.
- * See binding_table.h for the locking rules.
+ * The binding table: RCU hash table of one-line buckets with whole-array
+ * swap on resize. See binding_table.h for the layout and locking rules.
  */
 #include <linux/bits.h>
 #include <linux/jhash.h>
 #include <linux/lockdep.h>
 #include <linux/random.h>
-#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -15,37 +14,62 @@
 #include "binding.h"
 #include "binding_table.h"
 
-/* Grow above one binding per bucket; shrink below one per four buckets. */
-#define TABLE_DEFAULT_MIN_BUCKETS	256
+/*
+ * Grow above two bindings per bucket, shrink below one per two buckets:
+ * a factor of two either way after a resize before the next, so that
+ * churn around a threshold does not rebuild the array again and again.
+ */
+#define TABLE_DEFAULT_MIN_BUCKETS	64
 #define TABLE_MAX_BUCKETS		BIT(24)
+
+static_assert(sizeof(struct mipha_bucket) == SMP_CACHE_BYTES ||
+	      SMP_CACHE_BYTES < 64);
 
 #define table_deref(t, p) \
 	rcu_dereference_protected(p, lockdep_is_held((t)->lock))
 
+/* A slot of a bucket line, seen by the table's writer. */
+#define slot_binding(t, line, i) table_deref(t, (line)->binding[i])
+/* A slot of a bucket line, seen by a reader or the writer. */
+#define slot_read(t, line, i) \
+	rcu_dereference_check((line)->binding[i], lockdep_is_held((t)->lock))
+
 static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 {
 	struct mipha_table_instance *ti;
-	unsigned int i;
 
 	/* Charged to the memory cgroup of whoever grows the table. */
 	ti = kzalloc(sizeof(*ti), GFP_KERNEL_ACCOUNT);
 	if (!ti)
 		return NULL;
-	ti->buckets = kvmalloc_array(n_buckets, sizeof(*ti->buckets),
-				     GFP_KERNEL_ACCOUNT);
+	/*
+	 * A power of two of lines: kmalloc aligns such sizes naturally, and
+	 * vmalloc to a page, so every bucket is one cache line.
+	 */
+	ti->buckets = kvcalloc(n_buckets, sizeof(*ti->buckets),
+			       GFP_KERNEL_ACCOUNT);
 	if (!ti->buckets) {
 		kfree(ti);
 		return NULL;
 	}
-	for (i = 0; i < n_buckets; i++)
-		INIT_HLIST_HEAD(&ti->buckets[i]);
 	ti->n_buckets = n_buckets;
 	ti->hash_seed = get_random_u32();
 	return ti;
 }
 
+/* Frees the array and its overflow lines, not the bindings. */
 static void table_free_instance(struct mipha_table_instance *ti)
 {
+	struct mipha_bucket_more *more, *next;
+	unsigned int i;
+
+	for (i = 0; i < ti->n_buckets; i++) {
+		more = rcu_dereference_protected(ti->buckets[i].more, true);
+		for (; more; more = next) {
+			next = rcu_dereference_protected(more->line.more, true);
+			kfree(more);
+		}
+	}
 	kvfree(ti->buckets);
 	kfree(ti);
 }
@@ -56,12 +80,19 @@ static void instance_free_rcu(struct rcu_head *head)
 					 rcu));
 }
 
-static struct hlist_head *bucket(const struct mipha_table_instance *ti,
-				 __be32 home_addr)
+static struct mipha_bucket *bucket(const struct mipha_table_instance *ti,
+				   __be32 home_addr)
 {
 	u32 hash = jhash_1word((__force u32)home_addr, ti->hash_seed);
 
 	return &ti->buckets[hash & (ti->n_buckets - 1)];
+}
+
+static struct mipha_bucket *line_next(const struct mipha_bucket *line)
+{
+	struct mipha_bucket_more *more = rcu_dereference_raw(line->more);
+
+	return more ? &more->line : NULL;
 }
 
 int mipha_table_init(struct mipha_table *t, struct mutex *lock,
@@ -76,21 +107,24 @@ int mipha_table_init(struct mipha_table *t, struct mutex *lock,
 	t->lock = lock;
 	t->count = 0;
 	t->ti_seq = 0;
-	t->retired_gp = get_state_synchronize_rcu();
 	RCU_INIT_POINTER(t->ti, ti);
 	return 0;
 }
 
 void mipha_table_free_instance_bindings(struct mipha_table_instance *ti)
 {
+	const struct mipha_bucket *line;
 	struct mipha_binding *b;
-	struct hlist_node *tmp;
-	unsigned int i;
+	unsigned int i, s;
 
 	for (i = 0; i < ti->n_buckets; i++) {
-		hlist_for_each_entry_safe(b, tmp, &ti->buckets[i],
-					  node[ti->node_ver])
-			mipha_binding_free(b);
+		for (line = &ti->buckets[i]; line; line = line_next(line)) {
+			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+				b = rcu_dereference_protected(line->binding[s],
+							      true);
+				mipha_binding_free(b);
+			}
+		}
 		/* 500k bindings take a while to free; stay preemptible. */
 		if (!(i & 1023))
 			cond_resched();
@@ -107,18 +141,30 @@ void mipha_table_destroy(struct mipha_table *t)
 	mipha_table_free_instance_bindings(ti);
 }
 
+/*
+ * The one loop of the packet path: the keys of a line are compared first
+ * (a miss reads nothing else), and a match is checked against the binding
+ * it points to, since a writer may have emptied and refilled that slot.
+ */
 struct mipha_binding *mipha_table_lookup_rcu(const struct mipha_table *t,
 					     __be32 home_addr)
 {
 	struct mipha_table_instance *ti = rcu_dereference_check(t->ti,
 						lockdep_is_held(t->lock));
+	const struct mipha_bucket *line = bucket(ti, home_addr);
 	struct mipha_binding *b;
+	unsigned int s;
 
-	hlist_for_each_entry_rcu(b, bucket(ti, home_addr), node[ti->node_ver],
-				 lockdep_is_held(t->lock)) {
-		if (b->home_addr == home_addr)
-			return b;
-	}
+	do {
+		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+			if (READ_ONCE(line->key[s]) != home_addr)
+				continue;
+			b = slot_read(t, line, s);
+			if (b && b->home_addr == home_addr)
+				return b;
+		}
+		line = line_next(line);
+	} while (unlikely(line));
 	return NULL;
 }
 
@@ -129,70 +175,201 @@ struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
 	return mipha_table_lookup_rcu(t, home_addr);
 }
 
+/* The first empty slot of @home_addr's bucket in @ti, or -ENOSPC. */
+static int free_slot(const struct mipha_table *t,
+		     const struct mipha_table_instance *ti, __be32 home_addr,
+		     struct mipha_bucket **linep)
+{
+	struct mipha_bucket *line;
+	unsigned int s;
+
+	for (line = bucket(ti, home_addr); line; line = line_next(line))
+		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++)
+			if (!slot_binding(t, line, s)) {
+				*linep = line;
+				return s;
+			}
+	return -ENOSPC;
+}
+
+/* Adds an empty overflow line at the end of @home_addr's bucket. */
+static int add_line(const struct mipha_table *t,
+		    struct mipha_table_instance *ti, __be32 home_addr)
+{
+	struct mipha_bucket *line = bucket(ti, home_addr);
+	struct mipha_bucket_more *more;
+
+	more = kzalloc(sizeof(*more), GFP_KERNEL_ACCOUNT);
+	if (!more)
+		return -ENOMEM;
+	while (line_next(line))
+		line = line_next(line);
+	rcu_assign_pointer(line->more, more);
+	ti->n_more++;
+	return 0;
+}
+
+/* Publishes @b in @ti, which has room for it (free_slot()). */
+static void slot_fill(const struct mipha_table *t,
+		      struct mipha_table_instance *ti, struct mipha_binding *b)
+{
+	struct mipha_bucket *line;
+	int s = free_slot(t, ti, b->home_addr, &line);
+
+	if (WARN_ON_ONCE(s < 0))
+		return;
+	WRITE_ONCE(line->key[s], b->home_addr);
+	/* The key and @b's fields before the pointer that reaches them. */
+	rcu_assign_pointer(line->binding[s], b);
+}
+
+static int reserve_in(const struct mipha_table *t,
+		      struct mipha_table_instance *ti, __be32 home_addr)
+{
+	struct mipha_bucket *line;
+
+	if (free_slot(t, ti, home_addr, &line) >= 0)
+		return 0;
+	return add_line(t, ti, home_addr);
+}
+
+int mipha_table_reserve(struct mipha_table *t, __be32 home_addr)
+{
+	lockdep_assert_held(t->lock);
+	return reserve_in(t, table_deref(t, t->ti), home_addr);
+}
+
 /*
- * Relink every binding into a new array of @n_buckets. The old array's
- * chains are not touched, so readers on it finish their walk; the new
- * chains use the other hlist node of each binding. That node was last
- * used by the array retired before the current one: wait until nobody
- * can still be walking it.
+ * Builds a new array of @n_buckets holding every binding of the current
+ * one and publishes it; the old one goes after a grace period. The
+ * bindings are shared by both meanwhile: nothing of theirs changes. If
+ * memory runs out the table stays as it was.
  */
 static void table_rehash(struct mipha_table *t, unsigned int n_buckets)
 {
 	struct mipha_table_instance *old = table_deref(t, t->ti);
+	const struct mipha_bucket *line;
 	struct mipha_table_instance *new;
 	struct mipha_binding *b;
-	unsigned int i;
+	unsigned int i, s;
 
 	new = instance_alloc(n_buckets);
 	if (!new)
 		return;
-	new->node_ver = !old->node_ver;
 	new->seq = t->ti_seq + 1;
-	cond_synchronize_rcu(t->retired_gp);
-
-	for (i = 0; i < old->n_buckets; i++)
-		hlist_for_each_entry(b, &old->buckets[i], node[old->node_ver])
-			hlist_add_head_rcu(&b->node[new->node_ver],
-					   bucket(new, b->home_addr));
-
+	for (i = 0; i < old->n_buckets; i++) {
+		for (line = &old->buckets[i]; line; line = line_next(line)) {
+			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+				b = slot_binding(t, line, s);
+				if (!b)
+					continue;
+				if (reserve_in(t, new, b->home_addr))
+					goto fail;
+				slot_fill(t, new, b);
+			}
+		}
+	}
 	rcu_assign_pointer(t->ti, new);
 	t->ti_seq++;
-	t->retired_gp = get_state_synchronize_rcu();
 	call_rcu(&old->rcu, instance_free_rcu);
+	return;
+fail:
+	/* Never published: no reader can be on it. */
+	table_free_instance(new);
 }
 
-void mipha_table_insert(struct mipha_table *t, struct mipha_binding *b)
+int mipha_table_insert(struct mipha_table *t, struct mipha_binding *b)
 {
 	struct mipha_table_instance *ti = table_deref(t, t->ti);
+	int err;
 
 	lockdep_assert_held(t->lock);
+	err = reserve_in(t, ti, b->home_addr);
+	if (err)
+		return err;
 	b->gen = ++t->last_gen;
-	hlist_add_head_rcu(&b->node[ti->node_ver], bucket(ti, b->home_addr));
+	slot_fill(t, ti, b);
 	t->count++;
-	if (t->count > ti->n_buckets && ti->n_buckets < TABLE_MAX_BUCKETS)
+	if (t->count > 2 * ti->n_buckets && ti->n_buckets < TABLE_MAX_BUCKETS)
 		table_rehash(t, ti->n_buckets * 2);
+	return 0;
+}
+
+/*
+ * The line and slot of @b in the current array, and the line before
+ * that line (NULL for the bucket's own), or -ENOENT.
+ */
+static int find_slot(const struct mipha_table *t, const struct mipha_binding *b,
+		     struct mipha_bucket **linep, struct mipha_bucket **prevp)
+{
+	struct mipha_table_instance *ti = table_deref(t, t->ti);
+	struct mipha_bucket *line, *prev = NULL;
+	unsigned int s;
+
+	for (line = bucket(ti, b->home_addr); line;
+	     prev = line, line = line_next(line))
+		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++)
+			if (slot_binding(t, line, s) == b) {
+				*linep = line;
+				if (prevp)
+					*prevp = prev;
+				return s;
+			}
+	return -ENOENT;
 }
 
 void mipha_table_replace(struct mipha_table *t, struct mipha_binding *old,
 			 struct mipha_binding *new)
 {
-	struct mipha_table_instance *ti = table_deref(t, t->ti);
+	struct mipha_bucket *line;
+	int s;
 
 	lockdep_assert_held(t->lock);
 	WARN_ON_ONCE(old->home_addr != new->home_addr);
-	/* Same place in the same chain: a dump cursor on @old stays valid. */
+	s = find_slot(t, old, &line, NULL);
+	if (WARN_ON_ONCE(s < 0))
+		return;
+	/* Same slot: a dump cursor on @old stays valid. */
 	new->gen = old->gen;
-	hlist_replace_rcu(&old->node[ti->node_ver], &new->node[ti->node_ver]);
+	rcu_assign_pointer(line->binding[s], new);
+}
+
+static bool line_empty(const struct mipha_table *t,
+		       const struct mipha_bucket *line)
+{
+	unsigned int s;
+
+	for (s = 0; s < MIPHA_BUCKET_SLOTS; s++)
+		if (slot_binding(t, line, s))
+			return false;
+	return true;
 }
 
 void mipha_table_remove(struct mipha_table *t, struct mipha_binding *b)
 {
 	struct mipha_table_instance *ti = table_deref(t, t->ti);
+	struct mipha_bucket *line, *prev;
+	struct mipha_bucket_more *more;
+	int s;
 
 	lockdep_assert_held(t->lock);
-	hlist_del_rcu(&b->node[ti->node_ver]);
+	s = find_slot(t, b, &line, &prev);
+	if (WARN_ON_ONCE(s < 0))
+		return;
+	RCU_INIT_POINTER(line->binding[s], NULL);
+	WRITE_ONCE(line->key[s], 0);
+	/*
+	 * An empty overflow line goes: readers on it follow its next
+	 * pointer, which stays, until the grace period ends.
+	 */
+	if (prev && line_empty(t, line)) {
+		more = container_of(line, struct mipha_bucket_more, line);
+		rcu_assign_pointer(prev->more, table_deref(t, line->more));
+		kfree_rcu(more, rcu);
+		ti->n_more--;
+	}
 	t->count--;
-	if (t->count < ti->n_buckets / 4 && ti->n_buckets > t->min_buckets)
+	if (t->count < ti->n_buckets / 2 && ti->n_buckets > t->min_buckets)
 		table_rehash(t, ti->n_buckets / 2);
 }
 
@@ -209,10 +386,7 @@ struct mipha_table_instance *mipha_table_detach(struct mipha_table *t)
 	rcu_assign_pointer(t->ti, empty);
 	t->ti_seq++;
 	t->count = 0;
-	/*
-	 * The detached bindings are never relinked, so no later rehash
-	 * reuses their nodes; the caller's grace period protects readers.
-	 */
+	/* The caller's grace period protects readers of the old array. */
 	return old;
 }
 
@@ -220,18 +394,21 @@ struct mipha_binding *mipha_table_next(const struct mipha_table *t,
 				       const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur)
 {
+	const struct mipha_bucket *line;
 	struct mipha_binding *b;
-	unsigned int i;
+	unsigned int i, s;
 
 	for (; cur->bucket < ti->n_buckets; cur->bucket++, cur->index = 0) {
 		i = 0;
-		hlist_for_each_entry_rcu(b, &ti->buckets[cur->bucket],
-					 node[ti->node_ver],
-					 lockdep_is_held(t->lock)) {
-			if (i++ < cur->index)
-				continue;
-			cur->index = i;
-			return b;
+		for (line = &ti->buckets[cur->bucket]; line;
+		     line = line_next(line)) {
+			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+				b = slot_read(t, line, s);
+				if (!b || i++ < cur->index)
+					continue;
+				cur->index = i;
+				return b;
+			}
 		}
 	}
 	return NULL;
@@ -241,17 +418,23 @@ int mipha_table_bucket_pos(const struct mipha_table *t,
 			   const struct mipha_table_instance *ti,
 			   unsigned int bucket, __be32 home_addr, u32 gen)
 {
+	const struct mipha_bucket *line;
 	struct mipha_binding *b;
+	unsigned int s;
 	int pos = 0;
 
-	hlist_for_each_entry_rcu(b, &ti->buckets[bucket], node[ti->node_ver],
-				 lockdep_is_held(t->lock)) {
-		/* Added again, it went to the head of the chain: the
-		 * bindings before its old place would be sent twice.
-		 */
-		if (b->home_addr == home_addr)
-			return b->gen == gen ? pos : -ENOENT;
-		pos++;
+	for (line = &ti->buckets[bucket]; line; line = line_next(line)) {
+		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+			b = slot_read(t, line, s);
+			if (!b)
+				continue;
+			/* Added again, it may sit in an earlier slot: the
+			 * bindings between would be sent twice.
+			 */
+			if (b->home_addr == home_addr)
+				return b->gen == gen ? pos : -ENOENT;
+			pos++;
+		}
 	}
 	return -ENOENT;
 }
@@ -260,7 +443,8 @@ size_t mipha_table_bucket_bytes(const struct mipha_table *t)
 {
 	const struct mipha_table_instance *ti = table_deref(t, t->ti);
 
-	return sizeof(*ti) + ti->n_buckets * sizeof(*ti->buckets);
+	return sizeof(*ti) + ti->n_buckets * sizeof(*ti->buckets) +
+	       ti->n_more * sizeof(struct mipha_bucket_more);
 }
 
 unsigned int mipha_table_buckets(const struct mipha_table *t)

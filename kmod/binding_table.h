@@ -7,28 +7,56 @@
  * with (the namespace's mutex) for every mutation, and every mutator
  * asserts it.
  *
- * Resizing allocates a new bucket array and relinks every binding into it
- * through the second of its two hlist nodes, then publishes the new array
- * with one pointer swap (as Open vSwitch's flow table does). Readers still
- * walking the old array follow the old nodes, which the rehash leaves
- * untouched; before the next rehash reuses those nodes it waits for the
- * grace period that began at the swap.
+ * A bucket is one cache line holding up to four {home address, binding}
+ * slots, and a pointer to more such lines for the rare bucket that
+ * overflows: a lookup that misses reads one line, and one that hits reads
+ * that line and the binding's first (binding.h), whatever the number of
+ * bindings. A chain of bindings (the hlist this replaced) cost a line per
+ * binding walked, each a likely cache miss at 500,000 bindings. The array
+ * keeps between one half and two bindings per bucket: with four slots,
+ * about 5% of buckets overflow at two (Poisson), under 0.2% at one, and
+ * its memory is 32 to 128 bytes per binding.
+ *
+ * A binding never moves between slots of an array: a removal empties its
+ * slot, an insert takes the first empty one, a replace swaps the pointer.
+ * A reader compares keys and then checks the binding it found against the
+ * key (the slot may have been emptied and reused meanwhile).
+ *
+ * Resizing builds a new array from the old one and publishes it with one
+ * pointer swap; the old one, which readers may still be walking, is freed
+ * after a grace period. The bindings themselves are not linked into the
+ * array, so both arrays can point at them at once.
  */
 #ifndef _MIPHA_BINDING_TABLE_H
 #define _MIPHA_BINDING_TABLE_H
 
-#include <linux/list.h>
+#include <linux/cache.h>
 #include <linux/mutex.h>
-#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 struct mipha_binding;
 
-/* One bucket array. Immutable but for its chains; freed after a grace period. */
+#define MIPHA_BUCKET_SLOTS	4
+
+/* One cache line; an empty slot has a NULL binding (its key is stale). */
+struct mipha_bucket {
+	__be32 key[MIPHA_BUCKET_SLOTS];
+	struct mipha_binding __rcu *binding[MIPHA_BUCKET_SLOTS];
+	struct mipha_bucket_more __rcu *more;
+} ____cacheline_aligned_in_smp;
+
+/* An overflow line of a bucket, unlinked and freed once empty. */
+struct mipha_bucket_more {
+	struct mipha_bucket line;
+	struct rcu_head rcu;
+};
+
+/* One bucket array. Immutable but for its slots; freed after a grace period. */
 struct mipha_table_instance {
-	struct hlist_head *buckets;
+	struct mipha_bucket *buckets;
 	unsigned int n_buckets;		/* a power of two */
-	unsigned int node_ver;		/* which mipha_binding.node[] chains us */
+	unsigned int n_more;		/* overflow lines, for the memory count */
 	unsigned int seq;		/* mipha_table.ti_seq when published */
 	u32 hash_seed;
 	struct rcu_head rcu;
@@ -36,21 +64,24 @@ struct mipha_table_instance {
 
 struct mipha_table {
 	struct mipha_table_instance __rcu *ti;
-	struct mutex *lock;		/* protects every field and all chains */
+	struct mutex *lock;		/* protects every field and all slots */
 	unsigned int count;		/* bindings in the table */
 	/* Bumped whenever the bucket array is replaced, so that a cursor
 	 * kept across lock releases (expiry scan) knows it is stale.
 	 */
 	unsigned int ti_seq;
-	/* Grace-period cookie taken when the last array was retired. */
-	unsigned long retired_gp;
 	/* Set by the selftest to exercise resizing with a small table. */
 	unsigned int min_buckets;
 	/* Last mipha_binding.gen given out. */
 	u32 last_gen;
 };
 
-/* A position in the table for walks that resume: bucket, then chain offset. */
+/*
+ * A position in the table for walks that resume: bucket, then how many of
+ * its bindings come before (in slot order, overflow lines last), so that
+ * removing the binding at the position moves the next one there, as in a
+ * chain.
+ */
 struct mipha_table_cursor {
 	unsigned int bucket;
 	unsigned int index;
@@ -76,10 +107,15 @@ struct mipha_binding *mipha_table_lookup_rcu(const struct mipha_table *t,
 struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
 						__be32 home_addr);
 
-/* Lock held. @b's home address must not be in the table. Never fails: if
- * growing the bucket array fails, the chains just get longer.
+/*
+ * Lock held. @b's home address must not be in the table. -ENOMEM if its
+ * bucket is full and no overflow line could be had; if growing the bucket
+ * array fails, buckets just overflow more. mipha_table_reserve() first
+ * makes it unable to fail, for callers that must not fail after some step.
  */
-void mipha_table_insert(struct mipha_table *t, struct mipha_binding *b);
+int mipha_table_insert(struct mipha_table *t, struct mipha_binding *b);
+/* Lock held: room for @home_addr in its bucket, until the next change. */
+int mipha_table_reserve(struct mipha_table *t, __be32 home_addr);
 /* Lock held. Readers see @old or @new, never neither. */
 void mipha_table_replace(struct mipha_table *t, struct mipha_binding *old,
 			 struct mipha_binding *new);
@@ -99,18 +135,17 @@ void mipha_table_free_instance_bindings(struct mipha_table_instance *ti);
 /*
  * The binding at @cur or the first one after it in @ti, an array of @t,
  * advancing @cur past it; NULL at the end. Under rcu_read_lock() or the
- * table lock. Bindings
- * added or removed between calls may be seen or missed (callers detect
- * that with a generation counter); none is returned twice unless the
- * table changed.
+ * table lock. Bindings added or removed between calls may be seen or
+ * missed (callers detect that with a generation counter); none is
+ * returned twice unless the table changed.
  */
 struct mipha_binding *mipha_table_next(const struct mipha_table *t,
 				       const struct mipha_table_instance *ti,
 				       struct mipha_table_cursor *cur);
 
 /*
- * Where the binding of @home_addr with generation @gen sits in its chain
- * of @bucket of @ti (an array of @t), or -ENOENT (not there, or deleted
+ * Where the binding of @home_addr with generation @gen sits among the
+ * bindings of @bucket of @ti (an array of @t), or -ENOENT (not there, or deleted
  * and added again since). Under rcu_read_lock() or the table lock.
  */
 int mipha_table_bucket_pos(const struct mipha_table *t,

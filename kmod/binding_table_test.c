@@ -10,7 +10,8 @@
  *
  * random_vs_reference: random inserts, replacements, removals and lookups
  * against a naive reference (a flat array indexed by the low bits of the
- * home address), in phases that fill the table to two thirds and drain it
+ * home address), with buckets overflowing (asserted) and their extra lines
+ * freed when emptied (checked), in phases that fill the table to two thirds and drain it
  * (the drain removes bound keys, so it empties the table), so that it grows
  * and shrinks many times, down to its minimum bucket count; the number of
  * resizes and the smallest bucket count reached are asserted. Every few
@@ -25,13 +26,12 @@
  * least one is required), and must see every key that stays bound
  * throughout ("stable") exactly once and no key twice; then it looks up
  * every key, one read-side section each: a stable key must always be found,
- * and no lookup may return another key's binding. Resizes relink every
- * binding through its second node and free the old array and replaced
- * bindings after a grace period; before the next resize reuses the old
- * array's nodes it waits for the walks still on it (cond_synchronize_rcu()
- * in table_rehash()), which is the rule a long walk catches: without the
- * wait its chain pointers are rewritten under it. The debug kernel's KASAN
- * and lockdep watch the reader too. Skipped (KTAP SKIP) with one CPU online.
+ * and no lookup may return another key's binding. Resizes build a new
+ * array and free the old one (and its overflow lines), like replaced and
+ * removed bindings, after a grace period, which is the rule a long walk
+ * catches: freed earlier, the walk reads freed memory (KASAN) or misses
+ * keys. Removals free emptied overflow lines the same way. The debug
+ * kernel's KASAN and lockdep watch the reader too. Skipped (KTAP SKIP) with one CPU online.
  *
  * Each case prints its seed. To reproduce a failure, load the module with
  * that seed: insmod mipha_table_test.ko seed=N (0, the default, draws a
@@ -67,12 +67,14 @@ struct kunit;			/* NULL: the cases run at load */
 #define TT_OPS		60000
 #define TT_PHASE	6000		/* fill, then drain, then fill ... */
 #define TT_CHECK_EVERY	500
-/* Fill to 2/3 of TT_KEYS grows to 4096 buckets, the drain shrinks to the
- * minimum (4 buckets): ten resizes each way, five fills and five drains.
- * Assert most of them.
+/* Fill to 2/3 of TT_KEYS grows to 2048 buckets (two bindings a bucket at
+ * most), the drain shrinks to the minimum (4 buckets): nine resizes each
+ * way, five fills and five drains. Assert most of them.
  */
 #define TT_MIN_RESIZES	60
-/* With TT_STABLE keys bound, 128 buckets to 4096 and back: five each way. */
+/* With TT_STABLE keys bound, 64 buckets (one binding per two) to 2048 and
+ * back: five each way.
+ */
 #define TT_MIN_RESIZES_STABLE	36
 #define TT_MIN_BUCKETS	4
 #define TT_WALK_UDELAY	2		/* per bucket, in a reader's walk */
@@ -94,6 +96,8 @@ struct table_test {
 	unsigned long seen[BITS_TO_LONGS(TT_KEYS)];
 	/* Smallest bucket count the churn saw after its first drain. */
 	unsigned int min_buckets_seen;
+	/* Most overflow lines a check saw: the case must make some. */
+	unsigned int max_more_seen;
 	/* The concurrent reader's findings. */
 	unsigned long seen_walk[BITS_TO_LONGS(TT_KEYS)];
 	unsigned long reads;
@@ -130,7 +134,12 @@ static int tt_set(struct table_test *tt, unsigned int key)
 		mipha_table_replace(&tt->table, old, b);
 		mipha_binding_free_rcu(old);
 	} else {
-		mipha_table_insert(&tt->table, b);
+		int err = mipha_table_insert(&tt->table, b);
+
+		if (err) {
+			mipha_binding_free(b);
+			return err;
+		}
 		tt->ref_count++;
 	}
 	tt->ref_coa[key] = b->coa;
@@ -178,6 +187,38 @@ static bool tt_lookup_ok(struct table_test *tt, unsigned int key)
 	return ok;
 }
 
+/*
+ * The array's overflow lines: each holds a binding (an emptied one goes at
+ * once), and the count the memory account uses is theirs.
+ */
+static bool tt_check_lines(struct table_test *tt,
+			   const struct mipha_table_instance *ti)
+{
+	const struct mipha_bucket *line;
+	unsigned int i, s, lines = 0, used;
+
+	for (i = 0; i < ti->n_buckets; i++) {
+		for (line = line_next(&ti->buckets[i]); line;
+		     line = line_next(line)) {
+			for (s = 0, used = 0; s < MIPHA_BUCKET_SLOTS; s++)
+				used += !!rcu_access_pointer(line->binding[s]);
+			if (!used) {
+				tt_err(tt->ctx, "bucket %u keeps an empty line",
+				       i);
+				return false;
+			}
+			lines++;
+		}
+	}
+	if (lines != ti->n_more) {
+		tt_err(tt->ctx, "%u overflow lines, %u counted", lines,
+		       ti->n_more);
+		return false;
+	}
+	tt->max_more_seen = max(tt->max_more_seen, lines);
+	return true;
+}
+
 /* Every key agrees, and a cursor walk returns each binding exactly once. */
 static bool tt_check_all(struct table_test *tt)
 {
@@ -193,6 +234,8 @@ static bool tt_check_all(struct table_test *tt)
 	bitmap_zero(tt->seen, TT_KEYS);
 	ti = rcu_dereference_protected(tt->table.ti,
 				       lockdep_is_held(&tt->lock));
+	if (!tt_check_lines(tt, ti))
+		return false;
 	while ((b = mipha_table_next(&tt->table, ti, &cur))) {
 		key = addr_key(b->home_addr);
 		if (test_and_set_bit(key, tt->seen) || !tt->ref_coa[key]) {
@@ -323,11 +366,16 @@ static int random_vs_reference(struct kunit *ctx)
 	if (!err)
 		err = tt_check_resizes(tt, resizes, TT_MIN_RESIZES,
 				       TT_MIN_BUCKETS);
+	if (!err && !tt->max_more_seen) {
+		tt_err(ctx, "no bucket overflowed: the case proved nothing");
+		err = -ENOTRECOVERABLE;
+	}
 	if (!err)
 		err = tt_detach(tt);
 	mutex_unlock(&tt->lock);
 	tt_log(ctx, "%u operations, %u resizes, down to %u buckets",
 	       TT_OPS, resizes, tt->min_buckets_seen);
+	tt_log(ctx, "up to %u overflow lines at a check", tt->max_more_seen);
 	tt_log(ctx, "seed %llu: %s", run_seed, err ? "FAIL" : "pass");
 	tt_destroy(tt);
 	return err;
@@ -335,31 +383,37 @@ static int random_vs_reference(struct kunit *ctx)
 
 /*
  * One walk of the whole table in one read-side section, a little slow so
- * that the writer resizes meanwhile. Each chain is walked as the table's
- * readers walk it (hlist_for_each_entry_rcu() on the array's node), not
- * with mipha_table_next(): that resumes by position in the chain, which
- * shifts when the writer adds or removes a binding ahead of it, so it may
- * return a binding twice or skip one (as binding_table.h says) even when
- * the table is right. A chain walk sees every binding that stays in the
- * array exactly once, unless a resize relinks the nodes it is following.
+ * that the writer resizes meanwhile. Each bucket is walked as the table's
+ * readers walk it (its lines and slots), not with mipha_table_next(): that
+ * resumes by position, which shifts when the writer adds or removes a
+ * binding ahead of it, so it may return a binding twice or skip one (as
+ * binding_table.h says) even when the table is right. A slot walk sees
+ * every binding that stays in the array exactly once: bindings never move
+ * between slots of an array.
  */
 static void tt_walk(struct table_test *tt)
 {
 	struct mipha_table_instance *ti;
+	const struct mipha_bucket *line;
 	struct mipha_binding *b;
-	unsigned int i, key;
+	unsigned int i, s, key;
 
 	bitmap_zero(tt->seen_walk, TT_KEYS);
 	rcu_read_lock();
 	ti = rcu_dereference(tt->table.ti);
 	for (i = 0; i < ti->n_buckets; i++) {
-		hlist_for_each_entry_rcu(b, &ti->buckets[i],
-					 node[ti->node_ver]) {
-			key = addr_key(b->home_addr);
-			if (b->home_addr != key_addr(key))
-				tt->wrong_key++;
-			else if (__test_and_set_bit(key, tt->seen_walk))
-				tt->walk_twice++;
+		for (line = &ti->buckets[i]; line; line = line_next(line)) {
+			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
+				b = rcu_dereference(line->binding[s]);
+				if (!b)
+					continue;
+				key = addr_key(b->home_addr);
+				if (b->home_addr != key_addr(key))
+					tt->wrong_key++;
+				else if (__test_and_set_bit(key,
+							    tt->seen_walk))
+					tt->walk_twice++;
+			}
 		}
 		udelay(TT_WALK_UDELAY);
 	}
@@ -448,7 +502,7 @@ static int reader_during_resize(struct kunit *ctx)
 
 	/* With stable keys, the table shrinks no further than this. */
 	err = tt_check_resizes(tt, resizes, TT_MIN_RESIZES_STABLE,
-			       4 * TT_STABLE);
+			       2 * TT_STABLE);
 	if (!err && (tt->stable_missing || tt->wrong_key || !tt->reads ||
 		     tt->walk_missing || tt->walk_twice))
 		err = -ENOTRECOVERABLE;

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # 500,000 bindings: a batch install, a dump that returns exactly the installed
 # set (every field of every binding, through nlraw; the home addresses through
-# miphactl's listing), a filtered dump, then deleting the namespace that holds
+# miphactl's listing), kernel memory per binding at most 256 bytes, a filtered
+# dump, then deleting the namespace that holds
 # them, which must free everything without a kernel warning (run-in-vm.sh
 # checks the kernel log) while the module stays usable.
 . "$(dirname "$0")/lib.sh"
 require_cmd miphactl nlraw
 
 N=${MIPHA_SCALE:-500000}
-tap_plan 11
+tap_plan 12
 
 # Objects of earlier scripts may still wait for their grace period here (on
 # a slow or debug kernel, for seconds) and be freed while this one runs: so
@@ -38,6 +39,12 @@ else
 fi
 diag "kernel memory: $mem bytes, $((${mem:-0} / N)) per binding (1% carry a 4-byte cookie)," \
 	"$(nl_field "$st" buckets) buckets, slab objects $(($(mipha_slab_objects) - slab0))"
+# Issue 17's bound: bindings, buckets, overflow lines and care-of address objects together.
+if [ "$((${mem:-0} / N))" -le 256 ]; then
+	tap_ok "kernel memory per binding at most 256 bytes ($((${mem:-0} / N)))"
+else
+	tap_fail "kernel memory per binding at most 256 bytes" "$mem bytes for $N bindings"
+fi
 
 t=$(now_ms)
 nlraw_ns "$ns" dump >"$TMP/dump"

@@ -63,11 +63,11 @@ struct mipha_binding {
 	u8 *cookie;			/* agent's opaque data, cookie_len bytes */
 
 	/* Line 1: written by the packet path (counters) and by writers. */
-	struct mipha_binding_stats stats ____cacheline_aligned_in_smp;
+	struct mipha_binding_stats stats ____cacheline_aligned;
 	/* On its home link's broadcast list while MIPHA_F_BROADCAST is set. */
 	struct hlist_node bcast_node;
 	struct rcu_head rcu;
-} ____cacheline_aligned_in_smp;
+} ____cacheline_aligned;
 
 int mipha_binding_cache_init(void);
 void mipha_binding_cache_exit(void);

@@ -33,7 +33,7 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 			       "this namespace's binding limit is reached (MIPHA_A_MAX_BINDINGS)");
 		return -ENOSPC;
 	}
-	/* Past this point a new binding's insert cannot fail. */
+	/* Room in the table first: past this point nothing can fail. */
 	if (!old) {
 		err = mipha_table_reserve(&mn->table, b->home_addr);
 		if (err) {
@@ -67,7 +67,7 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		mn->stats.replaces++;
 		event = MIPHA_EVENT_REPLACED;
 	} else {
-		WARN_ON_ONCE(mipha_table_insert(&mn->table, b));
+		mipha_table_insert(&mn->table, b);
 		mipha_loops_inserted(mn, b);
 		mn->stats.adds++;
 		event = MIPHA_EVENT_ADDED;

@@ -6,6 +6,7 @@
 #include <linux/bits.h>
 #include <linux/jhash.h>
 #include <linux/lockdep.h>
+#include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -15,15 +16,18 @@
 #include "binding_table.h"
 
 /*
- * Grow above two bindings per bucket, shrink below one per two buckets:
- * a factor of two either way after a resize before the next, so that
- * churn around a threshold does not rebuild the array again and again.
+ * Grow above half the slots filled on average (two bindings a bucket of
+ * four), shrink below an eighth: a factor of two either way after a
+ * resize before the next, so that churn around a threshold does not
+ * rebuild the array again and again.
  */
 #define TABLE_DEFAULT_MIN_BUCKETS	64
 #define TABLE_MAX_BUCKETS		BIT(24)
+#define TABLE_GROW_LOAD			(MIPHA_BUCKET_SLOTS / 2)
+/* Lines of one bucket past which the hash is drawn again (see the .h). */
+#define TABLE_MAX_LINES			4
 
-static_assert(sizeof(struct mipha_bucket) == SMP_CACHE_BYTES ||
-	      SMP_CACHE_BYTES < 64);
+static_assert(sizeof(struct mipha_bucket) == L1_CACHE_BYTES);
 
 #define table_deref(t, p) \
 	rcu_dereference_protected(p, lockdep_is_held((t)->lock))
@@ -38,7 +42,10 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 {
 	struct mipha_table_instance *ti;
 
-	/* Charged to the memory cgroup of whoever grows the table. */
+	/*
+	 * Charged to the memory cgroup of whoever grows the table, or of the
+	 * namespace's creator when the expiry worker shrinks it (expiry.c).
+	 */
 	ti = kzalloc(sizeof(*ti), GFP_KERNEL_ACCOUNT);
 	if (!ti)
 		return NULL;
@@ -53,6 +60,7 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 		return NULL;
 	}
 	ti->n_buckets = n_buckets;
+	INIT_LIST_HEAD(&ti->more_lines);
 	ti->hash_seed = get_random_u32();
 	return ti;
 }
@@ -61,15 +69,9 @@ static struct mipha_table_instance *instance_alloc(unsigned int n_buckets)
 static void table_free_instance(struct mipha_table_instance *ti)
 {
 	struct mipha_bucket_more *more, *next;
-	unsigned int i;
 
-	for (i = 0; i < ti->n_buckets; i++) {
-		more = rcu_dereference_protected(ti->buckets[i].more, true);
-		for (; more; more = next) {
-			next = rcu_dereference_protected(more->line.more, true);
-			kfree(more);
-		}
-	}
+	list_for_each_entry_safe(more, next, &ti->more_lines, list)
+		kfree(more);
 	kvfree(ti->buckets);
 	kfree(ti);
 }
@@ -88,12 +90,18 @@ static struct mipha_bucket *bucket(const struct mipha_table_instance *ti,
 	return &ti->buckets[hash & (ti->n_buckets - 1)];
 }
 
-static struct mipha_bucket *line_next(const struct mipha_bucket *line)
+static struct mipha_bucket *more_line(struct mipha_bucket_more *more)
 {
-	struct mipha_bucket_more *more = rcu_dereference_raw(line->more);
-
 	return more ? &more->line : NULL;
 }
+
+/* The next line of a bucket of @t: readers under RCU, or the writer. */
+#define line_next(t, line) \
+	more_line(rcu_dereference_check((line)->more, \
+					lockdep_is_held((t)->lock)))
+/* The same, of an array nobody else can reach any more. */
+#define line_next_owned(line) \
+	more_line(rcu_dereference_protected((line)->more, true))
 
 int mipha_table_init(struct mipha_table *t, struct mutex *lock,
 		     unsigned int min_buckets)
@@ -101,12 +109,15 @@ int mipha_table_init(struct mipha_table *t, struct mutex *lock,
 	struct mipha_table_instance *ti;
 
 	t->min_buckets = min_buckets ?: TABLE_DEFAULT_MIN_BUCKETS;
+	if (WARN_ON_ONCE(!is_power_of_2(t->min_buckets)))
+		return -EINVAL;
 	ti = instance_alloc(t->min_buckets);
 	if (!ti)
 		return -ENOMEM;
 	t->lock = lock;
 	t->count = 0;
 	t->ti_seq = 0;
+	t->spare = NULL;
 	RCU_INIT_POINTER(t->ti, ti);
 	return 0;
 }
@@ -118,7 +129,7 @@ void mipha_table_free_instance_bindings(struct mipha_table_instance *ti)
 	unsigned int i, s;
 
 	for (i = 0; i < ti->n_buckets; i++) {
-		for (line = &ti->buckets[i]; line; line = line_next(line)) {
+		for (line = &ti->buckets[i]; line; line = line_next_owned(line)) {
 			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
 				b = rcu_dereference_protected(line->binding[s],
 							      true);
@@ -138,6 +149,8 @@ void mipha_table_destroy(struct mipha_table *t)
 
 	RCU_INIT_POINTER(t->ti, NULL);
 	t->count = 0;
+	kfree(t->spare);
+	t->spare = NULL;
 	mipha_table_free_instance_bindings(ti);
 }
 
@@ -163,7 +176,7 @@ struct mipha_binding *mipha_table_lookup_rcu(const struct mipha_table *t,
 			if (b && b->home_addr == home_addr)
 				return b;
 		}
-		line = line_next(line);
+		line = line_next(t, line);
 	} while (unlikely(line));
 	return NULL;
 }
@@ -175,79 +188,93 @@ struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
 	return mipha_table_lookup_rcu(t, home_addr);
 }
 
-/* The first empty slot of @home_addr's bucket in @ti, or -ENOSPC. */
+/*
+ * The first empty slot of @home_addr's bucket in @ti, or -ENOSPC; @linep
+ * is its line, or the bucket's last line when full; @lines counts them.
+ */
 static int free_slot(const struct mipha_table *t,
 		     const struct mipha_table_instance *ti, __be32 home_addr,
-		     struct mipha_bucket **linep)
+		     struct mipha_bucket **linep, unsigned int *lines)
 {
-	struct mipha_bucket *line;
-	unsigned int s;
+	struct mipha_bucket *line = bucket(ti, home_addr);
+	unsigned int s, n = 0;
 
-	for (line = bucket(ti, home_addr); line; line = line_next(line))
+	for (;;) {
+		n++;
 		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++)
 			if (!slot_binding(t, line, s)) {
 				*linep = line;
+				*lines = n;
 				return s;
 			}
+		if (!line_next(t, line))
+			break;
+		line = line_next(t, line);
+	}
+	*linep = line;
+	*lines = n;
 	return -ENOSPC;
 }
 
-/* Adds an empty overflow line at the end of @home_addr's bucket. */
-static int add_line(const struct mipha_table *t,
-		    struct mipha_table_instance *ti, __be32 home_addr)
+/*
+ * Publishes @b in @ti at its first empty slot, after linking @more (a new
+ * empty line) at the end of a full bucket; returns the lines of the
+ * bucket. A reader sees the line only once the binding is in it.
+ */
+static unsigned int slot_fill(const struct mipha_table *t,
+			      struct mipha_table_instance *ti, __be32 key,
+			      struct mipha_binding *b,
+			      struct mipha_bucket_more **more)
 {
-	struct mipha_bucket *line = bucket(ti, home_addr);
-	struct mipha_bucket_more *more;
+	struct mipha_bucket *line, *last;
+	unsigned int lines;
+	int s = free_slot(t, ti, key, &line, &lines);
 
-	more = kzalloc(sizeof(*more), GFP_KERNEL_ACCOUNT);
-	if (!more)
-		return -ENOMEM;
-	while (line_next(line))
-		line = line_next(line);
-	rcu_assign_pointer(line->more, more);
-	ti->n_more++;
-	return 0;
-}
-
-/* Publishes @b in @ti, which has room for it (free_slot()). */
-static void slot_fill(const struct mipha_table *t,
-		      struct mipha_table_instance *ti, struct mipha_binding *b)
-{
-	struct mipha_bucket *line;
-	int s = free_slot(t, ti, b->home_addr, &line);
-
-	if (WARN_ON_ONCE(s < 0))
-		return;
-	WRITE_ONCE(line->key[s], b->home_addr);
+	last = line;
+	if (s < 0) {
+		/* Only a caller that did not reserve: never lose @b. */
+		if (WARN_ON_ONCE(!*more))
+			*more = kzalloc(sizeof(**more),
+					GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+		line = &(*more)->line;
+		s = 0;
+	}
+	WRITE_ONCE(line->key[s], key);
 	/* The key and @b's fields before the pointer that reaches them. */
 	rcu_assign_pointer(line->binding[s], b);
-}
-
-static int reserve_in(const struct mipha_table *t,
-		      struct mipha_table_instance *ti, __be32 home_addr)
-{
-	struct mipha_bucket *line;
-
-	if (free_slot(t, ti, home_addr, &line) >= 0)
-		return 0;
-	return add_line(t, ti, home_addr);
+	if (line != last) {
+		list_add(&(*more)->list, &ti->more_lines);
+		ti->n_more++;
+		rcu_assign_pointer(last->more, *more);
+		*more = NULL;
+		lines++;
+	}
+	return lines;
 }
 
 int mipha_table_reserve(struct mipha_table *t, __be32 home_addr)
 {
+	struct mipha_bucket *line;
+	unsigned int lines;
+
 	lockdep_assert_held(t->lock);
-	return reserve_in(t, table_deref(t, t->ti), home_addr);
+	if (t->spare ||
+	    free_slot(t, table_deref(t, t->ti), home_addr, &line, &lines) >= 0)
+		return 0;
+	t->spare = kzalloc(sizeof(*t->spare), GFP_KERNEL_ACCOUNT);
+	return t->spare ? 0 : -ENOMEM;
 }
 
 /*
- * Builds a new array of @n_buckets holding every binding of the current
- * one and publishes it; the old one goes after a grace period. The
- * bindings are shared by both meanwhile: nothing of theirs changes. If
- * memory runs out the table stays as it was.
+ * Builds a new array of @n_buckets with a new hash seed, holding every
+ * binding of the current one, and publishes it; the old one goes after a
+ * grace period. The bindings are shared by both meanwhile: nothing of
+ * theirs changes. If memory runs out the table stays as it was.
  */
 static void table_rehash(struct mipha_table *t, unsigned int n_buckets)
 {
 	struct mipha_table_instance *old = table_deref(t, t->ti);
+	struct mipha_bucket_more *more = NULL;
 	const struct mipha_bucket *line;
 	struct mipha_table_instance *new;
 	struct mipha_binding *b;
@@ -258,17 +285,22 @@ static void table_rehash(struct mipha_table *t, unsigned int n_buckets)
 		return;
 	new->seq = t->ti_seq + 1;
 	for (i = 0; i < old->n_buckets; i++) {
-		for (line = &old->buckets[i]; line; line = line_next(line)) {
+		for (line = &old->buckets[i]; line; line = line_next(t, line)) {
 			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
 				b = slot_binding(t, line, s);
 				if (!b)
 					continue;
-				if (reserve_in(t, new, b->home_addr))
+				/* A line at hand in case the bucket is full. */
+				if (!more)
+					more = kzalloc(sizeof(*more),
+						       GFP_KERNEL_ACCOUNT);
+				if (!more)
 					goto fail;
-				slot_fill(t, new, b);
+				slot_fill(t, new, line->key[s], b, &more);
 			}
 		}
 	}
+	kfree(more);
 	rcu_assign_pointer(t->ti, new);
 	t->ti_seq++;
 	call_rcu(&old->rcu, instance_free_rcu);
@@ -278,21 +310,20 @@ fail:
 	table_free_instance(new);
 }
 
-int mipha_table_insert(struct mipha_table *t, struct mipha_binding *b)
+void mipha_table_insert(struct mipha_table *t, struct mipha_binding *b)
 {
 	struct mipha_table_instance *ti = table_deref(t, t->ti);
-	int err;
+	unsigned int lines;
 
 	lockdep_assert_held(t->lock);
-	err = reserve_in(t, ti, b->home_addr);
-	if (err)
-		return err;
 	b->gen = ++t->last_gen;
-	slot_fill(t, ti, b);
+	lines = slot_fill(t, ti, b->home_addr, b, &t->spare);
 	t->count++;
-	if (t->count > 2 * ti->n_buckets && ti->n_buckets < TABLE_MAX_BUCKETS)
+	if (t->count > TABLE_GROW_LOAD * ti->n_buckets &&
+	    ti->n_buckets < TABLE_MAX_BUCKETS)
 		table_rehash(t, ti->n_buckets * 2);
-	return 0;
+	else if (lines > TABLE_MAX_LINES)
+		table_rehash(t, ti->n_buckets);
 }
 
 /*
@@ -307,7 +338,7 @@ static int find_slot(const struct mipha_table *t, const struct mipha_binding *b,
 	unsigned int s;
 
 	for (line = bucket(ti, b->home_addr); line;
-	     prev = line, line = line_next(line))
+	     prev = line, line = line_next(t, line))
 		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++)
 			if (slot_binding(t, line, s) == b) {
 				*linep = line;
@@ -365,11 +396,13 @@ void mipha_table_remove(struct mipha_table *t, struct mipha_binding *b)
 	if (prev && line_empty(t, line)) {
 		more = container_of(line, struct mipha_bucket_more, line);
 		rcu_assign_pointer(prev->more, table_deref(t, line->more));
-		kfree_rcu(more, rcu);
+		list_del(&more->list);
 		ti->n_more--;
+		kfree_rcu(more, rcu);
 	}
 	t->count--;
-	if (t->count < ti->n_buckets / 2 && ti->n_buckets > t->min_buckets)
+	if (t->count < ti->n_buckets * MIPHA_BUCKET_SLOTS / 8 &&
+	    ti->n_buckets > t->min_buckets)
 		table_rehash(t, ti->n_buckets / 2);
 }
 
@@ -401,7 +434,7 @@ struct mipha_binding *mipha_table_next(const struct mipha_table *t,
 	for (; cur->bucket < ti->n_buckets; cur->bucket++, cur->index = 0) {
 		i = 0;
 		for (line = &ti->buckets[cur->bucket]; line;
-		     line = line_next(line)) {
+		     line = line_next(t, line)) {
 			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
 				b = slot_read(t, line, s);
 				if (!b || i++ < cur->index)
@@ -423,7 +456,7 @@ int mipha_table_bucket_pos(const struct mipha_table *t,
 	unsigned int s;
 	int pos = 0;
 
-	for (line = &ti->buckets[bucket]; line; line = line_next(line)) {
+	for (line = &ti->buckets[bucket]; line; line = line_next(t, line)) {
 		for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
 			b = slot_read(t, line, s);
 			if (!b)
@@ -444,7 +477,7 @@ size_t mipha_table_bucket_bytes(const struct mipha_table *t)
 	const struct mipha_table_instance *ti = table_deref(t, t->ti);
 
 	return sizeof(*ti) + ti->n_buckets * sizeof(*ti->buckets) +
-	       ti->n_more * sizeof(struct mipha_bucket_more);
+	       (ti->n_more + !!t->spare) * sizeof(struct mipha_bucket_more);
 }
 
 unsigned int mipha_table_buckets(const struct mipha_table *t)

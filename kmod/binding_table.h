@@ -13,9 +13,12 @@
  * that line and the binding's first (binding.h), whatever the number of
  * bindings. A chain of bindings (the hlist this replaced) cost a line per
  * binding walked, each a likely cache miss at 500,000 bindings. The array
- * keeps between one half and two bindings per bucket: with four slots,
- * about 5% of buckets overflow at two (Poisson), under 0.2% at one, and
- * its memory is 32 to 128 bytes per binding.
+ * keeps between an eighth and a half of its slots filled on average: with
+ * four slots a bucket, about 5% of buckets overflow at two bindings a
+ * bucket (Poisson), 0.4% at one, and its memory is 32 to 128 bytes per
+ * binding. A bucket that grows past a few lines all the same (keys chosen
+ * to collide, by whoever owns the namespace) makes the table draw a new
+ * hash seed: a lookup's cost does not grow with what one user adds.
  *
  * A binding never moves between slots of an array: a removal empties its
  * slot, an insert takes the first empty one, a replace swaps the pointer.
@@ -31,24 +34,33 @@
 #define _MIPHA_BINDING_TABLE_H
 
 #include <linux/cache.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
 struct mipha_binding;
 
-#define MIPHA_BUCKET_SLOTS	4
+/*
+ * As many slots as fit in a cache line beside the overflow pointer: 4 on
+ * 64-bit machines with 64-byte lines, 10 with 128-byte lines.
+ */
+#define MIPHA_BUCKET_SLOTS \
+	((L1_CACHE_BYTES - sizeof(void *)) / \
+	 (sizeof(__be32) + sizeof(void *)))
 
 /* One cache line; an empty slot has a NULL binding (its key is stale). */
 struct mipha_bucket {
 	__be32 key[MIPHA_BUCKET_SLOTS];
 	struct mipha_binding __rcu *binding[MIPHA_BUCKET_SLOTS];
 	struct mipha_bucket_more __rcu *more;
-} ____cacheline_aligned_in_smp;
+} ____cacheline_aligned;
 
 /* An overflow line of a bucket, unlinked and freed once empty. */
 struct mipha_bucket_more {
 	struct mipha_bucket line;
+	/* On its array's list, so that freeing an array walks only these. */
+	struct list_head list;
 	struct rcu_head rcu;
 };
 
@@ -57,6 +69,7 @@ struct mipha_table_instance {
 	struct mipha_bucket *buckets;
 	unsigned int n_buckets;		/* a power of two */
 	unsigned int n_more;		/* overflow lines, for the memory count */
+	struct list_head more_lines;	/* the overflow lines */
 	unsigned int seq;		/* mipha_table.ti_seq when published */
 	u32 hash_seed;
 	struct rcu_head rcu;
@@ -72,6 +85,10 @@ struct mipha_table {
 	unsigned int ti_seq;
 	/* Set by the selftest to exercise resizing with a small table. */
 	unsigned int min_buckets;
+	/* An overflow line mipha_table_reserve() set aside for the next
+	 * insert: a line is published only with a binding in it.
+	 */
+	struct mipha_bucket_more *spare;
 	/* Last mipha_binding.gen given out. */
 	u32 last_gen;
 };
@@ -108,14 +125,18 @@ struct mipha_binding *mipha_table_lookup_locked(const struct mipha_table *t,
 						__be32 home_addr);
 
 /*
- * Lock held. @b's home address must not be in the table. -ENOMEM if its
- * bucket is full and no overflow line could be had; if growing the bucket
- * array fails, buckets just overflow more. mipha_table_reserve() first
- * makes it unable to fail, for callers that must not fail after some step.
+ * Lock held: makes sure the next mipha_table_insert() of @home_addr has
+ * room (an overflow line, set aside, if its bucket is full). -ENOMEM.
+ * Like radix_tree_preload(): the insert that follows, under the same hold
+ * of the lock, cannot fail.
  */
-int mipha_table_insert(struct mipha_table *t, struct mipha_binding *b);
-/* Lock held: room for @home_addr in its bucket, until the next change. */
 int mipha_table_reserve(struct mipha_table *t, __be32 home_addr);
+/*
+ * Lock held, after mipha_table_reserve() of @b's home address, which must
+ * not be in the table. If growing the bucket array fails, buckets just
+ * overflow more.
+ */
+void mipha_table_insert(struct mipha_table *t, struct mipha_binding *b);
 /* Lock held. Readers see @old or @new, never neither. */
 void mipha_table_replace(struct mipha_table *t, struct mipha_binding *old,
 			 struct mipha_binding *new);

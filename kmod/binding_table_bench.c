@@ -89,8 +89,15 @@ static int bench(u32 n, struct rnd_state *rnd)
 		}
 		b->home_addr = hit_addr(i);
 		b->coa = htonl(0xc6120000 | (i & 0xffff));
-		/* (void): an older table's insert returned nothing. */
-		(void)mipha_table_insert(&table, b);
+#ifdef MIPHA_BUCKET_SLOTS
+		/* The table of this tree: room first (the base has none). */
+		err = mipha_table_reserve(&table, b->home_addr);
+		if (err) {
+			mipha_binding_free(b);
+			break;
+		}
+#endif
+		mipha_table_insert(&table, b);
 		if (!(i & 1023))
 			cond_resched();
 	}
@@ -114,6 +121,8 @@ static int __init tb_init(void)
 	struct rnd_state rnd;
 	int err;
 
+	if (!keys || !lookups)
+		return -EINVAL;
 	prandom_seed_state(&rnd, 1);
 	err = mipha_binding_cache_init();
 	if (err)

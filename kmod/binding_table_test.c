@@ -10,9 +10,11 @@
  *
  * random_vs_reference: random inserts, replacements, removals and lookups
  * against a naive reference (a flat array indexed by the low bits of the
- * home address), with buckets overflowing (asserted) and their extra lines
- * freed when emptied (checked), in phases that fill the table to two thirds and drain it
- * (the drain removes bound keys, so it empties the table), so that it grows
+ * home address), with buckets overflowing (asserted), their extra lines
+ * freed when emptied and never published empty (checked; reservations that
+ * no insert follows, as a failed binding set leaves, are made too), in
+ * phases that fill the table to two thirds and drain it (the drain
+ * removes bound keys, so it empties the table), so that it grows
  * and shrinks many times, down to its minimum bucket count; the number of
  * resizes and the smallest bucket count reached are asserted. Every few
  * hundred operations every key is looked up and the table is walked with
@@ -32,6 +34,10 @@
  * catches: freed earlier, the walk reads freed memory (KASAN) or misses
  * keys. Removals free emptied overflow lines the same way. The debug
  * kernel's KASAN and lockdep watch the reader too. Skipped (KTAP SKIP) with one CPU online.
+ *
+ * colliding_keys: keys chosen to fall in one bucket (the test reads the
+ * hash seed) make the table draw a new seed instead of growing the
+ * bucket past a few lines; every key is still found.
  *
  * Each case prints its seed. To reproduce a failure, load the module with
  * that seed: insmod mipha_table_test.ko seed=N (0, the default, draws a
@@ -106,7 +112,11 @@ struct table_test {
 	unsigned long stable_missing;
 	unsigned long wrong_key;
 	unsigned long walk_missing;	/* stable keys a walk did not see */
-	unsigned long walk_twice;	/* keys a walk saw twice */
+	/* Stable keys a walk saw twice. (A churned key may be seen twice
+	 * rightly: removed from a line the walk left, then added again to a
+	 * line it has yet to reach.)
+	 */
+	unsigned long walk_twice;
 };
 
 static __be32 key_addr(unsigned int key)
@@ -134,12 +144,13 @@ static int tt_set(struct table_test *tt, unsigned int key)
 		mipha_table_replace(&tt->table, old, b);
 		mipha_binding_free_rcu(old);
 	} else {
-		int err = mipha_table_insert(&tt->table, b);
+		int err = mipha_table_reserve(&tt->table, b->home_addr);
 
 		if (err) {
 			mipha_binding_free(b);
 			return err;
 		}
+		mipha_table_insert(&tt->table, b);
 		tt->ref_count++;
 	}
 	tt->ref_coa[key] = b->coa;
@@ -198,8 +209,8 @@ static bool tt_check_lines(struct table_test *tt,
 	unsigned int i, s, lines = 0, used;
 
 	for (i = 0; i < ti->n_buckets; i++) {
-		for (line = line_next(&ti->buckets[i]); line;
-		     line = line_next(line)) {
+		for (line = line_next(&tt->table, &ti->buckets[i]); line;
+		     line = line_next(&tt->table, line)) {
 			for (s = 0, used = 0; s < MIPHA_BUCKET_SLOTS; s++)
 				used += !!rcu_access_pointer(line->binding[s]);
 			if (!used) {
@@ -271,6 +282,11 @@ static int tt_churn(struct table_test *tt)
 		} else if (op < 90) {
 			/* A drain removes bound keys: it empties the table. */
 			tt_remove(tt, filling ? key : tt_bound_from(tt, key));
+		} else if (op < 93) {
+			/* As a failed set does: room made, nothing added. */
+			err = mipha_table_reserve(&tt->table, key_addr(key));
+			if (err)
+				return err;
 		} else if (!tt_lookup_ok(tt, key)) {
 			return -ENOTRECOVERABLE;
 		}
@@ -402,7 +418,8 @@ static void tt_walk(struct table_test *tt)
 	rcu_read_lock();
 	ti = rcu_dereference(tt->table.ti);
 	for (i = 0; i < ti->n_buckets; i++) {
-		for (line = &ti->buckets[i]; line; line = line_next(line)) {
+		for (line = &ti->buckets[i]; line;
+		     line = line_next(&tt->table, line)) {
 			for (s = 0; s < MIPHA_BUCKET_SLOTS; s++) {
 				b = rcu_dereference(line->binding[s]);
 				if (!b)
@@ -411,11 +428,15 @@ static void tt_walk(struct table_test *tt)
 				if (b->home_addr != key_addr(key))
 					tt->wrong_key++;
 				else if (__test_and_set_bit(key,
-							    tt->seen_walk))
+							    tt->seen_walk) &&
+					 key < tt->first_key)
 					tt->walk_twice++;
 			}
+			/* On each line, so that lines are unlinked and
+			 * freed under the walk too.
+			 */
+			udelay(TT_WALK_UDELAY);
 		}
-		udelay(TT_WALK_UDELAY);
 	}
 	if (rcu_access_pointer(tt->table.ti) != ti)
 		tt->walks_resized++;
@@ -515,13 +536,107 @@ static int reader_during_resize(struct kunit *ctx)
 	tt_log(ctx, "writer on CPU %u, reader on CPU %u", wcpu, rcpu);
 	tt_log(ctx, "%lu walks, %lu during a resize: %lu stable keys missed",
 	       tt->walks, tt->walks_resized, tt->walk_missing);
-	tt_log(ctx, "%lu keys seen twice in a walk", tt->walk_twice);
+	tt_log(ctx, "%lu stable keys seen twice in a walk", tt->walk_twice);
 	tt_log(ctx, "%lu lookups: %lu stable keys missed, %lu wrong keys",
 	       tt->reads, tt->stable_missing, tt->wrong_key);
 	tt_log(ctx, "seed %llu: %s", run_seed, err ? "FAIL" : "pass");
 out:
 	tt_destroy(tt);
 	free_cpumask_var(saved_mask);
+	return err;
+}
+
+/*
+ * Keys chosen to collide, as the owner of a namespace can choose its home
+ * addresses: with the array's hash seed in hand (the test reads it; an
+ * attacker would need a timing or memory oracle), TT_COLLIDE keys of one
+ * bucket are added. The table must draw a new seed rather than let the
+ * bucket grow past TABLE_MAX_LINES lines, and find every key after.
+ */
+#define TT_COLLIDE	(MIPHA_BUCKET_SLOTS * (TABLE_MAX_LINES + 2))
+
+static unsigned int tt_bucket_lines(struct table_test *tt,
+				    const struct mipha_table_instance *ti)
+{
+	const struct mipha_bucket *line;
+	unsigned int i, n, most = 0;
+
+	for (i = 0; i < ti->n_buckets; i++) {
+		n = 0;
+		for (line = &ti->buckets[i]; line;
+		     line = line_next(&tt->table, line))
+			n++;
+		most = max(most, n);
+	}
+	return most;
+}
+
+static int colliding_keys(struct kunit *ctx)
+{
+	unsigned int added = 0, found = 0, most = 0, seq0, n0, target;
+	const struct mipha_table_instance *ti;
+	struct mipha_binding *b;
+	struct table_test *tt;
+	u32 addr, seed0, arrays;
+	u64 run_seed;
+	int err = 0;
+
+	tt = tt_create(ctx, &run_seed);
+	if (!tt)
+		return -ENOMEM;
+	mutex_lock(&tt->lock);
+	/* Big enough that the keys never make it grow: only a new seed. */
+	mipha_table_destroy(&tt->table);
+	err = mipha_table_init(&tt->table, &tt->lock, 64);
+	if (err) {
+		mutex_unlock(&tt->lock);
+		mutex_destroy(&tt->lock);
+		kfree(tt);
+		return err;
+	}
+	seq0 = tt->table.ti_seq;
+	ti = rcu_dereference_protected(tt->table.ti, lockdep_is_held(&tt->lock));
+	/* Collisions with the seed of the array at the start only. */
+	seed0 = ti->hash_seed;
+	n0 = ti->n_buckets;
+	target = jhash_1word((__force u32)htonl(0x0a000000), seed0) & (n0 - 1);
+	for (addr = 0x0a000000; added < TT_COLLIDE && addr < 0x0b000000;
+	     addr++) {
+		if ((jhash_1word((__force u32)htonl(addr), seed0) & (n0 - 1)) !=
+		    target)
+			continue;
+		b = mipha_binding_alloc(GFP_KERNEL);
+		if (!b || mipha_table_reserve(&tt->table, htonl(addr))) {
+			mipha_binding_free(b);
+			err = -ENOMEM;
+			break;
+		}
+		b->home_addr = htonl(addr);
+		b->coa = htonl(addr);
+		mipha_table_insert(&tt->table, b);
+		added++;
+		ti = rcu_dereference_protected(tt->table.ti,
+					       lockdep_is_held(&tt->lock));
+		most = max(most, tt_bucket_lines(tt, ti));
+		if (!(added & 63))
+			cond_resched();
+	}
+	for (addr = 0x0a000000; !err && addr < 0x0b000000 && found < added;
+	     addr++) {
+		b = mipha_table_lookup_locked(&tt->table, htonl(addr));
+		found += b && b->coa == htonl(addr);
+		if (!(addr & 0xffff))
+			cond_resched();
+	}
+	arrays = tt->table.ti_seq - seq0;
+	if (!err && (added < TT_COLLIDE || found != added ||
+		     most > TABLE_MAX_LINES + 1 || !arrays))
+		err = -ENOTRECOVERABLE;
+	mutex_unlock(&tt->lock);
+	tt_log(ctx, "%u colliding keys added, %u found, %u new arrays, at most %u lines a bucket",
+	       added, found, arrays, most);
+	tt_log(ctx, "seed %llu: %s", run_seed, err ? "FAIL" : "pass");
+	tt_destroy(tt);
 	return err;
 }
 
@@ -551,9 +666,15 @@ static void kunit_reader_during_resize(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, err, 0);
 }
 
+static void kunit_colliding_keys(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, colliding_keys(test), 0);
+}
+
 static struct kunit_case mipha_table_cases[] = {
 	KUNIT_CASE(kunit_random_vs_reference),
 	KUNIT_CASE(kunit_reader_during_resize),
+	KUNIT_CASE(kunit_colliding_keys),
 	{}
 };
 
@@ -574,6 +695,7 @@ static const struct {
 } tt_cases[] = {
 	{ "random_vs_reference", random_vs_reference },
 	{ "reader_during_resize", reader_during_resize },
+	{ "colliding_keys", colliding_keys },
 };
 
 static int __init tt_init(void)

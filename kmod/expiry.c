@@ -4,12 +4,13 @@
  */
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/sched/mm.h>
 #include <uapi/linux/mipha.h>
 
 #include "binding_ops.h"
 #include "expiry.h"
 
-/* Buckets scanned per lock hold: ~1024 bindings at full load. */
+/* Buckets scanned per lock hold: up to 2,048 bindings at full load. */
 #define EXPIRY_BATCH_BUCKETS	1024
 
 static void expiry_schedule(struct mipha_net *mn, u64 due)
@@ -72,7 +73,7 @@ static bool expiry_scan_batch(struct mipha_net *mn, u64 now)
 			e->scan_min = min(e->scan_min, b->expires);
 			continue;
 		}
-		/* Removing b shifts the rest of its chain down by one. */
+		/* Removing b brings the next binding of its bucket to its position. */
 		e->cursor.index--;
 		mipha_bindings_remove(mn, b, MIPHA_EVENT_EXPIRED);
 		/* A shrink replaced the array: start over on the new one. */
@@ -88,8 +89,11 @@ static void expiry_work(struct work_struct *work)
 	struct mipha_net *mn = container_of(to_delayed_work(work),
 					    struct mipha_net, expiry.work);
 	u64 now = get_jiffies_64();
+	struct mem_cgroup *old_memcg;
 
 	mipha_lock(mn);
+	/* Removals may shrink the table: charge its new array to its owner. */
+	old_memcg = set_active_memcg(mn->memcg);
 	mn->expiry.due = 0;
 	if (expiry_scan_batch(mn, now)) {
 		if (mn->expiry.scan_min != U64_MAX)
@@ -98,6 +102,7 @@ static void expiry_work(struct work_struct *work)
 		/* More to scan: let writers in, then go on. */
 		expiry_schedule(mn, now);
 	}
+	set_active_memcg(old_memcg);
 	mipha_unlock(mn);
 }
 

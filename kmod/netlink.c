@@ -576,7 +576,7 @@ static bool dump_filter_match(struct nlattr **attrs,
  * when the dump starts; the older cb->args has room for six longs only).
  */
 struct binding_dump {
-	struct mipha_table_cursor cur;	/* bucket, offset in its chain */
+	struct mipha_table_cursor cur;	/* bucket, offset in it */
 	__be32 last_key;		/* the key just before that offset */
 	u32 last_gen;			/* and its binding's generation */
 	unsigned int array_seq;		/* the array the offsets refer to */
@@ -602,10 +602,10 @@ static int mipha_nl_binding_get_start(struct netlink_callback *cb)
  * nothing a cursor depends on, and an insert or removal elsewhere only
  * adds or drops an entry the dump had not reached or had already sent.
  * What can make the dump repeat or skip an entry is a new bucket array
- * (resize, flush) or a change in the chain the cursor is in; the latter
+ * (resize, flush) or a change in the bucket the cursor is in; the latter
  * is repaired by finding the last key again (unless it was deleted and
- * added again: then it moved to the head of its chain, and the dump is
- * flagged). Only what cannot be
+ * added again: then it may sit in an earlier slot of its bucket, and the
+ * dump is flagged). Only what cannot be
  * repaired flags the dump NLM_F_DUMP_INTR, so a busy home agent whose
  * bindings renew every second can still dump 500k of them.
  */

@@ -2,6 +2,7 @@
 /*
  * Per network namespace state: creation and teardown.
  */
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/user_namespace.h>
@@ -49,6 +50,8 @@ static int __net_init mipha_net_init(struct net *net)
 
 	mn->net = net;
 	mutex_init(&mn->lock);
+	/* Whoever creates the namespace: any user can. */
+	mn->memcg = get_mem_cgroup_from_mm(current->mm);
 	mn->links_generation = 1;
 	/* Any user can create a namespace in a user namespace of its own. */
 	mn->max_bindings = net->user_ns == &init_user_ns ?
@@ -59,21 +62,26 @@ static int __net_init mipha_net_init(struct net *net)
 	/* Charged to whoever creates the namespace: any user can. */
 	mn->pcpu_stats = __netdev_alloc_pcpu_stats(struct mipha_pcpu_stats,
 						   GFP_KERNEL_ACCOUNT);
-	if (!mn->pcpu_stats)
-		return -ENOMEM;
+	if (!mn->pcpu_stats) {
+		err = -ENOMEM;
+		goto err_memcg;
+	}
 	err = mipha_table_init(&mn->table, &mn->lock, 0);
-	if (err) {
-		free_percpu(mn->pcpu_stats);
-		return err;
-	}
+	if (err)
+		goto err_stats;
 	err = mipha_loops_init(mn);
-	if (err) {
-		mipha_table_destroy(&mn->table);
-		free_percpu(mn->pcpu_stats);
-		return err;
-	}
+	if (err)
+		goto err_table;
 	mipha_expiry_init(mn);
 	return 0;
+
+err_table:
+	mipha_table_destroy(&mn->table);
+err_stats:
+	free_percpu(mn->pcpu_stats);
+err_memcg:
+	mem_cgroup_put(mn->memcg);
+	return err;
 }
 
 /*
@@ -114,6 +122,8 @@ static void __net_exit mipha_net_exit(struct net *net)
 					      lockdep_is_held(&mn->lock));
 	RCU_INIT_POINTER(mn->table.ti, NULL);
 	mn->table.count = 0;
+	kfree(mn->table.spare);
+	mn->table.spare = NULL;
 	mipha_unlock(mn);
 }
 
@@ -131,6 +141,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 		mipha_loops_destroy(mn);
 		mipha_route_cache_free(mn);
 		free_percpu(mn->pcpu_stats);
+		mem_cgroup_put(mn->memcg);
 		/* The lock stays usable: device notifiers of this namespace
 		 * may still run after us.
 		 */

@@ -88,6 +88,12 @@ struct mipha_net {
 	struct net *net;
 	/* Serialises every change of the table, the stats and expiry. */
 	struct mutex lock;
+	/*
+	 * The memory cgroup of the namespace's creator: what the expiry
+	 * worker allocates (a smaller bucket array) is charged there, not to
+	 * no one. NULL without memory cgroups.
+	 */
+	struct mem_cgroup *memcg;
 	struct mipha_table table;
 	/* Bumped when the list of links changes; link dumps compare it. */
 	u32 links_generation;

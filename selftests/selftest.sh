@@ -10,7 +10,7 @@
 # (insmod ... seed=N) to rerun a failing case.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 4
+tap_plan 5
 
 ko=${MIPHA_TABLE_TEST_KO:-$SELFTESTS_DIR/../mipha_table_test.ko}
 [ -f "$ko" ] || tap_bail "no $ko: build it with make"
@@ -32,6 +32,8 @@ else
 	expect_match "reader_during_resize passed (KTAP): walks during resizes saw every stable key once, lookups found them, no wrong key" \
 		'^    ok [0-9]+ reader_during_resize$' "$log"
 fi
+expect_match "colliding_keys passed (KTAP): keys of one bucket make the table draw a new hash seed" \
+	'^    ok [0-9]+ colliding_keys$' "$log"
 if printf '%s\n' "$log" | grep -q 'not ok'; then
 	tap_fail "the suite passed (KTAP), no case failed" "$log"
 else

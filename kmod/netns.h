@@ -103,6 +103,8 @@ struct mipha_net {
 	struct mipha_table_instance *dying;
 	/* Netfilter hooks are registered while the table is not empty. */
 	bool hooks_registered;
+	/* Set for good with the first hooks: device downs drain the cells. */
+	bool gro_used;
 	/* Bindings with MIPHA_F_BROADCAST, a list per home link (bcast.h). */
 	struct hlist_head bcast_lists[1 << MIPHA_BCAST_HASH_BITS];
 	/* Home agent addresses in use: refcounts (lock) and published set. */

@@ -104,6 +104,21 @@ int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
+/*
+ * Empty and not scheduled: the last poll completed, flushing what GRO held,
+ * and nothing is queued. (It may be scheduled again at once, but not for a
+ * device that is not running: see mipha_gro_receive().)
+ */
+static bool cell_idle(struct mipha_gro_cell *cell)
+{
+	bool empty;
+
+	spin_lock_bh(&cell->queue.lock);
+	empty = skb_queue_empty(&cell->queue);
+	spin_unlock_bh(&cell->queue.lock);
+	return empty && !test_bit(NAPI_STATE_SCHED, &cell->napi.state);
+}
+
 /* Lock not held, RTNL or module exit: drops @dev's packets (NULL: all). */
 static void cell_drain(struct mipha_gro_cell *cell, struct net_device *dev)
 {
@@ -155,8 +170,13 @@ void mipha_gro_dev_down(struct mipha_net *mn, struct net_device *dev)
 	 */
 	if (netif_running(dev) || !READ_ONCE(mn->gro_used))
 		return;
-	for_each_possible_cpu(cpu)
-		cell_drain(per_cpu_ptr(gro_cells, cpu), dev);
+	for_each_possible_cpu(cpu) {
+		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
+
+		/* Most downs find most cells idle: no NAPI to stop. */
+		if (!cell_idle(cell))
+			cell_drain(cell, dev);
+	}
 }
 
 int mipha_gro_init(void)

@@ -5,6 +5,7 @@
 #include <linux/lockdep.h>
 #include <uapi/linux/mipha.h>
 
+#include "bcast.h"
 #include "binding_ops.h"
 #include "decap.h"
 #include "expiry.h"
@@ -33,19 +34,22 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 			       "this namespace's binding limit is reached (MIPHA_A_MAX_BINDINGS)");
 		return -ENOSPC;
 	}
-	/* Room in the table first: past this point nothing can fail. */
+	err = mipha_bcast_prepare(mn, b);
+	if (err)
+		return err;
+	/* Room in the table too: past this point nothing can fail. */
 	if (!old) {
 		err = mipha_table_reserve(&mn->table, b->home_addr);
 		if (err) {
 			NL_SET_ERR_MSG(extack, "out of memory for the table");
-			return err;
+			goto err_bcast;
 		}
 	}
 	/* The first binding of the namespace brings the fast path up. */
 	err = mipha_hooks_enable(mn);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
-		return err;
+		goto err_bcast;
 	}
 	err = mipha_ha_addr_ref(mn, b->ha_addr, 1);
 	if (err)
@@ -61,8 +65,8 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		mipha_binding_copy_stats(b, old);
 		mipha_table_replace(&mn->table, old, b);
 		mipha_loops_replaced(mn, old, b);
-		if (old->flags & MIPHA_F_BROADCAST)
-			hlist_del_rcu(&old->bcast_node);
+		if (mipha_bcast_listed(old))
+			mipha_bcast_unlink(old);
 		mn->cookie_bytes -= old->cookie_len;
 		mn->stats.replaces++;
 		event = MIPHA_EVENT_REPLACED;
@@ -72,8 +76,11 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 		mn->stats.adds++;
 		event = MIPHA_EVENT_ADDED;
 	}
-	if (b->flags & MIPHA_F_BROADCAST)
-		hlist_add_head_rcu(&b->bcast_node, &mn->bcast_bindings);
+	if (mipha_bcast_listed(b))
+		mipha_bcast_add(mn, b);
+	/* Its list goes if the new binding left it. */
+	if (old && mipha_bcast_listed(old))
+		mipha_bcast_trim(mn, old->link);
 	mn->cookie_bytes += b->cookie_len;
 	mipha_expiry_note(mn, b->expires);
 	mipha_nl_notify_binding(mn, b, event);
@@ -87,6 +94,9 @@ int mipha_bindings_set(struct mipha_net *mn, struct mipha_binding *b,
 err_hooks:
 	if (!mn->table.count)
 		mipha_hooks_disable(mn);
+err_bcast:
+	if (mipha_bcast_listed(b))
+		mipha_bcast_trim(mn, b->link);
 	return err;
 }
 
@@ -96,8 +106,10 @@ void mipha_bindings_remove(struct mipha_net *mn, struct mipha_binding *b,
 	mipha_assert_locked(mn);
 	mipha_table_remove(&mn->table, b);
 	mipha_loops_removed(mn, b);
-	if (b->flags & MIPHA_F_BROADCAST)
-		hlist_del_rcu(&b->bcast_node);
+	if (mipha_bcast_listed(b)) {
+		mipha_bcast_unlink(b);
+		mipha_bcast_trim(mn, b->link);
+	}
 	mipha_ha_addr_ref(mn, b->ha_addr, -1);
 	mn->cookie_bytes -= b->cookie_len;
 	if (event == MIPHA_EVENT_EXPIRED)
@@ -125,7 +137,7 @@ int mipha_bindings_flush(struct mipha_net *mn)
 	}
 	gp = get_state_synchronize_rcu();
 	/* The detached bindings' list nodes die with them, after readers. */
-	WRITE_ONCE(mn->bcast_bindings.first, NULL);
+	mipha_bcast_flush(mn);
 	/* Before the care-of address table goes, which the hooks read. */
 	mipha_hooks_disable(mn);
 	mipha_ha_addrs_reset(mn);

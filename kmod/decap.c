@@ -6,9 +6,9 @@
  * address. It is accepted only from that binding's care-of address, with
  * the binding's encapsulation (and GRE key), and only if the binding was
  * granted reverse tunnelling (RFC 3024); anything else claiming a bound
- * home address is a spoof. The inner packet is then re-injected on the
- * device it arrived on, so it is routed, filtered and forwarded like any
- * other packet. Tunnel packets whose inner source is not bound are left
+ * home address is a spoof. The inner packet is then received again, on
+ * its home link, through GRO (gro.h), so it is routed, filtered and
+ * forwarded like any other packet. Tunnel packets whose inner source is not bound are left
  * to the kernel's own ipip and ip_gre, unless they are addressed to one of
  * our home agent addresses: mobile nodes that lost their binding.
  */
@@ -27,6 +27,7 @@
 #include "binding_ops.h"
 #include "decap.h"
 #include "firewall.h"
+#include "gro.h"
 #include "loops.h"
 
 /* What the outer headers said. */
@@ -123,6 +124,7 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	const struct iphdr *oiph, *iph;
 	struct net_device *home_dev;
 	struct mipha_binding *b;
+	unsigned int segs, len;
 	u8 outer_tos;
 	int err;
 
@@ -164,20 +166,21 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	if (INET_ECN_decapsulate(skb, outer_tos, ip_hdr(skb)->tos) > 1)
 		return drop(mn, skb, MIPHA_CNT_DROP_ERROR);
 
-	atomic64_add(skb_shinfo(skb)->gso_segs ?: 1, &b->stats.rx_packets);
-	atomic64_add(skb->len, &b->stats.rx_bytes);
-	mipha_count(mn, MIPHA_CNT_RX_PACKETS);
 	/*
 	 * A mobile node's packet comes home: it enters on its home link, so
 	 * that a strict rp_filter (the home address routes there) and the
 	 * operator's iif rules see it where it belongs. (A virtual network
-	 * has no link: its packets enter where the tunnel packet did.)
+	 * has no link: its packets enter where the tunnel packet did.) It
+	 * enters through GRO (gro.h): a bulk flow from the mobile node is
+	 * received, routed and forwarded in aggregates, as from any NIC.
 	 */
-	if (home_dev)
-		skb->dev = home_dev;
-	/* The outer frame's link header is not this packet's. */
-	skb_reset_mac_header(skb);
-	netif_rx(skb);
+	segs = skb_shinfo(skb)->gso_segs ?: 1;
+	len = skb->len;
+	if (mipha_gro_receive(skb, home_dev ?: skb->dev))
+		return drop(mn, skb, MIPHA_CNT_DROP_ERROR);
+	atomic64_add(segs, &b->stats.rx_packets);
+	atomic64_add(len, &b->stats.rx_bytes);
+	mipha_count(mn, MIPHA_CNT_RX_PACKETS);
 	return NF_STOLEN;
 }
 

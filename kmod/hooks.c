@@ -11,6 +11,7 @@
 #include <net/ip.h>
 #include <uapi/linux/mipha.h>
 
+#include "bcast.h"
 #include "binding_ops.h"
 #include "decap.h"
 #include "firewall.h"
@@ -28,19 +29,22 @@
 static void tunnel_broadcast(struct mipha_net *mn, struct sk_buff *skb,
 			     const struct net_device *in)
 {
+	const struct mipha_bcast_list *list;
 	struct mipha_binding *b;
 	struct sk_buff *copy;
 	int why;
 
+	/* Most links have no binding asking: one lookup, no walk. */
+	list = mipha_bcast_find_rcu(mn, in->ifindex);
+	if (!list)
+		return;
 	/* Validated as the kernel's broadcast input does (0.0.0.0 is DHCP). */
 	why = ip_hdr(skb)->saddr ? mipha_source_check(skb, in) : 0;
 	if (why) {
 		mipha_count(mn, why);
 		return;
 	}
-	hlist_for_each_entry_rcu(b, &mn->bcast_bindings, bcast_node) {
-		if (b->link != in->ifindex)
-			continue;
+	hlist_for_each_entry_rcu(b, &list->bindings, bcast_node) {
 		copy = skb_clone(skb, GFP_ATOMIC);
 		if (!copy) {
 			mipha_count(mn, MIPHA_CNT_DROP_ERROR);
@@ -76,8 +80,7 @@ static unsigned int pre_routing(struct mipha_net *mn, struct sk_buff *skb,
 	struct mipha_binding *b;
 
 	if (skb->pkt_type == PACKET_BROADCAST) {
-		if (!hlist_empty(&mn->bcast_bindings))
-			tunnel_broadcast(mn, skb, state->in);
+		tunnel_broadcast(mn, skb, state->in);
 		return NF_ACCEPT;
 	}
 	if (skb->pkt_type != PACKET_HOST)
@@ -209,6 +212,8 @@ int mipha_hooks_enable(struct mipha_net *mn)
 	err = mipha_route_cache_init(mn);
 	if (err)
 		return err;
+	/* From now on its packets may be in the GRO cells (gro.c). */
+	WRITE_ONCE(mn->gro_used, true);
 	err = nf_register_net_hooks(mn->net, mipha_nf_ops,
 				    ARRAY_SIZE(mipha_nf_ops));
 	if (!err)

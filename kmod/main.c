@@ -11,6 +11,7 @@
 #include <uapi/linux/mipha.h>
 
 #include "binding.h"
+#include "gro.h"
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
@@ -22,6 +23,9 @@ static int __init mipha_init(void)
 	err = mipha_binding_cache_init();
 	if (err)
 		goto err_cache;
+	err = mipha_gro_init();
+	if (err)
+		goto err_gro;
 	err = mipha_netns_init();
 	if (err)
 		goto err_netns;
@@ -40,6 +44,8 @@ err_nl:
 err_notifier:
 	mipha_netns_exit();
 err_netns:
+	mipha_gro_exit();
+err_gro:
 	mipha_binding_cache_exit();
 err_cache:
 	return err;
@@ -51,6 +57,7 @@ static void __exit mipha_exit(void)
 	mipha_nl_exit();
 	mipha_link_notifier_exit();
 	mipha_netns_exit();
+	mipha_gro_exit();
 	mipha_binding_cache_exit();
 }
 

@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/mipha.h>
 
+#include "bcast.h"
 #include "decap.h"
 #include "expiry.h"
 #include "hooks.h"
@@ -46,6 +47,7 @@ u64 mipha_counter_read(struct mipha_net *mn, enum mipha_counter c)
 static int __net_init mipha_net_init(struct net *net)
 {
 	struct mipha_net *mn = mipha_net(net);
+	unsigned int i;
 	int err;
 
 	mn->net = net;
@@ -57,7 +59,8 @@ static int __net_init mipha_net_init(struct net *net)
 	mn->max_bindings = net->user_ns == &init_user_ns ?
 			   MIPHA_MAX_BINDINGS_DEFAULT :
 			   MIPHA_MAX_BINDINGS_USERNS;
-	INIT_HLIST_HEAD(&mn->bcast_bindings);
+	for (i = 0; i < ARRAY_SIZE(mn->bcast_lists); i++)
+		INIT_HLIST_HEAD(&mn->bcast_lists[i]);
 	INIT_LIST_HEAD(&mn->links);
 	/* Charged to whoever creates the namespace: any user can. */
 	mn->pcpu_stats = __netdev_alloc_pcpu_stats(struct mipha_pcpu_stats,
@@ -137,6 +140,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 
 		mipha_table_free_instance_bindings(mn->dying);
 		mn->dying = NULL;
+		mipha_bcast_free(mn);
 		mipha_ha_addrs_free(mn);
 		mipha_loops_destroy(mn);
 		mipha_route_cache_free(mn);

@@ -84,6 +84,9 @@ struct mipha_expiry {
 
 struct mipha_route_cache;
 
+/* Home links with broadcast bindings: a handful per namespace. */
+#define MIPHA_BCAST_HASH_BITS	3
+
 struct mipha_net {
 	struct net *net;
 	/* Serialises every change of the table, the stats and expiry. */
@@ -106,8 +109,10 @@ struct mipha_net {
 	struct mipha_table_instance *dying;
 	/* Netfilter hooks are registered while the table is not empty. */
 	bool hooks_registered;
-	/* Bindings with MIPHA_F_BROADCAST, for home link broadcasts. */
-	struct hlist_head bcast_bindings;
+	/* Set for good with the first hooks: device downs drain the cells. */
+	bool gro_used;
+	/* Bindings with MIPHA_F_BROADCAST, a list per home link (bcast.h). */
+	struct hlist_head bcast_lists[1 << MIPHA_BCAST_HASH_BITS];
 	/* Home agent addresses in use: refcounts (lock) and published set. */
 	struct mipha_ha_ref *ha_refs;
 	unsigned int n_ha_refs;

@@ -5,7 +5,9 @@
 # gratuitous ARP on bind, on enable and on request, paced at the link's
 # announce rate and stopped when proxy ARP is turned off or the link goes
 # away; a home host reaching the mobile node through the proxy-ARP MAC;
-# home-link broadcasts tunnelled to bindings that asked for them ('B').
+# home-link broadcasts tunnelled to bindings that asked for them ('B'), each
+# link's to its own bindings only, and a link deleted under its broadcast
+# bindings.
 #
 # lib-fastpath.sh's topology. The HA answers with MAC 02:00:5e:00:01:0a,
 # which a macvlan on home0 receives (as an HSRP virtual MAC would be).
@@ -13,7 +15,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl tcpdump ping arping jq
 
-tap_plan 41
+tap_plan 52
 
 VMAC=02:00:5e:00:01:0a
 VMAC_RE='02:00:5e:00:01:0a'
@@ -223,6 +225,45 @@ t0=$(mark)
 nsx "$H1" ping -n -b -c 2 -i 0.3 -W 1 10.9.0.255 >/dev/null 2>&1
 win "$t0" "$(mark)"
 expect_cap "after replacing it without the flag: no more broadcasts" mn 0 "10\.9\.0\.255"
+
+# --- two home links with broadcast bindings --------------------------------------------------------
+phase "broadcasts on two home links"
+# home2 (10.9.5.0/24) to a second home host H2; 10.9.5.150 on it, care-of
+# address 10.9.3.4; 10.9.0.150 back on home0 with broadcasts.
+H2=$(ns_new h2) && fp_veth "$HA" home2 "$H2" eth0 &&
+	ip -n "$HA" addr add 10.9.5.1/24 dev home2 &&
+	ip -n "$H2" addr add 10.9.5.2/24 dev eth0 &&
+	ip -n "$MN" addr add 10.9.3.4/24 dev mn0 || tap_bail "cannot add home2"
+tap_check "10.9.0.150 on home0 with broadcast again" \
+	ha_ctl kernel binding replace 10.9.0.150 coa 10.9.3.3 ha $HA_ADDR link home0 broadcast
+tap_check "bind 10.9.5.150 on home2 with broadcast, care-of address 10.9.3.4" \
+	ha_ctl kernel binding add 10.9.5.150 coa 10.9.3.4 ha $HA_ADDR link home2 broadcast
+t0=$(mark)
+nsx "$H1" ping -n -b -c 2 -i 0.3 -W 1 10.9.0.255 >/dev/null 2>&1
+nsx "$H2" ping -n -b -c 2 -i 0.3 -W 1 10.9.5.255 >/dev/null 2>&1
+win "$t0" "$(mark)"
+expect_cap "home0's broadcast reaches home0's binding" \
+	mn 2 "IP 10\.9\.0\.1 > 10\.9\.3\.3: IP 10\.9\.0\.2 > 10\.9\.0\.255: ICMP echo request"
+expect_cap "home2's broadcast reaches home2's binding" \
+	mn 2 "IP 10\.9\.0\.1 > 10\.9\.3\.4: IP 10\.9\.5\.2 > 10\.9\.5\.255: ICMP echo request"
+expect_cap "and neither reaches the other link's binding" \
+	mn 0 "10\.9\.0\.1 > 10\.9\.3\.3: IP 10\.9\.5\.2 >|10\.9\.0\.1 > 10\.9\.3\.4: IP 10\.9\.0\.2 >"
+# The link goes with its broadcast binding still bound; its list stays with
+# the binding, which is removed afterwards.
+ip -n "$HA" link del home2
+tap_check "home2 deleted under its broadcast binding: 10.9.5.150 is still bound" \
+	ha_ctl kernel binding get 10.9.5.150
+t0=$(mark)
+nsx "$H1" ping -n -b -c 2 -i 0.3 -W 1 10.9.0.255 >/dev/null 2>&1
+win "$t0" "$(mark)"
+expect_cap "home0's broadcasts still reach home0's binding" \
+	mn 2 "IP 10\.9\.0\.1 > 10\.9\.3\.3: IP 10\.9\.0\.2 > 10\.9\.0\.255: ICMP echo request"
+expect_cap "and nothing else" mn 0 "10\.9\.0\.1 > 10\.9\.3\.4"
+tap_check "10.9.5.150 removed after its link" ha_ctl kernel binding del 10.9.5.150
+# A flush with a broadcast list in place; then one more, rebuilt after it.
+tap_check "flush with home0's broadcast binding" ha_ctl kernel binding flush
+tap_check "10.9.0.150 on home0 with broadcast after the flush" \
+	ha_ctl kernel binding add 10.9.0.150 coa 10.9.3.3 ha $HA_ADDR link home0 broadcast
 
 phase "end"
 tap_done

@@ -102,6 +102,7 @@ budgets()
 		fastpath-firewall	180	540
 		fastpath-gre		90	270
 		fastpath-gre-csum	120	360
+		fastpath-gro		150	450
 		fastpath-hook-churn	120	600
 		fastpath-ipip		240	720
 		fastpath-nfqueue	90	270

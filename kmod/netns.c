@@ -8,6 +8,7 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/mipha.h>
 
+#include "coa.h"
 #include "decap.h"
 #include "expiry.h"
 #include "hooks.h"
@@ -66,7 +67,8 @@ static int __net_init mipha_net_init(struct net *net)
 		free_percpu(mn->pcpu_stats);
 		return err;
 	}
-	err = mipha_loops_init(mn);
+	mipha_loops_init(mn);
+	err = mipha_coa_init(mn);
 	if (err) {
 		mipha_table_destroy(&mn->table);
 		free_percpu(mn->pcpu_stats);
@@ -110,6 +112,8 @@ static void __net_exit mipha_net_exit(struct net *net)
 	WARN_ON_ONCE(mn->hooks_registered);
 	/* A grace period has passed since pre_exit: no packet uses them. */
 	mipha_route_cache_flush(mn);
+	/* The device notifier may still run for this namespace. */
+	mipha_coa_unlist_all(mn);
 	mn->dying = rcu_dereference_protected(mn->table.ti,
 					      lockdep_is_held(&mn->lock));
 	RCU_INIT_POINTER(mn->table.ti, NULL);
@@ -128,7 +132,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 		mipha_table_free_instance_bindings(mn->dying);
 		mn->dying = NULL;
 		mipha_ha_addrs_free(mn);
-		mipha_loops_destroy(mn);
+		mipha_coa_destroy(mn);
 		mipha_route_cache_free(mn);
 		free_percpu(mn->pcpu_stats);
 		/* The lock stays usable: device notifiers of this namespace

@@ -275,8 +275,14 @@ static void coa_routes_drop(struct mipha_net *mn, const struct net_device *dev)
 
 	mipha_assert_locked(mn);
 	list_for_each_entry(coa, &mn->coa_list, list) {
+		/* A look without the lock: a packet may replace the route
+		 * meanwhile, and release it; RCU keeps it readable.
+		 */
+		rcu_read_lock();
 		dst = READ_ONCE(coa->dst);
-		if (!dst || READ_ONCE(dst->dev) != dev)
+		dst = dst && READ_ONCE(dst->dev) == dev ? dst : NULL;
+		rcu_read_unlock();
+		if (!dst)
 			continue;
 		spin_lock_bh(&coa->lock);
 		old = NULL;

@@ -7,6 +7,7 @@
 
 #include "bcast.h"
 #include "binding_ops.h"
+#include "coa.h"
 #include "decap.h"
 #include "expiry.h"
 #include "hooks.h"
@@ -173,5 +174,5 @@ u64 mipha_bindings_memory(struct mipha_net *mn)
 	mipha_assert_locked(mn);
 	return (u64)mn->table.count * sizeof(struct mipha_binding) +
 	       mn->cookie_bytes + mipha_table_bucket_bytes(&mn->table) +
-	       mipha_loops_memory(mn);
+	       mipha_coa_memory(mn);
 }

@@ -10,12 +10,16 @@
  * how many bindings loop right now (mipha_net.loop_bindings); the packet
  * path looks the care-of address up only while that count is not zero.
  *
- * Every change of the table goes through these, under mn->lock:
- *	mipha_loops_add()	before a new binding is published (may fail)
+ * Every change of the table goes through these, under mn->lock; they also
+ * take and drop the bindings' references on their care-of address objects
+ * (mipha_binding.coa_obj, coa.h), whose counts are the loop accounting's:
+ *	mipha_loops_add()	before a new binding is published (may fail):
+ *				sets b->coa_obj
  *	mipha_loops_inserted()	once it is in the table
- *	mipha_loops_replaced()	after a replace (same home address)
- *	mipha_loops_removed()	after a removal
- *	mipha_loops_reset()	after a flush, and at namespace exit
+ *	mipha_loops_replaced()	after a replace (same home address): drops
+ *				old's reference
+ *	mipha_loops_removed()	after a removal: drops b's reference
+ *	mipha_loops_reset()	after a flush, hooks off: drops every object
  */
 #ifndef _MIPHA_LOOPS_H
 #define _MIPHA_LOOPS_H
@@ -23,18 +27,15 @@
 #include "binding.h"
 #include "netns.h"
 
-int mipha_loops_init(struct mipha_net *mn);
-void mipha_loops_destroy(struct mipha_net *mn);
+void mipha_loops_init(struct mipha_net *mn);
 
-/* Takes a reference on @b's care-of address: -ENOMEM. */
-int mipha_loops_add(struct mipha_net *mn, const struct mipha_binding *b);
+/* Takes a reference on @b's care-of address object (b->coa_obj): -ENOMEM. */
+int mipha_loops_add(struct mipha_net *mn, struct mipha_binding *b);
 void mipha_loops_inserted(struct mipha_net *mn, const struct mipha_binding *b);
 void mipha_loops_replaced(struct mipha_net *mn, const struct mipha_binding *old,
 			  const struct mipha_binding *b);
 void mipha_loops_removed(struct mipha_net *mn, const struct mipha_binding *b);
 void mipha_loops_reset(struct mipha_net *mn);
-/* Kernel memory held by the care-of address references. */
-size_t mipha_loops_memory(struct mipha_net *mn);
 
 /* Under RCU, hooks registered: is @addr some binding's care-of address? */
 bool mipha_loops_coa_in_use(struct mipha_net *mn, __be32 addr);

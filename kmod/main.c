@@ -15,6 +15,7 @@
 #include "link.h"
 #include "netlink.h"
 #include "netns.h"
+#include "route.h"
 
 static int __init mipha_init(void)
 {
@@ -32,6 +33,9 @@ static int __init mipha_init(void)
 	err = mipha_link_notifier_init();
 	if (err)
 		goto err_notifier;
+	err = mipha_route_notifier_init();
+	if (err)
+		goto err_route;
 	err = mipha_nl_init();
 	if (err)
 		goto err_nl;
@@ -40,6 +44,8 @@ static int __init mipha_init(void)
 	return 0;
 
 err_nl:
+	mipha_route_notifier_exit();
+err_route:
 	mipha_link_notifier_exit();
 err_notifier:
 	mipha_netns_exit();
@@ -55,6 +61,7 @@ static void __exit mipha_exit(void)
 {
 	/* No new requests, and none in flight, once the family is gone. */
 	mipha_nl_exit();
+	mipha_route_notifier_exit();
 	mipha_link_notifier_exit();
 	mipha_netns_exit();
 	mipha_gro_exit();

@@ -10,6 +10,7 @@
 #include <uapi/linux/mipha.h>
 
 #include "bcast.h"
+#include "coa.h"
 #include "decap.h"
 #include "expiry.h"
 #include "hooks.h"
@@ -72,7 +73,8 @@ static int __net_init mipha_net_init(struct net *net)
 	err = mipha_table_init(&mn->table, &mn->lock, 0);
 	if (err)
 		goto err_stats;
-	err = mipha_loops_init(mn);
+	mipha_loops_init(mn);
+	err = mipha_coa_init(mn);
 	if (err)
 		goto err_table;
 	mipha_expiry_init(mn);
@@ -121,6 +123,8 @@ static void __net_exit mipha_net_exit(struct net *net)
 	WARN_ON_ONCE(mn->hooks_registered);
 	/* A grace period has passed since pre_exit: no packet uses them. */
 	mipha_route_cache_flush(mn);
+	/* The device notifier may still run for this namespace. */
+	mipha_coa_unlist_all(mn);
 	mn->dying = rcu_dereference_protected(mn->table.ti,
 					      lockdep_is_held(&mn->lock));
 	RCU_INIT_POINTER(mn->table.ti, NULL);
@@ -142,7 +146,7 @@ static void __net_exit mipha_net_exit_batch(struct list_head *net_list)
 		mn->dying = NULL;
 		mipha_bcast_free(mn);
 		mipha_ha_addrs_free(mn);
-		mipha_loops_destroy(mn);
+		mipha_coa_destroy(mn);
 		mipha_route_cache_free(mn);
 		free_percpu(mn->pcpu_stats);
 		mem_cgroup_put(mn->memcg);

@@ -117,8 +117,12 @@ struct mipha_net {
 	struct mipha_ha_ref *ha_refs;
 	unsigned int n_ha_refs;
 	struct mipha_ha_addrs __rcu *ha_addrs;
-	/* Care-of address references and looping bindings (loops.c). */
-	struct rhashtable coa_refs;
+	/* Care-of address objects (coa.c): by address, and listed for the
+	 * device notifier (route.c).
+	 */
+	struct rhashtable coas;
+	struct list_head coa_list;
+	/* Bindings whose care-of address is bound (loops.c). */
 	long loop_bindings;
 	/* Routes to care-of addresses (route.c), from the first binding on. */
 	struct mipha_route_cache __percpu *route_cache;

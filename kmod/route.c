@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Routes to care-of addresses, cached per CPU: see route.h.
+ * Routes to care-of addresses: see route.h.
  */
 #include <linux/hash.h>
+#include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <net/dst.h>
 #include <uapi/linux/mipha.h>
 
+#include "coa.h"
 #include "route.h"
 
 #define ROUTE_CACHE_BITS	8
@@ -40,16 +42,15 @@ static struct rtable *route_lookup(struct mipha_net *mn,
 	return ip_route_output_key(mn->net, fl4);
 }
 
-struct rtable *mipha_route_coa(struct mipha_net *mn,
-			       const struct mipha_binding *b, u8 tos,
-			       struct flowi4 *fl4)
+/* The per-CPU cache: a held route, or an ERR_PTR. */
+static struct rtable *route_pcpu(struct mipha_net *mn,
+				 const struct mipha_binding *b, u8 tos,
+				 u8 proto, struct flowi4 *fl4)
 {
-	u8 proto = b->encap == MIPHA_ENCAP_GRE ? IPPROTO_GRE : IPPROTO_IPIP;
 	struct mipha_route_cache *cache = this_cpu_ptr(mn->route_cache);
 	struct route_slot *slot;
 	struct rtable *rt;
 
-	tos = RT_TOS(tos);
 	slot = &cache->slot[hash_32((__force u32)b->coa ^ tos,
 				    ROUTE_CACHE_BITS)];
 	rt = slot->rt;
@@ -74,6 +75,165 @@ struct rtable *mipha_route_coa(struct mipha_net *mn,
 	slot->tos = tos;
 	slot->proto = proto;
 	return rt;
+}
+
+enum coa_route {
+	COA_HIT,		/* the cached route, valid for this key */
+	COA_STALE,		/* none, or no longer valid: look it up */
+	COA_OTHER_KEY,		/* valid, but for another key */
+};
+
+/*
+ * Lockless: the cached route and its key, consistent (seqcount), and
+ * whether it is still valid (dst_check(), as dst_cache does: a route or
+ * PMTU change makes it stale). A writer in progress reads as stale: the
+ * caller then tries the lock, finds it taken, and does not wait.
+ */
+static enum coa_route coa_route_read(struct mipha_coa *coa, __be32 saddr,
+				     u8 tos, u8 proto, struct dst_entry **dstp,
+				     __be32 *src)
+{
+	struct dst_entry *dst;
+	unsigned int seq;
+	bool same;
+
+	seq = raw_read_seqcount(&coa->seq);
+	if (seq & 1)
+		return COA_STALE;
+	dst = READ_ONCE(coa->dst);
+	same = coa->saddr == saddr && coa->tos == tos && coa->proto == proto;
+	*src = coa->src;
+	if (read_seqcount_retry(&coa->seq, seq) || !dst ||
+	    !dst_check(dst, 0))
+		return COA_STALE;
+	if (!same)
+		return COA_OTHER_KEY;
+	*dstp = dst;
+	return COA_HIT;
+}
+
+/* Lock held: replace the cached route (NULL: none); the old one is ours. */
+static struct dst_entry *coa_route_set(struct mipha_coa *coa,
+				       struct dst_entry *dst, __be32 saddr,
+				       __be32 src, u8 tos, u8 proto)
+{
+	struct dst_entry *old;
+
+	lockdep_assert_held(&coa->lock);
+	write_seqcount_begin(&coa->seq);
+	old = coa->dst;
+	WRITE_ONCE(coa->dst, dst);
+	coa->saddr = saddr;
+	coa->src = src;
+	coa->tos = tos;
+	coa->proto = proto;
+	write_seqcount_end(&coa->seq);
+	return old;
+}
+
+/*
+ * The cached route is stale or missing: look it up and cache it, under the
+ * object's lock, as IPVS's __ip_vs_get_out_rt() does. Only one CPU does: the
+ * others, finding the lock taken, use the per-CPU cache meanwhile rather
+ * than spin behind a route lookup (a flood toward the bindings of one
+ * care-of address right after a route change would otherwise serialise
+ * every CPU on it). NULL: go the per-CPU way.
+ */
+static struct rtable *coa_route_fill(struct mipha_net *mn,
+				     struct mipha_coa *coa,
+				     const struct mipha_binding *b, u8 tos,
+				     u8 proto, struct flowi4 *fl4, bool *noref)
+{
+	struct dst_entry *old = NULL;
+	struct rtable *rt;
+	__be32 src;
+
+	if (!spin_trylock(&coa->lock))
+		return NULL;
+	/* Another CPU may have filled it since we looked. */
+	switch (coa_route_read(coa, b->ha_addr, tos, proto, &old, &src)) {
+	case COA_HIT:
+		spin_unlock(&coa->lock);
+		fl4->daddr = b->coa;
+		fl4->saddr = src;
+		*noref = true;
+		return (struct rtable *)old;
+	case COA_OTHER_KEY:
+		spin_unlock(&coa->lock);
+		return NULL;
+	case COA_STALE:
+		break;
+	}
+
+	rt = route_lookup(mn, b, tos, proto, fl4);
+	if (IS_ERR(rt)) {
+		/* A stale route is of no use to anyone: let it go now. */
+		old = coa_route_set(coa, NULL, 0, 0, 0, 0);
+		*noref = false;
+	} else if (!netif_running(rt->dst.dev)) {
+		/*
+		 * As IPVS: a route through a device going down is not
+		 * cached, or it could be cached after the device notifier
+		 * (route_netdev_event()) has emptied the object, and keep
+		 * the device's routes alive for nothing. The notifier takes
+		 * this lock after the device stopped running.
+		 */
+		*noref = false;
+		old = NULL;
+	} else {
+		/* The lookup's reference becomes the object's. */
+		old = coa_route_set(coa, &rt->dst, b->ha_addr, fl4->saddr,
+				    tos, proto);
+		*noref = true;
+	}
+	spin_unlock(&coa->lock);
+	/* Packets may still use it without a reference: dst_release()
+	 * frees it after a grace period, as they need.
+	 */
+	dst_release(old);
+	return rt;
+}
+
+struct rtable *mipha_route_coa(struct mipha_net *mn,
+			       const struct mipha_binding *b, u8 tos,
+			       struct flowi4 *fl4, bool *noref)
+{
+	u8 proto = b->encap == MIPHA_ENCAP_GRE ? IPPROTO_GRE : IPPROTO_IPIP;
+	struct mipha_coa *coa = b->coa_obj;
+	struct dst_entry *dst;
+	struct rtable *rt;
+	__be32 src;
+
+	tos = RT_TOS(tos);
+	switch (coa_route_read(coa, b->ha_addr, tos, proto, &dst, &src)) {
+	case COA_HIT:
+		fl4->daddr = b->coa;
+		fl4->saddr = src;
+		*noref = true;
+		return (struct rtable *)dst;
+	case COA_STALE:
+		rt = coa_route_fill(mn, coa, b, tos, proto, fl4, noref);
+		if (rt)
+			return rt;
+		break;
+	case COA_OTHER_KEY:
+		/*
+		 * The object caches one route, for the key of the first
+		 * packet that found it empty or stale. Bindings behind one
+		 * care-of address almost always share it (one home agent
+		 * address, one encapsulation), and the route almost never
+		 * depends on the TOS; but a second home agent address, or
+		 * another protocol, or a TOS a policy rule routes apart, may
+		 * give another route. Such packets take the per-CPU cache,
+		 * keyed by all of it, so none goes the wrong way; the object
+		 * is not re-keyed for them, or packets of two keys would
+		 * replace each other's route under its lock in turn (and a
+		 * sender choosing its TOS could make them).
+		 */
+		break;
+	}
+	*noref = false;
+	return route_pcpu(mn, b, tos, proto, fl4);
 }
 
 int mipha_route_cache_init(struct mipha_net *mn)
@@ -101,6 +261,82 @@ void mipha_route_cache_flush(struct mipha_net *mn)
 			cache->slot[i].rt = NULL;
 		}
 	}
+}
+
+/*
+ * Lock held: drop the routes cached on the care-of address objects through
+ * @dev. Packets may be using them: they hold no reference, but
+ * dst_release() frees a route only after a grace period.
+ */
+static void coa_routes_drop(struct mipha_net *mn, const struct net_device *dev)
+{
+	struct dst_entry *old, *dst;
+	struct mipha_coa *coa;
+
+	mipha_assert_locked(mn);
+	list_for_each_entry(coa, &mn->coa_list, list) {
+		/* A look without the lock: a packet may replace the route
+		 * meanwhile, and release it; RCU keeps it readable.
+		 */
+		rcu_read_lock();
+		dst = READ_ONCE(coa->dst);
+		dst = dst && READ_ONCE(dst->dev) == dev ? dst : NULL;
+		rcu_read_unlock();
+		if (!dst)
+			continue;
+		spin_lock_bh(&coa->lock);
+		old = NULL;
+		if (coa->dst && READ_ONCE(coa->dst->dev) == dev)
+			old = coa_route_set(coa, NULL, 0, 0, 0, 0);
+		spin_unlock_bh(&coa->lock);
+		dst_release(old);
+		cond_resched();
+	}
+}
+
+/*
+ * A device going down or away: drop the routes the care-of address objects
+ * cache through it, as IPVS's ip_vs_dst_event() does for its destinations.
+ *
+ * Correctness does not hang on it: the FIB change that comes with the
+ * device going down bumps the namespace's route generation, so dst_check()
+ * fails for every cached route and the next packet looks its route up
+ * again; and on unregistration the kernel itself moves the routes still
+ * referenced by someone (cached on the nexthops, or on rt_uncached_list)
+ * to blackhole_netdev (dst_dev_put() from rt_fibinfo_free_cpus(),
+ * rt_flush_dev()), so a route we hold does not pin the device. That is
+ * what the per-CPU cache relies on (its slots can only be changed by
+ * their own CPU). But an object whose bindings see no more traffic would
+ * hold a dead route, and through it a reference on the device, until
+ * its bindings go; here it is released at once.
+ */
+static int route_netdev_event(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct mipha_net *mn;
+
+	if (event != NETDEV_DOWN && event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	mn = mipha_net(dev_net(dev));
+	mipha_lock(mn);
+	coa_routes_drop(mn, dev);
+	mipha_unlock(mn);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block route_notifier = {
+	.notifier_call = route_netdev_event,
+};
+
+int mipha_route_notifier_init(void)
+{
+	return register_netdevice_notifier(&route_notifier);
+}
+
+void mipha_route_notifier_exit(void)
+{
+	unregister_netdevice_notifier(&route_notifier);
 }
 
 void mipha_route_cache_free(struct mipha_net *mn)

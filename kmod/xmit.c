@@ -61,7 +61,60 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 }
 
 /*
- * The packet this CPU is handing to iptunnel_xmit(). ip_local_out() runs
+ * iptunnel_xmit() of 6.1 (net/ipv4/ip_tunnel_core.c), but for two things.
+ * It attaches the route with skb_dst_set(), consuming a reference, so a
+ * cached route costs a dst_hold() per packet and a dst_release() when the
+ * packet is freed: two atomics on a line all CPUs share. Here the route
+ * cached on the care-of address object comes without one (@noref) and is
+ * attached with skb_dst_set_noref(), as IPVS does: it is valid for this
+ * RCU read-side section (the netfilter hooks hold rcu_read_lock()), and
+ * wherever the packet may outlive it the stack takes a reference itself
+ * (skb_dst_force() in __dev_queue_xmit(), the neighbour queue, nf_queue).
+ * And the namespace is ours, not dev_net() of the route's device: a route
+ * whose device was unregistered points at blackhole_netdev, in init_net.
+ * What it does besides, we leave out: iptunnel_xmit_stats() accounts to
+ * skb->dev as a tunnel device's, and ours is none (mipha_xmit() clears
+ * it). xnet is false: the packet stays in its namespace.
+ */
+static void tunnel_xmit(struct net *net, struct sk_buff *skb,
+			struct rtable *rt, bool noref, __be32 src, __be32 dst,
+			u8 proto, u8 tos, u8 ttl, __be16 df)
+{
+	struct iphdr *iph;
+
+	skb_scrub_packet(skb, false);
+	skb_clear_hash_if_not_l4(skb);
+	if (noref)
+		skb_dst_set_noref(skb, &rt->dst);
+	else
+		skb_dst_set(skb, &rt->dst);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+
+	skb_push(skb, sizeof(struct iphdr));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(struct iphdr) >> 2;
+	iph->frag_off = ip_mtu_locked(&rt->dst) ? 0 : df;
+	iph->protocol = proto;
+	iph->tos = tos;
+	iph->daddr = dst;
+	iph->saddr = src;
+	iph->ttl = ttl;
+	__ip_select_ident(net, iph, skb_shinfo(skb)->gso_segs ?: 1);
+
+	ip_local_out(net, skb->sk, skb);
+}
+
+/* Drop the route mipha_route_coa() gave, if it gave a reference. */
+static void route_put(struct rtable *rt, bool noref)
+{
+	if (!noref)
+		ip_rt_put(rt);
+}
+
+/*
+ * The packet this CPU is handing to tunnel_xmit(). ip_local_out() runs
  * the LOCAL_OUT hooks synchronously (BHs off, nothing else can run on this
  * CPU in between), so our hook knows the encapsulated packet as ours: if
  * its destination, the care-of address, is a bound home address, it would
@@ -107,6 +160,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	struct rtable *rt;
 	struct flowi4 fl4;
 	unsigned int mtu;
+	bool noref;
 	__be16 df;
 
 	if (forwarded && iph->ttl <= 1) {
@@ -115,7 +169,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 		goto drop;
 	}
 
-	rt = mipha_route_coa(mn, b, tos, &fl4);
+	rt = mipha_route_coa(mn, b, tos, &fl4, &noref);
 	if (IS_ERR(rt)) {
 		if (forwarded)
 			send_icmp(mn, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH,
@@ -128,7 +182,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	if (mtu < IPV4_MIN_MTU)
 		mtu = IPV4_MIN_MTU;
 	if (too_big(skb, mtu)) {
-		ip_rt_put(rt);
+		route_put(rt, noref);
 		/* The inner route of a local sender learns the tunnel MTU. */
 		if (!forwarded && skb_dst(skb))
 			skb_dst_update_pmtu_no_confirm(skb, mtu);
@@ -171,16 +225,16 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	segs = skb_shinfo(skb)->gso_segs ?: 1;
 	len = skb->len;
 	/*
-	 * iptunnel_xmit() accounts to skb->dev as to a tunnel device; ours
-	 * is the ingress device (or none), which has no tunnel stats.
+	 * The ingress device (or none): nothing of the outer packet's, and
+	 * not a tunnel device to account to (tunnel_xmit()).
 	 */
 	skb->dev = NULL;
 	marker = this_cpu_ptr(&mipha_xmit_marker);
 	prev = *marker;
 	marker->skb = skb;
 	marker->coa = fl4.daddr;
-	iptunnel_xmit(skb->sk, rt, skb, fl4.saddr, fl4.daddr, proto,
-		      outer_tos, ip4_dst_hoplimit(&rt->dst), df, false);
+	tunnel_xmit(mn->net, skb, rt, noref, fl4.saddr, fl4.daddr, proto,
+		    outer_tos, ip4_dst_hoplimit(&rt->dst), df);
 	/* Only compared: the packet may be gone by now. */
 	looped = marker->skb != skb;
 	*marker = prev;
@@ -192,7 +246,7 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	return;
 
 drop_rt:
-	ip_rt_put(rt);
+	route_put(rt, noref);
 	drop = MIPHA_CNT_DROP_ERROR;
 drop:
 	mipha_count(mn, drop);

@@ -4,6 +4,10 @@
 # the script on any WARN/BUG/oops/lockdep/RCU report it causes):
 #  - deleting the HA's namespace while pings flow through the tunnel both
 #    ways and a paced gratuitous-ARP announcement is running;
+#  - the route to a care-of address changing while traffic flows (the route
+#    cached on the care-of address object must follow it), and the device
+#    of those cached routes deleted under them (the deletion must not wait
+#    for a reference: "unregister_netdevice: waiting for" fails the run);
 #  - rmmod while traffic flows in another copy of the topology; the module
 #    then loads again and forwards again. Runs after the other fast-path
 #    tests: it unloads the module.
@@ -11,7 +15,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl tcpdump ping jq
 
-tap_plan 11
+tap_plan 18
 
 # flood_start: pings both ways through the tunnel, in the background (ip
 # netns exec execs ping, so the pid bg_start keeps is ping's).
@@ -59,6 +63,77 @@ other=$(ns_new other) &&
 tap_result "the module still works in another namespace" $?
 for p in $_bg_pids; do kill "$p" 2>/dev/null; done
 for ns in $CN $TR $MN $H1; do ns_del "$ns"; done
+
+# --- route changes and a device deletion under cached routes ----------------------
+phase "route changes and a device deletion under cached routes"
+# A second way from the HA to the transit router: ha-tr2 10.9.4.1 -- tr-ha2 10.9.4.2.
+# TUN: a packet of the flood, tunnelled to the care-of address.
+TUN='IP 10\.9\.0\.1 > 10\.9\.3\.2: IP 10\.9\.1\.2 > 10\.9\.0\.100'
+fp_topo 3 && fp_mn_tunnel ipip && ha_bind $HOA reverse-tunnel &&
+	fp_veth "$HA" ha-tr2 "$TR" tr-ha2 && ip -n "$HA" addr add 10.9.4.1/24 dev ha-tr2 &&
+	ip -n "$TR" addr add 10.9.4.2/24 dev tr-ha2 ||
+	tap_bail "cannot build the third topology"
+# More bindings behind the same care-of address share its object and route.
+for i in 101 102 103; do ha_bind 10.9.0.$i || tap_bail "cannot bind 10.9.0.$i"; done
+bg_start ip netns exec "$CN" ping -q -i 0.01 $HOA
+wait_until 30000 flowing
+cap_start a "$TR" tr-ha ip proto 4 && cap_start b "$TR" tr-ha2 ip proto 4 ||
+	tap_bail "cannot capture"
+t0=$(mark)
+cap_wait a 20 "$TUN"
+expect_cap "traffic flows to the care-of address through ha-tr" a 20 "$TUN"
+# Each step: change the route, let packets in flight land, then a window.
+ip -n "$HA" route add $COA/32 via 10.9.4.2 dev ha-tr2
+sleep 0.5
+t1=$(mark)
+win "$t1"
+cap_wait b 20 "$TUN"
+t2=$(mark)
+win "$t1" "$t2"
+expect_cap "a more specific route through ha-tr2: the tunnelled packets follow it" b 20 "$TUN"
+expect_cap "and none takes the old route any more (no stale cached route)" a 0 "$TUN"
+ip -n "$HA" route del $COA/32
+sleep 0.5
+t1=$(mark)
+win "$t1"
+cap_wait a 20 "$TUN"
+t2=$(mark)
+win "$t1" "$t2"
+expect_cap "that route deleted: back through ha-tr" a 20 "$TUN"
+expect_cap "and none through ha-tr2 any more" b 0 "$TUN"
+# Routes through ha-tr2 cached on several care-of address objects, one of
+# them carrying traffic, the others idle, then the device deleted.
+ip -n "$HA" route add $COA/32 via 10.9.4.2 dev ha-tr2 &&
+	ip -n "$HA" route add 10.9.5.0/24 via 10.9.4.2 dev ha-tr2
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+	ha_ctl kernel binding add 10.9.6.$i coa 10.9.5.$i ha $HA_ADDR
+	nsx "$CN" ping -n -q -c 1 -W 1 10.9.6.$i >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+win "$(mark)"
+cap_wait b 20 "$TUN"
+wait $pids
+# In the background: a device whose references never drop leaves "ip"
+# sleeping uninterruptibly in netdev_wait_allrefs() for good.
+start=$(now_ms)
+ip -n "$HA" link del ha-tr2 >"$TMP/del.out" 2>&1 &
+delpid=$!
+# (the kernel logs "unregister_netdevice: waiting for" after 10 s: a failure too)
+wait_until 60000 eval "! kill -0 $delpid"
+rc=$?
+tap_result "delete ha-tr2 under the cached routes: done in $(($(now_ms) - start)) ms" \
+	$rc "$(cat "$TMP/del.out")"
+sleep 0.5
+t1=$(mark)
+win "$t1"
+cap_wait a 20 "$TUN"
+expect_cap "traffic goes on through ha-tr" a 20 "$TUN"
+cap_stop a
+cap_stop b
+win
+for p in $_bg_pids; do kill "$p" 2>/dev/null; done
+for ns in $CN $HA $TR $MN $H1; do ns_del "$ns"; done
 
 # --- rmmod under load -------------------------------------------------------------------
 phase "rmmod under load"

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Care-of address objects: one per distinct care-of address of a
+ * namespace's bindings, shared by every binding behind it (a foreign agent
+ * serves many mobile nodes), like IPVS's struct ip_vs_dest for the
+ * connections to one real server.
+ *
+ * Each binding holds a reference on the object of its care-of address
+ * (mipha_binding.coa_obj), taken before it is published and dropped when it
+ * is removed or replaced, under mn->lock (loops.c does both: the reference
+ * count is also the loop accounting's refs(A)). The packet path reaches the
+ * object through the binding under RCU, so the last put frees it after a
+ * grace period, and the route cached on it (route.c) is released then, in
+ * the RCU callback: a packet still holding the binding may have cached a
+ * new route on it after the put.
+ *
+ * The objects are also in an rhashtable by address (for the references and
+ * mipha_coa_in_use()) and on a list walked under mn->lock by the device
+ * notifier (route.c).
+ */
+#ifndef _MIPHA_COA_H
+#define _MIPHA_COA_H
+
+#include <linux/list.h>
+#include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
+#include <net/dst.h>
+
+#include "netns.h"
+
+struct mipha_coa {
+	/*
+	 * The cached route to the address (route.c): what the packet path
+	 * reads, first. @dst is held by the object, NULL when none; @saddr,
+	 * @tos and @proto are the key it was looked up with, @src the
+	 * source the lookup gave. Changed under @lock, inside @seq, so a
+	 * reader sees a route and its key together without taking a
+	 * reference or a lock.
+	 */
+	seqcount_spinlock_t seq;
+	__be32 saddr;
+	__be32 src;
+	u8 tos;
+	u8 proto;
+	struct dst_entry *dst;
+	spinlock_t lock;		/* writers of the route */
+
+	__be32 addr;			/* the key */
+	u32 refs;			/* bindings holding it; mn->lock */
+	struct rhash_head node;
+	struct list_head list;		/* mn->coa_list; mn->lock */
+	struct rcu_head rcu;
+};
+
+/* The namespace's table of care-of addresses: empty. */
+int mipha_coa_init(struct mipha_net *mn);
+/* No reader can reach any object any more: free them all at once. */
+void mipha_coa_destroy(struct mipha_net *mn);
+/* Lock held, after a flush (no packet in the hooks): empty again. */
+void mipha_coa_reset(struct mipha_net *mn);
+/*
+ * Lock held, namespace exit (no packet in the hooks): the device notifier
+ * finds no object any more; they are freed later by mipha_coa_destroy().
+ */
+void mipha_coa_unlist_all(struct mipha_net *mn);
+
+/* Lock held: a reference on @addr's object, created if need be; ERR_PTR. */
+struct mipha_coa *mipha_coa_get(struct mipha_net *mn, __be32 addr);
+/* Lock held: drop it; the last one frees it after a grace period. */
+void mipha_coa_put(struct mipha_net *mn, struct mipha_coa *coa);
+/* Lock held: how many bindings have @addr as care-of address. */
+u32 mipha_coa_refs(struct mipha_net *mn, __be32 addr);
+/* Under RCU, hooks registered: is @addr some binding's care-of address? */
+bool mipha_coa_in_use(struct mipha_net *mn, __be32 addr);
+/* Kernel memory held by the objects (not the routes: the FIB's). */
+size_t mipha_coa_memory(struct mipha_net *mn);
+
+#endif /* _MIPHA_COA_H */

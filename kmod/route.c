@@ -5,6 +5,7 @@
 #include <linux/hash.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <net/dst.h>
 #include <uapi/linux/mipha.h>
 
@@ -132,6 +133,45 @@ static struct dst_entry *coa_route_set(struct mipha_coa *coa,
 }
 
 /*
+ * A route the object no longer caches: its reference goes only after a
+ * grace period, as IPVS's dest_dst does (ip_vs_dest_dst_rcu_free()).
+ * Packets took it without a reference in their RCU read-side section, and
+ * the object's reference may be the only thing keeping it: the nexthop's
+ * per-CPU cache drops its own with dst_release_immediate() (no grace
+ * period of ours) when the route goes, so a dst_release() here, even one
+ * that does not reach zero, could leave a packet with a freed route.
+ */
+struct retired_dst {
+	struct rcu_head rcu;
+	struct dst_entry *dst;
+};
+
+static void retired_dst_free(struct rcu_head *head)
+{
+	struct retired_dst *r = container_of(head, struct retired_dst, rcu);
+
+	dst_release(r->dst);
+	kfree(r);
+}
+
+/* A holder for retiring a route, or NULL: then keep the route cached. */
+static struct retired_dst *retired_dst_alloc(gfp_t gfp)
+{
+	return kmalloc(sizeof(struct retired_dst), gfp);
+}
+
+/* Releases @dst (may be NULL) after a grace period, through @r (ours). */
+static void retire_dst(struct retired_dst *r, struct dst_entry *dst)
+{
+	if (!dst) {
+		kfree(r);
+		return;
+	}
+	r->dst = dst;
+	call_rcu(&r->rcu, retired_dst_free);
+}
+
+/*
  * The cached route is stale or missing: look it up and cache it, under the
  * object's lock, as IPVS's __ip_vs_get_out_rt() does. Only one CPU does: the
  * others, finding the lock taken, use the per-CPU cache meanwhile rather
@@ -145,21 +185,30 @@ static struct rtable *coa_route_fill(struct mipha_net *mn,
 				     u8 proto, struct flowi4 *fl4, bool *noref)
 {
 	struct dst_entry *old = NULL;
+	struct retired_dst *r;
 	struct rtable *rt;
 	__be32 src;
 
-	if (!spin_trylock(&coa->lock))
+	/* What the old route is retired with; none: no caching now. */
+	r = retired_dst_alloc(GFP_ATOMIC);
+	if (!r)
 		return NULL;
+	if (!spin_trylock(&coa->lock)) {
+		kfree(r);
+		return NULL;
+	}
 	/* Another CPU may have filled it since we looked. */
 	switch (coa_route_read(coa, b->ha_addr, tos, proto, &old, &src)) {
 	case COA_HIT:
 		spin_unlock(&coa->lock);
+		kfree(r);
 		fl4->daddr = b->coa;
 		fl4->saddr = src;
 		*noref = true;
 		return (struct rtable *)old;
 	case COA_OTHER_KEY:
 		spin_unlock(&coa->lock);
+		kfree(r);
 		return NULL;
 	case COA_STALE:
 		break;
@@ -187,10 +236,8 @@ static struct rtable *coa_route_fill(struct mipha_net *mn,
 		*noref = true;
 	}
 	spin_unlock(&coa->lock);
-	/* Packets may still use it without a reference: dst_release()
-	 * frees it after a grace period, as they need.
-	 */
-	dst_release(old);
+	/* Packets may still be using it without a reference. */
+	retire_dst(r, old);
 	return rt;
 }
 
@@ -265,32 +312,37 @@ void mipha_route_cache_flush(struct mipha_net *mn)
 
 /*
  * Lock held: drop the routes cached on the care-of address objects through
- * @dev. Packets may be using them: they hold no reference, but
- * dst_release() frees a route only after a grace period.
+ * @dev. Packets may be using them without a reference: each goes after a
+ * grace period (retire_dst()).
  */
 static void coa_routes_drop(struct mipha_net *mn, const struct net_device *dev)
 {
 	struct dst_entry *old, *dst;
+	struct retired_dst *r;
 	struct mipha_coa *coa;
 
 	mipha_assert_locked(mn);
 	list_for_each_entry(coa, &mn->coa_list, list) {
+		cond_resched();
 		/* A look without the lock: a packet may replace the route
-		 * meanwhile, and release it; RCU keeps it readable.
+		 * meanwhile; RCU keeps it readable. One being filled (the
+		 * lock taken) is looked at under the lock.
 		 */
 		rcu_read_lock();
 		dst = READ_ONCE(coa->dst);
 		dst = dst && READ_ONCE(dst->dev) == dev ? dst : NULL;
 		rcu_read_unlock();
-		if (!dst)
+		if (!dst && !spin_is_locked(&coa->lock))
 			continue;
+		r = retired_dst_alloc(GFP_KERNEL);
 		spin_lock_bh(&coa->lock);
 		old = NULL;
-		if (coa->dst && READ_ONCE(coa->dst->dev) == dev)
+		if (coa->dst && READ_ONCE(coa->dst->dev) == dev && r)
 			old = coa_route_set(coa, NULL, 0, 0, 0, 0);
 		spin_unlock_bh(&coa->lock);
-		dst_release(old);
-		cond_resched();
+		/* Without memory the route stays: dst_check() fails it. */
+		if (r)
+			retire_dst(r, old);
 	}
 }
 
@@ -318,7 +370,18 @@ static int route_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (event != NETDEV_DOWN && event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
+	/*
+	 * A dying namespace's devices all go down and away in one batch
+	 * under RTNL: walking every object for each of them would hold RTNL
+	 * for devices * care-of addresses steps, which any user can make
+	 * long. Nothing needs it there: the kernel moves their routes to
+	 * blackhole_netdev, and the objects go with the namespace.
+	 */
+	if (!check_net(dev_net(dev)))
+		return NOTIFY_DONE;
 	mn = mipha_net(dev_net(dev));
+	if (list_empty(&mn->coa_list))
+		return NOTIFY_DONE;
 	mipha_lock(mn);
 	coa_routes_drop(mn, dev);
 	mipha_unlock(mn);

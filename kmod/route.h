@@ -9,11 +9,12 @@
  * dst_check() on every use as dst_cache does (a route or PMTU change makes
  * it stale), replaced under the object's lock, and handed to the packet
  * without a reference (skb_dst_set_noref(), see xmit.c): no atomic per
- * packet. Unlike IPVS it is not a separate RCU-freed struct: the route and
- * its key sit in the object, under a seqcount, which saves a pointer (a
- * cache miss per packet with many care-of addresses) and an allocation
- * per route change; the route itself needs no more, dst_release() frees it
- * after a grace period.
+ * packet. Unlike IPVS the route and its key sit in the object, under a
+ * seqcount, not in a separate RCU-freed struct, which saves a pointer (a
+ * cache miss per packet with many care-of addresses). What IPVS's struct
+ * is for, a route replaced keeps its reference until a grace period has
+ * passed, a small holder does, allocated when a route is replaced
+ * (route.c retire_dst()).
  *
  * The object caches one key (source, TOS, protocol). Packets with another
  * one, and packets arriving while another CPU is filling the object, use

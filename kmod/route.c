@@ -324,21 +324,24 @@ static void coa_routes_drop(struct mipha_net *mn, const struct net_device *dev)
 	mipha_assert_locked(mn);
 	list_for_each_entry(coa, &mn->coa_list, list) {
 		cond_resched();
-		/* A look without the lock: a packet may replace the route
-		 * meanwhile; RCU keeps it readable. One being filled (the
-		 * lock taken) is looked at under the lock.
+		/* A look without the lock first, to allocate where it can
+		 * sleep: a packet may replace the route meanwhile; RCU keeps
+		 * it readable.
 		 */
 		rcu_read_lock();
 		dst = READ_ONCE(coa->dst);
-		dst = dst && READ_ONCE(dst->dev) == dev ? dst : NULL;
+		r = dst && READ_ONCE(dst->dev) == dev ?
+		    retired_dst_alloc(GFP_NOWAIT) : NULL;
 		rcu_read_unlock();
-		if (!dst && !spin_is_locked(&coa->lock))
-			continue;
-		r = retired_dst_alloc(GFP_KERNEL);
+		/* Under the lock: a fill in progress has finished. */
 		spin_lock_bh(&coa->lock);
 		old = NULL;
-		if (coa->dst && READ_ONCE(coa->dst->dev) == dev && r)
-			old = coa_route_set(coa, NULL, 0, 0, 0, 0);
+		if (coa->dst && READ_ONCE(coa->dst->dev) == dev) {
+			if (!r)
+				r = retired_dst_alloc(GFP_ATOMIC);
+			if (r)
+				old = coa_route_set(coa, NULL, 0, 0, 0, 0);
+		}
 		spin_unlock_bh(&coa->lock);
 		/* Without memory the route stays: dst_check() fails it. */
 		if (r)

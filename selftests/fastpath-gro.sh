@@ -10,10 +10,10 @@
 # (each down once stopped every busy GRO queue of the machine, and could
 # leave one scheduled never again, dropping all that came after), and one
 # after it runs too. Then, while such a transfer runs, the home link is
-# deleted (its packets waiting for GRO go with it: a splat or KASAN report here is a packet left pointing at a freed
-# device) and the traffic goes on, entering where the tunnel packets do; and
-# the HA's namespace is deleted under the transfer, leaving no binding
-# behind.
+# deleted (its packets waiting for GRO go with it: a splat or KASAN report
+# here is a packet left pointing at a freed device) and the traffic goes on,
+# entering where the tunnel packets do; and the HA's namespace is deleted
+# under the transfer, leaving no binding behind.
 #
 # lib-fastpath.sh's topology; the binding's home link is a dummy device hl0
 # of the HA (home0 holds the HA address, which the tunnel needs). The runner

@@ -176,8 +176,11 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	 */
 	segs = skb_shinfo(skb)->gso_segs ?: 1;
 	len = skb->len;
-	if (mipha_gro_receive(skb, home_dev ?: skb->dev))
-		return drop(mn, skb, MIPHA_CNT_DROP_ERROR);
+	err = mipha_gro_receive(skb, home_dev ?: skb->dev);
+	if (unlikely(err))
+		return drop(mn, skb, err == -ENETDOWN ? MIPHA_CNT_DROP_LINK_DOWN :
+				     err == -ENOBUFS ? MIPHA_CNT_DROP_BACKLOG :
+				     MIPHA_CNT_DROP_ERROR);
 	atomic64_add(segs, &b->stats.rx_packets);
 	atomic64_add(len, &b->stats.rx_bytes);
 	mipha_count(mn, MIPHA_CNT_RX_PACKETS);

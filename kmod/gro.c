@@ -6,6 +6,7 @@
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 
@@ -38,6 +39,18 @@ static int gro_poll(struct napi_struct *napi, int budget)
 	while ((skb = __skb_dequeue(&batch)))
 		napi_gro_receive(napi, skb);
 	/*
+	 * Nothing stays in GRO past this poll, not even with the budget
+	 * spent (net_rx_action() would then flush only what is older than a
+	 * jiffy): what it holds has no reference on its skb->dev, and a
+	 * device's teardown waits only for the polls under way (see
+	 * cells_drop()). napi_gro_flush() hands them to the rx list, which
+	 * gro_normal_list() delivers in the same softirq: in
+	 * napi_complete_done() below, or in __napi_poll() when we return the
+	 * budget (directly, or through napi_complete() with a disable
+	 * pending). (gro_normal_list() itself calls what is not exported.)
+	 */
+	napi_gro_flush(napi, false);
+	/*
 	 * Fewer than the budget: the queue was empty. A packet queued since
 	 * found it empty and scheduled us: NAPI_STATE_MISSED polls again.
 	 */
@@ -47,9 +60,29 @@ static int gro_poll(struct napi_struct *napi, int budget)
 }
 
 /*
+ * The source address of the Ethernet header we give a decapsulated packet:
+ * locally administered, so no vendor's NIC has it. Not the device's own: a
+ * bridge port warns of every frame received with its own address as the
+ * source (br_fdb_update()), and an all-zero source it drops as invalid
+ * (br_handle_frame()). A bridge learns this one on the port, harmlessly:
+ * nothing is ever sent to it.
+ */
+static const u8 gro_src_mac[ETH_ALEN] __aligned(2) = {
+	0x02, 0x00, 0x00, 0x00, 0x00, 0x00
+};
+
+/*
  * GRO compares link headers (gro_list_prepare(): dev->hard_header_len
  * bytes at the MAC header) and taps on @dev read one: an Ethernet home link
- * gets one of its own, to itself. Devices without link headers get none.
+ * gets an Ethernet header, to its own address from gro_src_mac (or, if
+ * someone gave it that very address, its neighbour). Other links get none,
+ * as ip_tunnel_rcv() gives none to the packets of an IPIP or GRE device:
+ * the MAC header is the network header and mac_len 0, so that their
+ * header_ops (if any: ipgre_header_parse()) and taps read no bytes of
+ * ours. Returns 1 for such a link whose hard_header_len is not 0: GRO
+ * would compare that many bytes at the network header (the IP header
+ * itself, different in every packet, maybe past the linear data), so the
+ * packet must not go through GRO.
  */
 static int set_link_header(struct sk_buff *skb, const struct net_device *dev)
 {
@@ -58,14 +91,18 @@ static int set_link_header(struct sk_buff *skb, const struct net_device *dev)
 	if (dev->type != ARPHRD_ETHER || dev->hard_header_len != ETH_HLEN ||
 	    !dev->header_ops) {
 		skb_reset_mac_header(skb);
-		return 0;
+		skb->mac_len = 0;
+		return dev->hard_header_len ? 1 : 0;
 	}
 	if (skb_cow_head(skb, ETH_HLEN))
 		return -ENOMEM;
 	eth = skb_push(skb, ETH_HLEN);
 	skb_reset_mac_header(skb);
-	memcpy(eth->h_dest, dev->dev_addr, ETH_ALEN);
-	memcpy(eth->h_source, dev->dev_addr, ETH_ALEN);
+	skb->mac_len = ETH_HLEN;
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	ether_addr_copy(eth->h_source, gro_src_mac);
+	if (unlikely(ether_addr_equal(eth->h_source, dev->dev_addr)))
+		eth->h_source[ETH_ALEN - 1] ^= 1;
 	eth->h_proto = htons(ETH_P_IP);
 	__skb_pull(skb, ETH_HLEN);
 	return 0;
@@ -75,18 +112,36 @@ int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev)
 {
 	struct mipha_gro_cell *cell;
 	bool first;
+	int err;
 
 	/*
-	 * Checked under RCU: a device stops running (__dev_close_many())
-	 * before a grace period and then NETDEV_DOWN, whose drain finds
-	 * whatever was queued by those who saw it running.
+	 * Checked under RCU, as gro_cells_receive() checks IFF_UP. Running
+	 * alone is not enough: __dev_open() sets __LINK_STATE_START before
+	 * ndo_open() and clears it again, with no grace period and no
+	 * NETDEV_DOWN, if that fails; IFF_UP is set only once it succeeded.
+	 * A device going down stops running, then waits for a grace period
+	 * (synchronize_net() in dev_deactivate_many()) and clears IFF_UP
+	 * before NETDEV_DOWN: the drain then finds whatever was queued by
+	 * those who saw it up (gro_netdev_event()).
 	 */
-	if (unlikely(!netif_running(dev)))
+	if (unlikely(!netif_running(dev) || !(READ_ONCE(dev->flags) & IFF_UP)))
 		return -ENETDOWN;
 	/* GRO rewrites the shared info of what it merges: ours alone. */
-	if (skb_unclone(skb, GFP_ATOMIC) || set_link_header(skb, dev))
+	if (skb_unclone(skb, GFP_ATOMIC))
 		return -ENOMEM;
+	err = set_link_header(skb, dev);
+	if (err < 0)
+		return err;
 	skb->dev = dev;
+	/*
+	 * As gro_cells_receive(): GRO off or XDP on the home link (or a link
+	 * header GRO cannot compare) takes the backlog, which counts its
+	 * own drops in @dev's rx_dropped and frees the packet.
+	 */
+	if (err || netif_elide_gro(dev)) {
+		netif_rx(skb);
+		return 0;
+	}
 
 	cell = this_cpu_ptr(gro_cells);
 	spin_lock(&cell->queue.lock);
@@ -105,51 +160,38 @@ int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
- * Empty and not scheduled: the last poll completed, flushing what GRO held,
- * and nothing is queued. (It may be scheduled again at once, but not for a
- * device that is not running: see mipha_gro_receive().)
+ * Drops @dev's packets from every cell (NULL: all packets), counted in
+ * their device's rx_dropped. RTNL held, so none of those devices is freed
+ * meanwhile. NAPIs are left alone: a poll takes from a queue under the same
+ * lock, and what it took before us it delivers (to a device that is down,
+ * as the backlog does) before it ends; nothing stays in GRO past a poll
+ * (gro_poll()).
  */
-static bool cell_idle(struct mipha_gro_cell *cell)
-{
-	bool empty;
-
-	spin_lock_bh(&cell->queue.lock);
-	empty = skb_queue_empty(&cell->queue);
-	spin_unlock_bh(&cell->queue.lock);
-	return empty && !test_bit(NAPI_STATE_SCHED, &cell->napi.state);
-}
-
-/* Lock not held, RTNL or module exit: drops @dev's packets (NULL: all). */
-static void cell_drain(struct mipha_gro_cell *cell, struct net_device *dev)
+static void cells_drop(struct net_device *dev)
 {
 	struct sk_buff_head dead;
 	struct sk_buff *skb, *tmp;
-	bool more;
+	int cpu;
 
+	ASSERT_RTNL();
 	__skb_queue_head_init(&dead);
-	/*
-	 * Not polled any more: GRO held nothing when the last poll completed
-	 * (napi_complete_done() flushes it, or napi_complete() when the
-	 * disable is pending), and nothing is being received from the queue.
-	 */
-	napi_disable(&cell->napi);
-	spin_lock_bh(&cell->queue.lock);
-	skb_queue_walk_safe(&cell->queue, skb, tmp) {
-		if (dev && skb->dev != dev)
+	for_each_possible_cpu(cpu) {
+		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
+
+		/*
+		 * Whoever queued a packet of @dev did so before the grace
+		 * period that preceded its NETDEV_DOWN: seen without the lock.
+		 */
+		if (skb_queue_empty_lockless(&cell->queue))
 			continue;
-		__skb_unlink(skb, &cell->queue);
-		__skb_queue_tail(&dead, skb);
-	}
-	more = !skb_queue_empty(&cell->queue);
-	spin_unlock_bh(&cell->queue.lock);
-	if (dev) {
-		napi_enable(&cell->napi);
-		/* What was queued while disabled could not schedule it. */
-		if (more) {
-			local_bh_disable();
-			napi_schedule(&cell->napi);
-			local_bh_enable();
+		spin_lock_bh(&cell->queue.lock);
+		skb_queue_walk_safe(&cell->queue, skb, tmp) {
+			if (dev && skb->dev != dev)
+				continue;
+			__skb_unlink(skb, &cell->queue);
+			__skb_queue_tail(&dead, skb);
 		}
+		spin_unlock_bh(&cell->queue.lock);
 	}
 	while ((skb = __skb_dequeue(&dead))) {
 		dev_core_stats_rx_dropped_inc(skb->dev);
@@ -157,31 +199,40 @@ static void cell_drain(struct mipha_gro_cell *cell, struct net_device *dev)
 	}
 }
 
-void mipha_gro_dev_down(struct mipha_net *mn, struct net_device *dev)
+/*
+ * A device going down, in any namespace, takes its packets out of the
+ * cells, and only its own: other devices' packets and the NAPIs are not
+ * touched, so a namespace flapping its devices costs others nothing but a
+ * look at each queue. Again at NETDEV_UNREGISTER, should a packet have been
+ * queued for a device that never came up (see mipha_gro_receive()).
+ *
+ * Packets of the device that a poll took before the drain: a poll runs
+ * with BHs off, a read-side critical section of RCU, and delivers them or
+ * holds them in GRO only until it ends (gro_poll()). unregister_netdevice_
+ * many() calls synchronize_net() after NETDEV_UNREGISTER and before the
+ * device can be freed (net/core/dev.c of 6.1, twice: after unlisting it
+ * and after the notifiers), so every poll that could hold one of them has
+ * ended by then.
+ *
+ * Our own notifier, not link.c's: it must outlive every namespace's hooks
+ * (unregistered in mipha_gro_exit(), after mipha_netns_exit()), and it
+ * reads nothing of a namespace's mipha state.
+ */
+static int gro_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
 {
-	int cpu;
-
-	/*
-	 * Replayed for running devices when our notifier is unregistered:
-	 * nothing to do. A namespace whose hooks never ran queued nothing:
-	 * gro_used is set before they are registered, and read here after
-	 * the grace period __dev_close_many() waits for, which any hook that
-	 * saw @dev running has left.
-	 */
-	if (netif_running(dev) || !READ_ONCE(mn->gro_used))
-		return;
-	for_each_possible_cpu(cpu) {
-		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
-
-		/* Most downs find most cells idle: no NAPI to stop. */
-		if (!cell_idle(cell))
-			cell_drain(cell, dev);
-	}
+	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
+		cells_drop(netdev_notifier_info_to_dev(ptr));
+	return NOTIFY_DONE;
 }
+
+static struct notifier_block gro_notifier = {
+	.notifier_call = gro_netdev_event,
+};
 
 int mipha_gro_init(void)
 {
-	int cpu;
+	int cpu, err;
 
 	gro_dev = kzalloc(sizeof(*gro_dev), GFP_KERNEL);
 	if (!gro_dev)
@@ -201,20 +252,46 @@ int mipha_gro_init(void)
 		netif_napi_add(gro_dev, &cell->napi, gro_poll);
 		napi_enable(&cell->napi);
 	}
+	/* Nothing is queued yet: the events it replays find empty cells. */
+	err = register_netdevice_notifier(&gro_notifier);
+	if (err)
+		goto err_notifier;
 	return 0;
+
+err_notifier:
+	for_each_possible_cpu(cpu) {
+		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
+
+		napi_disable(&cell->napi);
+		__netif_napi_del(&cell->napi);
+	}
+	synchronize_net();
+	free_percpu(gro_cells);
+	kfree(gro_dev);
+	return err;
 }
 
 void mipha_gro_exit(void)
 {
 	int cpu;
 
-	/* No hook is left: what the cells hold is delivered or dropped. */
-	for_each_possible_cpu(cpu) {
-		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
-
-		cell_drain(cell, NULL);
-		__netif_napi_del(&cell->napi);
-	}
+	/*
+	 * After every namespace's exit: no hook is left (pre_exit
+	 * unregistered them and a grace period passed before exit), so
+	 * nothing is queued any more. Under RTNL, so that no device goes
+	 * while its packets are counted: stop the polls, then drop what the
+	 * cells still hold (packets of devices that are up; those of every
+	 * device that went down were dropped by our notifier).
+	 */
+	rtnl_lock();
+	for_each_possible_cpu(cpu)
+		napi_disable(&per_cpu_ptr(gro_cells, cpu)->napi);
+	cells_drop(NULL);
+	rtnl_unlock();
+	/* The events it replays find the cells empty. */
+	unregister_netdevice_notifier(&gro_notifier);
+	for_each_possible_cpu(cpu)
+		__netif_napi_del(&per_cpu_ptr(gro_cells, cpu)->napi);
 	/* napi_list readers (netpoll) use RCU; gro_poll() is ours. */
 	synchronize_net();
 	free_percpu(gro_cells);

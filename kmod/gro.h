@@ -14,7 +14,8 @@
  * cells must then drop that device's packets, which struct gro_cell, private
  * to net/core/gro_cells.c, gives no way to do. So these are gro_cells with
  * a lock on the queue (the cell of a CPU is drained from another) and a
- * drain per device (mipha_gro_dev_down()).
+ * drain per device, on the NETDEV_DOWN and NETDEV_UNREGISTER of any
+ * device (gro.c's own notifier).
  *
  * Why module-wide: GRO needs a NAPI, and a NAPI a net_device (a dummy,
  * init_dummy_netdev(), about 2.5 KiB), plus a NAPI and a queue per
@@ -31,21 +32,20 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
-#include "netns.h"
-
-/* Module init, before any hook can run; exit after every namespace's. */
+/*
+ * Module init, before any hook can run; exit after every namespace's
+ * (their hooks gone), which is when its netdevice notifier goes.
+ */
 int mipha_gro_init(void);
 void mipha_gro_exit(void);
 
 /*
  * BHs off, under rcu_read_lock(): @skb, a decapsulated IPv4 packet at its
  * network header, enters on @dev through GRO. 0, or -errno and @skb is
- * still the caller's: -ENETDOWN (@dev not running), -ENOBUFS (this CPU's
- * queue is full), -ENOMEM.
+ * still the caller's: -ENETDOWN (@dev not up), -ENOBUFS (this CPU's
+ * queue is full, counted in @dev's rx_dropped), -ENOMEM. With GRO off or
+ * XDP on @dev (netif_elide_gro()), @skb goes to netif_rx(): 0.
  */
 int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev);
-
-/* RTNL, NETDEV_DOWN: no packet of @dev is left in the cells on return. */
-void mipha_gro_dev_down(struct mipha_net *mn, struct net_device *dev);
 
 #endif /* _MIPHA_GRO_H */

@@ -212,8 +212,6 @@ int mipha_hooks_enable(struct mipha_net *mn)
 	err = mipha_route_cache_init(mn);
 	if (err)
 		return err;
-	/* From now on its packets may be in the GRO cells (gro.c). */
-	WRITE_ONCE(mn->gro_used, true);
 	err = nf_register_net_hooks(mn->net, mipha_nf_ops,
 				    ARRAY_SIZE(mipha_nf_ops));
 	if (!err)

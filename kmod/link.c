@@ -19,7 +19,6 @@
 #include <net/arp.h>
 #include <uapi/linux/mipha.h>
 
-#include "gro.h"
 #include "link.h"
 
 /* Ten ticks a second, or fewer when the rate is below ten a second. */
@@ -355,8 +354,8 @@ void mipha_links_destroy(struct mipha_net *mn)
 		link_free(link);
 }
 
-/* A device going away takes its link settings with it; see gro.h for
- * a device going down.
+/* A device going away takes its link settings with it (its packets in the
+ * GRO cells: gro.c's own notifier).
  */
 static int link_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
@@ -365,11 +364,6 @@ static int link_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct mipha_net *mn;
 	struct mipha_link *link;
 
-	if (event == NETDEV_DOWN) {
-		/* Its packets in the GRO cells go now, before the device. */
-		mipha_gro_dev_down(mipha_net(dev_net(dev)), dev);
-		return NOTIFY_DONE;
-	}
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	mn = mipha_net(dev_net(dev));

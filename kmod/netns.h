@@ -35,6 +35,8 @@ enum mipha_counter {
 	MIPHA_CNT_ANNOUNCEMENTS,
 	MIPHA_CNT_DROP_MARTIAN,
 	MIPHA_CNT_DROP_RPFILTER,
+	MIPHA_CNT_DROP_LINK_DOWN,
+	MIPHA_CNT_DROP_BACKLOG,
 	MIPHA_CNT_MAX
 };
 
@@ -109,8 +111,6 @@ struct mipha_net {
 	struct mipha_table_instance *dying;
 	/* Netfilter hooks are registered while the table is not empty. */
 	bool hooks_registered;
-	/* Set for good with the first hooks: device downs drain the cells. */
-	bool gro_used;
 	/* Bindings with MIPHA_F_BROADCAST, a list per home link (bcast.h). */
 	struct hlist_head bcast_lists[1 << MIPHA_BCAST_HASH_BITS];
 	/* Home agent addresses in use: refcounts (lock) and published set. */

@@ -5,12 +5,15 @@
 # segmentation offload anywhere on the way, no GRO on the devices before
 # the HA decapsulates), is seen entering the home link in aggregates larger
 # than the MTU, and arrives whole; with GRO off on the home link it is not
-# aggregated (what the capture shows is GRO's doing). Then, while such a
-# transfer runs, the home link is deleted (its packets waiting for GRO go with
-# it: a splat or KASAN report here is a packet left pointing at a freed
-# device) and the traffic goes on, entering where the tunnel packets do; and
-# the HA's namespace is deleted under the transfer, leaving no binding
-# behind.
+# aggregated (what the capture shows is GRO's doing). A transfer runs while
+# dummy devices of the HA's and the CN's namespaces go up and down 50 times
+# (each down once stopped every busy GRO queue of the machine, and could
+# leave one scheduled never again, dropping all that came after), and one
+# after it runs too. Then, while such a transfer runs, the home link is
+# deleted (its packets waiting for GRO go with it: a splat or KASAN report
+# here is a packet left pointing at a freed device) and the traffic goes on,
+# entering where the tunnel packets do; and the HA's namespace is deleted
+# under the transfer, leaving no binding behind.
 #
 # lib-fastpath.sh's topology; the binding's home link is a dummy device hl0
 # of the HA (home0 holds the HA address, which the tunnel needs). The runner
@@ -20,7 +23,7 @@
 . "$(dirname "$0")/lib-fastpath.sh"
 require_cmd miphactl tcpdump socat ethtool jq
 
-tap_plan 12
+tap_plan 15
 
 PORT=5001
 
@@ -81,6 +84,24 @@ expect_eq "not aggregated: no TCP payload over 1440 bytes" "yes" \
 	"$([ -n "$m" ] && [ "$m" -le 1440 ] && echo yes || echo "no: ${m:-nothing captured}")"
 nsx "$HA" ethtool -K hl0 gro on >/dev/null 2>&1
 cap_stop home
+
+phase "dummy devices flapped under a transfer"
+ip -n "$HA" link add fl0 type dummy && ip -n "$CN" link add fl1 type dummy ||
+	tap_bail "cannot add the dummy devices"
+flap()
+{
+	for _i in $(seq 50); do
+		ip -n "$HA" link set fl0 up && ip -n "$CN" link set fl1 up &&
+			ip -n "$HA" link set fl0 down &&
+			ip -n "$CN" link set fl1 down || return 1
+	done
+}
+bg_start flap
+flapper=$BG_PID
+expect_eq "8 MB arrive whole while they flap" 8000000 "$(send 8000000)"
+wait_until 120000 sh -c "! kill -0 $flapper 2>/dev/null"
+tap_result "50 flaps done" $?
+expect_eq "afterwards 4 MB arrive whole" 4000000 "$(send 4000000)"
 
 phase "the home link deleted under a transfer"
 nsx "$CN" socat -u TCP-LISTEN:$PORT,reuseaddr OPEN:/dev/null &

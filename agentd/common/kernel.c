@@ -153,6 +153,8 @@ static const char *const stats_names[MIPHA_STATS_A_MAX + 1] = {
 	[MIPHA_STATS_A_MAX_BINDINGS] = "max_bindings",
 	[MIPHA_STATS_A_DROP_MARTIAN] = "drop_martian",
 	[MIPHA_STATS_A_DROP_RPFILTER] = "drop_rpfilter",
+	[MIPHA_STATS_A_DROP_LINK_DOWN] = "drop_link_down",
+	[MIPHA_STATS_A_DROP_BACKLOG] = "drop_backlog",
 };
 
 /* kernel_stats.present has a bit per statistic. */

@@ -272,6 +272,8 @@ enum mipha_stats_attrs {
 	MIPHA_STATS_A_MAX_BINDINGS,	/* u32: the binding limit (CONFIG_SET) */
 	MIPHA_STATS_A_DROP_MARTIAN,	/* martian source: loopback, multicast... */
 	MIPHA_STATS_A_DROP_RPFILTER,	/* failed the ingress device's rp_filter */
+	MIPHA_STATS_A_DROP_LINK_DOWN,	/* reverse tunnel: home link not up */
+	MIPHA_STATS_A_DROP_BACKLOG,	/* reverse tunnel: receive queue full */
 
 	__MIPHA_STATS_A_MAX,
 	MIPHA_STATS_A_MAX = __MIPHA_STATS_A_MAX - 1

@@ -177,6 +177,11 @@ unsigned int mipha_decap(struct mipha_net *mn, struct sk_buff *skb)
 	segs = skb_shinfo(skb)->gso_segs ?: 1;
 	len = skb->len;
 	err = mipha_gro_receive(skb, home_dev ?: skb->dev);
+	if (unlikely(err == MIPHA_GRO_DROPPED)) {
+		/* The backlog dropped (and freed) it. */
+		mipha_count(mn, MIPHA_CNT_DROP_BACKLOG);
+		return NF_STOLEN;
+	}
 	if (unlikely(err))
 		return drop(mn, skb, err == -ENETDOWN ? MIPHA_CNT_DROP_LINK_DOWN :
 				     err == -ENOBUFS ? MIPHA_CNT_DROP_BACKLOG :

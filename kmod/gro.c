@@ -61,21 +61,25 @@ static int gro_poll(struct napi_struct *napi, int budget)
 
 /*
  * The source address of the Ethernet header we give a decapsulated packet:
- * locally administered, so no vendor's NIC has it. Not the device's own: a
- * bridge port warns of every frame received with its own address as the
- * source (br_fdb_update()), and an all-zero source it drops as invalid
- * (br_handle_frame()). A bridge learns this one on the port, harmlessly:
- * nothing is ever sent to it.
+ * the link's own with its locally administered bit flipped. Not the
+ * link's own: a bridge port warns of every frame received with its own
+ * address as the source (br_fdb_update()); not all-zero, which a bridge
+ * drops as invalid (br_handle_frame()); and one per link, not one for all:
+ * a bridge would learn a shared one on each home link port in turn, and
+ * send a notification at every move. For a link with a vendor address
+ * (a NIC), the result is locally administered, which no vendor uses.
  */
-static const u8 gro_src_mac[ETH_ALEN] __aligned(2) = {
-	0x02, 0x00, 0x00, 0x00, 0x00, 0x00
-};
+static void gro_src_mac(u8 *src, const struct net_device *dev)
+{
+	ether_addr_copy(src, dev->dev_addr);
+	src[0] ^= 0x02;
+}
 
 /*
  * GRO compares link headers (gro_list_prepare(): dev->hard_header_len
  * bytes at the MAC header) and taps on @dev read one: an Ethernet home link
- * gets an Ethernet header, to its own address from gro_src_mac (or, if
- * someone gave it that very address, its neighbour). Other links get none,
+ * gets an Ethernet header, to its own address from gro_src_mac(). Other
+ * links get none,
  * as ip_tunnel_rcv() gives none to the packets of an IPIP or GRE device:
  * the MAC header is the network header and mac_len 0, so that their
  * header_ops (if any: ipgre_header_parse()) and taps read no bytes of
@@ -100,9 +104,7 @@ static int set_link_header(struct sk_buff *skb, const struct net_device *dev)
 	skb_reset_mac_header(skb);
 	skb->mac_len = ETH_HLEN;
 	ether_addr_copy(eth->h_dest, dev->dev_addr);
-	ether_addr_copy(eth->h_source, gro_src_mac);
-	if (unlikely(ether_addr_equal(eth->h_source, dev->dev_addr)))
-		eth->h_source[ETH_ALEN - 1] ^= 1;
+	gro_src_mac(eth->h_source, dev);
 	eth->h_proto = htons(ETH_P_IP);
 	__skb_pull(skb, ETH_HLEN);
 	return 0;
@@ -138,10 +140,8 @@ int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev)
 	 * header GRO cannot compare) takes the backlog, which counts its
 	 * own drops in @dev's rx_dropped and frees the packet.
 	 */
-	if (err || netif_elide_gro(dev)) {
-		netif_rx(skb);
-		return 0;
-	}
+	if (err || netif_elide_gro(dev))
+		return netif_rx(skb) == NET_RX_DROP ? MIPHA_GRO_DROPPED : 0;
 
 	cell = this_cpu_ptr(gro_cells);
 	spin_lock(&cell->queue.lock);
@@ -160,17 +160,55 @@ int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
+ * Drops @dev's packets from one cell (NULL: all) onto @dead. The queue is
+ * taken out whole under its lock and sorted outside it, so that a long
+ * queue (netdev_max_backlog may be 100,000) does not hold up the cell's
+ * CPU, whose receive and poll take the same lock, for every device going
+ * down in any namespace; what stays goes back at the head (new packets
+ * only ever go to the tail: the order is kept), and the cell is scheduled,
+ * since a poll may have found the queue empty meanwhile and completed.
+ */
+static void cell_drop(struct mipha_gro_cell *cell, struct net_device *dev,
+		      struct sk_buff_head *dead)
+{
+	struct sk_buff_head mine;
+	struct sk_buff *skb, *tmp;
+
+	__skb_queue_head_init(&mine);
+	spin_lock_bh(&cell->queue.lock);
+	skb_queue_splice_init(&cell->queue, &mine);
+	spin_unlock_bh(&cell->queue.lock);
+	skb_queue_walk_safe(&mine, skb, tmp) {
+		if (dev && skb->dev != dev)
+			continue;
+		__skb_unlink(skb, &mine);
+		__skb_queue_tail(dead, skb);
+	}
+	if (skb_queue_empty(&mine))
+		return;
+	spin_lock_bh(&cell->queue.lock);
+	skb_queue_splice(&mine, &cell->queue);
+	spin_unlock_bh(&cell->queue.lock);
+	local_bh_disable();
+	napi_schedule(&cell->napi);
+	local_bh_enable();
+}
+
+/*
  * Drops @dev's packets from every cell (NULL: all packets), counted in
- * their device's rx_dropped. RTNL held, so none of those devices is freed
- * meanwhile. NAPIs are left alone: a poll takes from a queue under the same
- * lock, and what it took before us it delivers (to a device that is down,
- * as the backlog does) before it ends; nothing stays in GRO past a poll
+ * their device's rx_dropped. RTNL held. What keeps every device we touch
+ * here alive is that none keeps a packet past its own NETDEV_UNREGISTER
+ * (this runs then), and device events are serialised by RTNL: a device
+ * whose packets are still queued has not had its unregistration yet.
+ * NAPIs are left alone: a poll takes from a queue under the same lock,
+ * and what it took before us it delivers (to a device that is down, as
+ * the backlog does) before it ends; nothing stays in GRO past a poll
  * (gro_poll()).
  */
 static void cells_drop(struct net_device *dev)
 {
 	struct sk_buff_head dead;
-	struct sk_buff *skb, *tmp;
+	struct sk_buff *skb;
 	int cpu;
 
 	ASSERT_RTNL();
@@ -184,14 +222,7 @@ static void cells_drop(struct net_device *dev)
 		 */
 		if (skb_queue_empty_lockless(&cell->queue))
 			continue;
-		spin_lock_bh(&cell->queue.lock);
-		skb_queue_walk_safe(&cell->queue, skb, tmp) {
-			if (dev && skb->dev != dev)
-				continue;
-			__skb_unlink(skb, &cell->queue);
-			__skb_queue_tail(&dead, skb);
-		}
-		spin_unlock_bh(&cell->queue.lock);
+		cell_drop(cell, dev, &dead);
 	}
 	while ((skb = __skb_dequeue(&dead))) {
 		dev_core_stats_rx_dropped_inc(skb->dev);

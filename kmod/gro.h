@@ -44,8 +44,10 @@ void mipha_gro_exit(void);
  * network header, enters on @dev through GRO. 0, or -errno and @skb is
  * still the caller's: -ENETDOWN (@dev not up), -ENOBUFS (this CPU's
  * queue is full, counted in @dev's rx_dropped), -ENOMEM. With GRO off or
- * XDP on @dev (netif_elide_gro()), @skb goes to netif_rx(): 0.
+ * XDP on @dev (netif_elide_gro()), @skb goes to netif_rx(): 0, or
+ * MIPHA_GRO_DROPPED if the backlog dropped it (consumed all the same).
  */
+#define MIPHA_GRO_DROPPED	1
 int mipha_gro_receive(struct sk_buff *skb, struct net_device *dev);
 
 #endif /* _MIPHA_GRO_H */

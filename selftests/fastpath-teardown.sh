@@ -82,25 +82,25 @@ cap_start a "$TR" tr-ha ip proto 4 && cap_start b "$TR" tr-ha2 ip proto 4 ||
 t0=$(mark)
 cap_wait a 20 "$TUN"
 expect_cap "traffic flows to the care-of address through ha-tr" a 20 "$TUN"
-# Each step: change the route, let packets in flight land, then a window.
+# route_step NEW OLD SAYS_NEW SAYS_OLD, after a route change: let packets in
+# flight land, then in a window the tunnelled packets go through capture NEW
+# and none through OLD.
+route_step()
+{
+	sleep 0.5
+	t1=$(mark)
+	win "$t1"
+	cap_wait "$1" 20 "$TUN"
+	t2=$(mark)
+	win "$t1" "$t2"
+	expect_cap "$3" "$1" 20 "$TUN"
+	expect_cap "$4" "$2" 0 "$TUN"
+}
 ip -n "$HA" route add $COA/32 via 10.9.4.2 dev ha-tr2
-sleep 0.5
-t1=$(mark)
-win "$t1"
-cap_wait b 20 "$TUN"
-t2=$(mark)
-win "$t1" "$t2"
-expect_cap "a more specific route through ha-tr2: the tunnelled packets follow it" b 20 "$TUN"
-expect_cap "and none takes the old route any more (no stale cached route)" a 0 "$TUN"
+route_step b a "a more specific route through ha-tr2: the tunnelled packets follow it" \
+	"and none takes the old route any more (no stale cached route)"
 ip -n "$HA" route del $COA/32
-sleep 0.5
-t1=$(mark)
-win "$t1"
-cap_wait a 20 "$TUN"
-t2=$(mark)
-win "$t1" "$t2"
-expect_cap "that route deleted: back through ha-tr" a 20 "$TUN"
-expect_cap "and none through ha-tr2 any more" b 0 "$TUN"
+route_step a b "that route deleted: back through ha-tr" "and none through ha-tr2 any more"
 # Routes through ha-tr2 cached on several care-of address objects, one of
 # them carrying traffic, the others idle, then the device deleted.
 ip -n "$HA" route add $COA/32 via 10.9.4.2 dev ha-tr2 &&

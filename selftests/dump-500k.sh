@@ -39,8 +39,14 @@ else
 fi
 diag "kernel memory: $mem bytes, $((${mem:-0} / N)) per binding (1% carry a 4-byte cookie)," \
 	"$(nl_field "$st" buckets) buckets, slab objects $(($(mipha_slab_objects) - slab0))"
-# Issue 17's bound: bindings, buckets, overflow lines and care-of address objects together.
-if [ "$((${mem:-0} / N))" -le 256 ]; then
+# Issue 17's bound: bindings, buckets, overflow lines and care-of address objects together,
+# at 500,000 bindings (65,536 care-of addresses) on a production kernel. Smaller runs are the
+# debug kernel's: its lockdep maps make every object with a lock several times bigger, and at
+# 25,000 bindings every binding has a care-of address of its own.
+if [ "$N" -lt 500000 ]; then
+	tap_skip "kernel memory per binding at most 256 bytes" \
+		"$N bindings: the bound is for 500,000 on a production kernel ($((${mem:-0} / N)) here)"
+elif [ "$((${mem:-0} / N))" -le 256 ]; then
 	tap_ok "kernel memory per binding at most 256 bytes ($((${mem:-0} / N)))"
 else
 	tap_fail "kernel memory per binding at most 256 bytes" "$mem bytes for $N bindings"

@@ -25,10 +25,10 @@
 #include <uapi/linux/mipha.h>
 
 #include "binding_ops.h"
+#include "coa.h"
 #include "decap.h"
 #include "firewall.h"
 #include "gro.h"
-#include "loops.h"
 
 /* What the outer headers said. */
 struct tunnel_hdr {
@@ -242,7 +242,7 @@ void mipha_icmp_pmtu(struct mipha_net *mn, struct sk_buff *skb)
 	 * lower a path MTU, or any destination's could be lowered.
 	 */
 	if (!ha_addr_known(mn, eiph->saddr) ||
-	    !mipha_loops_coa_in_use(mn, eiph->daddr))
+	    !mipha_coa_in_use(mn, eiph->daddr))
 		return;
 	/* icmp_rcv() checks the checksum only after the hooks. */
 	if (!skb_csum_unnecessary(skb) &&

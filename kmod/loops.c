@@ -12,7 +12,7 @@
  * refs(A) is the reference count of A's care-of address object (coa.h),
  * which the bindings take and drop here, at the points the accounting
  * needs them. The packet path reads the objects' table under RCU
- * (mipha_loops_coa_in_use()); a flush drops them all once the hooks are
+ * (mipha_coa_in_use()); a flush drops them all once the hooks are
  * gone (after mipha_hooks_disable()).
  */
 #include "coa.h"
@@ -21,11 +21,6 @@
 void mipha_loops_init(struct mipha_net *mn)
 {
 	mn->loop_bindings = 0;
-}
-
-static u32 refs_of(struct mipha_net *mn, __be32 addr)
-{
-	return mipha_coa_refs(mn, addr);
 }
 
 static bool is_bound(struct mipha_net *mn, __be32 addr)
@@ -50,18 +45,13 @@ int mipha_loops_add(struct mipha_net *mn, struct mipha_binding *b)
 	return 0;
 }
 
-bool mipha_loops_coa_in_use(struct mipha_net *mn, __be32 addr)
-{
-	return mipha_coa_in_use(mn, addr);
-}
-
 void mipha_loops_inserted(struct mipha_net *mn, const struct mipha_binding *b)
 {
 	long delta;
 
 	mipha_assert_locked(mn);
 	/* Its own reference is in refs(H) only if C == H: counted below. */
-	delta = refs_of(mn, b->home_addr) - (b->coa == b->home_addr);
+	delta = mipha_coa_refs(mn, b->home_addr) - (b->coa == b->home_addr);
 	delta += is_bound(mn, b->coa);
 	loops_adjust(mn, delta);
 }
@@ -84,7 +74,7 @@ void mipha_loops_removed(struct mipha_net *mn, const struct mipha_binding *b)
 	 */
 	delta = is_bound(mn, b->coa) || b->coa == b->home_addr;
 	mipha_coa_put(mn, b->coa_obj);
-	delta += refs_of(mn, b->home_addr);
+	delta += mipha_coa_refs(mn, b->home_addr);
 	loops_adjust(mn, -delta);
 }
 

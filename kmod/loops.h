@@ -37,9 +37,6 @@ void mipha_loops_replaced(struct mipha_net *mn, const struct mipha_binding *old,
 void mipha_loops_removed(struct mipha_net *mn, const struct mipha_binding *b);
 void mipha_loops_reset(struct mipha_net *mn);
 
-/* Under RCU, hooks registered: is @addr some binding's care-of address? */
-bool mipha_loops_coa_in_use(struct mipha_net *mn, __be32 addr);
-
 /* For the packet path: can any binding of the namespace loop? */
 static inline bool mipha_loops_possible(const struct mipha_net *mn)
 {

@@ -261,6 +261,28 @@ static struct notifier_block gro_notifier = {
 	.notifier_call = gro_netdev_event,
 };
 
+/* Stops every cell's polls. */
+static void cells_stop(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		napi_disable(&per_cpu_ptr(gro_cells, cpu)->napi);
+}
+
+/* Frees the stopped, empty cells and their device. */
+static void cells_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		__netif_napi_del(&per_cpu_ptr(gro_cells, cpu)->napi);
+	/* napi_list readers (netpoll) use RCU; gro_poll() is ours. */
+	synchronize_net();
+	free_percpu(gro_cells);
+	kfree(gro_dev);
+}
+
 int mipha_gro_init(void)
 {
 	int cpu, err;
@@ -290,22 +312,13 @@ int mipha_gro_init(void)
 	return 0;
 
 err_notifier:
-	for_each_possible_cpu(cpu) {
-		struct mipha_gro_cell *cell = per_cpu_ptr(gro_cells, cpu);
-
-		napi_disable(&cell->napi);
-		__netif_napi_del(&cell->napi);
-	}
-	synchronize_net();
-	free_percpu(gro_cells);
-	kfree(gro_dev);
+	cells_stop();
+	cells_free();
 	return err;
 }
 
 void mipha_gro_exit(void)
 {
-	int cpu;
-
 	/*
 	 * After every namespace's exit: no hook is left (pre_exit
 	 * unregistered them and a grace period passed before exit), so
@@ -315,16 +328,10 @@ void mipha_gro_exit(void)
 	 * device that went down were dropped by our notifier).
 	 */
 	rtnl_lock();
-	for_each_possible_cpu(cpu)
-		napi_disable(&per_cpu_ptr(gro_cells, cpu)->napi);
+	cells_stop();
 	cells_drop(NULL);
 	rtnl_unlock();
 	/* The events it replays find the cells empty. */
 	unregister_netdevice_notifier(&gro_notifier);
-	for_each_possible_cpu(cpu)
-		__netif_napi_del(&per_cpu_ptr(gro_cells, cpu)->napi);
-	/* napi_list readers (netpoll) use RCU; gro_poll() is ours. */
-	synchronize_net();
-	free_percpu(gro_cells);
-	kfree(gro_dev);
+	cells_free();
 }

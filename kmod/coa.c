@@ -2,6 +2,7 @@
 /*
  * Care-of address objects: see coa.h.
  */
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
@@ -92,6 +93,8 @@ struct mipha_coa *mipha_coa_get(struct mipha_net *mn, __be32 addr)
 	seqcount_spinlock_init(&coa->seq, &coa->lock);
 	coa->addr = addr;
 	coa->refs = 1;
+	/* Not where the last object of this address left off (RFC 7739). */
+	atomic_set(&coa->ip_id, get_random_u32());
 	err = rhashtable_insert_fast(&mn->coas, &coa->node, coa_params);
 	if (err) {
 		kfree(coa);

@@ -21,6 +21,7 @@
 #include <net/route.h>
 #include <uapi/linux/mipha.h>
 
+#include "coa.h"
 #include "route.h"
 #include "xmit.h"
 
@@ -61,7 +62,7 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
 }
 
 /*
- * iptunnel_xmit() of 6.1 (net/ipv4/ip_tunnel_core.c), but for two things.
+ * iptunnel_xmit() of 6.1 (net/ipv4/ip_tunnel_core.c), but for three things.
  * It attaches the route with skb_dst_set(), consuming a reference, so a
  * cached route costs a dst_hold() per packet and a dst_release() when the
  * packet is freed: two atomics on a line all CPUs share. Here the route
@@ -72,13 +73,15 @@ static bool too_big(const struct sk_buff *skb, unsigned int mtu)
  * (skb_dst_force() in __dev_queue_xmit(), the neighbour queue, nf_queue).
  * And the namespace is ours, not dev_net() of the route's device: a route
  * whose device was unregistered points at blackhole_netdev, in init_net.
+ * And the Identification @id is the care-of address object's (coa.h), not
+ * __ip_select_ident()'s.
  * What it does besides, we leave out: iptunnel_xmit_stats() accounts to
  * skb->dev as a tunnel device's, and ours is none (mipha_xmit() clears
  * it). xnet is false: the packet stays in its namespace.
  */
 static void tunnel_xmit(struct net *net, struct sk_buff *skb,
 			struct rtable *rt, bool noref, __be32 src, __be32 dst,
-			u8 proto, u8 tos, u8 ttl, __be16 df)
+			u8 proto, u8 tos, u8 ttl, __be16 df, u16 id)
 {
 	struct iphdr *iph;
 
@@ -101,7 +104,7 @@ static void tunnel_xmit(struct net *net, struct sk_buff *skb,
 	iph->daddr = dst;
 	iph->saddr = src;
 	iph->ttl = ttl;
-	__ip_select_ident(net, iph, skb_shinfo(skb)->gso_segs ?: 1);
+	iph->id = htons(id);
 
 	ip_local_out(net, skb->sk, skb);
 }
@@ -234,7 +237,8 @@ void mipha_xmit(struct mipha_net *mn, struct sk_buff *skb,
 	marker->skb = skb;
 	marker->coa = fl4.daddr;
 	tunnel_xmit(mn->net, skb, rt, noref, fl4.saddr, fl4.daddr, proto,
-		    outer_tos, ip4_dst_hoplimit(&rt->dst), df);
+		    outer_tos, ip4_dst_hoplimit(&rt->dst), df,
+		    mipha_coa_ip_id(b->coa_obj, segs));
 	/* Only compared: the packet may be gone by now. */
 	looped = marker->skb != skb;
 	*marker = prev;

@@ -28,9 +28,17 @@
  * cmpxchg and a random draw: 12% of a tunnelled packet at 65,536 care-of
  * addresses (scripts/bench-forward --attribute). The object is already
  * read for the route, and a counter per destination, started at a random
- * value, is the algorithm RFC 7739 recommends: unique per source,
- * destination and protocol as RFC 791 requires, and seen only by whoever
- * receives at that address, who sees every packet anyway.
+ * value, is the algorithm RFC 7739 recommends (for IPv6's fragment IDs; the
+ * IPv4 requirement is RFC 791's and RFC 6864's: unique per source,
+ * destination and protocol while fragments may live). It shares nothing
+ * between destinations, which is what the kernel's random steps defend, and
+ * is seen only by whoever receives at that address, who sees every packet
+ * anyway. Two things it gives up, knowingly: an object created again for an
+ * address (its last binding went, then a new one came) starts at a new
+ * random value, not where the old one stopped, so a datagram fragmented
+ * within the receiver's reassembly time (30 s) before may share an ID with
+ * one after with probability 2^-16; and a kernel tunnel device with the
+ * same endpoints and protocol numbers its packets apart from ours.
  */
 #ifndef _MIPHA_COA_H
 #define _MIPHA_COA_H
@@ -84,6 +92,10 @@ static inline u16 mipha_coa_ip_id(struct mipha_coa *coa, unsigned int segs)
 {
 	return atomic_add_return(segs, &coa->ip_id) - segs;
 }
+
+/* Module init and exit: the objects' slab cache. */
+int mipha_coa_cache_init(void);
+void mipha_coa_cache_exit(void);
 
 /* The namespace's table of care-of addresses: empty. */
 int mipha_coa_init(struct mipha_net *mn);

@@ -11,6 +11,7 @@
 #include <uapi/linux/mipha.h>
 
 #include "binding.h"
+#include "coa.h"
 #include "gro.h"
 #include "link.h"
 #include "netlink.h"
@@ -24,6 +25,9 @@ static int __init mipha_init(void)
 	err = mipha_binding_cache_init();
 	if (err)
 		goto err_cache;
+	err = mipha_coa_cache_init();
+	if (err)
+		goto err_coa_cache;
 	err = mipha_gro_init();
 	if (err)
 		goto err_gro;
@@ -52,6 +56,8 @@ err_notifier:
 err_netns:
 	mipha_gro_exit();
 err_gro:
+	mipha_coa_cache_exit();
+err_coa_cache:
 	mipha_binding_cache_exit();
 err_cache:
 	return err;
@@ -65,6 +71,7 @@ static void __exit mipha_exit(void)
 	mipha_link_notifier_exit();
 	mipha_netns_exit();
 	mipha_gro_exit();
+	mipha_coa_cache_exit();
 	mipha_binding_cache_exit();
 }
 

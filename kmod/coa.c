@@ -10,7 +10,8 @@
 
 /*
  * Their own cache: aligned to the cache line whatever the object's size
- * (the counter's line, coa.h), 32 to a page, visible in /proc/slabinfo, and
+ * (the counter's line, coa.h), 32 to a page (16 on a debug kernel), named
+ * in /proc/slabinfo (unless merged with a like cache: slab_nomerge), and
  * charged to the memory cgroup of the namespace's writer (a user
  * namespace's owner creates objects through its bindings).
  */

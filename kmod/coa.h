@@ -35,9 +35,10 @@
  * is seen only by whoever receives at that address, who sees every packet
  * anyway. Two things it gives up, knowingly: an object created again for an
  * address (its last binding went, then a new one came) starts at a new
- * random value, not where the old one stopped, so a datagram fragmented
- * within the receiver's reassembly time (30 s) before may share an ID with
- * one after with probability 2^-16; and a kernel tunnel device with the
+ * random value, not where the old one stopped, so each datagram
+ * fragmented after it may share its ID with one of those fragmented
+ * before, whose fragments may still wait at the receiver (30 s), with
+ * probability 2^-16 for each such pair; and a kernel tunnel device with the
  * same endpoints and protocol numbers its packets apart from ours.
  */
 #ifndef _MIPHA_COA_H

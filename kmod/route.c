@@ -2,7 +2,7 @@
 /*
  * Routes to care-of addresses: see route.h.
  */
-#include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -52,8 +52,15 @@ static struct rtable *route_pcpu(struct mipha_net *mn,
 	struct route_slot *slot;
 	struct rtable *rt;
 
-	slot = &cache->slot[hash_32((__force u32)b->coa ^ tos,
-				    ROUTE_CACHE_BITS)];
+	/*
+	 * All of the key: bindings of several home agent addresses behind
+	 * one care-of address take this cache for all but the key the
+	 * object holds, and would take one slot in turn otherwise.
+	 */
+	slot = &cache->slot[jhash_3words((__force u32)b->coa,
+					 (__force u32)b->ha_addr,
+					 tos | proto << 8, 0) &
+			    ((1 << ROUTE_CACHE_BITS) - 1)];
 	rt = slot->rt;
 	if (rt && slot->coa == b->coa && slot->saddr == b->ha_addr &&
 	    slot->tos == tos && slot->proto == proto &&

@@ -106,7 +106,9 @@ last=$(ids $COA | highest)
 last2=$(ids $COA2 | highest)
 
 # A datagram the HA fragments: one ID in all its fragments, the next after it.
+# (The window opens before the waits read it: a closed one is read once.)
 t0=$(mark)
+win "$t0"
 expect_eq "a non-DF ping over the tunnel MTU is fragmented and answered" 1 \
 	"$(pings "$CN" 1 $HOA -M dont -s 1472)"
 expect_eq "then one more to $HOA2 (unanswered)" 0 "$(pings "$CN" 1 $HOA2 -M dont -W 1)"
@@ -122,6 +124,7 @@ tap_check "delete $HOA3 and bind it again (a new object for $COA2)" sh -c "
 	ip netns exec $HA miphactl kernel binding del $HOA3 &&
 	ip netns exec $HA miphactl kernel binding add $HOA3 coa $COA2 ha $HA_ADDR"
 t0=$(mark)
+win "$t0"
 pings "$CN" 1 $HOA3 -M dont -W 1 >/dev/null
 cap_wait mn 1 "$HA_ADDR > $COA2: " -v
 win "$t0" "$(mark)"

@@ -103,8 +103,8 @@ budgets()
 		fastpath-gre		90	270
 		fastpath-gre-csum	120	360
 		fastpath-gro		150	450
-		fastpath-ipid		90	270
 		fastpath-hook-churn	120	600
+		fastpath-ipid		90	270
 		fastpath-ipip		240	720
 		fastpath-nfqueue	90	270
 		fastpath-pmtu		90	270

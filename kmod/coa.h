@@ -75,14 +75,30 @@ struct mipha_coa {
 	struct rhash_head node;
 
 	/*
-	 * Its own line: written by every packet, from every CPU sending
-	 * to the address, it would otherwise take the route's line from
-	 * the readers on the others.
+	 * Written by every packet, in the route's line: a line of its own
+	 * would double the object (a second object per binding where every
+	 * node has a co-located care-of address: 293 bytes a binding at
+	 * 500,000 instead of 229, over the 256 the fast path is held to).
+	 * The price, on a router with many CPUs sending to one address: a
+	 * packet on a CPU that did not write the line last reads it shared
+	 * and then takes it for the write, and the reverse tunnel's check
+	 * of the source (mipha_coa_in_use(), which reads @addr and @node)
+	 * loses its shared copy to those writes. Not measurable under TCG
+	 * (no cache model); the memory is.
 	 */
-	atomic_t ip_id ____cacheline_aligned_in_smp;
+	atomic_t ip_id;
 	u32 refs;			/* bindings holding it; mn->lock */
-	struct list_head list;		/* mn->coa_list; mn->lock */
-	struct rcu_head rcu;
+	/*
+	 * One line in all (64 bytes without lock debugging). The rule that
+	 * makes the union safe: no access to @list once @refs is 0.
+	 * mipha_coa_put() takes the object off the list (walked only under
+	 * mn->lock) before call_rcu(), and nothing looks at the node of an
+	 * object it does not hold.
+	 */
+	union {
+		struct list_head list;	/* mn->coa_list; mn->lock */
+		struct rcu_head rcu;
+	};
 } ____cacheline_aligned_in_smp;
 
 /*
